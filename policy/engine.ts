@@ -1,0 +1,145 @@
+/**
+ * How a kind's policy is described and run. A kind contributes a structural
+ * schema (from its CRD), an optional tightening schema, semantic rules,
+ * immutable fields and defaults; `runKind` turns those into one ReviewResult.
+ */
+import type { ValidateFunction } from "ajv";
+import { compile, schemaViolations } from "./schema";
+import { dotted, type Segment } from "./paths";
+import type { PatchOperation, ReviewOptions, ReviewResult, RuleInfo, Violation, Warning } from "./types";
+import type { Obj } from "./checks/values";
+
+export interface RuleContext {
+  /** Refuse the object: `path` is the offending field, `text` what is wrong and how to fix it. */
+  fail(path: readonly Segment[], text: string, rule?: string): void;
+  /** Accept it with a warning. `rule` overrides the rule id (for rules that report several ids, listed in `emits`). */
+  warn(path: readonly Segment[], text: string, rule?: string): void;
+  now: Date;
+}
+
+export interface Rule {
+  id: string;
+  severity: "error" | "warning";
+  summary: string;
+  /** Further rule ids this check reports under, documented like rules of their own. */
+  emits?: Omit<RuleInfo, "kind">[];
+  check(obj: Obj, ctx: RuleContext): void;
+}
+
+export interface ImmutableField {
+  rule: string;
+  path: readonly string[];
+  /** Why it cannot change, and what to do instead. */
+  fix: string;
+}
+
+export interface KindPolicy {
+  apiVersion: string;
+  kind: string;
+  /** Rule-id prefix, e.g. `domain`. */
+  id: string;
+  /** Further condition for kinds that are only ours with a marker (the node ConfigMap). */
+  matches?(obj: Obj): boolean;
+  schema?: Record<string, unknown>;
+  tighten?: Record<string, unknown>;
+  /** Rule ids the tightening schema reports, for the rule list (`x-rule` values). */
+  schemaRules?: Omit<RuleInfo, "kind">[];
+  rules: Rule[];
+  immutable?: ImmutableField[];
+  defaults?(obj: Obj): PatchOperation[];
+}
+
+interface Compiled {
+  policy: KindPolicy;
+  validators?: ValidateFunction[];
+}
+
+const compiled = new WeakMap<KindPolicy, Compiled>();
+
+// Compiling the IflearnerJob pod template schema costs tens of milliseconds; do it on first use.
+function compiledOf(p: KindPolicy): Compiled {
+  let c = compiled.get(p);
+  if (!c) {
+    c = { policy: p, validators: [p.schema, p.tighten].filter((s): s is Record<string, unknown> => !!s).map(compile) };
+    compiled.set(p, c);
+  }
+  return c;
+}
+
+export function kindKey(p: KindPolicy): string {
+  return `${p.apiVersion}/${p.kind}`;
+}
+
+export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions): ReviewResult {
+  const key = kindKey(p);
+  const operation = opts.operation ?? "CREATE";
+  if (operation === "DELETE" || operation === "CONNECT") {
+    return { allowed: true, known: true, kind: key, violations: [], warnings: [], patch: [] };
+  }
+  const violations: Violation[] = [];
+  const warnings: Warning[] = [];
+  for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, obj, `${p.id}.schema`));
+
+  const now = opts.now ?? new Date();
+  for (const rule of p.rules) {
+    const ctx: RuleContext = {
+      fail: (path, text, id) => violations.push(finding(id ?? rule.id, path, text)),
+      warn: (path, text, id) => warnings.push(finding(id ?? rule.id, path, text)),
+      now,
+    };
+    try {
+      rule.check(obj, ctx);
+    } catch (e) {
+      // A rule that trips over an unexpected shape must not take the caller down; fail closed
+      // and name the rule so the bug is visible (the fuzz test asserts this never happens).
+      violations.push(finding("internal.rule-error", [], `rule ${rule.id} could not evaluate this object (${(e as Error).message}); please report it`));
+    }
+  }
+
+  if (operation === "UPDATE" && opts.oldObject && typeof opts.oldObject === "object") {
+    for (const f of p.immutable ?? []) {
+      const before = get(opts.oldObject, f.path);
+      const after = get(obj, f.path);
+      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {
+        violations.push(finding(f.rule, f.path, `is immutable: it was ${JSON.stringify(before)}, the update sets ${JSON.stringify(after) ?? "nothing"}; ${f.fix}`));
+      }
+    }
+  }
+
+  const patch = p.defaults ? safeDefaults(p, obj) : [];
+  return { allowed: violations.length === 0, known: true, kind: key, violations, warnings, patch };
+}
+
+function safeDefaults(p: KindPolicy, obj: Obj): PatchOperation[] {
+  try {
+    return p.defaults!(obj);
+  } catch {
+    return [];
+  }
+}
+
+function finding(rule: string, path: readonly Segment[], text: string): Violation {
+  const d = dotted(path);
+  return { path: d, rule, message: `${d || "(object)"}: ${text}` };
+}
+
+function get(v: unknown, path: readonly string[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (!cur || typeof cur !== "object") return undefined;
+    cur = (cur as Obj)[k];
+  }
+  return cur;
+}
+
+export function ruleInfos(p: KindPolicy): RuleInfo[] {
+  const kind = kindKey(p);
+  const out: RuleInfo[] = [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema` }];
+  for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
+  for (const r of p.rules) {
+    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary });
+    for (const e of r.emits ?? []) out.push({ ...e, kind });
+  }
+  for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update` });
+  return out;
+}

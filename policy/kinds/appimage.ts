@@ -1,0 +1,173 @@
+import type { KindPolicy } from "../engine";
+import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_AppImage";
+import { KUSCIA } from "./common";
+import { checkContainerNames, checkResources, containersOf } from "./workload";
+import { dnsSubdomain, imageName, imageTag, placeholder } from "../checks/names";
+import { arr, at, isObj, obj, show } from "../checks/values";
+import type { PatchOperation } from "../types";
+
+export const appImage: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "AppImage",
+  id: "appimage",
+  schema,
+  tighten: {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: {
+          deployTemplates: {
+            type: "array",
+            minItems: 1,
+            "x-rule": "appimage.deploy-templates",
+            items: {
+              type: "object",
+              properties: {
+                replicas: { type: "integer", minimum: 0, "x-rule": "appimage.deploy-templates" },
+                spec: {
+                  type: "object",
+                  properties: {
+                    restartPolicy: { enum: ["Always", "OnFailure", "Never"], "x-rule": "appimage.deploy-templates" },
+                    containers: {
+                      type: "array",
+                      minItems: 1,
+                      "x-rule": "appimage.deploy-templates",
+                      "x-hint": "a deploy template needs at least one container",
+                      items: {
+                        type: "object",
+                        properties: {
+                          ports: {
+                            type: "array",
+                            items: {
+                              type: "object",
+                              properties: { port: { type: "integer", minimum: 1, maximum: 65535, "x-rule": "appimage.ports" } },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  schemaRules: [],
+  rules: [
+    {
+      id: "appimage.name",
+      severity: "error",
+      summary: "metadata.name is a DNS-1123 subdomain (parties refer to it by name)",
+      check(o, ctx) {
+        const n = at(o, "metadata", "name");
+        if (typeof n !== "string") return;
+        const why = placeholder(n) ?? dnsSubdomain(n);
+        if (why) ctx.fail(["metadata", "name"], `${show(n)} ${why}`);
+      },
+    },
+    {
+      id: "appimage.image",
+      severity: "error",
+      summary: "spec.image.name and spec.image.tag form a valid image reference",
+      check(o, ctx) {
+        const name = at(o, "spec", "image", "name");
+        const tag = at(o, "spec", "image", "tag");
+        if (typeof name === "string") {
+          const why = placeholder(name) ?? imageName(name);
+          if (why) ctx.fail(["spec", "image", "name"], `${show(name)} ${why}`);
+        }
+        if (typeof tag === "string") {
+          const why = placeholder(tag) ?? imageTag(tag);
+          if (why) ctx.fail(["spec", "image", "tag"], `${show(tag)} ${why}`);
+        } else if (typeof tag === "number") {
+          ctx.fail(["spec", "image", "tag"], `is the number ${tag}; quote it in YAML ("${tag}") so it stays a string`);
+        }
+      },
+    },
+    {
+      id: "appimage.deploy-templates",
+      severity: "error",
+      summary: "deploy templates have unique names, replicas >= 0, at least one uniquely named container, requests <= limits",
+      check(o, ctx) {
+        const templates = arr(at(o, "spec", "deployTemplates")) ?? [];
+        const names = new Map<string, number>();
+        templates.forEach((t, i) => {
+          const base = ["spec", "deployTemplates", i];
+          const key = `${String(at(t, "name"))}\u0000${String(at(t, "role") ?? "")}`;
+          if (names.has(key)) ctx.fail([...base, "name"], `${show(at(t, "name"))} is also deploy template ${names.get(key)}; template names (per role) must be unique`);
+          else names.set(key, i);
+          const containers = containersOf(at(t, "spec"));
+          if (containers) {
+            checkContainerNames(ctx, [...base, "spec", "containers"], containers);
+            checkResources(ctx, [...base, "spec", "containers"], containers);
+          }
+        });
+      },
+    },
+    {
+      id: "appimage.ports",
+      severity: "error",
+      summary: "container ports have unique names (they name Services) and ports in 1-65535",
+      check(o, ctx) {
+        (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
+          const seen = new Map<string, string>();
+          (containersOf(at(t, "spec")) ?? []).forEach((c, j) => {
+            (arr(at(c, "ports")) ?? []).forEach((p, k) => {
+              const n = at(p, "name");
+              if (typeof n !== "string") return;
+              const where = `containers[${j}].ports[${k}]`;
+              const path = ["spec", "deployTemplates", i, "spec", "containers", j, "ports", k, "name"];
+              if (!/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(n) || n.length > 63) {
+                ctx.fail(path, `${show(n)} is not a usable port name: lowercase letters, digits, '-', '_' and '.', at most 63 characters (it becomes part of a Service name)`);
+              }
+              if (seen.has(n)) ctx.fail(path, `${show(n)} is also the name of ${seen.get(n)}; port names must be unique in a deploy template`);
+              else seen.set(n, where);
+            });
+          });
+        });
+      },
+    },
+    {
+      id: "appimage.config-mounts",
+      severity: "error",
+      summary: "configVolumeMounts[].subPath names a key of spec.configTemplates",
+      check(o, ctx) {
+        const templates = obj(at(o, "spec", "configTemplates")) ?? {};
+        (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
+          (containersOf(at(t, "spec")) ?? []).forEach((c, j) => {
+            (arr(at(c, "configVolumeMounts")) ?? []).forEach((m, k) => {
+              const sub = at(m, "subPath");
+              if (typeof sub === "string" && !(sub in templates)) {
+                const keys = Object.keys(templates);
+                ctx.fail(["spec", "deployTemplates", i, "spec", "containers", j, "configVolumeMounts", k, "subPath"],
+                  `${show(sub)} is not a key of spec.configTemplates (${keys.length ? keys.map((x) => JSON.stringify(x)).join(", ") : "none defined"}); the mounted file is rendered from that template`);
+              }
+            });
+          });
+        });
+      },
+    },
+  ],
+  defaults(o) {
+    // The CRD's own defaults (port protocol HTTP, scope Local) and the controller's replicas
+    // fallback of 1, made explicit so review, render and the API server agree.
+    const ops: PatchOperation[] = [];
+    (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
+      if (!isObj(t)) return;
+      if (t.replicas === undefined) ops.push({ op: "add", path: `/spec/deployTemplates/${i}/replicas`, value: 1 });
+      (containersOf(t.spec) ?? []).forEach((c, j) => {
+        (arr(at(c, "ports")) ?? []).forEach((p, k) => {
+          if (!isObj(p)) return;
+          const base = `/spec/deployTemplates/${i}/spec/containers/${j}/ports/${k}`;
+          if (p.protocol === undefined) ops.push({ op: "add", path: `${base}/protocol`, value: "HTTP" });
+          if (p.scope === undefined) ops.push({ op: "add", path: `${base}/scope`, value: "Local" });
+        });
+      });
+    });
+    return ops;
+  },
+};

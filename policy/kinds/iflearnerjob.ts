@@ -1,0 +1,82 @@
+import type { KindPolicy } from "../engine";
+import { schema } from "../schemas/upstream/git.iflytek.com_v1_IflearnerJob";
+import { dns1035Label, dnsSubdomain, placeholder } from "../checks/names";
+import { arr, at, obj, show } from "../checks/values";
+import { checkContainerNames, checkResources } from "./workload";
+
+export const iflearnerJob: KindPolicy = {
+  apiVersion: "git.iflytek.com/v1",
+  kind: "IflearnerJob",
+  id: "iflearner",
+  schema,
+  tighten: {
+    type: "object",
+    required: ["spec"],
+    properties: {
+      spec: {
+        type: "object",
+        required: ["host"],
+        properties: {
+          role: { enum: ["server", "client"], "x-rule": "iflearner.role", "x-hint": "an IflearnerJob is the aggregation server or a client party" },
+          host: {
+            type: "string",
+            "x-rule": "iflearner.host",
+            "x-hint": "the Ingress host, e.g. server.iflearner.com or a.party.iflearner.com; without it the Ingress would match every host",
+          },
+        },
+      },
+    },
+  },
+  schemaRules: [{ id: "iflearner.role", severity: "error", summary: "spec.role is server or client" }],
+  rules: [
+    {
+      id: "iflearner.name",
+      severity: "error",
+      summary: "metadata.name is a DNS-1035 label (the Pod, Service and Ingress are named after it)",
+      check(o, ctx) {
+        const n = at(o, "metadata", "name");
+        if (typeof n !== "string") return;
+        const why = dns1035Label(n);
+        if (why) ctx.fail(["metadata", "name"], `${show(n)} ${why}`);
+      },
+    },
+    {
+      id: "iflearner.host",
+      severity: "error",
+      summary: "spec.host is a non-empty DNS name (an empty host makes an Ingress that matches every host)",
+      check(o, ctx) {
+        const h = at(o, "spec", "host");
+        if (typeof h !== "string") return;
+        if (h === "") return ctx.fail(["spec", "host"], "is empty; an Ingress without a host matches every host, capturing all traffic of the ingress controller: set it, e.g. server.iflearner.com");
+        const why = placeholder(h) ?? dnsSubdomain(h);
+        if (why) ctx.fail(["spec", "host"], `${show(h)} ${why}`);
+      },
+    },
+    {
+      id: "iflearner.template",
+      severity: "error",
+      summary: "spec.template has at least one container, uniquely named, requests <= limits",
+      check(o, ctx) {
+        const containers = arr(at(o, "spec", "template", "spec", "containers"));
+        if (!containers || containers.length === 0) {
+          return ctx.fail(["spec", "template", "spec", "containers"], "needs at least one container: the operator runs the job's pod from this template");
+        }
+        checkContainerNames(ctx, ["spec", "template", "spec", "containers"], containers);
+        checkResources(ctx, ["spec", "template", "spec", "containers"], containers);
+      },
+    },
+    {
+      id: "iflearner.selector-label",
+      severity: "error",
+      summary: "template labels do not replace the app=<name> label the Service selects on",
+      check(o, ctx) {
+        const labels = obj(at(o, "spec", "template", "metadata", "labels"));
+        const name = at(o, "metadata", "name");
+        if (labels && labels.app !== undefined && labels.app !== name) {
+          ctx.fail(["spec", "template", "metadata", "labels", "app"], `is ${show(labels.app)}; the operator selects the job's pod with app=${show(name)}, so this label would detach the Service; remove it`);
+        }
+      },
+    },
+  ],
+  immutable: [{ rule: "iflearner.role.immutable", path: ["spec", "role"], fix: "a job cannot switch between server and client; create a new job" }],
+};

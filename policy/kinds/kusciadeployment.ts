@@ -1,0 +1,143 @@
+import type { KindPolicy } from "../engine";
+import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
+import { KUSCIA, checkDomainId } from "./common";
+import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
+import { dnsSubdomain, placeholder } from "../checks/names";
+import { arr, at, isObj, obj, show } from "../checks/values";
+import type { PatchOperation } from "../types";
+
+/** The only namespace the KusciaDeployment controller watches. */
+export const KD_NAMESPACE = "cross-domain";
+const SERVICE_NAME_PREFIX = /^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$/;
+
+export const kusciaDeployment: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "KusciaDeployment",
+  id: "kd",
+  schema,
+  tighten: {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: {
+          parties: { type: "array", minItems: 1, "x-rule": "kd.parties", "x-hint": "list at least the initiator as a party" },
+        },
+      },
+    },
+  },
+  rules: [
+    {
+      id: "kd.namespace",
+      severity: "error",
+      summary: `KusciaDeployments live in namespace ${KD_NAMESPACE}, the only one the controller reconciles`,
+      check(o, ctx) {
+        const ns = at(o, "metadata", "namespace");
+        if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${KD_NAMESPACE}, the only namespace Kuscia reconciles KusciaDeployments in`, "kd.namespace.unset");
+        else if (ns !== KD_NAMESPACE) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`);
+      },
+      emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})` }],
+    },
+    {
+      id: "kd.parties",
+      severity: "error",
+      summary: "parties have valid domain IDs and AppImage references and are unique (by domain and role)",
+      check(o, ctx) {
+        const parties = arr(at(o, "spec", "parties")) ?? [];
+        const seen = new Map<string, number>();
+        parties.forEach((p, i) => {
+          const d = at(p, "domainID");
+          checkDomainId(ctx, ["spec", "parties", i, "domainID"], d);
+          const ref = at(p, "appImageRef");
+          if (typeof ref === "string") {
+            const why = placeholder(ref) ?? dnsSubdomain(ref);
+            if (why) ctx.fail(["spec", "parties", i, "appImageRef"], `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
+          }
+          const key = `${String(d)}\u0000${String(at(p, "role") ?? "")}`;
+          if (seen.has(key)) ctx.fail(["spec", "parties", i], `domain ${show(d)}${at(p, "role") ? ` with role ${show(at(p, "role"))}` : ""} is already party ${seen.get(key)}; each party appears once`);
+          else seen.set(key, i);
+        });
+      },
+    },
+    {
+      id: "kd.initiator",
+      severity: "error",
+      summary: "spec.initiator is one of the parties' domain IDs",
+      check(o, ctx) {
+        const init = at(o, "spec", "initiator");
+        if (typeof init !== "string") return;
+        if (!checkDomainId(ctx, ["spec", "initiator"], init)) return;
+        const parties = arr(at(o, "spec", "parties")) ?? [];
+        const ids = [...new Set(parties.map((p) => at(p, "domainID")).filter((d): d is string => typeof d === "string"))];
+        if (ids.length > 0 && !ids.includes(init)) ctx.fail(["spec", "initiator"], `${show(init)} is not a party; expected one of ${ids.map((d) => JSON.stringify(d)).join(", ")}`);
+      },
+    },
+    {
+      id: "kd.input-config",
+      severity: "error",
+      summary: "spec.inputConfig is a JSON document in a string (or empty)",
+      check(o, ctx) {
+        const ic = at(o, "spec", "inputConfig");
+        if (typeof ic !== "string" || ic.trim() === "") return;
+        try {
+          JSON.parse(ic);
+        } catch (e) {
+          ctx.fail(["spec", "inputConfig"], `is not valid JSON (${(e as Error).message}); it must be a JSON document serialised as a string`);
+        }
+      },
+    },
+    {
+      id: "kd.service-name-prefix",
+      severity: "error",
+      summary: "parties[].serviceNamePrefix matches ^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$",
+      check(o, ctx) {
+        (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
+          const v = at(p, "serviceNamePrefix");
+          if (typeof v === "string" && !SERVICE_NAME_PREFIX.test(v)) {
+            ctx.fail(["spec", "parties", i, "serviceNamePrefix"], `${show(v)} must start with a lowercase letter, contain only lowercase letters, digits and '-', end alphanumeric, at most 48 characters`);
+          }
+        });
+      },
+    },
+    {
+      id: "kd.template",
+      severity: "error",
+      summary: "party templates: replicas >= 0, strategy Recreate or RollingUpdate (int or percent), named unique containers, requests <= limits",
+      check(o, ctx) {
+        (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
+          const t = at(p, "template");
+          if (!isObj(t)) return;
+          const base = ["spec", "parties", i, "template"];
+          if (typeof t.replicas === "number" && t.replicas < 0) ctx.fail([...base, "replicas"], `is ${t.replicas}; replicas must be 0 or more`);
+          checkStrategy(ctx, [...base, "strategy"], t.strategy);
+          const containers = containersOf(t.spec);
+          if (containers) {
+            checkContainerNames(ctx, [...base, "spec", "containers"], containers);
+            checkResources(ctx, [...base, "spec", "containers"], containers);
+          }
+        });
+      },
+    },
+  ],
+  immutable: [
+    { rule: "kd.initiator.immutable", path: ["spec", "initiator"], fix: "the initiator owns the deployment; delete and recreate the KusciaDeployment to change it" },
+  ],
+  defaults(o) {
+    // Only the strategy has a documented default that does not depend on the AppImage
+    // (replicas fall back to the AppImage's, so they are left alone).
+    const ops: PatchOperation[] = [];
+    (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
+      const t = obj(at(p, "template"));
+      if (!t) return;
+      if (t.strategy === undefined) {
+        ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy`, value: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+      } else if (isObj(t.strategy)) {
+        if (t.strategy.type === undefined) ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy/type`, value: "RollingUpdate" });
+        if ((t.strategy.type ?? "RollingUpdate") === "RollingUpdate" && t.strategy.rollingUpdate === undefined) {
+          ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy/rollingUpdate`, value: { maxSurge: "25%", maxUnavailable: "25%" } });
+        }
+      }
+    });
+    return ops;
+  },
+};

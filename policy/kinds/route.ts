@@ -1,0 +1,147 @@
+/** ClusterDomainRoute and DomainRoute: the authorization between two nodes. */
+import type { KindPolicy, Rule } from "../engine";
+import { schema as cdrSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_ClusterDomainRoute";
+import { schema as drSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainRoute";
+import { KUSCIA, checkCertificate, checkDomainId } from "./common";
+import { arr, at, isObj, str } from "../checks/values";
+import { placeholder } from "../checks/names";
+
+function tighten(prefix: string): Record<string, unknown> {
+  return {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: {
+          authenticationType: { enum: ["Token", "MTLS", "None"], "x-rule": `${prefix}.authentication`, "x-hint": "Kuscia supports Token, MTLS and None" },
+          interConnProtocol: { enum: ["kuscia", "bfia"], "x-rule": `${prefix}.interconn-protocol` },
+        },
+      },
+    },
+  };
+}
+
+function rules(prefix: string): Rule[] {
+  return [
+    {
+      id: `${prefix}.domains`,
+      severity: "error",
+      summary: "spec.source and spec.destination are valid, different domain IDs",
+      check(o, ctx) {
+        const src = at(o, "spec", "source");
+        const dst = at(o, "spec", "destination");
+        checkDomainId(ctx, ["spec", "source"], src);
+        checkDomainId(ctx, ["spec", "destination"], dst);
+        if (typeof src === "string" && src === dst) ctx.fail(["spec", "destination"], `equals spec.source (${JSON.stringify(src)}); a route connects two different domains`);
+      },
+    },
+    {
+      id: `${prefix}.name`,
+      severity: "warning",
+      summary: "metadata.name is <source>-<destination>, the name Kuscia's scripts and `kubectl get cdr` checks use",
+      check(o, ctx) {
+        const src = str(at(o, "spec", "source"));
+        const dst = str(at(o, "spec", "destination"));
+        const name = str(at(o, "metadata", "name"));
+        if (src && dst && name && name !== `${src}-${dst}`) ctx.warn(["metadata", "name"], `is ${JSON.stringify(name)}; Kuscia names routes <source>-<destination> (${JSON.stringify(`${src}-${dst}`)})`);
+      },
+    },
+    {
+      id: `${prefix}.token`,
+      severity: "error",
+      summary: "Token authentication (and bodyEncryption) needs spec.tokenConfig",
+      check(o, ctx) {
+        const spec = at(o, "spec");
+        if (!isObj(spec)) return;
+        if (spec.authenticationType === "Token" && !isObj(spec.tokenConfig)) {
+          ctx.fail(["spec", "tokenConfig"], "is required when authenticationType is Token: set tokenConfig.tokenGenMethod (RSA-GEN, as join_to_host.sh does)");
+        }
+        if (spec.bodyEncryption !== undefined && !isObj(spec.tokenConfig)) {
+          ctx.fail(["spec", "bodyEncryption"], "needs spec.tokenConfig: the body encryption key is derived from the route token");
+        }
+      },
+    },
+    {
+      id: `${prefix}.mtls`,
+      severity: "error",
+      summary: "MTLS authentication needs spec.mTLSConfig.sourceClientCert, base64 of a PEM certificate",
+      emits: [
+        { id: `${prefix}.mtls.validity`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert is inside its validity window" },
+        { id: `${prefix}.mtls.expiring`, severity: "warning", summary: "spec.mTLSConfig.sourceClientCert expires within 30 days" },
+      ],
+      check(o, ctx) {
+        const spec = at(o, "spec");
+        if (!isObj(spec)) return;
+        const cert = at(spec, "mTLSConfig", "sourceClientCert");
+        if (spec.authenticationType === "MTLS" && (typeof cert !== "string" || cert === "")) {
+          ctx.fail(["spec", "mTLSConfig", "sourceClientCert"], "is required when authenticationType is MTLS: set it to the base64 of the source node's client certificate");
+        }
+        if (typeof cert === "string" && cert !== "" && !placeholder(cert)) {
+          checkCertificate(ctx, ["spec", "mTLSConfig", "sourceClientCert"], cert, undefined, `${prefix}.mtls`);
+        }
+      },
+    },
+    {
+      id: `${prefix}.transit`,
+      severity: "error",
+      summary: "a THIRD-DOMAIN transit names a valid transit domain",
+      check(o, ctx) {
+        const t = at(o, "spec", "transit");
+        if (!isObj(t)) return;
+        if (t.transitMethod === "THIRD-DOMAIN" || t.transitMethod === undefined) {
+          const d = at(t, "domain", "domainID");
+          if (d === undefined) ctx.fail(["spec", "transit", "domain", "domainID"], "is required for transit through a third domain");
+          else checkDomainId(ctx, ["spec", "transit", "domain", "domainID"], d);
+        }
+      },
+    },
+    {
+      id: `${prefix}.endpoint`,
+      severity: "error",
+      summary: "spec.endpoint.ports have distinct names",
+      check(o, ctx) {
+        const ports = arr(at(o, "spec", "endpoint", "ports")) ?? [];
+        const names = new Set<unknown>();
+        ports.forEach((p, i) => {
+          const n = at(p, "name");
+          if (typeof n === "string" && names.has(n)) ctx.fail(["spec", "endpoint", "ports", i, "name"], `${JSON.stringify(n)} is used by another port; port names must be unique`);
+          names.add(n);
+        });
+      },
+    },
+  ];
+}
+
+export const clusterDomainRoute: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "ClusterDomainRoute",
+  id: "cdr",
+  schema: cdrSchema,
+  tighten: tighten("cdr"),
+  schemaRules: [
+    { id: "cdr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None" },
+    { id: "cdr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia" },
+  ],
+  rules: rules("cdr"),
+  immutable: [
+    { rule: "cdr.source.immutable", path: ["spec", "source"], fix: "a route's endpoints are its identity; create a new ClusterDomainRoute instead" },
+    { rule: "cdr.destination.immutable", path: ["spec", "destination"], fix: "a route's endpoints are its identity; create a new ClusterDomainRoute instead" },
+  ],
+};
+
+export const domainRoute: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "DomainRoute",
+  id: "dr",
+  schema: drSchema,
+  tighten: tighten("dr"),
+  schemaRules: [
+    { id: "dr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None" },
+    { id: "dr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia" },
+  ],
+  rules: rules("dr"),
+  immutable: [
+    { rule: "dr.source.immutable", path: ["spec", "source"], fix: "create a new DomainRoute instead" },
+    { rule: "dr.destination.immutable", path: ["spec", "destination"], fix: "create a new DomainRoute instead" },
+  ],
+};

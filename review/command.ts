@@ -1,0 +1,122 @@
+/**
+ * `kuscia-iac review`: the rule book over manifests in CI. Exit codes are the
+ * contract: 0 nothing refused, 1 something refused (or warned, with
+ * --fail-on-warning), 2 usage error or a file that cannot be read or parsed.
+ */
+import { Command, Option } from "commander";
+import { listFiles, parseSource, readSource, LoadError, type SourceDoc } from "./load";
+import { reviewDocs } from "./run";
+import { formatText } from "./format/text";
+import { formatJson } from "./format/json";
+import { formatJunit } from "./format/junit";
+import { formatSarif } from "./format/sarif";
+import { rules } from "../policy";
+
+export interface ReviewCommandOptions {
+  format: "text" | "json" | "junit" | "sarif";
+  failOnWarning?: boolean;
+}
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+const processIo = (): Io => ({
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  stdoutIsTTY: !!process.stdout.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
+});
+
+/** Runs a review and returns the exit code; all output goes through `io`. */
+export async function runReview(paths: string[], opts: ReviewCommandOptions, io: Io = processIo()): Promise<number> {
+  let files: string[];
+  try {
+    files = await listFiles(paths);
+  } catch (e) {
+    io.stderr(`kuscia-iac review: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const docs: SourceDoc[] = [];
+  const errors: LoadError[] = [];
+  const progress = makeProgress(files.length, io);
+  for (const [i, f] of files.entries()) {
+    try {
+      docs.push(...parseSource(f === "-" ? "-" : f, await readSource(f)));
+    } catch (e) {
+      if (e instanceof LoadError) errors.push(e);
+      else errors.push(new LoadError(f, undefined, (e as Error).message));
+    }
+    progress(i + 1);
+  }
+  const report = reviewDocs(docs, files.length);
+  const version = require("../../package.json").version as string;
+  switch (opts.format) {
+    case "json":
+      io.stdout(formatJson(report));
+      break;
+    case "junit":
+      io.stdout(formatJunit(report));
+      break;
+    case "sarif":
+      io.stdout(formatSarif(report, version));
+      break;
+    default:
+      io.stdout(formatText(report, io.stdoutIsTTY && !process.env.NO_COLOR));
+  }
+  for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
+  if (errors.length > 0) return 2;
+  if (report.summary.refused > 0) return 1;
+  if (opts.failOnWarning && report.summary.warnings > 0) return 1;
+  return 0;
+}
+
+/** Progress on standard error, only where it helps: a terminal, or a tree large enough to take a while. */
+function makeProgress(total: number, io: Io): (done: number) => void {
+  if (total < 200) return () => undefined;
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (done !== total && now - last < 1000) return;
+    last = now;
+    io.stderr(io.stderrIsTTY ? `\rreading manifests: ${done}/${total} files` + (done === total ? "\n" : "") : `reading manifests: ${done}/${total} files\n`);
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command("review")
+    .description("Review Kubernetes manifests with the rule book the admission webhook enforces")
+    .argument("<path...>", "files or directories (recursive: *.yaml, *.yml, *.json); - reads standard input")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
+    .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
+    .addHelpText(
+      "after",
+      `
+Exit status:
+  0  no object refused
+  1  at least one object refused (or warned, with --fail-on-warning)
+  2  usage error, or a file that cannot be read or parsed
+
+Examples:
+  kuscia-iac review manifests/
+  kubectl kustomize overlays/prod | kuscia-iac review -
+  kuscia-iac review --format sarif . > kuscia-iac.sarif`,
+    )
+    .action(async (paths: string[], opts: ReviewCommandOptions) => {
+      process.exitCode = await runReview(paths, opts);
+    });
+
+  program
+    .command("rules")
+    .description("List every rule the rule book applies, with its kind and severity")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((opts: { format: string }) => {
+      const all = rules();
+      if (opts.format === "json") process.stdout.write(JSON.stringify(all, null, 2) + "\n");
+      else for (const r of all) process.stdout.write(`${r.id.padEnd(36)} ${r.severity.padEnd(8)} ${r.kind.padEnd(42)} ${r.summary}\n`);
+    });
+}

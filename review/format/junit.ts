@@ -1,0 +1,32 @@
+/** JUnit XML: one suite per file, one test case per reviewed object; what CI test tabs ingest. */
+import type { Report, ObjectResult } from "../run";
+
+function esc(s: string): string {
+  return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!)
+    // XML 1.0 cannot carry most control characters, even escaped.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+export function formatJunit(report: Report): string {
+  const byFile = new Map<string, ObjectResult[]>();
+  for (const r of report.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="kuscia-iac review" tests="${report.results.length}" failures="${report.summary.refused}">`);
+  for (const [file, results] of byFile) {
+    const failures = results.filter((r) => !r.allowed).length;
+    out.push(`  <testsuite name="${esc(file)}" tests="${results.length}" failures="${failures}">`);
+    for (const r of results) {
+      const name = `${r.kind} ${r.namespace ? r.namespace + "/" : ""}${r.name} (document ${r.index + 1}, line ${r.line})`;
+      out.push(`    <testcase classname="${esc(file)}" name="${esc(name)}">`);
+      if (!r.allowed) {
+        const body = r.violations.map((v) => `${file}:${v.line}: ${v.message} [${v.rule}]`).join("\n");
+        out.push(`      <failure message="${esc(r.violations[0]?.message ?? "refused")}" type="${esc(r.violations[0]?.rule ?? "")}">${esc(body)}</failure>`);
+      }
+      if (r.warnings.length) out.push(`      <system-out>${esc(r.warnings.map((w) => `warning: ${w.message} [${w.rule}]`).join("\n"))}</system-out>`);
+      out.push("    </testcase>");
+    }
+    out.push("  </testsuite>");
+  }
+  out.push("</testsuites>");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,16 @@
+/** Output for people: one line per finding, file:line first so terminals and editors can jump to it. */
+import type { Report } from "../run";
+
+export function formatText(report: Report, color: boolean): string {
+  const c = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
+    for (const v of r.violations) lines.push(`${r.file}:${v.line}: ${c("31", "error")} ${what}: ${v.message} [${v.rule}]`);
+    for (const w of r.warnings) lines.push(`${r.file}:${w.line}: ${c("33", "warning")} ${what}: ${w.message} [${w.rule}]`);
+  }
+  const s = report.summary;
+  const verdict = s.refused > 0 ? c("31", `${s.refused} refused`) : c("32", "0 refused");
+  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.skipped} skipped (kinds the rule book does not review)`);
+  return lines.join("\n") + "\n";
+}
