@@ -7,7 +7,7 @@ import type { ValidateFunction } from "ajv";
 import { compile, schemaViolations } from "./schema";
 import { dotted, type Segment } from "./paths";
 import type { PatchOperation, ReviewOptions, ReviewResult, RuleInfo, Violation, Warning } from "./types";
-import type { Obj } from "./checks/values";
+import { show, type Obj } from "./checks/values";
 
 export interface RuleContext {
   /** Refuse the object: `path` is the offending field, `text` what is wrong and how to fix it. */
@@ -31,6 +31,8 @@ export interface ImmutableField {
   path: readonly string[];
   /** Why it cannot change, and what to do instead. */
   fix: string;
+  /** Maps equivalent spellings to one value (e.g. an omitted role and ""). */
+  normalize?: (v: unknown) => unknown;
 }
 
 export interface KindPolicy {
@@ -98,10 +100,11 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions): ReviewRes
 
   if (operation === "UPDATE" && opts.oldObject && typeof opts.oldObject === "object") {
     for (const f of p.immutable ?? []) {
-      const before = get(opts.oldObject, f.path);
-      const after = get(obj, f.path);
+      const norm = f.normalize ?? ((v: unknown) => v);
+      const before = norm(get(opts.oldObject, f.path));
+      const after = norm(get(obj, f.path));
       if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {
-        violations.push(finding(f.rule, f.path, `is immutable: it was ${JSON.stringify(before)}, the update sets ${JSON.stringify(after) ?? "nothing"}; ${f.fix}`));
+        violations.push(finding(f.rule, f.path, `is immutable: it was ${show(before)}, the update sets ${after === undefined ? "nothing" : show(after)}; ${f.fix}`));
       }
     }
   }
@@ -134,7 +137,7 @@ function get(v: unknown, path: readonly string[]): unknown {
 
 export function ruleInfos(p: KindPolicy): RuleInfo[] {
   const kind = kindKey(p);
-  const out: RuleInfo[] = [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema` }];
+  const out: RuleInfo[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema` }] : [];
   for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
   for (const r of p.rules) {
     out.push({ id: r.id, kind, severity: r.severity, summary: r.summary });

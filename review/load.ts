@@ -80,7 +80,10 @@ export function parseSource(file: string, text: string): SourceDoc[] {
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   if (!Array.isArray(docs)) return []; // an empty stream
   const out: SourceDoc[] = [];
+  let prevEnd = 0;
   docs.forEach((doc: Document.Parsed) => {
+    const gapStart = prevEnd;
+    prevEnd = doc.range[2];
     const err = doc.errors[0];
     if (err) {
       const line = lc.linePos(err.pos[0]).line;
@@ -94,7 +97,16 @@ export function parseSource(file: string, text: string): SourceDoc[] {
     } catch (e) {
       throw new LoadError(file, line, `cannot be read: ${(e as Error).message}`);
     }
-    const comment = [doc.commentBefore, isNode(doc.contents) ? doc.contents.commentBefore : undefined].filter(Boolean).join("\n") || undefined;
+    // The yaml library attaches a leading comment to the document, the map or its first key
+    // depending on blank lines; reading the comment lines between documents is simpler and exact.
+    const comment =
+      text
+        .slice(gapStart, doc.contents.range?.[0] ?? gapStart)
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith("#"))
+        .map((l) => l.replace(/^#\s?/, ""))
+        .join("\n") || undefined;
     out.push({
       file,
       index: out.length,

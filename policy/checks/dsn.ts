@@ -13,7 +13,8 @@ export interface Dsn {
 
 export type DsnResult = { dsn: Dsn } | { error: string };
 
-const MYSQL = /^mysql:\/\/(?:([^:@/]*)(?::([^@]*))?@)?(?:([a-z]+)(?:\(([^)]*)\))?)?\/([^?]*)(?:\?(.*))?$/s;
+// Like the Go driver, the password runs to the last '@' before the address.
+const MYSQL = /^mysql:\/\/(?:([^:@/]*)(?::(.*))?@)?(?:([a-z]+)(?:\(([^)]*)\))?)?\/([^?]*)(?:\?(.*))?$/s;
 
 export function parseMysqlDsn(value: string): DsnResult {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];

@@ -81,7 +81,7 @@ export const domain: KindPolicy = {
     },
   ],
   immutable: [
-    { rule: "domain.role.immutable", path: ["spec", "role"], fix: "a domain cannot switch between local and partner; delete it and create it again" },
+    { rule: "domain.role.immutable", path: ["spec", "role"], fix: "a domain cannot switch between local and partner; delete it and create it again", normalize: (v) => v ?? "" },
   ],
   defaults(o) {
     const spec = obj(o.spec);

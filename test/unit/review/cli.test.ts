@@ -1,0 +1,127 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { EXAMPLES_DIR, loadExamples } from "../../helpers/examples";
+
+const MAIN = path.resolve(__dirname, "..", "..", "..", "cli", "main.js");
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("kuscia-iac review (the real executable)", function () {
+  this.timeout(60_000);
+  const accepted = path.join(EXAMPLES_DIR, "accepted");
+  const refused = path.join(EXAMPLES_DIR, "refused");
+
+  it("exits 0 on the accepted examples", () => {
+    const r = run(["review", accepted]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, / 0 refused, /);
+  });
+
+  it("exits 1 on all examples and refuses exactly the refused ones", () => {
+    const r = run(["review", "--format", "json", EXAMPLES_DIR]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { results: { file: string; allowed: boolean; index: number; violations: { rule: string; line: number }[] }[]; summary: Record<string, number> };
+    const refusedDocs = new Set(report.results.filter((x) => !x.allowed).map((x) => `${x.file}#${x.index}`));
+    const expected = new Set(loadExamples("refused").map((d) => `${d.file}#${d.index}`));
+    assert.equal(report.summary.refused, expected.size);
+    assert.deepEqual([...refusedDocs].sort(), [...expected].sort());
+    for (const res of report.results) {
+      const isRefusedFile = res.file.includes(`${path.sep}refused${path.sep}`);
+      assert.equal(!res.allowed, isRefusedFile, `${res.file}#${res.index}`);
+    }
+    assert.ok(report.summary.skipped >= 1, "the unlabelled ConfigMap is skipped");
+    assert.ok(report.results.every((x) => x.violations.every((v) => v.line >= 1)));
+  });
+
+  it("prints one JSON document with the documented fields", () => {
+    const r = run(["review", "-f", "json", path.join(refused, "interopconfigs.yaml")]);
+    const report = JSON.parse(r.stdout);
+    const first = report.results[0];
+    for (const k of ["file", "index", "apiVersion", "kind", "name", "namespace", "allowed", "violations", "warnings", "patch"]) assert.ok(k in first || k === "namespace", k);
+    assert.deepEqual(Object.keys(report.summary).sort(), ["files", "objects", "refused", "skipped", "warnings"]);
+    assert.deepEqual(first.violations[0], { path: "spec.members[1]", rule: "interop.members", message: first.violations[0].message, line: 11 });
+  });
+
+  it("names file and line in text output", () => {
+    const r = run(["review", path.join(refused, "domains.yaml")]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /domains\.yaml:6: error Domain\/Alice_1: metadata\.name: "Alice_1" is not a valid domain ID.*\[domain\.name\]/);
+  });
+
+  it("reads standard input with -", () => {
+    const r = run(["review", "-"], "apiVersion: kuscia.secretflow/v1alpha1\nkind: InteropConfig\nmetadata:\n  name: x\nspec:\n  host: bob\n  members: [bob]\n");
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^-:7: error InteropConfig\/x: spec\.members\[0\]/m);
+  });
+
+  it("counts unknown kinds as skipped and exits 0", () => {
+    const r = run(["review", "-"], "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /2 objects: 0 refused, 0 warnings, 2 skipped/);
+  });
+
+  it("exits 2 and names file and line for unparseable YAML, and still reviews the rest", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-review-"));
+    writeFileSync(path.join(dir, "bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
+    mkdirSync(path.join(dir, "sub"));
+    writeFileSync(path.join(dir, "sub", "ok.yml"), "apiVersion: kuscia.secretflow/v1alpha1\nkind: InteropConfig\nmetadata:\n  name: x\nspec:\n  host: bob\n  members: [alice]\n");
+    writeFileSync(path.join(dir, "notes.txt"), "not a manifest");
+    const r = run(["review", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.yaml:\d+: not valid YAML/);
+    assert.match(r.stdout, /2 files, 1 objects/);
+  });
+
+  it("exits 2 for a missing path and for an unknown format", () => {
+    assert.equal(run(["review", "/no/such/dir"]).code, 2);
+    assert.match(run(["review", "/no/such/dir"]).stderr, /\/no\/such\/dir: cannot read: no such file or directory/);
+    assert.equal(run(["review", "--format", "xml", accepted]).code, 2);
+    assert.equal(run(["review"]).code, 2);
+  });
+
+  it("exits 1 on warnings only with --fail-on-warning", () => {
+    assert.equal(run(["review", accepted]).code, 0);
+    assert.equal(run(["review", "--fail-on-warning", accepted]).code, 1);
+  });
+
+  it("writes JUnit XML with one failure per refused object", () => {
+    const r = run(["review", "-f", "junit", refused]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kuscia-iac review" tests="(\d+)" failures="\1">/);
+    assert.equal((r.stdout.match(/<failure /g) ?? []).length, loadExamples("refused").length);
+  });
+
+  it("writes SARIF 2.1.0 with rules and located results", () => {
+    const r = run(["review", "-f", "sarif", path.join(refused, "routes.yaml")]);
+    const sarif = JSON.parse(r.stdout);
+    assert.equal(sarif.version, "2.1.0");
+    const run0 = sarif.runs[0];
+    assert.ok(run0.tool.driver.rules.length > 50);
+    assert.ok(run0.results.length >= 11);
+    for (const res of run0.results) {
+      assert.equal(run0.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+      assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
+    }
+  });
+
+  it("has --help on every command", () => {
+    for (const args of [["--help"], ["review", "--help"], ["rules", "--help"]]) {
+      const r = run(args);
+      assert.equal(r.code, 0, args.join(" "));
+      assert.match(r.stdout, /Usage: kuscia-iac/);
+    }
+    assert.match(run(["review", "--help"]).stdout, /Exit status:/);
+  });
+
+  it("lists the rules", () => {
+    const r = run(["rules", "-f", "json"]);
+    const rules = JSON.parse(r.stdout) as { id: string }[];
+    assert.ok(rules.some((x) => x.id === "nodeconfig.domain-key"));
+  });
+});
