@@ -3,7 +3,7 @@
  * Parsing is real (node:crypto), never a regex on the header alone, and no
  * message ever quotes key material.
  */
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -93,8 +93,22 @@ function curveName(c?: string): string {
 const TO_PKCS1 =
   "convert it with `openssl rsa -in key.pem -traditional -out key-pkcs1.pem` (OpenSSL 3's `openssl genrsa` writes PKCS#8 unless given -traditional), then `base64 -w0 key-pkcs1.pem`";
 
+// Parsing an RSA key costs ~0.3 ms and a node's configuration is re-applied unchanged; remember
+// verdicts by a digest of the value, so no key material is kept beyond the request.
+const keyCache = new Map<string, string | null>();
+
 /** domainKeyData: base64 of a PKCS#1 RSA private key of at least 2048 bits. Returns null when fine. */
 export function checkPkcs1RsaKey(value: string): string | null {
+  const digest = createHash("sha256").update(value).digest("base64");
+  const hit = keyCache.get(digest);
+  if (hit !== undefined) return hit;
+  const res = checkPkcs1RsaKeyUncached(value);
+  if (keyCache.size >= CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  keyCache.set(digest, res);
+  return res;
+}
+
+function checkPkcs1RsaKeyUncached(value: string): string | null {
   const d = decodeBase64Pem(value, "RSA private key");
   if ("error" in d) return d.error;
   const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(d.pem)?.[1] ?? "";

@@ -1,0 +1,163 @@
+/**
+ * A real Kubernetes control plane on 127.0.0.1: etcd and kube-apiserver on ports
+ * chosen at run time, an admin token, the project's CRDs installed. No kubelet
+ * and no controller manager: objects are stored and admitted, never run.
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { freePort, run, startProcess, waitFor, type Proc, type RunResult } from "./procs";
+import { REPO } from "./tools";
+
+export interface WebhookClientAuth {
+  /** PEM client certificate and key the API server presents to admission webhooks. */
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  /** Or a bearer token it sends. */
+  token?: string;
+}
+
+export interface Cluster {
+  server: string;
+  kubeconfig: string;
+  workDir: string;
+  kubectl(args: string[], input?: string): Promise<RunResult>;
+  /** kubectl that must succeed; returns stdout. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
+
+export async function startCluster(binDir: string, opts: { webhookAuth?: WebhookClientAuth; keepWorkDir?: boolean } = {}): Promise<Cluster> {
+  const workDir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-e2e-"));
+  const procs: Proc[] = [];
+  const bin = (n: string) => path.join(binDir, n);
+  try {
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcd = startProcess(bin("etcd"), [
+      "--name", "e2e",
+      "--data-dir", path.join(workDir, "etcd"),
+      "--listen-client-urls", `http://127.0.0.1:${etcdClient}`,
+      "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
+      "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`,
+      "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
+      "--initial-cluster", `e2e=http://127.0.0.1:${etcdPeer}`,
+      // A throwaway store: fsync buys nothing and costs seconds on a busy disk.
+      "--unsafe-no-fsync",
+      "--log-level", "warn",
+    ], path.join(workDir, "etcd.log"));
+    procs.push(etcd);
+
+    const token = randomBytes(24).toString("hex");
+    writeFileSync(path.join(workDir, "tokens.csv"), `${token},e2e-admin,e2e-admin,"system:masters"\n`, { mode: 0o600 });
+    const sa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    writeFileSync(path.join(workDir, "sa.key"), sa.privateKey.export({ type: "pkcs1", format: "pem" }) as string, { mode: 0o600 });
+    writeFileSync(path.join(workDir, "sa.pub"), sa.publicKey.export({ type: "spki", format: "pem" }) as string);
+
+    const args = [
+      "--etcd-servers", `http://127.0.0.1:${etcdClient}`,
+      "--bind-address", "127.0.0.1",
+      "--advertise-address", "127.0.0.1",
+      "--secure-port", String(apiPort),
+      "--cert-dir", path.join(workDir, "apiserver-certs"),
+      "--token-auth-file", path.join(workDir, "tokens.csv"),
+      "--authorization-mode", "RBAC",
+      "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+      "--service-account-key-file", path.join(workDir, "sa.pub"),
+      "--service-account-signing-key-file", path.join(workDir, "sa.key"),
+      "--service-cluster-ip-range", "10.96.0.0/16",
+      "--enable-priority-and-fairness=false",
+      "--profiling=false",
+      "--v", "1",
+    ];
+    if (opts.webhookAuth) {
+      // How a real API server authenticates to admission webhooks: a kubeconfig named by an
+      // AdmissionConfiguration, matched to the webhook's host ("*" = any).
+      const user: Record<string, string> = {};
+      if (opts.webhookAuth.clientCertPem) user["client-certificate-data"] = b64(opts.webhookAuth.clientCertPem);
+      if (opts.webhookAuth.clientKeyPem) user["client-key-data"] = b64(opts.webhookAuth.clientKeyPem);
+      if (opts.webhookAuth.token) user.token = opts.webhookAuth.token;
+      const kc = path.join(workDir, "webhook-kubeconfig.json");
+      writeFileSync(kc, JSON.stringify({ apiVersion: "v1", kind: "Config", users: [{ name: "*", user }] }), { mode: 0o600 });
+      const plugin = (name: string) => ({
+        name,
+        configuration: { apiVersion: "apiserver.config.k8s.io/v1", kind: "WebhookAdmissionConfiguration", kubeConfigFile: kc },
+      });
+      const ac = path.join(workDir, "admission.json");
+      writeFileSync(ac, JSON.stringify({ apiVersion: "apiserver.config.k8s.io/v1", kind: "AdmissionConfiguration", plugins: [plugin("ValidatingAdmissionWebhook"), plugin("MutatingAdmissionWebhook")] }));
+      args.push("--admission-control-config-file", ac);
+    }
+    const api = startProcess(bin("kube-apiserver"), args, path.join(workDir, "kube-apiserver.log"));
+    procs.push(api);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const caFile = path.join(workDir, "apiserver-certs", "apiserver.crt");
+    await waitFor("kube-apiserver /readyz", async () => {
+      if (api.child.exitCode !== null) throw new Error(`kube-apiserver exited ${api.child.exitCode}; see ${path.join(workDir, "kube-apiserver.log")}`);
+      return (await get(`${server}/readyz`, token, caFile)) === 200;
+    }, 120_000, 500);
+
+    const kubeconfig = path.join(workDir, "kubeconfig.json");
+    writeFileSync(kubeconfig, JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "e2e", cluster: { server, "certificate-authority-data": b64(readFileSync(caFile)) } }],
+      users: [{ name: "e2e-admin", user: { token } }],
+      contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin" } }],
+      "current-context": "e2e",
+    }), { mode: 0o600 });
+
+    const kubectl = (a: string[], input?: string) => run(bin("kubectl"), ["--kubeconfig", kubeconfig, ...a], { input, timeoutMs: 60_000 });
+    const kubectlOk = async (a: string[], input?: string) => {
+      const r = await kubectl(a, input);
+      if (r.code !== 0) throw new Error(`kubectl ${a.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    };
+
+    await kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "kuscia"), "-f", path.join(REPO, "crds", "iflearner")]);
+    await kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "--all"]);
+    // Wait until discovery serves the new kinds, or the first apply races it.
+    await waitFor("CRD discovery", async () => (await kubectl(["get", "domains.kuscia.secretflow,iflearnerjobs.git.iflytek.com"])).code === 0, 60_000);
+
+    return {
+      server,
+      kubeconfig,
+      workDir,
+      kubectl,
+      kubectlOk,
+      async stop() {
+        for (const p of procs.reverse()) await p.stop();
+        if (!opts.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    for (const p of procs.reverse()) await p.stop();
+    (e as Error).message += ` (logs in ${workDir})`;
+    throw e;
+  }
+}
+
+function get(url: string, token: string, caFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let ca: Buffer;
+    try {
+      ca = readFileSync(caFile);
+    } catch {
+      return resolve(0); // the API server has not written its certificate yet
+    }
+    const req = https.get(url, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+  });
+}
+
+export function ensureDir(p: string): string {
+  mkdirSync(p, { recursive: true });
+  return p;
+}

@@ -1,0 +1,19 @@
+/**
+ * Where the end-to-end binaries come from: built from the Go module proxy by
+ * test/e2e/build-tools.sh into a cache outside the repository (keyed by the
+ * wrapper modules' go.sum), so only the first run pays for the build.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+
+export const REPO = path.resolve(__dirname, "..", "..", "..", "..");
+
+/** Builds (or finds in the cache) one group of tools and returns its bin directory. */
+export function toolsDir(group: "kube" | "pulumi"): string {
+  const env = { ...process.env, GOTOOLCHAIN: "local" };
+  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), group], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const dir = out.trim().split("\n").pop()!.trim();
+  if (!existsSync(dir)) throw new Error(`build-tools.sh ${group} printed ${JSON.stringify(dir)}, which does not exist`);
+  return dir;
+}
