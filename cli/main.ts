@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import { register as registerReview } from "../review/command";
+import { register as registerWebhook } from "../webhook/command";
 
 export function buildProgram(): Command {
   const program = new Command("kuscia-iac")
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerReview(program);
+  registerWebhook(program);
   return program;
 }
 

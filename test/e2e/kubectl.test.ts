@@ -131,7 +131,7 @@ describe("kubectl apply, gated by the webhook behind a real kube-apiserver", fun
   });
 
   it("sends ConfigMaps to the webhook only when they carry the config label", async () => {
-    const count = async () => Number(/kuscia_iac_webhook_requests_total\{[^}]*endpoint="validate"[^}]*kind="v1/ConfigMap"[^}]*\} (\d+)/.exec(await metricsText())?.[1] ?? 0);
+    const count = async () => [...(await metricsText()).matchAll(/kuscia_iac_webhook_requests_total\{[^}]*kind="v1\/ConfigMap"[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     const before = await count();
     await cluster.kubectlOk(["create", "configmap", "plain", "-n", "alice", "--from-literal=kuscia.yaml=not: [yaml"]);
     assert.equal(await count(), before, "an unlabelled ConfigMap never reaches the webhook");

@@ -1,0 +1,177 @@
+import { strict as assert } from "node:assert";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { connect } from "node:tls";
+import { startWebhook, type RunningWebhook } from "../../../webhook/server";
+import { admissionReview, call, captureLogger, testPki, type Pki } from "./helpers";
+
+const MiB = 1024 * 1024;
+const domain = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} };
+
+describe("webhook transport: bad requests never crash it and never pass silently", () => {
+  let pki: Pki;
+  let wh: RunningWebhook;
+  let logs: ReturnType<typeof captureLogger>;
+
+  before(async () => {
+    pki = await testPki();
+    logs = captureLogger();
+    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
+  });
+  after(() => wh.close());
+
+  const post = (body: string | Buffer, headers: Record<string, string> = {}, path = "/validate") => call(wh.url, path, { ca: pki.ca.certPem, body, headers });
+
+  async function stillServes(): Promise<void> {
+    const r = await post(JSON.stringify(admissionReview(domain)));
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.allowed, true);
+  }
+
+  it("answers 400 with a JSON error for a body that is not JSON", async () => {
+    const r = await post("{not json");
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.json, { error: "BadRequest", message: "body is not valid JSON" });
+    await stillServes();
+  });
+
+  const notReviews: [string, unknown, RegExp][] = [
+    ["a JSON array", [1, 2], /not a JSON object/],
+    ["another kind", { apiVersion: "v1", kind: "Pod" }, /kind must be AdmissionReview/],
+    ["AdmissionReview v1beta1", { ...admissionReview(domain), apiVersion: "admission.k8s.io/v1beta1" }, /apiVersion must be admission\.k8s\.io\/v1/],
+    ["a review without request", { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" }, /request is missing/],
+    ["a request without uid", { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { operation: "CREATE", object: domain } }, /request\.uid/],
+    ["an unknown operation", admissionReview(domain, { operation: "PATCH" }), /request\.operation/],
+    ["a CREATE without object", admissionReview(null, { operation: "CREATE" }), /request\.object must be an object for CREATE/],
+    ["an UPDATE without oldObject", admissionReview(domain, { operation: "UPDATE" }), /oldObject must be an object for UPDATE/],
+  ];
+  for (const [what, body, message] of notReviews) {
+    it(`answers 400 for ${what}`, async () => {
+      for (const path of ["/validate", "/mutate"]) {
+        const r = await post(JSON.stringify(body), {}, path);
+        assert.equal(r.status, 400);
+        assert.equal(r.json.error, "BadRequest");
+        assert.match(r.json.message, message);
+      }
+    });
+  }
+
+  it("accepts a review just under 3 MiB", async () => {
+    const big = { ...domain, metadata: { name: "alice", annotations: { blob: "x".repeat(3 * MiB - 2048) } } };
+    const body = JSON.stringify(admissionReview(big));
+    assert.ok(body.length < 3 * MiB);
+    const r = await post(body);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.allowed, true);
+  });
+
+  it("answers 413 for a body over 3 MiB, declared or chunked, then keeps serving", async () => {
+    const body = JSON.stringify(admissionReview({ ...domain, metadata: { name: "alice", annotations: { blob: "x".repeat(3 * MiB) } } }));
+    const declared = await post(body);
+    assert.equal(declared.status, 413);
+    assert.equal(declared.json.error, "RequestEntityTooLarge");
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      // Written in pieces with no Content-Length: the limit must hold while streaming.
+      for (let i = 0; i < 4; i++) req.write(body.slice(i * MiB, (i + 1) * MiB));
+      req.end(body.slice(4 * MiB));
+    });
+    assert.equal(chunked, 413);
+    await stillServes();
+  });
+
+  it("answers 415 for a wrong or missing content type, or a compressed body", async () => {
+    const body = JSON.stringify(admissionReview(domain));
+    const wrong: Record<string, string>[] = [{ "content-type": "text/plain" }, { "content-type": "application/yaml" }, { "content-type": "application/json; charset=latin1" }, { "content-type": "application/json", "content-encoding": "gzip" }];
+    for (const headers of wrong) {
+      const r = await post(body, headers);
+      assert.equal(r.status, 415, JSON.stringify(headers));
+      assert.equal(r.json.error, "UnsupportedMediaType");
+    }
+    const none = await call(wh.url, "/validate", { ca: pki.ca.certPem, method: "POST", body, headers: { "content-type": "" } });
+    assert.equal(none.status, 415);
+    const ok = await post(body, { "content-type": "application/json; charset=utf-8" });
+    assert.equal(ok.status, 200);
+  });
+
+  it("answers 405 for other methods on review paths and 404 elsewhere, as JSON", async () => {
+    const g = await call(wh.url, "/validate", { ca: pki.ca.certPem });
+    assert.equal(g.status, 405);
+    assert.equal(g.headers.allow, "POST");
+    const n = await call(wh.url, "/nope", { ca: pki.ca.certPem });
+    assert.equal(n.status, 404);
+    assert.equal(n.json.error, "NotFound");
+    // The bench's no-review endpoint is off unless asked for.
+    const b = await post(JSON.stringify(admissionReview(domain)), {}, "/baseline");
+    assert.equal(b.status, 404);
+  });
+
+  it("serves /healthz, and /readyz with the certificate in use", async () => {
+    const h = await call(wh.url, "/healthz", { ca: pki.ca.certPem });
+    assert.equal(h.status, 200);
+    const r = await call(wh.url, "/readyz", { ca: pki.ca.certPem });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.ready, true);
+    assert.equal(r.json.certificate.subject, "CN=localhost");
+  });
+
+  it("cuts off a sender that stalls mid-body (request timeout) and keeps serving", async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const req = httpsRequest(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "1000" } }, (res) => {
+        res.resume();
+        resolve(`status ${res.statusCode}`);
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+      req.write('{"apiVersion":'); // and then nothing more
+    });
+    assert.match(outcome, /^(status 408|error ECONNRESET)$/);
+    await stillServes();
+  });
+
+  it("speaks only TLS: a plain HTTP request gets no answer", async () => {
+    const port = new URL(wh.url).port;
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: "/healthz" }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on("error", reject);
+        req.end();
+      }),
+    );
+  });
+
+  it("refuses TLS 1.1 at the server (protocol_version alert)", async () => {
+    const port = Number(new URL(wh.url).port);
+    const err = await new Promise<Error>((resolve) => {
+      // The client is opened up to TLS 1.0/1.1 so that a refusal can only come from the server.
+      const s = connect({ host: "127.0.0.1", port, ca: pki.ca.certPem, minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT:@SECLEVEL=0" }, () => {
+        s.destroy();
+        resolve(new Error("handshake succeeded"));
+      });
+      s.on("error", resolve);
+    });
+    assert.match(err.message, /alert protocol version|alert number 70/i);
+    const ok = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: "127.0.0.1", port, ca: pki.ca.certPem, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" }, () => {
+        const v = s.getProtocol() ?? "";
+        s.destroy();
+        resolve(v);
+      });
+      s.on("error", reject);
+    });
+    assert.equal(ok, "TLSv1.2");
+  });
+
+  it("logged each bad request as a warning without its body", () => {
+    const bad = logs.lines().filter((l) => l.msg === "bad request");
+    assert.ok(bad.length >= 10, `${bad.length} bad-request lines`);
+    assert.ok(bad.every((l) => l.level === 40 && typeof l.status === "number"));
+    assert.ok(!logs.text().includes("xxxxxxxxxx"), "a request body reached the log");
+  });
+});

@@ -1,0 +1,166 @@
+import { strict as assert } from "node:assert";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { request, Agent } from "node:https";
+import { join, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { tempDir, admissionReview, call, testPki, waitFor, type Pki } from "./helpers";
+
+const DIST = resolve(__dirname, "..", "..", "..");
+
+/** `kuscia-iac webhook` through the lead's CLI once it registers the command, else through webhook/main. */
+function entry(): string[] {
+  const cli = join(DIST, "cli", "main.js");
+  if (existsSync(cli)) {
+    const help = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
+    if (/^\s+webhook\b/m.test(help.stdout)) return [cli, "webhook"];
+  }
+  return [join(DIST, "webhook", "main.js")];
+}
+
+interface Child {
+  proc: ChildProcess;
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function start(args: string[]): Child {
+  const proc = spawn(process.execPath, [...entry(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const lines: Record<string, unknown>[] = [];
+  let buf = "";
+  let err = "";
+  proc.stdout!.on("data", (c: Buffer) => {
+    buf += c.toString();
+    const parts = buf.split("\n");
+    buf = parts.pop()!;
+    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
+  });
+  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
+  return { proc, lines, stderr: () => err, exit };
+}
+
+async function listening(c: Child): Promise<string> {
+  await waitFor(() => c.lines.some((l) => l.msg === "kuscia-iac webhook listening") || c.proc.exitCode !== null, 15_000, "listening");
+  const l = c.lines.find((x) => x.msg === "kuscia-iac webhook listening");
+  assert.ok(l, `did not start: ${c.stderr()}`);
+  return String(l.url);
+}
+
+describe("webhook process", () => {
+  let pki: Pki;
+  before(async () => {
+    pki = await testPki();
+  });
+
+  it("on SIGTERM stops accepting, finishes the reviews in flight and exits 0", async () => {
+    const c = start(["--port", "0", "--tls-cert", pki.certFile, "--tls-key", pki.keyFile]);
+    try {
+      const url = await listening(c);
+      const body = JSON.stringify(admissionReview({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} }));
+      // Requests whose headers and half their body are in; the rest is sent after SIGTERM.
+      const inflight = [0, 1, 2].map(() => {
+        let req!: import("node:http").ClientRequest;
+        const done = new Promise<{ status?: number; connection?: string; json: { response: { allowed: boolean } } }>((res, rej) => {
+          req = request(new URL("/validate", url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } }, (r) => {
+            let t = "";
+            r.on("data", (d: Buffer) => (t += d));
+            r.on("end", () => res({ status: r.statusCode, connection: r.headers.connection, json: JSON.parse(t) }));
+          });
+          req.on("error", rej);
+        });
+        req.write(body.slice(0, 100));
+        return { req, done };
+      });
+      // An idle kept-alive connection must not hold the shutdown up.
+      const idle = new Agent({ keepAlive: true, ca: pki.ca.certPem });
+      assert.equal((await call(url, "/validate", { ca: pki.ca.certPem, agent: idle, body })).status, 200);
+
+      c.proc.kill("SIGTERM");
+      await waitFor(() => c.lines.some((l) => l.msg === "stopping: no new connections, finishing reviews in flight"), 10_000, "stopping");
+      await assert.rejects(call(url, "/healthz", { ca: pki.ca.certPem }), /ECONNREFUSED|ECONNRESET|socket hang up/);
+
+      for (const f of inflight) f.req.end(body.slice(100));
+      const answers = await Promise.all(inflight.map((f) => f.done));
+      for (const a of answers) {
+        assert.equal(a.status, 200);
+        assert.equal(a.json.response.allowed, true);
+        assert.equal(a.connection, "close");
+      }
+      assert.equal(await c.exit, 0);
+      assert.ok(c.lines.some((l) => l.msg === "stopped"));
+      assert.equal(c.lines.filter((l) => l.msg === "review").length, 4);
+      idle.destroy();
+    } finally {
+      c.proc.kill("SIGKILL");
+    }
+  });
+
+  it("with no certificate given, makes a CA and a serving certificate, prints the caBundle, and reuses them on restart", async () => {
+    const state = join(tempDir("kuscia-iac-state-"), "state");
+    const first = start(["--port", "0", "--state-dir", state]);
+    let caPem: string;
+    try {
+      const url = await listening(first);
+      const line = first.lines.find((l) => l.caBundleFile);
+      assert.ok(line, "logs the CA bundle file");
+      assert.equal(line.caBundleFile, join(state, "ca.crt"));
+      caPem = readFileSync(join(state, "ca.crt"), "utf8");
+      assert.equal(line.caBundle, Buffer.from(caPem).toString("base64"));
+      assert.match(first.stderr(), new RegExp(`caBundle: ${String(line.caBundle).slice(0, 40).replace(/[+/]/g, "\\$&")}`));
+      assert.equal(statSync(join(state, "tls.key")).mode & 0o077, 0, "serving key readable by others");
+      assert.equal(statSync(join(state, "ca.key")).mode & 0o077, 0, "CA key readable by others");
+      assert.equal(statSync(state).mode & 0o077, 0);
+      // Trusting only the printed CA is enough to reach it, by IP and by name.
+      for (const host of ["127.0.0.1", "localhost"]) {
+        const u = url.replace("127.0.0.1", host);
+        const r = await call(u, "/validate", { ca: caPem, body: JSON.stringify(admissionReview({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } })) });
+        assert.equal(r.status, 200);
+      }
+      assert.ok(!JSON.stringify(first.lines).includes("PRIVATE KEY"));
+      assert.ok(!first.stderr().includes("PRIVATE KEY"));
+      first.proc.kill("SIGTERM");
+      assert.equal(await first.exit, 0);
+    } finally {
+      first.proc.kill("SIGKILL");
+    }
+    const second = start(["--port", "0", "--state-dir", state]);
+    try {
+      await listening(second);
+      assert.equal(second.lines.find((l) => l.caBundleFile)?.reused, "all");
+      assert.equal(readFileSync(join(state, "ca.crt"), "utf8"), caPem, "the caBundle pasted earlier stays valid");
+    } finally {
+      second.proc.kill("SIGTERM");
+      await second.exit;
+    }
+  });
+
+  it("--certs-only adds --san names, keeps the CA, and --print-configurations prints both configurations", () => {
+    const state = join(tempDir("kuscia-iac-state-"), "s");
+    const a = spawnSync(process.execPath, [...entry(), "--certs-only", "--state-dir", state], { encoding: "utf8" });
+    assert.equal(a.status, 0, a.stderr);
+    const ca1 = readFileSync(join(state, "ca.crt"), "utf8");
+    const b = spawnSync(process.execPath, [...entry(), "--certs-only", "--state-dir", state, "--san", "kuscia-iac-webhook.kuscia-iac-system.svc,10.1.2.3"], { encoding: "utf8" });
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(b.stdout, /CA reused, certificate issued/);
+    assert.equal(readFileSync(join(state, "ca.crt"), "utf8"), ca1);
+    const leaf = new X509Certificate(readFileSync(join(state, "tls.crt")));
+    assert.ok(leaf.checkHost("kuscia-iac-webhook.kuscia-iac-system.svc") && leaf.checkIP("10.1.2.3") && leaf.checkIP("127.0.0.1"));
+
+    const p = spawnSync(process.execPath, [...entry(), "--print-configurations", "--state-dir", state, "--url", "https://10.1.2.3:8443"], { encoding: "utf8" });
+    assert.equal(p.status, 0, p.stderr);
+    const docs = parseAllDocuments(p.stdout).map((d) => d.toJS());
+    assert.deepEqual(docs.map((d) => d.kind), ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+    assert.equal(docs[0].webhooks[0].clientConfig.url, "https://10.1.2.3:8443/validate");
+    assert.equal(docs[1].webhooks[0].clientConfig.url, "https://10.1.2.3:8443/mutate");
+    assert.equal(docs[0].webhooks[0].clientConfig.caBundle, Buffer.from(ca1).toString("base64"));
+  });
+
+  it("--help documents the options and endpoints", () => {
+    const h = spawnSync(process.execPath, [...entry(), "--help"], { encoding: "utf8" });
+    assert.equal(h.status, 0);
+    for (const s of ["--tls-cert", "--client-ca", "--jwks", "--audience", "--issuer", "--state-dir", "POST /validate", "POST /mutate", "/readyz", "SIGTERM"]) assert.ok(h.stdout.includes(s), s);
+  });
+});

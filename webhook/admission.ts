@@ -1,0 +1,238 @@
+/**
+ * AdmissionReview v1 in and out. Pure: takes the parsed request body and a
+ * reviewer (the rule book's `review`), returns the response body and a summary
+ * for the log and the metrics. The HTTP layer owns transport errors (400/413/415);
+ * everything here answers with an AdmissionReview once a uid is known.
+ */
+import { applyPatch, deepClone, validate as validatePatch } from "fast-json-patch";
+import type { Operation as JsonPatchOperation } from "fast-json-patch";
+import type { Operation, PatchOperation, ReviewOptions, ReviewResult } from "../policy/types";
+
+export type Reviewer = (obj: unknown, opts?: ReviewOptions) => ReviewResult;
+export type Endpoint = "validate" | "mutate" | "baseline";
+
+export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
+const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
+
+/** The request is not an AdmissionReview v1 we can answer: the HTTP layer turns this into a 400. */
+export class BadAdmissionReview extends Error {}
+
+export interface AdmissionRequest {
+  uid: string;
+  operation: Operation;
+  kind?: { group?: string; version?: string; kind?: string };
+  namespace?: string;
+  name?: string;
+  object: unknown;
+  oldObject: unknown;
+  dryRun: boolean;
+  username?: string;
+}
+
+export interface AdmissionResponseBody {
+  apiVersion: typeof ADMISSION_API_VERSION;
+  kind: "AdmissionReview";
+  response: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; message: string; reason?: string };
+    warnings?: string[];
+    patchType?: "JSONPatch";
+    patch?: string;
+  };
+}
+
+export type Verdict = "allowed" | "denied" | "error";
+
+/** What the log line and the metrics need, without any of the object's content. */
+export interface ReviewSummary {
+  uid: string;
+  operation: Operation;
+  /** Rule-book kind key when known, otherwise "unknown" (bounded metric cardinality). */
+  kind: string;
+  namespace?: string;
+  name?: string;
+  dryRun: boolean;
+  verdict: Verdict;
+  /** Rule ids of the violations (never their messages: those quote user values). */
+  rules?: string[];
+  warnings?: number;
+  patchOps?: number;
+  /** Set when an internal error forced a fail-closed answer; safe to log. */
+  error?: string;
+  /** Patch operations dropped by the safety net; safe to log (paths only). */
+  droppedPatch?: string[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function optionalString(v: unknown, field: string, max = 253): string | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string" || v.length > max) throw new BadAdmissionReview(`${field} must be a string of at most ${max} characters`);
+  return v;
+}
+
+/** Checks the envelope; throws BadAdmissionReview with a message fit for the 400 body. */
+export function parseAdmissionReview(body: unknown): AdmissionRequest {
+  if (!isRecord(body)) throw new BadAdmissionReview("body is not a JSON object");
+  if (body.kind !== "AdmissionReview") throw new BadAdmissionReview(`kind must be AdmissionReview, got ${JSON.stringify(body.kind)?.slice(0, 64)}`);
+  if (body.apiVersion !== ADMISSION_API_VERSION) {
+    throw new BadAdmissionReview(`apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(body.apiVersion)?.slice(0, 64)}: list only v1 in admissionReviewVersions`);
+  }
+  const r = body.request;
+  if (!isRecord(r)) throw new BadAdmissionReview("request is missing or not an object");
+  if (typeof r.uid !== "string" || r.uid.length === 0 || r.uid.length > 128) throw new BadAdmissionReview("request.uid must be a non-empty string of at most 128 characters");
+  const operation = r.operation;
+  if (typeof operation !== "string" || !OPERATIONS.includes(operation as Operation)) {
+    throw new BadAdmissionReview(`request.operation must be one of ${OPERATIONS.join(", ")}`);
+  }
+  const op = operation as Operation;
+  const object = r.object ?? null;
+  const oldObject = r.oldObject ?? null;
+  if ((op === "CREATE" || op === "UPDATE") && !isRecord(object)) throw new BadAdmissionReview(`request.object must be an object for ${op}`);
+  if (op === "UPDATE" && !isRecord(oldObject)) throw new BadAdmissionReview("request.oldObject must be an object for UPDATE");
+  if (object !== null && !isRecord(object)) throw new BadAdmissionReview("request.object must be an object or null");
+  if (oldObject !== null && !isRecord(oldObject)) throw new BadAdmissionReview("request.oldObject must be an object or null");
+  const userInfo = isRecord(r.userInfo) ? r.userInfo : undefined;
+  return {
+    uid: r.uid,
+    operation: op,
+    kind: isRecord(r.kind) ? (r.kind as AdmissionRequest["kind"]) : undefined,
+    namespace: optionalString(r.namespace, "request.namespace"),
+    name: optionalString(r.name, "request.name"),
+    object,
+    oldObject,
+    dryRun: r.dryRun === true,
+    username: typeof userInfo?.username === "string" ? userInfo.username.slice(0, 256) : undefined,
+  };
+}
+
+// Kubernetes truncates long warnings and drops them past 4 KiB in total; keep each readable.
+const MAX_WARNING = 256;
+const MAX_WARNINGS = 16;
+// A status message that lists hundreds of findings helps nobody; the first ones say what to fix.
+const MAX_LISTED = 20;
+
+function withRule(f: { message: string; rule: string }): string {
+  return `${f.message} [${f.rule}]`;
+}
+
+/** "spec.cert: ... [domain.cert]; spec.parties[1].domainID: ... [kd.parties]" */
+export function denialMessage(result: ReviewResult): string {
+  const listed = result.violations.slice(0, MAX_LISTED).map(withRule);
+  const more = result.violations.length - listed.length;
+  return listed.join("; ") + (more > 0 ? `; and ${more} more` : "");
+}
+
+export function warningStrings(result: ReviewResult): string[] {
+  const out = result.warnings.slice(0, MAX_WARNINGS).map((w) => {
+    const s = withRule(w);
+    return s.length > MAX_WARNING ? `${s.slice(0, MAX_WARNING - 1)}…` : s;
+  });
+  const more = result.warnings.length - out.length;
+  if (more > 0) out.push(`and ${more} more warnings`);
+  return out;
+}
+
+// A mutating webhook may only fill defaults inside the payload; identity, type and status are never ours to change.
+const PATCHABLE = /^\/(spec|data)(\/|$)/;
+
+/**
+ * Keeps the rule book's default patch only if it is well formed, stays inside
+ * spec/data and applies cleanly to the object the API server sent.
+ */
+export function safePatch(obj: unknown, patch: PatchOperation[]): { patch: PatchOperation[]; dropped: string[] } {
+  if (patch.length === 0) return { patch, dropped: [] };
+  const kept = patch.filter((p) => PATCHABLE.test(p.path) && (p.from === undefined || PATCHABLE.test(p.from)));
+  const dropped = patch.filter((p) => !kept.includes(p)).map((p) => `${p.op} ${p.path}`);
+  if (kept.length === 0) return { patch: [], dropped };
+  const ops = kept as JsonPatchOperation[];
+  const err = validatePatch(ops, obj as object);
+  if (err) return { patch: [], dropped: patch.map((p) => `${p.op} ${p.path}`) };
+  try {
+    applyPatch(deepClone(obj), ops, true, false);
+  } catch {
+    return { patch: [], dropped: patch.map((p) => `${p.op} ${p.path}`) };
+  }
+  return { patch: kept, dropped };
+}
+
+function describeTarget(req: AdmissionRequest): { namespace?: string; name?: string } {
+  const meta = isRecord(req.object) ? req.object.metadata : isRecord(req.oldObject) ? req.oldObject.metadata : undefined;
+  const m = isRecord(meta) ? meta : {};
+  return {
+    namespace: req.namespace ?? (typeof m.namespace === "string" ? m.namespace : undefined),
+    name: req.name ?? (typeof m.name === "string" ? m.name : typeof m.generateName === "string" ? `${m.generateName}*` : undefined),
+  };
+}
+
+function envelope(response: AdmissionResponseBody["response"]): AdmissionResponseBody {
+  return { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response };
+}
+
+/**
+ * Answers one parsed AdmissionRequest. Never throws: a reviewer that throws
+ * yields allowed=false with code 500 (fail closed) and `summary.error` set.
+ */
+export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Reviewer, now?: Date): { body: AdmissionResponseBody; summary: ReviewSummary } {
+  const base = { uid: req.uid, operation: req.operation, dryRun: req.dryRun, ...describeTarget(req) };
+  if (endpoint === "baseline") {
+    return { body: envelope({ uid: req.uid, allowed: true }), summary: { ...base, kind: "unknown", verdict: "allowed" } };
+  }
+  try {
+    // On DELETE the API server sends object: null; the stored object is oldObject.
+    const subject = req.operation === "DELETE" ? req.oldObject : req.object;
+    const result = reviewer(subject, {
+      operation: req.operation,
+      oldObject: req.operation === "UPDATE" ? req.oldObject : undefined,
+      ...(now ? { now } : {}),
+    });
+    const kind = result.known ? (result.kind ?? "unknown") : "unknown";
+    if (endpoint === "mutate" && result.allowed) {
+      const { patch, dropped } = req.operation === "CREATE" || req.operation === "UPDATE" ? safePatch(req.object, result.patch) : { patch: [], dropped: [] };
+      const response: AdmissionResponseBody["response"] = { uid: req.uid, allowed: true };
+      if (patch.length > 0) {
+        response.patchType = "JSONPatch";
+        response.patch = Buffer.from(JSON.stringify(patch)).toString("base64");
+      }
+      const summary: ReviewSummary = { ...base, kind, verdict: "allowed", patchOps: patch.length };
+      if (dropped.length > 0) summary.droppedPatch = dropped;
+      return { body: envelope(response), summary };
+    }
+    // A refusal is answered the same way on /mutate as on /validate. The API server runs its
+    // own schema and name validation between the two, so without this a misspelt field or
+    // name would reach the user as the API server's terse message instead of the rule book's.
+    const response: AdmissionResponseBody["response"] = { uid: req.uid, allowed: result.allowed };
+    if (!result.allowed) response.status = { code: 403, reason: "Forbidden", message: denialMessage(result) };
+    const warnings = warningStrings(result);
+    if (warnings.length > 0) response.warnings = warnings;
+    const summary: ReviewSummary = { ...base, kind, verdict: result.allowed ? "allowed" : "denied", warnings: warnings.length };
+    if (!result.allowed) summary.rules = [...new Set(result.violations.map((v) => v.rule))];
+    return { body: envelope(response), summary };
+  } catch (e) {
+    return {
+      body: envelope({
+        uid: req.uid,
+        allowed: false,
+        status: {
+          code: 500,
+          reason: "InternalError",
+          message: `kuscia-iac webhook could not review this object (internal error, uid ${req.uid}); it is refused until the webhook is fixed. See the webhook log.`,
+        },
+      }),
+      summary: { ...base, kind: "unknown", verdict: "error", error: errorWhere(e) },
+    };
+  }
+}
+
+/**
+ * Names an internal error by type and code location only: its message may quote
+ * a value of the object under review (a DSN, a key), which must never reach the log.
+ */
+export function errorWhere(e: unknown): string {
+  if (!(e instanceof Error)) return "non-Error thrown";
+  const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 3).map((l) => l.trim());
+  return [e.name, ...frames].join(" ");
+}

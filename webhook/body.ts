@@ -1,0 +1,76 @@
+/**
+ * Reading an AdmissionReview body with the limits a public endpoint needs:
+ * content type, size (checked while streaming, not after) and JSON syntax.
+ */
+import type { IncomingMessage } from "node:http";
+
+/** The API server's own limit for a request object is 3 MiB. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** application/json, optionally with charset=utf-8 (what the API server sends). */
+export function checkContentType(req: IncomingMessage): void {
+  const ct = req.headers["content-type"];
+  if (!ct) throw new HttpError(415, "UnsupportedMediaType", "Content-Type must be application/json");
+  const [type, ...params] = ct.split(";").map((s) => s.trim().toLowerCase());
+  if (type !== "application/json") throw new HttpError(415, "UnsupportedMediaType", "Content-Type must be application/json");
+  const charset = params.find((p) => p.startsWith("charset="))?.slice(8).replace(/"/g, "");
+  if (charset && charset !== "utf-8" && charset !== "utf8") throw new HttpError(415, "UnsupportedMediaType", "charset must be utf-8");
+  const enc = req.headers["content-encoding"];
+  if (enc && enc.toLowerCase() !== "identity") throw new HttpError(415, "UnsupportedMediaType", "Content-Encoding is not supported");
+}
+
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(new HttpError(413, "RequestEntityTooLarge", `body is larger than ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop buffering; the caller answers 413 and closes the connection rather than read the rest.
+        req.pause();
+        finish(new HttpError(413, "RequestEntityTooLarge", `body is larger than ${limit} bytes`));
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish();
+    const onError = (e: Error): void => finish(e);
+    const onClose = (): void => finish(new HttpError(400, "BadRequest", "the client closed the connection before the body was complete"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
+}
+
+export function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch {
+    // The parser's message quotes the body; the caller needs only the fact.
+    throw new HttpError(400, "BadRequest", "body is not valid JSON");
+  }
+}

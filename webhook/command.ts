@@ -1,0 +1,167 @@
+/**
+ * `kuscia-iac webhook`: the admission webhook server, plus two one-shot helpers
+ * for installing it (print the certificates' caBundle, print the webhook
+ * configurations).
+ */
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { stringify } from "yaml";
+import { caBundleOf } from "../pki";
+import { webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
+import { createLogger, startWebhook, type RunningWebhook, type WebhookOptions } from "./server";
+import { ensureEmbeddedCerts } from "./state";
+
+export interface WebhookCommandOptions {
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  jwks?: string;
+  audience?: string;
+  issuer?: string;
+  stateDir?: string;
+  san: string[];
+  logLevel: string;
+  drainTimeout: number;
+  certsOnly?: boolean;
+  printConfigurations?: boolean;
+  url?: string;
+  caBundleFile?: string;
+  failurePolicy: "Fail" | "Ignore";
+}
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number 0-65535");
+  return n;
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError("expected seconds between 0 and 600");
+  return n;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+}
+
+const HELP_AFTER = `
+Endpoints (HTTPS only, TLS 1.2 or later):
+  POST /validate   AdmissionReview v1 -> allowed, or 403 with each finding and its rule id
+  POST /mutate     AdmissionReview v1 -> JSONPatch filling documented defaults (never refuses)
+  GET  /healthz    liveness        GET /readyz   ready while a valid certificate is loaded
+  GET  /metrics    Prometheus
+
+Certificates:
+  Without --tls-cert/--tls-key the webhook makes a CA and a serving certificate for
+  localhost and 127.0.0.1 (plus --san names), keeps them in --state-dir (default: a
+  private folder under the OS temp dir) and prints the CA file and the base64
+  caBundle to paste into a webhook configuration. Certificate files are reloaded
+  when they change; a broken new pair is refused and the current one kept.
+
+Callers:
+  --client-ca and/or --jwks make every review request authenticate (either a client
+  certificate from that CA or a bearer JWT with the right issuer, audience and
+  expiry); anything else gets 401. Without them callers are not authenticated.
+
+Examples:
+  npx kuscia-iac webhook
+  kuscia-iac webhook --host 0.0.0.0 --tls-cert /tls/tls.crt --tls-key /tls/tls.key --client-ca /tls/apiserver-ca.crt
+  kuscia-iac webhook --certs-only --state-dir ./webhook-certs --san kuscia-iac-webhook.kuscia-iac-system.svc
+  kuscia-iac webhook --print-configurations --state-dir ./webhook-certs --url https://10.0.0.5:8443 > webhook-configurations.yaml
+
+SIGTERM stops accepting connections, finishes the reviews in flight and exits 0.
+See deploy/README.md for installing it in a cluster or in a Kuscia node's K3s.`;
+
+export function register(program: Command): Command {
+  const cmd = program
+    .command("webhook")
+    .description("serve the Kubernetes admission webhook that reviews Kuscia, SecretFlow and Iflearner objects on kubectl apply")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", port, 8443)
+    .option("--tls-cert <file>", "serving certificate (PEM); reloaded when it changes")
+    .option("--tls-key <file>", "serving private key (PEM); reloaded when it changes")
+    .option("--client-ca <file>", "require client certificates signed by this CA (PEM)")
+    .option("--jwks <file|url>", "require bearer JWTs signed by a key of this JWK Set (file or https URL)")
+    .option("--audience <aud>", "audience the bearer JWTs must carry (required with --jwks)")
+    .option("--issuer <iss>", "issuer the bearer JWTs must carry")
+    .option("--state-dir <dir>", "where the embedded CA and certificate are kept (default: under the OS temp dir)")
+    .option("--san <name>", "extra DNS name or IP for the embedded serving certificate (repeatable, comma-separated)", collect, [] as string[])
+    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
+    .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
+    .option("--certs-only", "create (or reuse) the embedded CA and certificate in --state-dir, print the caBundle and exit")
+    .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")
+    .option("--url <url>", "with --print-configurations: the webhook's base URL (e.g. for a Kuscia node's K3s); default: the in-cluster Service")
+    .option("--ca-bundle-file <file>", "with --print-configurations: the CA (PEM) that signed the serving certificate; default: the embedded CA")
+    .addOption(new Option("--failure-policy <policy>", "with --print-configurations: what the API server does when the webhook is unreachable").choices(["Fail", "Ignore"]).default("Fail"))
+    .addHelpText("after", HELP_AFTER)
+    .action(async (o: WebhookCommandOptions) => {
+      if (o.certsOnly) return certsOnly(o);
+      if (o.printConfigurations) return printConfigurations(o);
+      await serve(o);
+    });
+  return cmd;
+}
+
+async function certsOnly(o: WebhookCommandOptions): Promise<void> {
+  const c = await ensureEmbeddedCerts({ stateDir: o.stateDir, sans: o.san });
+  process.stdout.write(
+    [`CA certificate:      ${c.caFile}`, `serving certificate: ${c.certFile}`, `serving key:         ${c.keyFile}`, `(${c.reused === "all" ? "reused" : c.reused === "ca" ? "CA reused, certificate issued" : "created"})`, `caBundle: ${c.caBundle}`, ""].join("\n"),
+  );
+}
+
+async function printConfigurations(o: WebhookCommandOptions): Promise<void> {
+  const caBundle = o.caBundleFile ? caBundleOf(readFileSync(o.caBundleFile, "utf8")) : (await ensureEmbeddedCerts({ stateDir: o.stateDir, sans: o.san })).caBundle;
+  const { validating, mutating } = webhookConfigurations({
+    caBundle,
+    ...(o.url ? { url: o.url } : { service: DEFAULT_SERVICE }),
+    failurePolicy: o.failurePolicy,
+  });
+  process.stdout.write(`${stringify(validating)}---\n${stringify(mutating)}`);
+}
+
+async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
+  const logger = createLogger(o.logLevel);
+  const options: WebhookOptions = {
+    host: o.host,
+    port: o.port,
+    tlsCert: o.tlsCert,
+    tlsKey: o.tlsKey,
+    clientCa: o.clientCa,
+    jwks: o.jwks,
+    audience: o.audience,
+    issuer: o.issuer,
+    stateDir: o.stateDir,
+    sans: o.san,
+    logger,
+    drainTimeoutMs: o.drainTimeout * 1000,
+  };
+  const running = await startWebhook(options);
+  if (running.caBundleFile) {
+    // Humans read stderr; stdout stays one JSON log line per event.
+    process.stderr.write(`kuscia-iac webhook: serving ${running.url}\n  CA bundle file: ${running.caBundleFile}\n  caBundle: ${running.caBundle}\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: no new connections, finishing reviews in flight");
+    running.close().then(
+      () => {
+        logger.info({}, "stopped");
+        logger.flush();
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ error: String(e) }, "stop failed");
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  return running;
+}

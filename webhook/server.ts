@@ -1,0 +1,332 @@
+/**
+ * The admission webhook server: HTTPS only, one AdmissionReview per request,
+ * answered by the rule book. `startWebhook` is what the CLI, the tests and the
+ * e2e harness call.
+ */
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import express, { type Request, type Response } from "express";
+import pino, { type Logger } from "pino";
+import { review } from "../policy";
+import { answer, parseAdmissionReview, BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
+import { createAuthenticator, type AuthResult } from "./auth";
+import { HttpError, checkContentType, parseJson, readBody } from "./body";
+import { WebhookMetrics } from "./metrics";
+import { ensureEmbeddedCerts } from "./state";
+import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
+
+export interface WebhookOptions {
+  /** Default 127.0.0.1: exposing the webhook beyond this machine is a deliberate choice (--host 0.0.0.0). */
+  host?: string;
+  /** Default 8443; 0 picks a free port (tests). */
+  port?: number;
+  /** Serving certificate and key files (PEM); both or neither. Neither: the embedded CA and certificate. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Require client certificates signed by this CA bundle (PEM file). */
+  clientCa?: string;
+  /** Accept bearer JWTs signed by this JWKS (file or https URL), with this audience and issuer. */
+  jwks?: string;
+  audience?: string;
+  issuer?: string;
+  /** Where the embedded CA and certificate are kept; default a private folder under the OS temp dir. */
+  stateDir?: string;
+  /** Extra DNS names / IPs for the embedded serving certificate (besides localhost and 127.0.0.1). */
+  sans?: string[];
+  logger?: Logger;
+  logLevel?: string;
+  /** The rule book by default; injectable so tests can exercise the fail-closed path. */
+  reviewer?: Reviewer;
+  /** Serve POST /baseline: same stack, answers allowed without review. For bench/ only. */
+  baseline?: boolean;
+  /** How long close() waits for requests in flight before cutting connections. Default 20 s. */
+  drainTimeoutMs?: number;
+  /** Certificate file watching; defaults suit production. */
+  watch?: { pollMs?: number; debounceMs?: number };
+  /** Node process metrics (event loop, memory) in /metrics; default true. */
+  defaultMetrics?: boolean;
+  /** Time allowed to receive the request headers (default 10 s) and the whole request (default 15 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface RunningWebhook {
+  /** https://host:port, without a path. */
+  url: string;
+  host: string;
+  port: number;
+  /** The embedded CA, when no certificate was given: trust it, or paste `caBundle` into a webhook configuration. */
+  caBundlePem?: string;
+  caBundle?: string;
+  caBundleFile?: string;
+  stateDir?: string;
+  /** The serving certificate in use now. */
+  certificate(): LoadedCertificate;
+  ready(): boolean;
+  /** Re-reads the certificate files now; true when a new pair was put in use. */
+  reloadCertificates(): boolean;
+  metrics: WebhookMetrics;
+  server: Server;
+  logger: Logger;
+  /** Stops accepting, lets requests in flight finish (up to drainTimeoutMs), then resolves. */
+  close(): Promise<void>;
+}
+
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
+export function createLogger(level = "info"): Logger {
+  return pino({
+    name: "kuscia-iac-webhook",
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Nothing below logs these; the redaction is a second line of defence for whoever adds a log call.
+    redact: { paths: ["authorization", "*.authorization", "token", "*.token", "password", "*.password", "keyPem", "*.keyPem", "key", "*.key"], censor: "[redacted]" },
+  });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWebhook> {
+  const log = opts.logger ?? createLogger(opts.logLevel);
+  const reviewer = opts.reviewer ?? review;
+  const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+
+  if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error("--tls-cert and --tls-key go together");
+  if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
+  let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
+  if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
+  const files: TlsFiles = {
+    cert: opts.tlsCert ?? embedded!.certFile,
+    key: opts.tlsKey ?? embedded!.keyFile,
+    ...(opts.clientCa ? { clientCa: opts.clientCa } : {}),
+  };
+  const material = readMaterial(files);
+  let certificate = checkMaterial(material);
+  let currentHash = materialHash(material);
+  metrics.certificateLoaded(certificate.notAfter);
+
+  const auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
+  let draining = false;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+  const ready = (): boolean => !draining && Date.now() < certificate.notAfter.getTime();
+  app.get("/readyz", (_req, res) => {
+    res.status(ready() ? 200 : 503).json({
+      ready: ready(),
+      draining,
+      certificate: { subject: certificate.subject, notAfter: certificate.notAfter.toISOString() },
+    });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  function sendJson(res: Response, status: number, body: unknown): void {
+    // While draining, every answer closes its connection so the server can finish closing.
+    if (draining) res.setHeader("Connection", "close");
+    res.status(status).json(body);
+  }
+
+  function logReview(s: ReviewSummary, endpoint: Endpoint, ms: number, who: AuthResult): void {
+    const line = {
+      uid: s.uid,
+      endpoint,
+      kind: s.kind,
+      namespace: s.namespace,
+      name: s.name,
+      operation: s.operation,
+      dryRun: s.dryRun || undefined,
+      verdict: s.verdict,
+      rules: s.rules,
+      warnings: s.warnings || undefined,
+      patchOps: s.patchOps || undefined,
+      droppedPatch: s.droppedPatch,
+      caller: who.ok && who.method !== "none" ? { method: who.method, subject: who.subject } : undefined,
+      durationMs: Math.round(ms * 1000) / 1000,
+    };
+    if (s.verdict === "error") log.error({ ...line, error: s.error }, "review failed; refused (fail closed)");
+    else if (s.droppedPatch) log.error(line, "review patch dropped by the safety net");
+    else log.info(line, "review");
+  }
+
+  function handler(endpoint: Endpoint) {
+    return async (req: Request, res: Response): Promise<void> => {
+      const started = process.hrtime.bigint();
+      const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+      let who: AuthResult = { ok: false, reason: "not checked" };
+      try {
+        who = await auth.authenticate(req);
+        if (!who.ok) {
+          if (draining) res.setHeader("Connection", "close");
+          if (auth.methods.includes("bearer")) res.setHeader("WWW-Authenticate", 'Bearer realm="kuscia-iac-webhook"');
+          log.warn({ endpoint, remote: req.socket.remoteAddress, reason: who.reason }, "refused an unauthenticated caller");
+          metrics.observe(endpoint, "unknown", "", "unauthorized", elapsed());
+          res.status(401).json({ error: "Unauthorized", message: who.reason });
+          return;
+        }
+        checkContentType(req);
+        const body = parseJson(await readBody(req));
+        const admission = parseAdmissionReview(body);
+        const { body: out, summary } = answer(admission, endpoint, reviewer);
+        sendJson(res, 200, out);
+        const seconds = elapsed();
+        metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
+        logReview(summary, endpoint, seconds * 1000, who);
+      } catch (e) {
+        const status = e instanceof HttpError ? e.status : e instanceof BadAdmissionReview ? 400 : 500;
+        const code = e instanceof HttpError ? e.code : e instanceof BadAdmissionReview ? "BadRequest" : "InternalError";
+        const message = status === 500 ? "internal error; see the webhook log" : (e as Error).message;
+        // The rest of an oversized body is not worth reading; closing is cheaper and bounds the work.
+        if (status === 413) res.setHeader("Connection", "close");
+        if (status === 500) log.error({ endpoint, error: errorWhere(e) }, "request failed");
+        else log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message }, "bad request");
+        metrics.observe(endpoint, "unknown", "", status === 500 ? "error" : "bad_request", elapsed());
+        if (!res.headersSent) sendJson(res, status, { error: code, message });
+      }
+    };
+  }
+
+  const endpoints: [string, Endpoint][] = [["/validate", "validate"], ["/mutate", "mutate"]];
+  if (opts.baseline) endpoints.push(["/baseline", "baseline"]);
+  for (const [path, endpoint] of endpoints) {
+    app.post(path, handler(endpoint));
+    app.all(path, (_req, res) => {
+      res.setHeader("Allow", "POST");
+      sendJson(res, 405, { error: "MethodNotAllowed", message: `${path} takes POST with an AdmissionReview` });
+    });
+  }
+  app.use((_req: Request, res: Response) => {
+    sendJson(res, 404, { error: "NotFound", message: "endpoints: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics" });
+  });
+  // Express calls this only for errors outside the handlers above (which catch their own).
+  app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
+    log.error({ error: errorWhere(err) }, "request failed");
+    if (!res.headersSent) sendJson(res, 500, { error: "InternalError", message: "internal error; see the webhook log" });
+  });
+
+  const server = createServer(
+    {
+      ...secureContextOptions(material),
+      // Verification happens in TLS; rejection happens in HTTP so the caller gets a 401 that says why.
+      requestCert: !!opts.clientCa,
+      rejectUnauthorized: false,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      // A slow or stalled sender holds a connection only this long (answered 408, then closed).
+      headersTimeout: opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
+  server.on("tlsClientError", (err: Error & { code?: string }) => {
+    log.debug({ code: err.code }, "TLS handshake failed");
+  });
+
+  const host = opts.host ?? "127.0.0.1";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 8443, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    auth.close();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${hostForUrl(host)}:${port}`;
+
+  function reloadCertificates(): boolean {
+    let next;
+    try {
+      next = readMaterial(files);
+    } catch (e) {
+      metrics.reload("rejected");
+      log.error({ error: (e as NodeJS.ErrnoException).code ?? "read error", files: { cert: files.cert, key: files.key } }, "kept the current certificate: the new files cannot be read");
+      return false;
+    }
+    const hash = materialHash(next);
+    if (hash === currentHash) return false;
+    let info: LoadedCertificate;
+    try {
+      info = checkMaterial(next);
+      server.setSecureContext(secureContextOptions(next));
+    } catch (e) {
+      metrics.reload("rejected");
+      log.error({ reason: (e as Error).message, files: { cert: files.cert, key: files.key } }, "kept the current certificate: the new pair is not usable");
+      return false;
+    }
+    certificate = info;
+    currentHash = hash;
+    metrics.reload("loaded");
+    metrics.certificateLoaded(info.notAfter);
+    log.info({ subject: info.subject, serialNumber: info.serialNumber, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 }, "serving a new certificate");
+    return true;
+  }
+  const watcher = watchFiles(Object.values(files) as string[], () => void reloadCertificates(), opts.watch);
+
+  log.info(
+    {
+      url,
+      endpoints: endpoints.map(([p]) => p),
+      certificate: { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), files: { cert: files.cert, key: files.key } },
+      authentication: auth.methods.length ? auth.methods : "none",
+    },
+    "kuscia-iac webhook listening",
+  );
+  if (auth.methods.length === 0) {
+    log.warn({ url }, "callers are not authenticated: anyone who reaches this port can ask for reviews; use --client-ca or --jwks for a shared network");
+  }
+  if (embedded) {
+    log.info({ caBundleFile: embedded.caFile, caBundle: embedded.caBundle, stateDir: embedded.dir, reused: embedded.reused }, "embedded CA: trust caBundleFile, or paste caBundle into the webhook configurations");
+  }
+
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    if (closing) return closing;
+    draining = true;
+    watcher.close();
+    auth.close();
+    closing = new Promise<void>((resolve) => {
+      const cut = setTimeout(() => {
+        log.warn({}, "drain timeout: closing connections with requests still in flight");
+        server.closeAllConnections();
+      }, opts.drainTimeoutMs ?? 20_000);
+      cut.unref();
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  }
+
+  return {
+    url,
+    host,
+    port,
+    ...(embedded ? { caBundlePem: embedded.caPem, caBundle: embedded.caBundle, caBundleFile: embedded.caFile, stateDir: embedded.dir } : {}),
+    certificate: () => certificate,
+    ready,
+    reloadCertificates,
+    metrics,
+    server,
+    logger: log,
+    close,
+  };
+}
