@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { register as registerReview } from "../review/command";
 import { register as registerWebhook } from "../webhook/command";
+import { register as registerRender } from "./render";
 
 export function buildProgram(): Command {
   const program = new Command("kuscia-iac")
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerReview(program);
+  registerRender(program);
   registerWebhook(program);
   return program;
 }

@@ -50,7 +50,7 @@ function collect(v: string, prev: string[]): string[] {
 const HELP_AFTER = `
 Endpoints (HTTPS only, TLS 1.2 or later):
   POST /validate   AdmissionReview v1 -> allowed, or 403 with each finding and its rule id
-  POST /mutate     AdmissionReview v1 -> JSONPatch filling documented defaults (never refuses)
+  POST /mutate     AdmissionReview v1 -> JSONPatch filling documented defaults; refuses what /validate refuses
   GET  /healthz    liveness        GET /readyz   ready while a valid certificate is loaded
   GET  /metrics    Prometheus
 

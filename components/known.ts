@@ -1,0 +1,33 @@
+/** Telling arguments known at construction from those that only resolve later. */
+import * as pulumi from "@pulumi/pulumi";
+
+/** True when `v` holds no Output or promise at any depth, so it can be validated right away. */
+export function isKnown(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return true;
+  if (pulumi.Output.isInstance(v)) return false;
+  if (typeof (v as { then?: unknown }).then === "function") return false;
+  if (Array.isArray(v)) return v.every(isKnown);
+  return Object.values(v).every(isKnown);
+}
+
+/**
+ * Runs `validate` on the arguments and `emit` on its result: at construction
+ * when every argument is known (a refusal then throws from the constructor),
+ * else once the Outputs resolve (a refusal fails the deployment with the same
+ * message). Children created in the second case appear in a preview only when
+ * their inputs are known at preview time, and get plain values: `emit` is told
+ * whether any argument was secret so it can keep their contents secret.
+ */
+export function settle<A, T, E>(
+  args: A,
+  validate: (a: pulumi.Unwrap<A>) => T,
+  emit: (t: T, secret: boolean) => pulumi.Output<E>,
+): { object: pulumi.Output<T>; emitted: pulumi.Output<E> } {
+  if (isKnown(args)) {
+    const t = validate(args as pulumi.Unwrap<A>);
+    return { object: pulumi.output(t) as unknown as pulumi.Output<T>, emitted: emit(t, false) };
+  }
+  const object = pulumi.output(args).apply((a) => validate(a as pulumi.Unwrap<A>)) as unknown as pulumi.Output<T>;
+  const secret = pulumi.output(pulumi.isSecret(object));
+  return { object, emitted: pulumi.all([object, secret]).apply(([t, s]) => emit(t as T, s)) as unknown as pulumi.Output<E> };
+}

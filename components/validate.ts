@@ -1,0 +1,49 @@
+/** The rule book, as components apply it to the custom resource they build. */
+import * as pulumi from "@pulumi/pulumi";
+import { admit } from "../policy/expand";
+
+/** A component's arguments broke a rule of the rule book. */
+export class KusciaValidationError extends Error {
+  constructor(
+    readonly component: string,
+    readonly resourceName: string,
+    readonly findings: readonly string[],
+  ) {
+    super(findings.map((f) => `${component} ${JSON.stringify(resourceName)}: ${f}`).join("\n"));
+    this.name = "KusciaValidationError";
+  }
+}
+
+/**
+ * Reviews `cr` and returns it with the rule book's defaults applied (the object
+ * the API server would store behind the webhook). Violations throw, one line
+ * each, naming the component, the field and the fix; warnings are logged
+ * against `parent`. `fieldPrefix` places the object inside the component's
+ * arguments when it is not the component's own resource (e.g. `appImages["x"].`).
+ */
+export function admitOrThrow<T>(component: string, name: string, cr: T, parent?: pulumi.Resource, fieldPrefix = ""): T {
+  const { result, object } = admit(cr);
+  if (!result.allowed) throw new KusciaValidationError(component, name, result.violations.map((v) => fieldPrefix + v.message));
+  for (const w of result.warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${w.message}`, parent);
+  return object;
+}
+
+/** Logs expansion warnings under the component's resource name (the expansion names the custom resource). */
+export function warnAll(component: string, name: string, warnings: readonly string[], parent?: pulumi.Resource): void {
+  for (const w of warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${withoutSubject(component, w)}`, parent);
+}
+
+/** Drops a leading `Kind "name": ` that names the custom resource rather than the component. */
+export function withoutSubject(component: string, finding: string): string {
+  const prefix = `${component} "`;
+  if (!finding.startsWith(prefix)) return finding;
+  const end = finding.indexOf('": ', prefix.length);
+  return end < 0 ? finding : finding.slice(end + 3);
+}
+
+/** Drops keys whose value is undefined, so a built custom resource has no `"field": undefined` noise. */
+export function compact<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

@@ -1,0 +1,124 @@
+/**
+ * Builds the Pulumi package schema from the component descriptions. The schema is
+ * what `pulumi package add` / `gen-sdk` turn into Python, Go, C#, Java and Node.js
+ * SDKs, and what YAML programs are checked against.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { PACKAGE, type ComponentEntry } from "./registry";
+import type { Field, Prop } from "./spec";
+
+type Json = Record<string, unknown>;
+
+/** The npm package's version: the provider, its schema and the policy pack share it. */
+export function packageVersion(): string {
+  const file = path.resolve(__dirname, "..", "..", "package.json");
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+export function packageSchema(entries: readonly ComponentEntry[], version: string): Json {
+  const types: Record<string, Json> = {};
+  const resources: Record<string, Json> = {};
+  for (const e of entries) {
+    const inputs = Object.entries(e.spec.inputs as Record<string, Field>);
+    const outputs = Object.entries(e.spec.outputs as Record<string, Field>);
+    resources[e.token] = {
+      description: e.spec.description,
+      isComponent: true,
+      inputProperties: properties(inputs, types),
+      requiredInputs: inputs.filter(([, f]) => f.required).map(([k]) => k),
+      properties: properties(outputs, types),
+      required: outputs.filter(([, f]) => f.required).map(([k]) => k),
+    };
+  }
+  return {
+    name: PACKAGE,
+    displayName: "Kuscia IaC",
+    version,
+    description: "Pulumi components for Kuscia / SecretFlow and Iflearner resources on Kubernetes, checked by the kuscia-iac rule book.",
+    keywords: ["pulumi", "kubernetes", "kuscia", "secretflow", "kind/component", "category/cloud"],
+    license: "Apache-2.0",
+    language: {
+      nodejs: { packageName: "@kuscia-iac/pulumi", respectSchemaVersion: true },
+      python: { packageName: "pulumi_kuscia_iac", respectSchemaVersion: true, pyproject: { enabled: true } },
+      go: { importBasePath: "kuscia-iac/sdk/go/kusciaiac", generateResourceContainerTypes: true, respectSchemaVersion: true },
+      csharp: { rootNamespace: "KusciaIac", packageReferences: { Pulumi: "3.*" }, respectSchemaVersion: true },
+      java: { basePackage: "io.kusciaiac", buildFiles: "gradle" },
+    },
+    resources,
+    types,
+  };
+}
+
+/** The schema as committed in provider/schema.json (stable key order, trailing newline). */
+export function schemaText(entries: readonly ComponentEntry[], version: string): string {
+  return JSON.stringify(packageSchema(entries, version), null, 2) + "\n";
+}
+
+function properties(fields: [string, Field][], types: Record<string, Json>): Json {
+  return Object.fromEntries(fields.map(([k, f]) => [k, property(f, types)]));
+}
+
+function property(f: Field, types: Record<string, Json>): Json {
+  const p = typeRef(f, types);
+  if (f.doc) p.description = f.doc;
+  if (f.secret) p.secret = true;
+  if (f.plain) p.plain = true;
+  return p;
+}
+
+function typeRef(p: Prop, types: Record<string, Json>): Json {
+  const description = p.description;
+  switch (p.kind) {
+    case "string":
+    case "integer":
+    case "number":
+    case "boolean":
+      return { type: p.kind, description };
+    case "any":
+      return { $ref: "pulumi.json#/Any", description };
+    case "array":
+      return { type: "array", items: bare(typeRef(p.items, types)), description };
+    case "map":
+      return { type: "object", additionalProperties: bare(typeRef(p.values, types)), description };
+    case "object": {
+      const fields = Object.entries(p.properties);
+      define(types, p.typeName, {
+        type: "object",
+        description,
+        properties: properties(fields, types),
+        required: fields.filter(([, f]) => f.required).map(([k]) => k),
+      });
+      return { $ref: `#/types/${PACKAGE}:index:${p.typeName}`, description };
+    }
+    case "enum":
+      define(types, p.typeName, { type: "string", description, enum: p.values.map((value) => ({ name: enumName(value), value })) });
+      return { $ref: `#/types/${PACKAGE}:index:${p.typeName}`, description };
+  }
+}
+
+// Element types of arrays and maps carry no description of their own in the schema.
+function bare(p: Json): Json {
+  const { description: _d, ...rest } = p;
+  return rest;
+}
+
+function define(types: Record<string, Json>, typeName: string, def: Json): void {
+  const token = `${PACKAGE}:index:${typeName}`;
+  const before = types[token];
+  // Two components may share a nested type (e.g. Emit); two different shapes under one name would make one SDK class lie.
+  if (before && JSON.stringify(before) !== JSON.stringify(def)) throw new Error(`type ${typeName} is described twice, differently`);
+  types[token] = def;
+}
+
+/**
+ * `custom-resource` → `CustomResource`, `RSA-GEN` → `RsaGen`: SDKs derive member names from
+ * it (Python then spells them CUSTOM_RESOURCE, RSA_GEN), and all-capitals words would run together.
+ */
+function enumName(value: string): string {
+  return value
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + (w === w.toUpperCase() ? w.slice(1).toLowerCase() : w.slice(1)))
+    .join("");
+}

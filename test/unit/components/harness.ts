@@ -1,0 +1,111 @@
+/**
+ * Pulumi mocks for the component tests: records every resource registration
+ * (type, name, inputs, provider) and answers with the inputs as state, plus a
+ * Deployment status a test can choose. Each test file calls `useMocks()` at
+ * its top so it does not depend on another file having set mocks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: any;
+  provider?: string;
+}
+
+export interface Mocks {
+  registered: Registered[];
+  /** Status a mocked Deployment reports, keyed `namespace/name`. */
+  deploymentStatus: Map<string, { replicas?: number; availableReplicas?: number }>;
+  /** Status a mocked custom resource reports, keyed `Kind/name`. */
+  customResourceStatus: Map<string, unknown>;
+  /** Registrations of one type, by Pulumi name. */
+  ofType(type: string): Registered[];
+}
+
+export function useMocks(): Mocks {
+  const m: Mocks = {
+    registered: [],
+    deploymentStatus: new Map(),
+    customResourceStatus: new Map(),
+    ofType: (type) => m.registered.filter((r) => r.type === type),
+  };
+  before(() => {
+    pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          m.registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          const state: Record<string, unknown> = { ...args.inputs };
+          const meta = args.inputs?.metadata ?? {};
+          if (args.type === "kubernetes:apps/v1:Deployment") state.status = m.deploymentStatus.get(`${meta.namespace}/${meta.name}`) ?? {};
+          if (args.type.startsWith("kubernetes:kuscia.secretflow/v1alpha1:")) state.status = m.customResourceStatus.get(`${args.inputs.kind}/${meta.name}`);
+          return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+      },
+      "kuscia-iac",
+      "test",
+      false,
+    );
+  });
+  beforeEach(() => {
+    m.registered.length = 0;
+    m.deploymentStatus.clear();
+    m.customResourceStatus.clear();
+  });
+  return m;
+}
+
+/** The value of an Output; rejects when it fails (Output.promise is internal to the SDK, but stable and the only way to see a failure). */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return (o as unknown as { promise(): Promise<T> }).promise();
+}
+
+/**
+ * Collects unhandled promise rejections while `fn` runs: a component whose
+ * arguments are refused at apply time fails its outputs, and Pulumi reports
+ * that through the rejected registration of those outputs.
+ */
+export async function collectRejections(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const listener = (reason: unknown) => seen.push(reason instanceof Error ? reason.message : String(reason));
+  process.on("unhandledRejection", listener);
+  try {
+    await fn();
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.off("unhandledRejection", listener);
+  }
+  return seen;
+}
+
+/** Options each resource was registered with, seen through a (SDK-side) transformation children inherit. */
+export function recordOptions(into: Map<string, pulumi.CustomResourceOptions>, props?: Map<string, Record<string, unknown>>): pulumi.ResourceTransformation {
+  return (a) => {
+    into.set(`${a.type}::${a.name}`, a.opts);
+    props?.set(`${a.type}::${a.name}`, a.props);
+    return undefined;
+  };
+}
+
+/** Warnings components log while `fn` runs (under mocks Pulumi's log.warn writes through console.warn). */
+export async function captureWarnings(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(" "));
+  try {
+    await fn();
+  } finally {
+    console.warn = original;
+  }
+  return seen;
+}
+
+/** For assert.throws: the error's message (not its `Name: message` string) matches. */
+export function messageMatches(re: RegExp): (e: unknown) => boolean {
+  return (e) => {
+    const m = e instanceof Error ? e.message : String(e);
+    if (!re.test(m)) throw new Error(`message ${JSON.stringify(m)} does not match ${re}`);
+    return true;
+  };
+}
