@@ -37,3 +37,4 @@ export {
 export { EMIT_MODES, type Emit } from "./emit";
 export { KusciaValidationError } from "./validate";
 export type { PartyStatus, PartyPhase, KusciaDeploymentPhase, AppImageResource, DomainResource, KusciaDeploymentResource, InteropConfigResource, ClusterDomainRouteResource, MemberIdentity } from "../policy/expand";
+export * from "./nodes";

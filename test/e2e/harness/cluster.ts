@@ -1,7 +1,8 @@
 /**
- * A real Kubernetes control plane on 127.0.0.1: etcd and kube-apiserver on ports
- * chosen at run time, an admin token, the project's CRDs installed. No kubelet
- * and no controller manager: objects are stored and admitted, never run.
+ * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver and the garbage
+ * collector of kube-controller-manager, on ports chosen at run time, an admin token,
+ * the project's CRDs installed. No kubelet and no workload controllers: objects are
+ * stored and admitted, never run.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -109,6 +110,18 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
       contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin" } }],
       "current-context": "e2e",
     }), { mode: 0o600 });
+
+    // Only the garbage collector and the namespace controller: the Kubernetes provider deletes
+    // with foreground propagation, which only the garbage collector completes.
+    const kcm = startProcess(bin("kube-controller-manager"), [
+      "--kubeconfig", kubeconfig,
+      "--controllers", "garbage-collector-controller,namespace-controller",
+      "--leader-elect=false",
+      "--bind-address", "127.0.0.1",
+      "--secure-port", "0",
+      "--v", "1",
+    ], path.join(workDir, "kube-controller-manager.log"));
+    procs.push(kcm);
 
     const kubectl = (a: string[], input?: string) => run(bin("kubectl"), ["--kubeconfig", kubeconfig, ...a], { input, timeoutMs: 60_000 });
     const kubectlOk = async (a: string[], input?: string) => {

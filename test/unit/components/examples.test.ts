@@ -5,13 +5,11 @@
  * `require("kuscia-iac")` answered with this repository's components.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import ts from "typescript";
 import * as k8s from "@pulumi/kubernetes";
 import * as components from "../../../components";
 import { makeCert } from "../../helpers/certs";
 import { useMocks, valueOf } from "./harness";
+import { loadProgram } from "../../helpers/programs";
 
 // Only the shapes the tests use: importing the programs' types would pull them into the root build.
 type Out = import("@pulumi/pulumi").Output<string[]>;
@@ -20,20 +18,6 @@ interface ServingProgram {
 }
 interface InteropProgram {
   interop(opts: { aliceCert: string; bobCert: string; hostProvider?: k8s.Provider; memberProvider?: k8s.Provider }): { hostObjects: Out; memberObjects: Out };
-}
-
-const EXAMPLES = path.resolve(__dirname, "..", "..", "..", "..", "examples", "pulumi");
-
-function loadProgram<T>(example: string): T {
-  const file = path.join(EXAMPLES, example, "program.ts");
-  const js = ts.transpileModule(readFileSync(file, "utf8"), {
-    fileName: file,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  }).outputText;
-  const module = { exports: {} as T };
-  const requireFor = (id: string) => (id === "kuscia-iac" ? components : require(id));
-  new Function("exports", "require", "module", "__filename", "__dirname", js)(module.exports, requireFor, module, file, path.dirname(file));
-  return module.exports;
 }
 
 describe("example Pulumi programs", () => {

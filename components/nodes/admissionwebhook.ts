@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import { caBundleOf } from "../../pki";
+import { DEFAULT_NAMESPACE, DEFAULT_SERVICE, webhookConfigurations, type WebhookConfigurationOptions } from "../../webhook/configurations";
+import { deployManifests, TLS_SECRET } from "../../webhook/manifests";
+import { objectRef, whenCreated } from "../children";
+import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
+import { createObject, skippingAwait, type KubeObject } from "./objects";
+
+export interface AdmissionWebhookArgs {
+  /** Namespace of the webhook (created); default `kuscia-iac-system`. */
+  namespace?: string;
+  /** Image of kuscia-iac; default `kuscia-iac:0.1.0`. */
+  image?: string;
+  /** Replicas; default 2 (with a PodDisruptionBudget keeping one). */
+  replicas?: number;
+  /** `Fail` (default: nothing is admitted unreviewed) or `Ignore`. */
+  failurePolicy?: "Fail" | "Ignore";
+  /** Seconds the API server waits for a review; 1-30, default 5. */
+  timeoutSeconds?: number;
+  /** Namespaces never sent to the webhook; default kube-system and the webhook's own. */
+  excludeNamespaces?: string[];
+  /** Name prefix of the two configurations (`<prefix>-validate`, `<prefix>-mutate`); default `kuscia-iac`. */
+  configurationName?: string;
+  /** Validity of the CA in days; default 3650. */
+  caDays?: number;
+  /** Validity of the serving certificate in days; default 3650. Changing it issues a new one. */
+  certDays?: number;
+  /** Do not wait for the Deployment to become ready. */
+  skipAwait?: boolean;
+}
+
+/**
+ * This project's admission webhook, installed: the objects of deploy/webhook.yaml
+ * (Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget), a
+ * generated CA and serving certificate for `<service>.<namespace>.svc` in the
+ * TLS Secret the Deployment mounts, and the Validating- and
+ * MutatingWebhookConfiguration with that CA as caBundle. The configurations
+ * are created last, once the webhook serves: with failurePolicy Fail they
+ * would otherwise refuse every Kuscia object until it does.
+ */
+export class AdmissionWebhook extends pulumi.ComponentResource {
+  readonly namespace: pulumi.Output<string>;
+  /** In-cluster DNS name the API server calls. */
+  readonly serviceHost: pulumi.Output<string>;
+  /** base64 of the CA's PEM: the configurations' caBundle. */
+  readonly caBundle: pulumi.Output<string>;
+  readonly caCertPem: pulumi.Output<string>;
+  /** `Kind/namespace/name` of every Kubernetes object created, once created. */
+  readonly created: pulumi.Output<string[]>;
+
+  constructor(name: string, args: AdmissionWebhookArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("kuscia-iac:index:AdmissionWebhook", name, {}, opts);
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
+    const service = { namespace, name: DEFAULT_SERVICE.name, port: DEFAULT_SERVICE.port };
+    const options = (caBundle: string): WebhookConfigurationOptions => ({
+      caBundle,
+      service,
+      failurePolicy: args.failurePolicy,
+      timeoutSeconds: args.timeoutSeconds,
+      excludeNamespaces: args.excludeNamespaces,
+      name: args.configurationName,
+    });
+    // Checks the options now, so a bad timeout fails at construction rather than mid-deployment.
+    const shape = webhookConfigurations(options("unchecked"));
+
+    const child = { parent: this };
+    const host = `${service.name}.${namespace}.svc`;
+    const ca = certificateAuthority(`${name}-ca`, { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
+    const serving = issuedKeyPair(`${name}-serving`, { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child);
+    const caBundle = ca.cert.certPem.apply(caBundleOf);
+
+    const resources: pulumi.CustomResource[] = [];
+    const refs: string[] = [];
+    const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}) => {
+      const r = createObject(name, o, { ...child, ...extra });
+      resources.push(r);
+      refs.push(objectRef(o));
+      return r;
+    };
+
+    const manifests = deployManifests({ namespace, image: args.image, replicas: args.replicas }) as KubeObject[];
+    const ns = add(manifests.find((o) => o.kind === "Namespace")!);
+    const inNamespace = { dependsOn: [ns] };
+    const secret = add(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: TLS_SECRET, namespace, labels: manifests.find((o) => o.kind === "Deployment")!.metadata.labels },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": serving.cert.certPem, "tls.key": serving.key.privateKeyPem, "ca.crt": ca.cert.certPem },
+      },
+      inNamespace,
+    );
+    const serves: pulumi.CustomResource[] = [];
+    for (const o of manifests.filter((x) => x.kind !== "Namespace")) {
+      const deployment = o.kind === "Deployment";
+      const r = add(deployment && args.skipAwait ? skippingAwait(o) : o, deployment ? { dependsOn: [ns, secret] } : inNamespace);
+      if (deployment || o.kind === "Service") serves.push(r);
+    }
+    for (const which of ["validating", "mutating"] as const) {
+      const c = shape[which] as KubeObject;
+      add({ ...c, webhooks: caBundle.apply((b) => webhookConfigurations(options(b))[which].webhooks) }, { dependsOn: serves });
+    }
+
+    this.namespace = pulumi.output(namespace);
+    this.serviceHost = pulumi.output(host);
+    this.caBundle = caBundle;
+    this.caCertPem = ca.cert.certPem;
+    this.created = whenCreated(resources, refs);
+    this.registerOutputs({ namespace: this.namespace, serviceHost: this.serviceHost, caBundle: this.caBundle, caCertPem: this.caCertPem, created: this.created });
+  }
+}

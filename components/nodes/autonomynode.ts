@@ -1,0 +1,244 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import { review } from "../../policy";
+import type { ConfigMapObject } from "../../policy/expand";
+import {
+  autonomyNames,
+  domainKeyData,
+  domainKeyPem,
+  expandAutonomyNode,
+  kubeconfigSecret,
+  nodeConfigMap,
+  nodeEndpoint,
+  type AutonomyNodeSpec,
+  type NodeCapacity,
+  type NodeLogLevel,
+  type NodeProtocol,
+  type NodeRuntime,
+  type NodeSecrets,
+} from "../../policy/expand/autonomy";
+import { objectRef, whenCreated } from "../children";
+import { isKnown } from "../known";
+import { KusciaValidationError } from "../validate";
+import { RsaKey, SelfSignedCertificate } from "../secrets";
+import { createObject, skippingAwait, type KubeObject } from "./objects";
+
+const COMPONENT = "KusciaAutonomyNode";
+/** Rule of the rule book that needs the domain key; skipped while the key is still to be generated. */
+const KEY_RULE = "nodeconfig.domain-key";
+/** Pod template annotation that changes with kuscia.yaml, so the node restarts on a new configuration (subPath mounts never update). */
+export const CONFIG_HASH_ANNOTATION = "kuscia-iac/config-sha256";
+
+export interface KusciaAutonomyNodeArgs {
+  /** The node's domain ID (kuscia.yaml `domainID`). Plain: it names the node's objects. */
+  domainId: string;
+  /** Namespace of the node and, with runk, of its task pods. Default `autonomy-<domainId>`. Plain. */
+  namespace?: string;
+  /** Create the namespace (default true); false reuses an existing one. */
+  createNamespace?: boolean;
+  /** Kuscia image; default the upstream `kuscia:latest`. */
+  image?: pulumi.Input<string>;
+  /**
+   * MySQL DSN (`mysql://user:password@tcp(host:3306)/database?charset=utf8mb4&parseTime=True&loc=Local`);
+   * the database name must not contain `-`. Kept secret. Unset: Kuscia's embedded SQLite in the pod.
+   */
+  datastore?: pulumi.Input<string>;
+  /** Gateway and KusciaAPI protocol: NOTLS (default, as upstream), TLS or MTLS. */
+  protocol?: pulumi.Input<NodeProtocol>;
+  /** Where tasks run: `runk` (default: pods in `namespace`) or `runp` (processes in the Kuscia pod). Plain: it decides the RBAC objects. */
+  runtime?: NodeRuntime;
+  /** runk only: a kubeconfig for the cluster tasks run in, instead of this pod's service account (no Role is created then). Kept secret. */
+  kubeconfig?: pulumi.Input<string>;
+  /** Capacity Kuscia schedules against; runk default cpu 4, memory 4Gi, storage 100Gi, ephemeralStorage 200Gi. */
+  capacity?: pulumi.Input<NodeCapacity>;
+  /** The node's RSA private key, PEM or base64 of the PEM; PKCS#1 only (Kuscia refuses PKCS#8). Kept secret. Default: generated once and kept in the state. */
+  domainKey?: pulumi.Input<string>;
+  /** runk only: DNS servers of task pods. Default: the node Service's ClusterIP, as the upstream guide says to set. */
+  dnsServers?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Log level; default INFO. */
+  logLevel?: pulumi.Input<NodeLogLevel>;
+  /** Do not wait for the Deployment to become ready (e.g. a cluster that cannot run the image). */
+  skipAwait?: boolean;
+}
+
+/** The node's outputs, made by its children. */
+interface Built {
+  created: pulumi.Output<string[]>;
+  certificate: pulumi.Output<string>;
+  certificatePem: pulumi.Output<string>;
+  keyPem: pulumi.Output<string>;
+  yaml: pulumi.Output<string>;
+}
+
+/** What a partner needs to know about a node, plus the provider for that node's own Kuscia API server. */
+export interface PeerNode {
+  domainId: pulumi.Input<string>;
+  /** base64 of the node's PEM certificate. */
+  certificate: pulumi.Input<string>;
+  /** URL of the node's gateway, e.g. http://kuscia-autonomy-alice.autonomy-alice.svc.cluster.local:1080. */
+  endpoint: pulumi.Input<string>;
+  /** Provider for the node's Kuscia API server (the K3s inside the Kuscia pod). */
+  provider: k8s.Provider;
+}
+
+/**
+ * A Kuscia autonomy node, as the upstream Kubernetes manifests deploy it:
+ * Namespace, runk Role and RoleBinding (or a kubeconfig Secret), the
+ * `kuscia.yaml` ConfigMap (labelled for the webhook, its data a secret),
+ * Service and Deployment. The domain key is generated once unless given, and
+ * a long-lived self-signed certificate (CN = domain ID) is made for it for
+ * partners. The configuration is reviewed by the rule book: at construction
+ * when the arguments are known, else before anything is created.
+ */
+export class KusciaAutonomyNode extends pulumi.ComponentResource {
+  readonly domainId: pulumi.Output<string>;
+  readonly namespace: pulumi.Output<string>;
+  /** Gateway URL partners route to: `http(s)://kuscia-autonomy-<id>.<namespace>.svc.cluster.local:1080`. */
+  readonly endpoint: pulumi.Output<string>;
+  /** base64 of the node certificate's PEM, as Domain.spec.cert wants it. */
+  readonly certificate: pulumi.Output<string>;
+  /** The node certificate's PEM (Kuscia's domain.crt). */
+  readonly certificatePem: pulumi.Output<string>;
+  /** The domain key's PEM. Secret. */
+  readonly domainKeyPem: pulumi.Output<string>;
+  /** The rendered kuscia.yaml. Secret: it holds the key and the DSN. */
+  readonly kusciaYaml: pulumi.Output<string>;
+  /** `Kind/namespace/name` of every Kubernetes object created, once created. */
+  readonly created: pulumi.Output<string[]>;
+
+  constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
+    const names = autonomyNames(args.domainId, args.namespace);
+    const runtime = args.runtime ?? "runk";
+    const runkKubeconfig = runtime === "runk" && args.kubeconfig !== undefined;
+    if (args.kubeconfig !== undefined && runtime !== "runk") {
+      throw new KusciaValidationError(COMPONENT, name, [`kubeconfig: is only used with runtime runk (the cluster runk creates task pods in); runtime is ${JSON.stringify(runtime)}`]);
+    }
+    const publicArgs = { image: args.image, protocol: args.protocol, capacity: args.capacity, logLevel: args.logLevel, dnsServers: args.dnsServers };
+    const spec = (p: pulumi.Unwrap<typeof publicArgs>): AutonomyNodeSpec => ({
+      domainId: args.domainId,
+      namespace: names.namespace,
+      createNamespace: args.createNamespace,
+      runtime,
+      runkKubeconfig,
+      image: p.image,
+      protocol: p.protocol,
+      capacity: p.capacity,
+      logLevel: p.logLevel,
+      dnsServers: p.dnsServers,
+    });
+    const given = args.domainKey !== undefined;
+
+    // First review: everything but a key still to be generated and the default DNS server (the Service's
+    // address). Children are made only once it passes: at construction when the arguments are known,
+    // else when they resolve, so a refusal at apply time creates nothing (as `settle` does).
+    const first = { publicArgs, datastore: args.datastore, domainKey: args.domainKey };
+    const admit = (a: pulumi.Unwrap<typeof first>): AutonomyNodeSpec => {
+      const s = spec(a.publicArgs);
+      const secrets: NodeSecrets = { datastoreEndpoint: a.datastore, domainKeyData: a.domainKey === undefined ? undefined : domainKeyData(a.domainKey) };
+      reviewNode(name, s, secrets, { skipKeyRule: !given, warnOn: this });
+      return s;
+    };
+
+    const build = (s: AutonomyNodeSpec): Built => {
+      const child = { parent: this };
+      const key = given ? undefined : new RsaKey(`${name}-domain-key`, {}, child);
+      const keyPem = pulumi.secret(key ? key.privateKeyPem : pulumi.output(args.domainKey!).apply(domainKeyPem));
+      const keyData = pulumi.secret(key ? key.privateKeyBase64 : pulumi.output(args.domainKey!).apply(domainKeyData));
+
+      const resources: pulumi.CustomResource[] = [];
+      const refs: string[] = [];
+      const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResource => {
+        const r = createObject(name, o, { ...child, ...extra });
+        resources.push(r);
+        refs.push(objectRef(o));
+        return r;
+      };
+      const objects = expandAutonomyNode(s, {}) as KubeObject[];
+      const of = (kind: string) => objects.find((o) => o.kind === kind)!;
+
+      const ns = objects.some((o) => o.kind === "Namespace") ? add(of("Namespace")) : undefined;
+      const inNamespace: pulumi.CustomResourceOptions = ns ? { dependsOn: [ns] } : {};
+      for (const o of objects.filter((x) => x.kind === "Role" || x.kind === "RoleBinding")) add(o, inNamespace);
+      if (runkKubeconfig) add(kubeconfigSecret(s, pulumi.secret(args.kubeconfig!)) as unknown as KubeObject, inNamespace);
+      // No await on the Service: it has no endpoints until the Deployment runs, and the ConfigMap the
+      // Deployment mounts needs the Service's ClusterIP first (the task pods' DNS server).
+      const service = add(skippingAwait(of("Service")), inNamespace) as k8s.core.v1.Service;
+
+      const dns: pulumi.Output<string[] | undefined> =
+        s.dnsServers !== undefined ? pulumi.output(s.dnsServers) : service.spec.apply((x) => (x?.clusterIP && x.clusterIP !== "None" ? [x.clusterIP] : undefined));
+      // The final review: the ConfigMap exactly as applied, generated key and DNS server included.
+      const data = pulumi.secret(
+        pulumi.all([keyData, pulumi.output(args.datastore), dns]).apply(([k, dsn, servers]) => {
+          const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
+          const cm = nodeConfigMap({ ...s, dnsServers: runtime === "runk" ? servers : undefined }, secrets);
+          reviewNode(name, s, secrets, { configMap: cm });
+          return cm.data!;
+        }),
+      );
+      add({ ...of("ConfigMap"), data }, { ...inNamespace, additionalSecretOutputs: ["data"] });
+
+      // A digest reveals nothing of the configuration it is taken from, so it needs no secrecy.
+      const hash = pulumi.unsecret(data.apply((d) => createHash("sha256").update(JSON.stringify(d)).digest("hex")));
+      const dep = of("Deployment") as KubeObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+      const template = dep.spec.template;
+      const depSpec = { ...dep.spec, template: { ...template, metadata: { ...template.metadata, annotations: hash.apply((h) => ({ ...(template.metadata.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: h })) } } };
+      add({ ...(args.skipAwait ? skippingAwait(dep) : dep), spec: depSpec }, inNamespace);
+
+      const cert = new SelfSignedCertificate(`${name}-domain-cert`, { privateKeyPem: keyPem, commonName: s.domainId }, child);
+      return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]) };
+    };
+
+    let built: Built;
+    let gate: pulumi.Output<AutonomyNodeSpec>;
+    if (isKnown(first)) {
+      const s = admit(first as pulumi.Unwrap<typeof first>);
+      gate = pulumi.output(s);
+      built = build(s);
+    } else {
+      // The verdict carries only the public spec: the secrets it read stay in the ConfigMap's data.
+      gate = pulumi.unsecret(pulumi.output(first).apply((a) => admit(a as pulumi.Unwrap<typeof first>)));
+      let once: Built | undefined;
+      const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s))[k]) as unknown as Built[K];
+      built = { created: later("created"), certificate: later("certificate"), certificatePem: later("certificatePem"), keyPem: later("keyPem"), yaml: later("yaml") };
+    }
+
+    this.domainId = pulumi.output(args.domainId);
+    this.namespace = pulumi.output(names.namespace);
+    this.endpoint = gate.apply((s) => nodeEndpoint(s));
+    this.certificate = built.certificate;
+    this.certificatePem = built.certificatePem;
+    this.domainKeyPem = pulumi.secret(built.keyPem);
+    this.kusciaYaml = pulumi.secret(built.yaml);
+    this.created = built.created;
+    this.registerOutputs({
+      domainId: this.domainId,
+      namespace: this.namespace,
+      endpoint: this.endpoint,
+      certificate: this.certificate,
+      certificatePem: this.certificatePem,
+      domainKeyPem: this.domainKeyPem,
+      kusciaYaml: this.kusciaYaml,
+      created: this.created,
+    });
+  }
+
+  /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */
+  asPeer(provider: k8s.Provider): PeerNode {
+    return { domainId: this.domainId, certificate: this.certificate, endpoint: this.endpoint, provider };
+  }
+}
+
+/**
+ * Reviews the node ConfigMap with the rule book and throws its messages.
+ * `skipKeyRule` leaves out the key rule while the key is still to be generated
+ * (the generated key is reviewed with the final ConfigMap); `warnOn` logs the
+ * rule book's warnings against that resource.
+ */
+function reviewNode(name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; configMap?: ConfigMapObject }): void {
+  const result = review(o.configMap ?? nodeConfigMap(spec, secrets));
+  const violations = result.violations.filter((v) => !(o.skipKeyRule && v.rule === KEY_RULE));
+  if (violations.length > 0) throw new KusciaValidationError(COMPONENT, name, violations.map((v) => v.message));
+  if (o.warnOn) for (const w of result.warnings) pulumi.log.warn(`${COMPONENT} ${JSON.stringify(name)}: ${w.message}`, o.warnOn);
+}

@@ -1,0 +1,24 @@
+/** Whole nodes as code: Kuscia autonomy nodes and their peering, Iflearner jobs and federations, the admission webhook. */
+export { KusciaAutonomyNode, CONFIG_HASH_ANNOTATION, type KusciaAutonomyNodeArgs, type PeerNode } from "./autonomynode";
+export { NodePeering, type NodePeeringArgs } from "./peering";
+export { IflearnerJob, iflearnerJobResource, type IflearnerJobArgs } from "./iflearnerjob";
+export { IflearnerFederation, type IflearnerFederationArgs, type IflearnerMemberArgs } from "./iflearnerfederation";
+export { AdmissionWebhook, type AdmissionWebhookArgs } from "./admissionwebhook";
+export { SKIP_AWAIT } from "./objects";
+export {
+  RsaKey,
+  SelfSignedCertificate,
+  IssuedCertificate,
+  certificateAuthority,
+  issuedKeyPair,
+  rsaKeyProvider,
+  selfSignedCertificateProvider,
+  issuedCertificateProvider,
+  type RsaKeyArgs,
+  type SelfSignedCertificateArgs,
+  type IssuedCertificateArgs,
+  type CertificateAuthority,
+  type KeyPair,
+} from "../secrets";
+export type { NodeProtocol, NodeRuntime, NodeCapacity, NodeLogLevel } from "../../policy/expand/autonomy";
+export type { IflearnerRole, IflearnerJobResource } from "../../policy/expand/iflearner";

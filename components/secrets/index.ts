@@ -1,0 +1,6 @@
+/** Keys and certificates generated once and kept, secret, in the Pulumi state. */
+export { RsaKey, type RsaKeyArgs } from "./rsakey";
+export { SelfSignedCertificate, IssuedCertificate, DEFAULT_CERT_DAYS, type SelfSignedCertificateArgs, type IssuedCertificateArgs, type CertificateOutputs } from "./certificates";
+export { certificateAuthority, issuedKeyPair, type KeyPair, type CertificateAuthority } from "./pairs";
+export { rsaKeyProvider, selfSignedCertificateProvider, issuedCertificateProvider, DYNAMIC_PROVIDERS, DYNAMIC_TYPES, DYNAMIC_MODULE } from "./providers";
+export { UNKNOWN, diffSecret, keyFingerprint, type RsaKeyOutputs, type SelfSignedCertificateOutputs, type IssuedCertificateOutputs } from "./generate";

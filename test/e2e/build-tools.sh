@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Builds the binaries the end-to-end tests need, from the Go module proxy
+# only, into a content-addressed cache directory outside the repository:
+#
+#   bash test/e2e/build-tools.sh [kube|pulumi|all]     (default: all)
+#
+#   kube    kube-apiserver, kube-controller-manager, kubectl
+#           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
+#           module test/e2e/tools/kube. kube-controller-manager is needed
+#           for garbage collection: pulumi-kubernetes deletes with foreground
+#           propagation, which leaves a foregroundDeletion finalizer that
+#           only the garbage collector removes (namespaces likewise need its
+#           namespace controller).
+#   pulumi  pulumi (github.com/pulumi/pulumi/pkg/v3), module
+#           test/e2e/tools/pulumi, and pulumi-resource-kubernetes
+#           (github.com/pulumi/pulumi-kubernetes/provider/v4), module
+#           test/e2e/tools/pulumi-kubernetes (two modules: the provider pins
+#           an older pulumi/pkg/v3 than the CLI, so they must not share a
+#           module graph). pulumi-language-nodejs is not built: the proxy
+#           serves no version of its module (see test/e2e/tools/README.md).
+#
+# Each target's bin directory is
+#   ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/e2e-bin/<target>-<key>
+# where <key> is the first 16 hex digits of a sha256 over the target's
+# go.mod, go.sum and local .go/embedded files (and this script's recipe
+# version). The path of each bin directory is printed on stdout, one per
+# target, the last target last; progress goes to stderr. A directory holding
+# a `.complete` marker is reused as is, so a second run costs nothing. Builds
+# happen in a temporary directory renamed into place only after every binary
+# has been built and has run, so an interrupted build is never reused.
+set -euo pipefail
+
+# Bump when the build recipe (flags, ldflags, checks) changes: it is part of
+# every cache key.
+RECIPE=1
+
+E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOLS=$E2E/tools
+CACHE=${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}
+BIN_ROOT=$CACHE/e2e-bin
+
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+# The committed go.sum is complete: never touch go.mod/go.sum while building.
+# -buildvcs=false: our modules live in this repo; its git state is irrelevant.
+export GOFLAGS="-mod=readonly -buildvcs=false"
+# The Go checksum database answers 404 for the newest pulumi module versions; their
+# hashes are pinned by the committed go.sum files instead.
+export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi
+export GOWORK=off
+
+log() { echo "build-tools: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+command -v go >/dev/null || die "go not found on PATH"
+
+# Files that define a target: go.mod, go.sum and local sources, per module.
+key_files() {
+  local mod
+  for mod in "$@"; do
+    (cd "$TOOLS" && find "$mod" -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort)
+  done
+}
+
+cache_key() {
+  {
+    echo "recipe=$RECIPE"
+    echo "goos=$(go env GOOS) goarch=$(go env GOARCH)"
+    key_files "$@" | while read -r f; do
+      printf '%s\n' "$f"
+      sha256sum <"$TOOLS/$f"
+    done
+  } | sha256sum | cut -c1-16
+}
+
+# build_target NAME MODULE_DIR... ; calls build_NAME TMPDIR to do the work.
+build_target() {
+  local name=$1; shift
+  local key dir tmp start
+  key=$(cache_key "$@")
+  dir=$BIN_ROOT/$name-$key
+  if [ -f "$dir/.complete" ]; then
+    log "$name: cached in $dir"
+    echo "$dir"
+    return 0
+  fi
+  mkdir -p "$BIN_ROOT"
+  # One build per target at a time (parallel test runs share the cache).
+  exec {lockfd}>"$BIN_ROOT/.$name.lock"
+  if command -v flock >/dev/null; then
+    flock "$lockfd"
+    # Holding the lock, no other build of this target is running: remove
+    # what interrupted ones left behind.
+    rm -rf "$BIN_ROOT/.$name-"*.tmp.*
+  fi
+  if [ -f "$dir/.complete" ]; then
+    log "$name: built meanwhile by another run: $dir"
+    exec {lockfd}>&-
+    echo "$dir"
+    return 0
+  fi
+  [ ! -e "$dir" ] || rm -rf "$dir" # leftover without .complete: not trusted
+  tmp=$(mktemp -d "$BIN_ROOT/.$name-$key.tmp.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$tmp'" EXIT
+  start=$(date +%s)
+  log "$name: building into $tmp (cold builds take many minutes)"
+  "build_$name" "$tmp"
+  "check_$name" "$tmp"
+  chmod 755 "$tmp"
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$tmp/.complete"
+  mv -T "$tmp" "$dir"
+  trap - EXIT
+  exec {lockfd}>&-
+  log "$name: done in $(($(date +%s) - start))s: $dir"
+  echo "$dir"
+}
+
+# Prints the version of a module in the build list of the module in $PWD.
+modver() { go list -m -f '{{.Version}}' "$1"; }
+# Prints the commit time of that version as 2006-01-02T15:04:05Z.
+modtime() { go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$1"; }
+
+GOBUILD=(go build -trimpath)
+
+# runs WANT CMD...: runs CMD, shows its output on stderr, and fails unless
+# that output contains the line-part WANT.
+runs() {
+  local want=$1 got; shift
+  got=$("$@" 2>&1) || die "$(basename "$1") $2 failed: $got"
+  printf '%s\n' "$got" | sed "s|^|  $(basename "$1"): |" >&2
+  grep -qF -- "$want" <<<"$got" || die "$(basename "$1") $2 does not say '$want'"
+}
+
+build_kube() {
+  local out=$1 kver major minor date ld
+  cd "$TOOLS/kube"
+  kver=$(modver k8s.io/kubernetes)
+  date=$(modtime k8s.io/kubernetes)
+  major=${kver#v}; major=${major%%.*}
+  minor=${kver#v*.}; minor=${minor%%.*}
+  # What hack/lib/version.sh would stamp (there is no git tree to read here).
+  ld="-s -w"
+  local pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+    ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+  done
+  log "kube: k8s.io/kubernetes $kver, go.etcd.io/etcd/server/v3 $(modver go.etcd.io/etcd/server/v3)"
+  "${GOBUILD[@]}" -ldflags "$ld" -o "$out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kubectl \
+    ./etcd
+}
+
+check_kube() {
+  local out=$1 v
+  cd "$TOOLS/kube"
+  v=$(modver k8s.io/kubernetes)
+  runs "Kubernetes $v" "$out/kube-apiserver" --version
+  runs "Kubernetes $v" "$out/kube-controller-manager" --version
+  runs "Client Version: $v" "$out/kubectl" version --client
+  v=$(modver go.etcd.io/etcd/server/v3)
+  runs "etcd Version: ${v#v}" "$out/etcd" --version
+}
+
+# Prints the pulumi-kubernetes release the provider module is pinned at.
+k8s_release() {
+  sed -n 's/^const releaseVersion = "\(.*\)"$/\1/p' "$TOOLS/pulumi-kubernetes/release.go"
+}
+
+build_pulumi() {
+  local out=$1 pver kver kmod kdir stage
+  cd "$TOOLS/pulumi"
+  pver=$(modver github.com/pulumi/pulumi/pkg/v3)
+  log "pulumi: github.com/pulumi/pulumi/pkg/v3 $pver"
+  "${GOBUILD[@]}" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pver" \
+    -o "$out/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+  cd "$TOOLS/pulumi-kubernetes"
+  kver=$(k8s_release)
+  [ -n "$kver" ] || die "no releaseVersion in pulumi-kubernetes/release.go"
+  kmod=github.com/pulumi/pulumi-kubernetes/provider/v4
+  log "pulumi: $kmod $(modver $kmod) (release $kver)"
+  # The upstream main embeds schema-embed.json/terraform-mapping-embed.json,
+  # generated from schema.json/terraform-mapping.json, which the module zip
+  # does carry: copy those out of the module cache into a scratch copy of our
+  # module, generate the embed files as upstream does, then build there.
+  kdir=$(go mod download -json "$kmod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [ -d "$kdir/cmd/pulumi-resource-kubernetes" ] || die "module directory of $kmod not found"
+  stage=$(mktemp -d "$out/.stage.XXXXXX")
+  cp -R go.mod go.sum ./*.go embedgen "$stage/"
+  cp "$kdir/cmd/pulumi-resource-kubernetes/schema.json" \
+    "$kdir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$stage/"
+  chmod -R u+w "$stage"
+  (cd "$stage" && go run -trimpath ./embedgen "$kver" &&
+    "${GOBUILD[@]}" \
+      -ldflags "-s -w -X $kmod/pkg/version.Version=$kver" \
+      -o "$out/pulumi-resource-kubernetes" .)
+  rm -rf "$stage"
+}
+
+check_pulumi() {
+  local out=$1 v
+  cd "$TOOLS/pulumi"
+  v=$(modver github.com/pulumi/pulumi/pkg/v3)
+  PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_HOME=$out/.check-home runs "$v" "$out/pulumi" version
+  rm -rf "$out/.check-home"
+  runs "$(k8s_release)" "$out/pulumi-resource-kubernetes" --version
+  "$out/pulumi-resource-kubernetes" --check-schema >&2 ||
+    die "pulumi-resource-kubernetes: embedded schema is empty or invalid"
+  check_provider_serves "$out/pulumi-resource-kubernetes"
+}
+
+# A resource provider started with no arguments (as the engine starts it)
+# prints the port of its gRPC server on stdout and serves until killed.
+check_provider_serves() {
+  local bin=$1 fifo pid port=""
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  "$bin" >"$fifo" 2>/dev/null &
+  pid=$!
+  read -r -t 30 port <"$fifo" || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -f "$fifo"
+  case $port in
+    '' | *[!0-9]*) die "$(basename "$bin") did not print a port on start (got '$port')" ;;
+  esac
+  log "$(basename "$bin") started and listened on port $port"
+}
+
+targets=()
+case "${1:-all}" in
+  kube) targets=(kube) ;;
+  pulumi) targets=(pulumi) ;;
+  all) targets=(kube pulumi) ;;
+  *) echo "usage: $0 [kube|pulumi|all]" >&2; exit 2 ;;
+esac
+
+for t in "${targets[@]}"; do
+  case $t in
+    kube) (build_target kube kube) ;;
+    pulumi) (build_target pulumi pulumi pulumi-kubernetes) ;;
+  esac
+done

@@ -1,0 +1,88 @@
+/**
+ * A real Pulumi engine for end-to-end tests: the CLI and the Kubernetes provider
+ * built from the Go module proxy, a local file backend, no update checks and no
+ * plugin downloads. Programs run through the Automation API as inline programs:
+ * the engine talks to a language runtime inside this Node process (the proxy
+ * serves no version of the Node.js language host's module, see
+ * test/e2e/tools/README.md).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { REPO } from "./tools";
+
+export interface PulumiEnv {
+  workDir: string;
+  /** Creates (or selects) a stack of an inline program. */
+  stack(project: string, name: string, program: pulumi.automation.PulumiFn): Promise<Stack>;
+  cleanup(): void;
+}
+
+/**
+ * Sets the process environment the Automation API hands to the CLI. Only for the
+ * test process: the suite owns it while it runs.
+ */
+export async function pulumiEnv(pulumiBin: string, kubeconfig: string): Promise<PulumiEnv> {
+  const workDir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-e2e-pulumi-"));
+  const shims = path.join(workDir, "bin");
+  mkdirSync(shims);
+  mkdirSync(path.join(workDir, "state"));
+  // What the CLI's own distribution ships as scripts next to the binary: the Node.js policy
+  // pack runner (used when no language host binary is installed) and the dynamic-provider host.
+  const runner = (module: string) => `#!/bin/sh\nexec node "$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/${module}'))")" "$@"\n`;
+  for (const [name, module] of [["pulumi-analyzer-policy-nodejs", "run-policy-pack"], ["pulumi-analyzer-policy", "run-policy-pack"], ["pulumi-resource-pulumi-nodejs", "dynamic-provider"]]) {
+    writeFileSync(path.join(shims, name), runner(module));
+    chmodSync(path.join(shims, name), 0o755);
+  }
+  // Installation layout PulumiCommand expects: <root>/bin/pulumi.
+  const root = path.join(workDir, "cli");
+  mkdirSync(path.join(root, "bin"), { recursive: true });
+  writeFileSync(path.join(root, "bin", "pulumi"), `#!/bin/sh\nexec "${path.join(pulumiBin, "pulumi")}" "$@"\n`);
+  chmodSync(path.join(root, "bin", "pulumi"), 0o755);
+
+  const env: Record<string, string> = {
+    PATH: [shims, pulumiBin, path.join(REPO, "node_modules", ".bin"), process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: path.join(workDir, "home"),
+    PULUMI_BACKEND_URL: `file://${path.join(workDir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    KUBECONFIG: kubeconfig,
+    NODE_PATH: path.join(REPO, "node_modules"),
+  };
+  Object.assign(process.env, env);
+  const cmd = await PulumiCommand.get({ root, skipVersionCheck: true });
+  return {
+    workDir,
+    async stack(project, name, program) {
+      const dir = path.join(workDir, "projects", project);
+      mkdirSync(dir, { recursive: true });
+      return LocalWorkspace.createOrSelectStack(
+        { stackName: name, projectName: project, program },
+        { workDir: dir, pulumiCommand: cmd, envVars: env, projectSettings: { name: project, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } } },
+      );
+    },
+    cleanup() {
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The test cluster runs no kubelet: Deployments never become ready and Services never
+ * get endpoints, so the provider must not wait for them. Applied to every Kubernetes
+ * resource of a test stack, never in the examples themselves.
+ */
+export function skipAwait(): void {
+  pulumi.runtime.registerResourceTransform((args) => {
+    if (!args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:yaml") || args.type === "pulumi:providers:kubernetes") return undefined;
+    const props = { ...args.props } as Record<string, any>;
+    // metadata may hold Outputs (names computed from other resources): merge once resolved.
+    props.metadata = pulumi.output(props.metadata ?? {}).apply((m: Record<string, any>) => ({ ...m, annotations: { ...(m.annotations ?? {}), "pulumi.com/skipAwait": "true" } }));
+    return { props, opts: args.opts };
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Pulumi mocks for the node components: like the components' harness, but
+ * dynamic resources (keys, certificates) run their real provider's `create`,
+ * so tests see real keys and certificates. Services get a ClusterIP and
+ * Ingresses the address a test chooses, as a cluster would report them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_PROVIDERS } from "../../../components/secrets";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: any;
+  provider?: string;
+}
+
+export interface NodeMocks {
+  registered: Registered[];
+  /** Address an Ingress reports, keyed `namespace/name`. */
+  ingressAddress: Map<string, string>;
+  ofType(type: string): Registered[];
+  /** The registration of a Kubernetes object by kind and `namespace/name` (or name). */
+  object(kind: string, ref: string): Registered | undefined;
+  /** Kubernetes registrations as `Kind namespace/name`, sorted. */
+  kubeObjects(): string[];
+}
+
+/** The marker Pulumi's wire format puts on a secret value: mocks see secret inputs in that form. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export function isSecretInput(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The plain value of an input that may be a wire-format secret. */
+export function plain<T = any>(v: unknown): T {
+  return (isSecretInput(v) ? (v as { value: unknown }).value : v) as T;
+}
+
+/** Inputs with every wire-format secret replaced by its value, at any depth. */
+export function reveal<T = any>(v: unknown): T {
+  const p = plain(v);
+  if (Array.isArray(p)) return p.map(reveal) as T;
+  if (p && typeof p === "object") return Object.fromEntries(Object.entries(p).map(([k, x]) => [k, reveal(x)])) as T;
+  return p as T;
+}
+
+export function useNodeMocks(): NodeMocks {
+  let clusterIp = 10;
+  const m: NodeMocks = {
+    registered: [],
+    ingressAddress: new Map(),
+    ofType: (type) => m.registered.filter((r) => r.type === type),
+    object: (kind, ref) =>
+      m.registered.find((r) => r.type.startsWith("kubernetes:") && r.type.endsWith(`:${kind}`) && refOf(r) === ref),
+    kubeObjects: () =>
+      m.registered
+        .filter((r) => r.type.startsWith("kubernetes:"))
+        .map((r) => `${r.type.split(":").pop()} ${refOf(r)}`)
+        .sort(),
+  };
+  const refOf = (r: Registered) => {
+    const meta = reveal(r.inputs.metadata) ?? {};
+    return meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`;
+  };
+  before(() => {
+    pulumi.runtime.setMocks(
+      {
+        async newResource(args) {
+          m.registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          const dynamic = DYNAMIC_PROVIDERS[args.type];
+          if (dynamic) {
+            const { __provider, ...inputs } = reveal(args.inputs);
+            const made = await dynamic.create(inputs);
+            return { id: made.id, state: made.outs };
+          }
+          const state: Record<string, any> = { ...args.inputs };
+          const meta = reveal(args.inputs?.metadata) ?? {};
+          if (args.type === "kubernetes:core/v1:Service") state.spec = { ...reveal(args.inputs.spec), clusterIP: `10.96.0.${clusterIp++}` };
+          if (args.type === "kubernetes:networking.k8s.io/v1:Ingress") {
+            const ip = m.ingressAddress.get(`${meta.namespace}/${meta.name}`);
+            state.status = ip ? { loadBalancer: { ingress: [{ ip }] } } : {};
+          }
+          return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+      },
+      "kuscia-iac",
+      "test",
+      false,
+    );
+  });
+  beforeEach(() => {
+    m.registered.length = 0;
+    m.ingressAddress.clear();
+  });
+  return m;
+}
