@@ -111,11 +111,12 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
       "current-context": "e2e",
     }), { mode: 0o600 });
 
-    // Only the garbage collector and the namespace controller: the Kubernetes provider deletes
-    // with foreground propagation, which only the garbage collector completes.
+    // Only what the suites need: the garbage collector (the Kubernetes provider deletes with
+    // foreground propagation, which only it completes), namespace deletion, and the default
+    // ServiceAccount of each namespace (without it the API server refuses every Pod).
     const kcm = startProcess(bin("kube-controller-manager"), [
       "--kubeconfig", kubeconfig,
-      "--controllers", "garbage-collector-controller,namespace-controller",
+      "--controllers", "garbage-collector-controller,namespace-controller,serviceaccount-controller",
       "--leader-elect=false",
       "--bind-address", "127.0.0.1",
       "--secure-port", "0",
