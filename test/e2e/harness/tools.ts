@@ -9,8 +9,17 @@ import * as path from "node:path";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 
-/** Builds (or finds in the cache) one group of tools and returns its bin directory. */
+/**
+ * Builds (or finds in the cache) one group of tools and returns its bin directory.
+ * KUSCIA_IAC_KUBE_BIN / KUSCIA_IAC_PULUMI_BIN name a directory of binaries built
+ * elsewhere (same names, same versions) and skip the build.
+ */
 export function toolsDir(group: "kube" | "pulumi"): string {
+  const given = process.env[group === "kube" ? "KUSCIA_IAC_KUBE_BIN" : "KUSCIA_IAC_PULUMI_BIN"];
+  if (given) {
+    if (!existsSync(given)) throw new Error(`${group === "kube" ? "KUSCIA_IAC_KUBE_BIN" : "KUSCIA_IAC_PULUMI_BIN"}=${given} does not exist`);
+    return given;
+  }
   const env = { ...process.env, GOTOOLCHAIN: "local" };
   const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), group], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const dir = out.trim().split("\n").pop()!.trim();
