@@ -1,11 +1,27 @@
 /** The components this provider hosts: one line each; their descriptions live in specs/. */
-import { AppImage, ClusterDomainRoute, Domain, InteropConfig, KusciaDeployment } from "../components";
+import {
+  AdmissionWebhook,
+  AppImage,
+  ClusterDomainRoute,
+  Domain,
+  IflearnerFederation,
+  IflearnerJob,
+  InteropConfig,
+  KusciaAutonomyNode,
+  KusciaDeployment,
+  NodePeering,
+} from "../components";
 import { component, type ComponentEntry } from "./registry";
+import { admissionWebhookSpec } from "./specs/admissionwebhook";
 import { appImageSpec } from "./specs/appimage";
+import { kusciaAutonomyNodeSpec } from "./specs/autonomynode";
 import { clusterDomainRouteSpec } from "./specs/clusterdomainroute";
 import { domainSpec } from "./specs/domain";
+import { iflearnerFederationSpec } from "./specs/iflearnerfederation";
+import { iflearnerJobSpec } from "./specs/iflearnerjob";
 import { interopConfigSpec } from "./specs/interopconfig";
 import { kusciaDeploymentSpec } from "./specs/kusciadeployment";
+import { nodePeeringSpec } from "./specs/peering";
 
 export const COMPONENTS: readonly ComponentEntry[] = [
   component(Domain, domainSpec),
@@ -13,4 +29,9 @@ export const COMPONENTS: readonly ComponentEntry[] = [
   component(KusciaDeployment, kusciaDeploymentSpec),
   component(AppImage, appImageSpec),
   component(ClusterDomainRoute, clusterDomainRouteSpec),
+  component(KusciaAutonomyNode, kusciaAutonomyNodeSpec),
+  component(NodePeering, nodePeeringSpec),
+  component(IflearnerJob, iflearnerJobSpec),
+  component(IflearnerFederation, iflearnerFederationSpec),
+  component(AdmissionWebhook, admissionWebhookSpec),
 ];

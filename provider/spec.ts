@@ -11,7 +11,8 @@ export type Prop =
   | { kind: "array"; items: Prop; description: string }
   | { kind: "map"; values: Prop; description: string }
   | ObjectProp
-  | EnumProp;
+  | EnumProp
+  | ProviderProp;
 
 /** A nested object: generated SDKs get a named type `kuscia-iac:index:<typeName>` for it. */
 export interface ObjectProp {
@@ -27,6 +28,18 @@ export interface EnumProp {
   typeName: string;
   description: string;
   values: readonly string[];
+}
+
+/**
+ * A provider of another Pulumi package (a `k8s.Provider`). Resources cannot cross the
+ * provider boundary as values; they travel as resource references, which the package's
+ * SDK turns back into a provider object on this side.
+ */
+export interface ProviderProp {
+  kind: "provider";
+  /** The Pulumi package, `kubernetes`: its npm package `@pulumi/<package>` must be installed. */
+  package: "kubernetes";
+  description: string;
 }
 
 export interface FieldFlags {
@@ -71,8 +84,16 @@ export interface ComponentSpec<TArgs = Record<string, unknown>, TComponent = unk
   description: string;
   inputs: InputFields<TArgs>;
   outputs: { [K in OutputKeys<TComponent>]?: Field };
-  /** Arguments that construct successfully: the provider tests build the component with them both ways. */
-  example: pulumi.Unwrap<TArgs>;
+  /**
+   * Arguments that construct successfully: the provider tests build the component with them both ways.
+   * A function when they hold resources (a Kubernetes provider), which exist only inside a program.
+   */
+  example: pulumi.Unwrap<TArgs> | (() => TArgs);
+}
+
+/** The spec's example arguments; a function example creates its resources on each call. */
+export function exampleArgs<TArgs>(spec: ComponentSpec<TArgs, unknown>): TArgs {
+  return (typeof spec.example === "function" ? spec.example() : spec.example) as TArgs;
 }
 
 export const str = (description: string, flags: FieldFlags = {}): OptionalField => ({ kind: "string", description, ...flags });
@@ -85,6 +106,8 @@ export const mapOf = (values: Prop, description: string, flags: FieldFlags = {})
 /** A nested object; name its Args type (`objectOf<DomainAuthCenterArgs>(...)`) to tie its fields to it like a component's. */
 export const objectOf = <T = Record<string, unknown>>(typeName: string, description: string, properties: InputFields<T>, flags: FieldFlags = {}): OptionalField =>
   ({ kind: "object", typeName, description, properties: properties as Record<string, Field>, ...flags });
+export const providerOf = (pkg: ProviderProp["package"], description: string, flags: FieldFlags = {}): OptionalField =>
+  ({ kind: "provider", package: pkg, description, ...flags });
 export const enumOf = (typeName: string, values: readonly string[], description: string, flags: FieldFlags = {}): OptionalField =>
   ({ kind: "enum", typeName, values, description, ...flags });
 

@@ -1,6 +1,6 @@
 /** Properties and types several components share: one definition, so their SDK types agree. */
 import { EMIT_MODES } from "../../components";
-import { any, arrayOf, enumOf, mapOf, required } from "../spec";
+import { any, arrayOf, enumOf, mapOf, providerOf, required } from "../spec";
 
 export const EMIT = enumOf(
   "Emit",
@@ -23,3 +23,10 @@ export const CREATED = required(strings("`Kind/namespace/name` of every Kubernet
 
 /** Kubernetes-typed arguments are passed through as plain objects in the Kubernetes API's field names. */
 export const k8sObject = (kind: string, description: string) => any(`${description} A Kubernetes \`${kind}\` object (API field names).`);
+
+/**
+ * A Kubernetes provider the children are created through: a resource reference (a
+ * `pulumi_kubernetes.Provider` in Python). Plain, as in the Args: it is a resource
+ * option of the children, not a value they are made from.
+ */
+export const k8sProvider = (description: string) => providerOf("kubernetes", description, { plain: true });

@@ -46,8 +46,20 @@ export function reveal<T = any>(v: unknown): T {
   return p as T;
 }
 
-export function useNodeMocks(): NodeMocks {
+export interface NodeMockOptions {
+  /**
+   * What the mocks make up for a resource (a dynamic resource's keys and certificates,
+   * a Service's ClusterIP) is made once per resource and given again when the same
+   * resource is registered again, as a real update keeps them: two builds of one
+   * component then register the same inputs and can be compared.
+   */
+  repeatable?: boolean;
+}
+
+export function useNodeMocks(options: NodeMockOptions = {}): NodeMocks {
   let clusterIp = 10;
+  const madeUp = new Map<string, Promise<{ id: string; state: Record<string, any> }>>();
+  const ips = new Map<string, string>();
   const m: NodeMocks = {
     registered: [],
     ingressAddress: new Map(),
@@ -72,12 +84,23 @@ export function useNodeMocks(): NodeMocks {
           const dynamic = DYNAMIC_PROVIDERS[args.type];
           if (dynamic) {
             const { __provider, ...inputs } = reveal(args.inputs);
-            const made = await dynamic.create(inputs);
-            return { id: made.id, state: made.outs };
+            const create = async () => {
+              const made = await dynamic.create(inputs);
+              return { id: made.id, state: made.outs };
+            };
+            if (!options.repeatable) return create();
+            const key = `${args.type}::${args.name}::${JSON.stringify(inputs)}`;
+            if (!madeUp.has(key)) madeUp.set(key, create());
+            return madeUp.get(key)!;
           }
           const state: Record<string, any> = { ...args.inputs };
           const meta = reveal(args.inputs?.metadata) ?? {};
-          if (args.type === "kubernetes:core/v1:Service") state.spec = { ...reveal(args.inputs.spec), clusterIP: `10.96.0.${clusterIp++}` };
+          if (args.type === "kubernetes:core/v1:Service") {
+            const key = `${args.type}::${args.name}`;
+            const ip = (options.repeatable && ips.get(key)) || `10.96.0.${clusterIp++}`;
+            if (options.repeatable) ips.set(key, ip);
+            state.spec = { ...reveal(args.inputs.spec), clusterIP: ip };
+          }
           if (args.type === "kubernetes:networking.k8s.io/v1:Ingress") {
             const ip = m.ingressAddress.get(`${meta.namespace}/${meta.name}`);
             state.status = ip ? { loadBalancer: { ingress: [{ ip }] } } : {};

@@ -1,9 +1,13 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { EMIT_MODES } from "../../../components";
+import * as k8s from "@pulumi/kubernetes";
+import { EMIT_MODES, IflearnerFederation } from "../../../components";
 import { COMPONENTS } from "../../../provider/components";
 import { ComponentProvider } from "../../../provider/provider";
 import type { ComponentEntry } from "../../../provider/registry";
+import { exampleArgs, type Field, type Prop } from "../../../provider/spec";
+import { iflearnerFederationSpec } from "../../../provider/specs/iflearnerfederation";
+import { useNodeMocks, type Registered as NodeRegistered } from "../nodes/mocks";
 import { Greeting, greeting } from "./standin";
 
 // Not in the SDK's typings: resolves once every resource registration sent so far has been answered.
@@ -36,6 +40,26 @@ async function registrations(build: () => pulumi.Inputs | Promise<pulumi.Inputs>
 function fromEngine(args: Record<string, unknown>): pulumi.Inputs {
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, pulumi.output(v)]));
 }
+
+function holdsProvider(p: Prop): boolean {
+  if (p.kind === "provider") return true;
+  if (p.kind === "object") return Object.values(p.properties).some(holdsProvider);
+  if (p.kind === "map") return holdsProvider(p.values);
+  if (p.kind === "array") return holdsProvider(p.items);
+  return false;
+}
+
+/**
+ * As {@link fromEngine} for a hosted component: plain inputs arrive as they are (SDKs send
+ * them without dependencies), except those holding a provider, whose reference is a dependency.
+ */
+function fromEngineFor(entry: ComponentEntry, args: Record<string, unknown>): pulumi.Inputs {
+  const fields = entry.spec.inputs as Record<string, Field>;
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, fields[k]?.plain && !holdsProvider(fields[k]) ? v : pulumi.output(v)]));
+}
+
+/** Hosted components with an `emit` switch are built in every mode, under these mocks; the others under the node mocks below. */
+const hasEmit = (entry: ComponentEntry) => "emit" in (entry.spec.inputs as Record<string, Field>);
 
 describe("provider construct", () => {
   before(async () => {
@@ -83,12 +107,13 @@ describe("provider construct", () => {
       return Object.fromEntries(Object.keys(entry.spec.outputs).map((k) => [k, r[k]]));
     }
 
-    for (const entry of COMPONENTS) {
+    for (const entry of COMPONENTS.filter(hasEmit)) {
       for (const emit of EMIT_MODES) {
         for (const wrap of [false, true]) {
           it(`${entry.spec.name}, emit ${emit}${wrap ? ", inputs depending on other resources" : ""}: same children as the class`, async () => {
-            const args = { ...(entry.spec.example as Record<string, unknown>), emit };
-            const inputs = wrap ? { ...fromEngine(entry.spec.example as Record<string, unknown>), emit } : args;
+            const example = exampleArgs(entry.spec) as Record<string, unknown>;
+            const args = { ...example, emit };
+            const inputs = wrap ? { ...fromEngineFor(entry, example), emit } : args;
             let refusal: string | undefined;
             const expected = await registrations(() => {
               try {
@@ -133,5 +158,82 @@ describe("provider construct", () => {
 
   it("refuses a type it does not host", async () => {
     await assert.rejects(provider.construct("x", "kuscia-iac:index:Nope", {}, {}), /unknown resource type kuscia-iac:index:Nope/);
+  });
+});
+
+/**
+ * The components without an `emit` switch make keys and certificates through dynamic
+ * resources: the node components' mocks run their real `create`, repeatably, so the
+ * class and the provider get the same keys and register the same inputs.
+ */
+describe("provider construct of the hosted node components", () => {
+  const mocks = useNodeMocks({ repeatable: true });
+  const hosted = new ComponentProvider(COMPONENTS, "0.0.1");
+  const nodeComponents = COMPONENTS.filter((e) => !hasEmit(e));
+
+  const sorted = (rs: readonly NodeRegistered[]) =>
+    rs.map(({ type, name, provider, inputs }) => ({ type, name, provider, inputs })).sort((a, b) => `${a.type}/${a.name}`.localeCompare(`${b.type}/${b.name}`));
+
+  /** Builds the example (its own resources included) and the component, and returns what registered and the component's outputs. */
+  async function build(entry: ComponentEntry, via: "class" | "provider" | "provider, inputs depending on other resources"): Promise<{ registered: ReturnType<typeof sorted>; state: pulumi.Inputs }> {
+    mocks.registered.length = 0;
+    const args = exampleArgs(entry.spec) as Record<string, unknown>;
+    let state: pulumi.Inputs;
+    if (via === "class") {
+      const r = entry.create("c", args, {}) as unknown as Record<string, pulumi.Input<unknown>>;
+      state = Object.fromEntries(Object.keys(entry.spec.outputs).map((k) => [k, r[k]]));
+    } else {
+      const inputs = via === "provider" ? args : fromEngineFor(entry, args);
+      state = (await hosted.construct("c", entry.token, inputs, {})).state;
+    }
+    await Promise.all(Object.values(state).map((o) => output(o)));
+    await waitForRPCs();
+    return { registered: sorted(mocks.registered), state };
+  }
+
+  it("are the components that generate keys", () => {
+    assert.deepEqual(nodeComponents.map((e) => e.spec.name).sort(), ["AdmissionWebhook", "IflearnerFederation", "KusciaAutonomyNode", "NodePeering"]);
+  });
+
+  for (const entry of nodeComponents) {
+    for (const via of ["provider", "provider, inputs depending on other resources"] as const) {
+      it(`${entry.spec.name} via the ${via}: same children, keys and outputs as the class`, async () => {
+        const expected = await build(entry, "class");
+        const got = await build(entry, via);
+        // Not vacuous: the component registered itself, and Kubernetes objects and generated keys under it.
+        assert.ok(expected.registered.some((r) => r.type === entry.token));
+        assert.ok(expected.registered.some((r) => r.type.startsWith("kubernetes:")), `${entry.spec.name} created no Kubernetes resource`);
+        assert.ok(expected.registered.some((r) => r.type.startsWith("pulumi-nodejs:dynamic/")), `${entry.spec.name} generated no key`);
+        assert.deepEqual(got.registered, expected.registered);
+        for (const k of Object.keys(entry.spec.outputs)) assert.deepEqual(await output(got.state[k]), await output(expected.state[k]), `output ${k}`);
+      });
+    }
+  }
+
+  it("NodePeering: each side's objects go through that side's provider, given as a resource", async () => {
+    const { registered } = await build(COMPONENTS.find((e) => e.spec.name === "NodePeering")!, "provider, inputs depending on other resources");
+    const through = (side: string) =>
+      registered.filter((r) => r.type.startsWith("kubernetes:kuscia.secretflow") && (r.provider ?? "").includes(`::${side}-kuscia::`)).map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`).sort();
+    assert.deepEqual(through("alice"), ["ClusterDomainRoute/alice-bob", "Domain/bob"]);
+    assert.deepEqual(through("bob"), ["ClusterDomainRoute/bob-alice", "Domain/alice"]);
+  });
+
+  it("hands the class one provider object per provider URN, as a program would have it", async () => {
+    // The provider server makes an object per reference: two parties on one cluster arrive with two.
+    const [east, again] = [new k8s.Provider("east", { kubeconfig: "{}" }), new k8s.Provider("east", { kubeconfig: "{}" })];
+    const example = iflearnerFederationSpec.example as pulumi.Unwrap<ConstructorParameters<typeof IflearnerFederation>[1]>;
+    const parties = { a: { ...example.parties.a, namespace: "fl", provider: east }, b: { ...example.parties.b, namespace: "fl", provider: again } };
+    await assert.rejects(
+      hosted.construct("shared", "kuscia-iac:index:IflearnerFederation", { ...example, parties: pulumi.output(parties) }, {}),
+      /parties\.b\.namespace: "fl" is also party "a"'s in the same cluster/,
+    );
+  });
+
+  it("refuses a provider input that did not arrive as a resource reference", async () => {
+    const peer = { domainId: "x", certificate: "Y2VydA==", endpoint: "http://x:1080", provider: "urn:pulumi:dev::p::pulumi:providers:kubernetes::x" };
+    await assert.rejects(
+      hosted.construct("p", "kuscia-iac:index:NodePeering", { a: peer, b: { ...peer, domainId: "y" } }, {}),
+      /NodePeering\.a\.provider: expected a kubernetes provider \(a resource reference\)/,
+    );
   });
 });

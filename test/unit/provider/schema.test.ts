@@ -1,10 +1,12 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import * as packageExports from "../../../components";
 import { COMPONENTS } from "../../../provider/components";
 import { SCHEMA_FILE } from "../../../provider/gen-schema";
 import { ComponentProvider } from "../../../provider/provider";
 import { component } from "../../../provider/registry";
-import { packageSchema, packageVersion, schemaText } from "../../../provider/schema";
+import { dependencyVersion, packageSchema, packageVersion, schemaText } from "../../../provider/schema";
 import { objectOf, str, type Field } from "../../../provider/spec";
 import { Greeting, greeting, greetingSpec } from "./standin";
 
@@ -55,6 +57,51 @@ describe("provider schema", () => {
       for (const [k, p] of Object.entries({ ...r.inputProperties, ...r.properties })) assert.ok((p as Json).description, `${c.token}.${k} has no description`);
     }
     assert.deepEqual(danglingRefs(s), []);
+  });
+
+  it("hosts every component the npm package exports", () => {
+    const exported = Object.entries(packageExports)
+      .filter(([, v]) => typeof v === "function" && v.prototype instanceof pulumi.ComponentResource)
+      .map(([k]) => k)
+      .sort();
+    assert.deepEqual(exported, [
+      "AdmissionWebhook",
+      "AppImage",
+      "ClusterDomainRoute",
+      "Domain",
+      "IflearnerFederation",
+      "IflearnerJob",
+      "InteropConfig",
+      "KusciaAutonomyNode",
+      "KusciaDeployment",
+      "NodePeering",
+    ]);
+    assert.deepEqual(COMPONENTS.map((c) => c.spec.name).sort(), exported);
+  });
+
+  it("takes Kubernetes providers as references to the installed @pulumi/kubernetes's provider, with SDKs depending on it", () => {
+    const s = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Json;
+    const k8s = dependencyVersion("kubernetes");
+    const ref = { $ref: `/kubernetes/v${k8s}/schema.json#/provider` };
+    const peer = s.types["kuscia-iac:index:PeerNode"];
+    assert.deepEqual(s.resources["kuscia-iac:index:NodePeering"].inputProperties.a.$ref, "#/types/kuscia-iac:index:PeerNode");
+    assert.deepEqual(peer.required, ["domainId", "certificate", "endpoint", "provider"]);
+    assert.deepEqual({ $ref: peer.properties.provider.$ref }, ref);
+    assert.deepEqual({ $ref: s.types["kuscia-iac:index:IflearnerMember"].properties.provider.$ref }, ref);
+    assert.equal(s.resources["kuscia-iac:index:IflearnerFederation"].inputProperties.parties.additionalProperties.$ref, "#/types/kuscia-iac:index:IflearnerMember");
+    assert.equal(s.language.nodejs.dependencies["@pulumi/kubernetes"], `^${k8s}`);
+    assert.equal(s.language.python.requires["pulumi-kubernetes"], `>=${k8s},<${Number(k8s.split(".")[0]) + 1}.0.0`);
+    assert.equal(s.language.csharp.packageReferences["Pulumi.Kubernetes"], `${k8s.split(".")[0]}.*`);
+    assert.equal(s.language.java.dependencies["com.pulumi:kubernetes"], k8s);
+  });
+
+  it("marks secrets and plain inputs of the node components as their Args have them", () => {
+    const s = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Json;
+    const node = s.resources["kuscia-iac:index:KusciaAutonomyNode"];
+    for (const k of ["datastore", "kubeconfig", "domainKey"]) assert.equal(node.inputProperties[k].secret, true, k);
+    for (const k of ["domainKeyPem", "kusciaYaml"]) assert.equal(node.properties[k].secret, true, k);
+    for (const k of ["domainId", "namespace", "createNamespace", "runtime", "skipAwait"]) assert.equal(node.inputProperties[k].plain, true, k);
+    for (const [k, p] of Object.entries(s.resources["kuscia-iac:index:AdmissionWebhook"].inputProperties as Json)) assert.equal(p.plain, true, k);
   });
 
   describe("for a component description", () => {
