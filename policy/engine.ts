@@ -8,6 +8,8 @@ import { compile, schemaViolations } from "./schema";
 import { dotted, type Segment } from "./paths";
 import type { PatchOperation, ReviewOptions, ReviewResult, RuleInfo, Violation, Warning } from "./types";
 import { show, type Obj } from "./checks/values";
+import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
+import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
 
 export interface RuleContext {
   /** Refuse the object: `path` is the offending field, `text` what is wrong and how to fix it. */
@@ -15,12 +17,18 @@ export interface RuleContext {
   /** Accept it with a warning. `rule` overrides the rule id (for rules that report several ids, listed in `emits`). */
   warn(path: readonly Segment[], text: string, rule?: string): void;
   now: Date;
+  /** The Kuscia release the verdict is for (policy configuration `kusciaVersion`; default the newest). */
+  kusciaVersion: KusciaVersion;
+  /** Thresholds chosen by the policy configuration (defaults in config/parameters.ts). */
+  params: Readonly<PolicyParameters>;
 }
 
 export interface Rule {
   id: string;
   severity: "error" | "warning";
   summary: string;
+  /** Upstream file and function that make the rule true, or `kuscia-iac policy: <why>` (see RuleInfo.source). */
+  source?: string;
   /** Further rule ids this check reports under, documented like rules of their own. */
   emits?: Omit<RuleInfo, "kind">[];
   check(obj: Obj, ctx: RuleContext): void;
@@ -28,6 +36,8 @@ export interface Rule {
 
 export interface ImmutableField {
   rule: string;
+  /** Upstream file and function that refuse the change (see RuleInfo.source). */
+  source?: string;
   path: readonly string[];
   /** Why it cannot change, and what to do instead. */
   fix: string;
@@ -88,6 +98,8 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions): ReviewRes
       fail: (path, text, id) => violations.push(finding(id ?? rule.id, path, text)),
       warn: (path, text, id) => warnings.push(finding(id ?? rule.id, path, text)),
       now,
+      kusciaVersion: opts.kusciaVersion ?? DEFAULT_VERSION,
+      params: opts.params ?? DEFAULT_PARAMETERS,
     };
     try {
       rule.check(obj, ctx);
@@ -140,9 +152,9 @@ export function ruleInfos(p: KindPolicy): RuleInfo[] {
   const out: RuleInfo[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema` }] : [];
   for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
   for (const r of p.rules) {
-    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary });
-    for (const e of r.emits ?? []) out.push({ ...e, kind });
+    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source });
+    for (const e of r.emits ?? []) out.push({ source: r.source, ...e, kind });
   }
-  for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update` });
+  for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update`, source: f.source });
   return out;
 }

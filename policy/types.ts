@@ -38,6 +38,10 @@ export interface ReviewOptions {
   oldObject?: unknown;
   /** Clock used for certificate validity windows; default `new Date()`. Injected so tests are deterministic. */
   now?: Date;
+  /** Target Kuscia release (default: the newest the rule book knows). */
+  kusciaVersion?: import("./config/version").KusciaVersion;
+  /** Rule parameters (default: config/parameters.ts DEFAULT_PARAMETERS). */
+  params?: Readonly<import("./config/parameters").PolicyParameters>;
 }
 
 export interface ReviewResult {
@@ -60,4 +64,10 @@ export interface RuleInfo {
   kind: string;
   severity: "error" | "warning";
   summary: string;
+  /**
+   * Why the rule is true: the upstream Kuscia file and function that make it so
+   * (e.g. `pkg/controllers/domain/namespace.go: createNamespace`), or
+   * `kuscia-iac policy: <reason>` for a rule of this project's own that is stricter than upstream.
+   */
+  source?: string;
 }
