@@ -6,7 +6,8 @@
 import type { ValidateFunction } from "ajv";
 import { compile, schemaViolations } from "./schema";
 import { dotted, type Segment } from "./paths";
-import type { PatchOperation, ReviewOptions, ReviewResult, RuleInfo, Violation, Warning } from "./types";
+import type { PatchOperation, ReviewOptions, RuleInfo, Violation, Warning } from "./types";
+import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
@@ -82,12 +83,19 @@ export function kindKey(p: KindPolicy): string {
   return `${p.apiVersion}/${p.kind}`;
 }
 
-export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions): ReviewResult {
-  const key = kindKey(p);
+/** Raw findings of one kind policy, before the policy configuration sorts them. */
+export interface KindFindings {
+  violations: Violation[];
+  warnings: Warning[];
+  patch: PatchOperation[];
+}
+
+/**
+ * Runs a kind's schemas, rules and immutability checks over `obj` (already in its
+ * delivered form, see deliver.ts). `withPatch` false skips the defaults (old objects).
+ */
+export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch = true): KindFindings {
   const operation = opts.operation ?? "CREATE";
-  if (operation === "DELETE" || operation === "CONNECT") {
-    return { allowed: true, known: true, kind: key, violations: [], warnings: [], patch: [] };
-  }
   const violations: Violation[] = [];
   const warnings: Warning[] = [];
   for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, obj, `${p.id}.schema`));
@@ -115,14 +123,14 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions): ReviewRes
       const norm = f.normalize ?? ((v: unknown) => v);
       const before = norm(get(opts.oldObject, f.path));
       const after = norm(get(obj, f.path));
-      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {
+      if (before !== undefined && !jsonEqual(before, after)) {
         violations.push(finding(f.rule, f.path, `is immutable: it was ${show(before)}, the update sets ${after === undefined ? "nothing" : show(after)}; ${f.fix}`));
       }
     }
   }
 
-  const patch = p.defaults ? safeDefaults(p, obj) : [];
-  return { allowed: violations.length === 0, known: true, kind: key, violations, warnings, patch };
+  const patch = withPatch && p.defaults ? safeDefaults(p, obj) : [];
+  return { violations, warnings, patch };
 }
 
 function safeDefaults(p: KindPolicy, obj: Obj): PatchOperation[] {

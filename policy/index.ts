@@ -13,8 +13,18 @@ import { nodeConfig } from "./kinds/nodeconfig";
 import { clusterDomainRoute, domainRoute } from "./kinds/route";
 import { isObj } from "./checks/values";
 import type { ReviewOptions, ReviewResult, RuleInfo } from "./types";
+import { deliver } from "./deliver";
+import { applyConfiguration } from "./config/apply";
+import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
+import type { PolicyConfig } from "./config/types";
 
 export * from "./types";
+export * from "./config/types";
+export { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
+export { KUSCIA_RELEASES, DEFAULT_KUSCIA_VERSION, parseKusciaVersion, type KusciaVersion } from "./config/version";
+export { POLICY_CONFIGURATION_SCHEMA } from "./config/schema";
+export type { CompileResult } from "./config/compile";
+export { deliver } from "./deliver";
 export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
@@ -30,18 +40,90 @@ export function policyFor(obj: unknown): KindPolicy | undefined {
   return byKey.get(`${obj.apiVersion}/${obj.kind}`)?.find((p) => !p.matches || p.matches(obj));
 }
 
-/** Reviews one Kubernetes object. Unknown kinds come back `known: false, allowed: true`. */
+/** Findings listed per object at most (the verdict still counts every one): 130k schema errors must not become a 130k-line answer. */
+export const MAX_FINDINGS = 100;
+
+let defaultConfig: PolicyConfig | undefined;
+
+/** Every rule at its severity's action, the newest Kuscia release, default parameters. */
+export function defaultPolicyConfiguration(): PolicyConfig {
+  if (!defaultConfig) {
+    const r = compilePolicyConfiguration({}, "default", []);
+    if ("errors" in r) throw new Error(r.errors.join("; "));
+    defaultConfig = r.config;
+  }
+  return defaultConfig;
+}
+
+/** Parses a policy configuration file's text (YAML or JSON); `origin` names it in errors. See config/types.ts. */
+export function loadPolicyConfiguration(text: string, origin: string, now?: Date): CompileResult {
+  return parsePolicyConfiguration(text, origin, ruleIds(), now);
+}
+
+/** Validates a policy configuration given as an object (Pulumi config, code). */
+export function policyConfigurationOf(doc: unknown, origin: string, now?: Date): CompileResult {
+  return compilePolicyConfiguration(doc, origin, ruleIds(), now);
+}
+
+let ids: string[] | undefined;
+function ruleIds(): string[] {
+  return (ids ??= rules().map((r) => r.id));
+}
+
+/** `obj` as the API server would deliver it to admission (see deliver.ts); unknown kinds unchanged. */
+export function deliverObject<T>(obj: T): T {
+  const p = policyFor(obj);
+  return p && isObj(obj) ? (deliver(obj, p.schema) as T) : obj;
+}
+
+/**
+ * Reviews one Kubernetes object as the API server would deliver it (nulls pruned,
+ * CRD defaults applied: policy/deliver.ts), under `opts.config` (default: every
+ * rule at its severity's action). Unknown kinds come back `known: false, allowed: true`.
+ * Never throws on user input.
+ */
 export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
   const p = policyFor(obj);
-  if (!p || !isObj(obj)) return { allowed: true, known: false, violations: [], warnings: [], patch: [] };
-  return runKind(p, obj, opts);
+  if (!p || !isObj(obj)) return { allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] };
+  const key = kindKey(p);
+  const operation = opts.operation ?? "CREATE";
+  if (operation === "DELETE" || operation === "CONNECT") return { allowed: true, known: true, kind: key, violations: [], warnings: [], audits: [], patch: [] };
+  const config = opts.config ?? defaultPolicyConfiguration();
+  const now = opts.now ?? new Date();
+  const run = { ...opts, now, kusciaVersion: opts.config ? config.kusciaVersion : (opts.kusciaVersion ?? config.kusciaVersion), params: opts.config ? config.params : (opts.params ?? config.params) };
+  const subject = deliver(obj, p.schema);
+  const oldSubject = operation === "UPDATE" && isObj(opts.oldObject) ? deliver(opts.oldObject, p.schema) : undefined;
+  const raw = runKind(p, subject, { ...run, oldObject: oldSubject });
+  const meta = isObj(subject.metadata) ? subject.metadata : {};
+  const target = {
+    apiVersion: p.apiVersion,
+    kind: p.kind,
+    name: typeof meta.name === "string" ? meta.name : undefined,
+    namespace: typeof meta.namespace === "string" ? meta.namespace : (opts.namespace ?? ""),
+  };
+  const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject };
+  const sorted = applyConfiguration(raw, config, target, now, old);
+  const total = sorted.violations.length + sorted.warnings.length + sorted.audits.length;
+  const result: ReviewResult = {
+    allowed: sorted.violations.length === 0,
+    known: true,
+    kind: key,
+    violations: sorted.violations.slice(0, MAX_FINDINGS),
+    warnings: sorted.warnings.slice(0, MAX_FINDINGS),
+    audits: sorted.audits.slice(0, MAX_FINDINGS),
+    patch: raw.patch,
+  };
+  const listed = result.violations.length + result.warnings.length + result.audits.length;
+  if (listed < total) result.omitted = total - listed;
+  return result;
 }
 
 /** Every rule id the rule book can report, with its severity and summary. */
-export function rules(): RuleInfo[] {
-  return POLICIES.flatMap(ruleInfos).concat([
-    { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)" },
+export function rules(config?: PolicyConfig): RuleInfo[] {
+  const all = POLICIES.flatMap(ruleInfos).concat([
+    { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)", source: "kuscia-iac: fail closed when a rule throws" },
   ]);
+  return config ? all.map((r) => ({ ...r, action: config.actionOf(r.id, r.severity) })) : all;
 }
 
 /** apiVersion/kind pairs the rule book reviews (ConfigMaps only with the config label). */

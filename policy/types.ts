@@ -22,6 +22,12 @@ export interface Violation {
   message: string;
 }
 
+/** A finding that neither refuses nor warns: its rule's action is `audit`, or an exception covers it. */
+export interface AuditRecord extends Violation {
+  /** `audit`, or `exception <name>: <reason>`. */
+  reason: string;
+}
+
 /** A finding that does not refuse the object (kubectl shows these as `Warning:`). */
 export interface Warning {
   path: string;
@@ -42,6 +48,10 @@ export interface ReviewOptions {
   kusciaVersion?: import("./config/version").KusciaVersion;
   /** Rule parameters (default: config/parameters.ts DEFAULT_PARAMETERS). */
   params?: Readonly<import("./config/parameters").PolicyParameters>;
+  /** The policy configuration (actions, parameters, exceptions); default: every rule at its severity's action. Its kusciaVersion and params win over the two options above. */
+  config?: import("./config/types").PolicyConfig;
+  /** Namespace of the request, for exceptions, when the object does not name one (the webhook passes the AdmissionRequest's). */
+  namespace?: string;
 }
 
 export interface ReviewResult {
@@ -53,7 +63,11 @@ export interface ReviewResult {
   kind?: string;
   violations: Violation[];
   warnings: Warning[];
-  /** RFC 6902 operations that fill documented defaults; empty when nothing changes. Relative to the object as given. */
+  /** Findings allowed silently (action `audit`, or covered by an exception): for review output, logs and metrics. */
+  audits: AuditRecord[];
+  /** Findings left out of the lists above because an object had more than the cap (the verdict counts them). */
+  omitted?: number;
+  /** RFC 6902 operations that fill documented defaults; empty when nothing changes. Relative to the object as the API server delivers it (see policy/deliver.ts), which for the webhook is the object it was sent. */
   patch: PatchOperation[];
 }
 
@@ -70,4 +84,6 @@ export interface RuleInfo {
    * `kuscia-iac policy: <reason>` for a rule of this project's own that is stricter than upstream.
    */
   source?: string;
+  /** The action under a given policy configuration (`rules(config)` only). */
+  action?: import("./config/types").Action;
 }

@@ -9,7 +9,7 @@
  */
 import { applyPatch, deepClone } from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
-import { review } from "../index";
+import { deliverObject, review } from "../index";
 import type { ReviewOptions, ReviewResult } from "../types";
 import { expandDomain } from "./domain";
 import { expandInteropConfig, type MemberIdentity } from "./interopconfig";
@@ -30,11 +30,12 @@ export interface Admitted<T> {
   object: T;
 }
 
-/** Reviews `obj` and applies the defaults the webhook would add. */
+/** Reviews `obj` and returns it as the API server would store it behind the webhook: delivered (nulls pruned, CRD defaults) and the rule book's defaults applied. */
 export function admit<T>(obj: T, opts?: ReviewOptions): Admitted<T> {
   const result = review(obj, opts);
-  if (result.patch.length === 0) return { result, object: obj };
-  const copy = deepClone(obj) as T;
+  const delivered = deliverObject(obj);
+  if (result.patch.length === 0) return { result, object: delivered };
+  const copy = (delivered === obj ? deepClone(obj) : delivered) as T;
   applyPatch(copy, result.patch as Operation[], false, true);
   return { result, object: copy };
 }

@@ -199,6 +199,7 @@ describe("webhook response formatting", () => {
     known: true,
     violations: Array.from({ length: n }, (_, i) => ({ path: `spec.f${i}`, rule: `r.${i}`, message: `spec.f${i}: bad` })),
     warnings: Array.from({ length: w }, (_, i) => ({ path: "spec", rule: `w.${i}`, message: `spec: ${"x".repeat(i === 0 ? 400 : 5)}` })),
+    audits: [],
     patch: [],
   });
 
