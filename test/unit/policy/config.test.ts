@@ -1,0 +1,236 @@
+import { strict as assert } from "node:assert";
+import { loadPolicyConfiguration, policyConfigurationOf, review, rules, type PolicyConfig } from "../../../policy";
+import { EXISTING_NOTE } from "../../../policy/config/apply";
+import { DAY, makeCert } from "../../helpers/certs";
+
+const config = (yaml: string, now?: Date): PolicyConfig => {
+  const r = loadPolicyConfiguration(yaml, "policy.yaml", now);
+  if ("errors" in r) throw new Error(r.errors.join("\n"));
+  return r.config;
+};
+const errorsOf = (yaml: string): string[] => {
+  const r = loadPolicyConfiguration(yaml, "policy.yaml");
+  return "errors" in r ? r.errors : [];
+};
+const interop = (name: string, host = "bob", members = ["bob"]) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name }, spec: { host, members } });
+const domain = (name: string, spec: Record<string, unknown>, labels?: Record<string, string>) => ({
+  apiVersion: "kuscia.secretflow/v1alpha1",
+  kind: "Domain",
+  metadata: { name, ...(labels ? { labels } : {}) },
+  spec,
+});
+const ids = (fs: { rule: string }[]) => fs.map((f) => f.rule);
+
+describe("policy configuration", () => {
+  describe("actions", () => {
+    it("deny is the default for errors: a host among its members is refused", () => {
+      const r = review(interop("x"));
+      assert.equal(r.allowed, false);
+      assert.deepEqual(ids(r.violations), ["interop.members"]);
+    });
+
+    it("warn turns the refusal into a warning with the same message", () => {
+      const r = review(interop("x"), { config: config("rules:\n  interop.members: warn\n") });
+      assert.equal(r.allowed, true);
+      assert.deepEqual(ids(r.warnings), ["interop.members"]);
+      assert.match(r.warnings[0].message, /^spec\.members/);
+    });
+
+    it("audit allows silently and records the finding", () => {
+      const r = review(interop("x"), { config: config("rules:\n  interop.members: {action: audit}\n") });
+      assert.equal(r.allowed, true);
+      assert.deepEqual(r.warnings, []);
+      assert.deepEqual(ids(r.audits), ["interop.members"]);
+      assert.equal(r.audits[0].reason, "audit");
+    });
+
+    it("off drops the rule's findings", () => {
+      const r = review(interop("x"), { config: config("rules:\n  interop.*: off\n") });
+      assert.deepEqual([r.allowed, r.violations, r.warnings, r.audits], [true, [], [], []]);
+    });
+
+    it("a warning rule can be made to deny, and an exact id wins over a glob", () => {
+      const d = domain("alice", { interConnProtocols: ["kuscia", "bfia"] });
+      const c = config("rules:\n  domain.*: off\n  domain.interconn-protocols.single: deny\n");
+      const r = review(d, { config: c });
+      assert.deepEqual(ids(r.violations), ["domain.interconn-protocols.single"]);
+    });
+
+    it("rules(config) shows the action of each rule", () => {
+      const c = config("rules:\n  interop.members: audit\n");
+      const byId = new Map(rules(c).map((r) => [r.id, r.action]));
+      assert.equal(byId.get("interop.members"), "audit");
+      assert.equal(byId.get("interop.host"), "deny");
+      assert.equal(byId.get("domain.interconn-protocols.single"), "warn");
+    });
+  });
+
+  describe("exceptions", () => {
+    const c = (expires = "2099-01-01") =>
+      config(`exceptions:\n  - name: legacy-x\n    reason: migrating the x interop by June\n    expires: "${expires}"\n    match: {kinds: [InteropConfig], names: ["legacy-*"]}\n    rules: ["interop.member*"]\n`);
+
+    it("admit the object they match and not its neighbour", () => {
+      const ok = review(interop("legacy-a"), { config: c() });
+      assert.equal(ok.allowed, true);
+      assert.deepEqual(ids(ok.audits), ["interop.members"]);
+      assert.match(ok.audits[0].reason, /^exception legacy-x: migrating/);
+      const neighbour = review(interop("new-a"), { config: c() });
+      assert.equal(neighbour.allowed, false);
+    });
+
+    it("stop applying after they expire", () => {
+      const r = review(interop("legacy-a"), { config: c("2020-01-01") });
+      assert.equal(r.allowed, false);
+    });
+
+    it("match kinds by name or by apiVersion/kind, and namespaces", () => {
+      const k = config(
+        "exceptions:\n  - name: n\n    reason: r\n    match: {kinds: [kuscia.secretflow/v1alpha1/KusciaDeployment], namespaces: [team-*]}\n    rules: [kd.namespace]\n",
+      );
+      const kd = (ns: string) => ({
+        apiVersion: "kuscia.secretflow/v1alpha1",
+        kind: "KusciaDeployment",
+        metadata: { name: "k", namespace: ns },
+        spec: { initiator: "alice", inputConfig: "", parties: [{ domainID: "alice", appImageRef: "img" }] },
+      });
+      assert.deepEqual(ids(review(kd("team-a"), { config: k }).violations), []);
+      assert.deepEqual(ids(review(kd("other"), { config: k }).violations), ["kd.namespace"]);
+    });
+  });
+
+  describe("existing violations on UPDATE", function () {
+    this.timeout(30_000);
+    const now = new Date();
+
+    it("allow a label-only update of a Domain whose certificate had already expired, with a warning", async () => {
+      const expired = await makeCert({ cn: "alice", notBefore: new Date(now.getTime() - 400 * DAY), notAfter: new Date(now.getTime() - DAY) });
+      const old = domain("alice", { role: "partner", cert: expired.certB64 });
+      const updated = domain("alice", { role: "partner", cert: expired.certB64 }, { "kuscia.secretflow/domain-auth": "true" });
+      assert.equal(review(old, { now }).allowed, false, "the stored object breaks the rule");
+      const r = review(updated, { operation: "UPDATE", oldObject: old, now });
+      assert.equal(r.allowed, true, JSON.stringify(r.violations));
+      assert.deepEqual(ids(r.warnings), ["domain.cert.validity"]);
+      assert.ok(r.warnings[0].message.endsWith(EXISTING_NOTE));
+    });
+
+    it("refuse an update that changes the offending field, even to another bad value", async () => {
+      const a = await makeCert({ cn: "alice", notBefore: new Date(now.getTime() - 400 * DAY), notAfter: new Date(now.getTime() - DAY) });
+      const b = await makeCert({ cn: "alice", notBefore: new Date(now.getTime() - 300 * DAY), notAfter: new Date(now.getTime() - 2 * DAY) });
+      const r = review(domain("alice", { role: "partner", cert: b.certB64 }), { operation: "UPDATE", oldObject: domain("alice", { role: "partner", cert: a.certB64 }), now });
+      assert.deepEqual(ids(r.violations), ["domain.cert.validity"]);
+    });
+
+    it("refuse a violation the update introduces", () => {
+      const r = review(interop("x", "bob", ["bob"]), { operation: "UPDATE", oldObject: interop("x", "bob", ["carol"]) });
+      assert.deepEqual(ids(r.violations), ["interop.members"]);
+    });
+
+    it("can be switched off per rule", async () => {
+      const expired = await makeCert({ cn: "alice", notBefore: new Date(now.getTime() - 400 * DAY), notAfter: new Date(now.getTime() - DAY) });
+      const old = domain("alice", { role: "partner", cert: expired.certB64 });
+      const c = config("rules:\n  domain.cert.validity: {allowExistingViolations: false}\n");
+      const r = review(domain("alice", { role: "partner", cert: expired.certB64 }, { a: "b" }), { operation: "UPDATE", oldObject: old, now, config: c });
+      assert.deepEqual(ids(r.violations), ["domain.cert.validity"]);
+    });
+
+    it("compare the embedded file, not a field inside it, for kuscia.yaml findings", () => {
+      const cm = (text: string, labels: Record<string, string> = {}) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "c", labels: { "kuscia.secretflow/config": "true", ...labels } },
+        data: { "kuscia.yaml": text },
+      });
+      const bad = "mode: autonomy\ndomainID: Alice_1\n";
+      const worse = "mode: autonomy\ndomainID: Alice_1\nlogLevel: INFO\n";
+      const relabel = review(cm(bad, { x: "y" }), { operation: "UPDATE", oldObject: cm(bad) });
+      assert.ok(!ids(relabel.violations).includes("nodeconfig.domain-id"), "a relabel keeps the existing violation");
+      const edit = review(cm(worse), { operation: "UPDATE", oldObject: cm(bad) });
+      assert.ok(ids(edit.violations).includes("nodeconfig.domain-id"), "editing the file re-judges it");
+    });
+  });
+
+  describe("the object as the API server delivers it", () => {
+    it("prunes a null role, as add_domain.sh renders a local Domain", () => {
+      const r = review(domain("alice", { role: null, cert: null, authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" } }));
+      assert.deepEqual(r.violations, []);
+    });
+
+    it("refuses a partner Domain whose cert is null with the partner-certificate rule", () => {
+      const r = review(domain("bob", { role: "partner", cert: null }));
+      assert.deepEqual(ids(r.violations), ["domain.partner-cert"]);
+      assert.match(r.violations[0].message, /is required when spec\.role is partner/);
+    });
+
+    it("applies CRD defaults before the rules run (AppImage port protocol and scope)", () => {
+      // kubectl would deliver the defaulted fields; the patch must not add them again.
+      const img = {
+        apiVersion: "kuscia.secretflow/v1alpha1",
+        kind: "AppImage",
+        metadata: { name: "img" },
+        spec: { image: { name: "secretflow/app", tag: "1.0" }, deployTemplates: [{ name: "t", replicas: 1, spec: { containers: [{ name: "c", workingDir: "/", ports: [{ name: "http", port: 8080 }] }] } }] },
+      };
+      const r = review(img);
+      assert.deepEqual(r.violations, []);
+      assert.ok(!r.patch.some((p) => /ports/.test(p.path)), JSON.stringify(r.patch));
+    });
+  });
+
+  describe("parameters", function () {
+    this.timeout(30_000);
+    it("the certificate expiry window comes from the configuration", async () => {
+      const now = new Date();
+      const c = await makeCert({ cn: "bob", notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + 60 * DAY) });
+      const d = domain("bob", { role: "partner", cert: c.certB64 });
+      assert.deepEqual(ids(review(d, { now }).warnings), []);
+      assert.deepEqual(ids(review(d, { now, config: config("parameters: {certificateExpiryWarningDays: 90}\n") }).warnings), ["domain.cert.expiring"]);
+    });
+  });
+
+  describe("exempt requesters", () => {
+    const c = config("exemptRequesters:\n  usernames: [system:admin]\n  groups: [system:masters]\n  serviceAccounts: [kuscia-system:kuscia]\n");
+    it("names why a requester is exempt", () => {
+      assert.equal(c.exemption({ username: "system:serviceaccount:kuscia-system:kuscia" }), "service account kuscia-system:kuscia");
+      assert.equal(c.exemption({ username: "system:admin" }), "username system:admin");
+      assert.equal(c.exemption({ username: "alice", groups: ["dev", "system:masters"] }), "group system:masters");
+      assert.equal(c.exemption({ username: "system:serviceaccount:kuscia-system:other", groups: ["dev"] }), undefined);
+    });
+  });
+
+  describe("file errors name the field and the fix", () => {
+    const cases: [string, RegExp][] = [
+      ["rules:\n  interop.member: warn\n", /rules\.interop\.member: names no rule of the rule book; `kuscia-iac rules` lists the rule ids/],
+      ["rules:\n  interop.members: block\n", /interop\.members.*one of deny, warn, audit, off|interop\.members/],
+      ["parameters: {certificateExpiryDays: 9}\n", /parameters/],
+      ["kusciaVersion: latest\n", /kusciaVersion: found "latest", expected a Kuscia release such as v1\.1/],
+      ["exceptions:\n  - name: a\n    match: {}\n    rules: [interop.members]\n", /exceptions\[0\]\.reason: is required but missing/],
+      ["exceptions:\n  - {name: a, reason: r, match: {}, rules: [interop.members], expires: soon}\n", /exceptions\[0\]\.expires: found "soon"/],
+      ["exemptRequesters: {serviceAccounts: [kuscia]}\n", /expected <namespace>:<name>/],
+      ["rules: [\n", /not valid YAML/],
+      ["kind: Something\n", /kind: found "Something", expected "PolicyConfiguration"/],
+    ];
+    for (const [text, re] of cases) {
+      it(`refuses ${JSON.stringify(text.split("\n")[0])}`, () => {
+        const errs = errorsOf(text);
+        assert.ok(errs.length > 0, "expected an error");
+        assert.ok(errs.every((e) => e.startsWith("policy.yaml: ")), errs.join("\n"));
+        assert.match(errs.join("\n"), re);
+      });
+    }
+
+    it("accepts an object from code the same way as a file", () => {
+      const r = policyConfigurationOf({ kusciaVersion: "0.14.0b0", rules: { "interop.members": "warn" } }, "Pulumi config");
+      assert.ok("config" in r);
+      if ("config" in r) assert.equal(r.config.kusciaVersion.name, "v0.14");
+    });
+  });
+
+  describe("deep objects", () => {
+    it("review, delivery and existing-violation checks survive 10,000 levels of nesting", () => {
+      let deep: unknown = "x";
+      for (let i = 0; i < 10_000; i++) deep = { a: deep, n: null };
+      const d = (extra: Record<string, unknown>) => ({ ...domain("Bad_Name", { role: "", x: deep }), ...extra });
+      const r = review(d({}), { operation: "UPDATE", oldObject: d({}) });
+      assert.equal(typeof r.allowed, "boolean");
+    });
+  });
+});
