@@ -10,11 +10,14 @@ import { formatText } from "./format/text";
 import { formatJson } from "./format/json";
 import { formatJunit } from "./format/junit";
 import { formatSarif } from "./format/sarif";
-import { rules } from "../policy";
+import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
+import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 
 export interface ReviewCommandOptions {
   format: "text" | "json" | "junit" | "sarif";
   failOnWarning?: boolean;
+  /** Policy configuration file (actions, parameters, exceptions, kusciaVersion). */
+  config?: string;
 }
 
 export interface Io {
@@ -33,6 +36,17 @@ const processIo = (): Io => ({
 
 /** Runs a review and returns the exit code; all output goes through `io`. */
 export async function runReview(paths: string[], opts: ReviewCommandOptions, io: Io = processIo()): Promise<number> {
+  let config: PolicyConfig | undefined;
+  if (opts.config) {
+    try {
+      const loaded = readPolicyConfigFile(opts.config);
+      config = loaded.config;
+      for (const w of loaded.warnings) io.stderr(`kuscia-iac review: ${w}\n`);
+    } catch (e) {
+      io.stderr(`kuscia-iac review: ${e instanceof PolicyConfigError ? e.errors.join("\n") : (e as Error).message}\n`);
+      return 2;
+    }
+  }
   let files: string[];
   try {
     files = await listFiles(paths);
@@ -52,7 +66,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
     }
     progress(i + 1);
   }
-  const report = reviewDocs(docs, files.length);
+  const report = reviewDocs(docs, files.length, undefined, config);
   const version = require("../../package.json").version as string;
   switch (opts.format) {
     case "json":
@@ -93,18 +107,20 @@ export function register(program: Command): void {
     .argument("<path...>", "files or directories (recursive: *.yaml, *.yml, *.json); - reads standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
     .addHelpText(
       "after",
       `
 Exit status:
   0  no object refused
   1  at least one object refused (or warned, with --fail-on-warning)
-  2  usage error, or a file that cannot be read or parsed
+  2  usage error, a file that cannot be read or parsed, or an invalid --config
 
 Examples:
   kuscia-iac review manifests/
   kubectl kustomize overlays/prod | kuscia-iac review -
-  kuscia-iac review --format sarif . > kuscia-iac.sarif`,
+  kuscia-iac review --format sarif . > kuscia-iac.sarif
+  kuscia-iac review --config kuscia-iac-policy.yaml manifests/`,
     )
     .action(async (paths: string[], opts: ReviewCommandOptions) => {
       process.exitCode = await runReview(paths, opts);
@@ -112,11 +128,23 @@ Examples:
 
   program
     .command("rules")
-    .description("List every rule the rule book applies, with its kind and severity")
+    .description("List every rule the rule book applies: its kind, severity, action under a policy configuration, and upstream source")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action((opts: { format: string }) => {
-      const all = rules();
+    .option("--config <file>", "show each rule's action under this policy configuration (default: deny for errors, warn for warnings)")
+    .action((opts: { format: string; config?: string }) => {
+      let config: PolicyConfig;
+      try {
+        config = opts.config ? readPolicyConfigFile(opts.config).config : defaultPolicyConfiguration();
+      } catch (e) {
+        process.stderr.write(`kuscia-iac rules: ${e instanceof PolicyConfigError ? e.errors.join("\n") : (e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const all = rules(config);
       if (opts.format === "json") process.stdout.write(JSON.stringify(all, null, 2) + "\n");
-      else for (const r of all) process.stdout.write(`${r.id.padEnd(36)} ${r.severity.padEnd(8)} ${r.kind.padEnd(42)} ${r.summary}\n`);
+      else {
+        process.stdout.write(`${"RULE".padEnd(36)} ${"SEVERITY".padEnd(8)} ${"ACTION".padEnd(6)} ${"KIND".padEnd(42)} SUMMARY (SOURCE)\n`);
+        for (const r of all) process.stdout.write(`${r.id.padEnd(36)} ${r.severity.padEnd(8)} ${String(r.action).padEnd(6)} ${r.kind.padEnd(42)} ${r.summary}${r.source ? ` (${r.source})` : ""}\n`);
+      }
     });
 }

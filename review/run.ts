@@ -1,5 +1,5 @@
 /** Reviews loaded documents with the rule book and summarises the outcome. */
-import { review, type PatchOperation, type Violation, type Warning } from "../policy";
+import { review, type AuditRecord, type PatchOperation, type PolicyConfig, type Violation, type Warning } from "../policy";
 import type { SourceDoc } from "./load";
 import { at } from "../policy/checks/values";
 
@@ -19,6 +19,8 @@ export interface ObjectResult {
   allowed: boolean;
   violations: Finding[];
   warnings: Finding[];
+  /** Findings the policy configuration records without acting on them (action audit, or an exception). */
+  audits: (Finding & Pick<AuditRecord, "reason">)[];
   patch: PatchOperation[];
 }
 
@@ -27,6 +29,7 @@ export interface Summary {
   objects: number;
   refused: number;
   warnings: number;
+  audits: number;
   skipped: number;
 }
 
@@ -35,11 +38,12 @@ export interface Report {
   summary: Summary;
 }
 
-export function reviewDocs(docs: SourceDoc[], files: number, now?: Date): Report {
+/** Reviews every document under `config` (default: every rule at its severity's action). */
+export function reviewDocs(docs: SourceDoc[], files: number, now?: Date, config?: PolicyConfig): Report {
   const results: ObjectResult[] = [];
   let skipped = 0;
   for (const d of docs) {
-    const r = review(d.object, { now });
+    const r = review(d.object, { now, config });
     if (!r.known) {
       skipped++;
       continue;
@@ -57,6 +61,7 @@ export function reviewDocs(docs: SourceDoc[], files: number, now?: Date): Report
       allowed: r.allowed,
       violations: r.violations.map(locate),
       warnings: r.warnings.map(locate),
+      audits: r.audits.map((a) => ({ ...locate(a), reason: a.reason })),
       patch: r.patch,
     });
   }
@@ -67,6 +72,7 @@ export function reviewDocs(docs: SourceDoc[], files: number, now?: Date): Report
       objects: docs.length,
       refused: results.filter((r) => !r.allowed).length,
       warnings: results.reduce((n, r) => n + r.warnings.length, 0),
+      audits: results.reduce((n, r) => n + r.audits.length, 0),
       skipped,
     },
   };

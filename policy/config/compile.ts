@@ -58,7 +58,7 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
   const globbed: { re: RegExp; specificity: number; setting: { action?: Action; allowExisting?: boolean } }[] = [];
   for (const [id, raw] of Object.entries(d.rules ?? {})) {
     if (!matchesSome(id)) {
-      errors.push(`${origin}: rules.${id}: names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
+      errors.push(`${origin}: rules["${id}"]: names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
       continue;
     }
     const s = settingOf(raw);

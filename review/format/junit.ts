@@ -22,7 +22,8 @@ export function formatJunit(report: Report): string {
         const body = r.violations.map((v) => `${file}:${v.line}: ${v.message} [${v.rule}]`).join("\n");
         out.push(`      <failure message="${esc(r.violations[0]?.message ?? "refused")}" type="${esc(r.violations[0]?.rule ?? "")}">${esc(body)}</failure>`);
       }
-      if (r.warnings.length) out.push(`      <system-out>${esc(r.warnings.map((w) => `warning: ${w.message} [${w.rule}]`).join("\n"))}</system-out>`);
+      const notes = [...r.warnings.map((w) => `warning: ${w.message} [${w.rule}]`), ...r.audits.map((a) => `audit: ${a.message} [${a.rule}] (${a.reason})`)];
+      if (notes.length) out.push(`      <system-out>${esc(notes.join("\n"))}</system-out>`);
       out.push("    </testcase>");
     }
     out.push("  </testsuite>");

@@ -9,6 +9,8 @@ export function formatSarif(report: Report, version: string): string {
     [
       ...r.violations.map((v) => ({ f: v, level: "error" })),
       ...r.warnings.map((w) => ({ f: w, level: "warning" })),
+      // SARIF's "note": recorded, not acted on (action audit, or an exception).
+      ...r.audits.map((a) => ({ f: { ...a, message: `${a.message} (${a.reason})` }, level: "note" })),
     ].map(({ f, level }) => ({
       ruleId: f.rule,
       ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),

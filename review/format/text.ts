@@ -8,9 +8,10 @@ export function formatText(report: Report, color: boolean): string {
     const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
     for (const v of r.violations) lines.push(`${r.file}:${v.line}: ${c("31", "error")} ${what}: ${v.message} [${v.rule}]`);
     for (const w of r.warnings) lines.push(`${r.file}:${w.line}: ${c("33", "warning")} ${what}: ${w.message} [${w.rule}]`);
+    for (const a of r.audits) lines.push(`${r.file}:${a.line}: ${c("36", "audit")} ${what}: ${a.message} [${a.rule}] (${a.reason})`);
   }
   const s = report.summary;
   const verdict = s.refused > 0 ? c("31", `${s.refused} refused`) : c("32", "0 refused");
-  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.skipped} skipped (kinds the rule book does not review)`);
+  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.audits ? `${s.audits} audited, ` : ""}${s.skipped} skipped (kinds the rule book does not review)`);
   return lines.join("\n") + "\n";
 }
