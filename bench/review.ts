@@ -3,19 +3,13 @@
  * baseline that only parses the same YAML the same way. Target: review costs no
  * more than 2x the parse alone. Run: `npm run bench:review`.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import * as path from "node:path";
+import { benchStream } from "./stream";
 import { parseSource } from "../review/load";
 import { reviewDocs } from "../review/run";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const dir = path.resolve(__dirname, "..", "..", "examples", "manifests", "accepted");
-
-// The accepted examples are a realistic mix: KusciaDeployments with long inputConfig strings,
-// AppImages, Domains with certificates, node configurations with RSA keys, routes, jobs.
-const sources = readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), "utf8").split(/^---$/m)).flat().map((d) => d.trim()).filter(Boolean);
-const stream = Array.from({ length: DOCS }, (_, i) => sources[i % sources.length]).join("\n---\n") + "\n";
+const stream = benchStream(DOCS);
 
 function time(fn: () => void): number {
   const t0 = process.hrtime.bigint();

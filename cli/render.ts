@@ -7,7 +7,8 @@
  */
 import { Command, Option } from "commander";
 import { stringify } from "yaml";
-import { listFiles, parseSource, readSource, LoadError, type SourceDoc } from "../review/load";
+import { listFiles, readDocs, readSource, LoadError, type SourceDoc } from "../review/load";
+import { ANNOTATION } from "../policy/expand/labels";
 import { admit, expand, isKusciaResource, isPartner, type AppImageResource, type KusciaResource } from "../policy/expand";
 import { EMIT_MODES, type Emit } from "../components/emit";
 
@@ -38,7 +39,8 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
   try {
     for (const f of await listFiles(paths)) {
       try {
-        docs.push(...parseSource(f, await readSource(f)));
+        // A loop, not push(...spread): a file may hold more documents than call arguments fit.
+        for (const d of readDocs(f, await readSource(f))) docs.push(d);
       } catch (e) {
         unreadable.push(e instanceof LoadError ? e.message : `${f}: ${(e as Error).message}`);
       }
@@ -78,7 +80,7 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
 
   const appImages = admitted.map((a) => a.object).filter((o): o is AppImageResource => o.kind === "AppImage");
   const partnerDomains = admitted.map((a) => a.object).flatMap((o) => (o.kind === "Domain" && isPartner(o) ? [o.metadata.name] : []));
-  const out: { source: string; objects: object[] }[] = [];
+  const out: { source: string; objects: object[]; note?: string }[] = [];
   for (const { doc, object } of admitted) {
     const where = `${doc.file}:${doc.line}`;
     const ex = expand(object, { appImages, partnerDomains, renderConfigTemplates: opts.renderTemplates ?? true });
@@ -92,13 +94,21 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
     // A ClusterDomainRoute has no native form: the custom resource is what gets created.
     const selfIsTheObject = emit !== "native" || object.kind === "ClusterDomainRoute";
     const objects: object[] = [...(selfIsTheObject ? [object] : []), ...(emit !== "custom-resource" ? ex.objects : [])];
-    if (objects.length > 0) out.push({ source: `${where} ${object.kind} ${object.metadata.name}`, objects });
+    // Kuscia's controller allocates port numbers itself (pkg/utils port allocation, recorded in
+    // the allocated-ports annotation) unless that annotation is already there; without it the
+    // numbers printed are only the AppImage's declared ones.
+    let note: string | undefined;
+    if (object.kind === "KusciaDeployment" && emit !== "custom-resource" && !object.metadata.annotations?.[ANNOTATION.allocatedPorts]) {
+      note = `port numbers shown are the AppImage's declared ports: KusciaDeployment ${JSON.stringify(object.metadata.name)} has no ${ANNOTATION.allocatedPorts} annotation, so Kuscia will allocate its own numbers (20000-32767 per namespace) at deploy time and record them there`;
+      io.stderr(`${where}: note: ${note}\n`);
+    }
+    if (objects.length > 0) out.push({ source: `${where} ${object.kind} ${object.metadata.name}`, objects, note });
   }
 
   if (opts.format === "json") {
     io.stdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: out.flatMap((o) => o.objects) }, null, 2) + "\n");
   } else {
-    const parts = out.flatMap((o) => o.objects.map((obj, i) => (i === 0 ? `# from ${o.source}\n` : "") + stringify(obj, { lineWidth: 0 })));
+    const parts = out.flatMap((o) => o.objects.map((obj, i) => (i === 0 ? `# from ${o.source}\n${o.note ? `# note: ${o.note}\n` : ""}` : "") + stringify(obj, { lineWidth: 0 })));
     io.stdout(parts.join("---\n"));
   }
   return failed ? 1 : 0;

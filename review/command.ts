@@ -3,9 +3,10 @@
  * contract: 0 nothing refused, 1 something refused (or warned, with
  * --fail-on-warning), 2 usage error or a file that cannot be read or parsed.
  */
-import { Command, Option } from "commander";
-import { listFiles, parseSource, readSource, LoadError, type SourceDoc } from "./load";
-import { reviewDocs } from "./run";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { listFiles, readDocs, readSource, LoadError } from "./load";
+import { ReportBuilder } from "./run";
+import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
 import { formatText } from "./format/text";
 import { formatJson } from "./format/json";
 import { formatJunit } from "./format/junit";
@@ -18,6 +19,8 @@ export interface ReviewCommandOptions {
   failOnWarning?: boolean;
   /** Policy configuration file (actions, parameters, exceptions, kusciaVersion). */
   config?: string;
+  /** Parsing limits (`--limit maxKeys=20000`); unset ones take DEFAULT_YAML_LIMITS. */
+  limit?: Partial<YamlLimits>;
 }
 
 export interface Io {
@@ -54,19 +57,21 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
     io.stderr(`kuscia-iac review: ${(e as Error).message}\n`);
     return 2;
   }
-  const docs: SourceDoc[] = [];
   const errors: LoadError[] = [];
   const progress = makeProgress(files.length, io);
+  // One file and one document at a time: each document is reviewed and dropped, so memory
+  // follows the largest document, not the tree.
+  const builder = new ReportBuilder(undefined, config);
   for (const [i, f] of files.entries()) {
     try {
-      docs.push(...parseSource(f === "-" ? "-" : f, await readSource(f)));
+      for (const d of readDocs(f, await readSource(f), { limits: opts.limit })) builder.add(d);
     } catch (e) {
       if (e instanceof LoadError) errors.push(e);
       else errors.push(new LoadError(f, undefined, (e as Error).message));
     }
     progress(i + 1);
   }
-  const report = reviewDocs(docs, files.length, undefined, config);
+  const report = builder.report(files.length);
   const version = require("../../package.json").version as string;
   switch (opts.format) {
     case "json":
@@ -100,6 +105,14 @@ function makeProgress(total: number, io: Io): (done: number) => void {
   };
 }
 
+function collectLimit(v: string, prev: Partial<YamlLimits>): Partial<YamlLimits> {
+  const m = /^([A-Za-z]+)=(\d+)$/.exec(v);
+  if (!m || !(LIMIT_NAMES as string[]).includes(m[1])) throw new InvalidArgumentError(`expected name=value with name one of ${LIMIT_NAMES.join(", ")}`);
+  const n = Number(m[2]);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${m[1]} must be a positive whole number`);
+  return { ...prev, [m[1]]: n };
+}
+
 export function register(program: Command): void {
   program
     .command("review")
@@ -108,13 +121,15 @@ export function register(program: Command): void {
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--limit <name=value>", `raise or lower a parsing limit (repeatable): ${LIMIT_NAMES.map((n) => `${n} (default ${DEFAULT_YAML_LIMITS[n]})`).join(", ")}`, collectLimit, {} as Partial<YamlLimits>)
     .addHelpText(
       "after",
       `
 Exit status:
   0  no object refused
   1  at least one object refused (or warned, with --fail-on-warning)
-  2  usage error, a file that cannot be read or parsed, or an invalid --config
+  2  usage error, a file that cannot be read or parsed, exceeds a parsing limit, or is
+     not a Kubernetes manifest (binary, compressed, plain text, no apiVersion/kind); or an invalid --config
 
 Examples:
   kuscia-iac review manifests/

@@ -1,19 +1,22 @@
 /**
  * Finds manifest files and parses them into documents that remember where they
- * came from, so every finding can be reported as file:line.
+ * came from, so every finding can be reported as file:line. Parsing is bounded
+ * (policy/yaml.ts) and lazy: `readDocs` yields one document at a time, so a caller
+ * that drops each after use holds one document's tree, not the whole tree's.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { LineCounter, parseAllDocuments, isNode, type Document } from "yaml";
-import { parseDotted } from "../policy/paths";
+import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
+import { parseDotted, type Segment } from "../policy/paths";
+import { DEFAULT_YAML_LIMITS, depthExceeds, parseYamlDocuments, type YamlLimits } from "../policy/yaml";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
 export interface SourceDoc {
   file: string;
-  /** Position of the document in its file, from 0. */
+  /** Position of the document in its file, from 0 (items of a List count each). */
   index: number;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document (or the List item) starts. */
   line: number;
   object: unknown;
   /** Comment lines just before the document (examples use `# rule: <id>`). */
@@ -28,9 +31,20 @@ export class LoadError extends Error {
   }
 }
 
-/** Expands files and directories (recursively) into manifest file paths, sorted; `-` is standard input. */
+export interface LoadOptions {
+  /** Parsing limits; unset fields take DEFAULT_YAML_LIMITS. */
+  limits?: Partial<YamlLimits>;
+}
+
+/**
+ * Expands files and directories (recursively, following symbolic links) into manifest
+ * file paths, sorted per directory; `-` is standard input. A directory reached again
+ * through a link (a loop, or a second link to it) is read once. Throws LoadError for a
+ * path that does not exist or cannot be read.
+ */
 export async function listFiles(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
+  const seenDirs = new Set<string>();
   for (const input of inputs) {
     if (input === "-") {
       out.push("-");
@@ -38,92 +52,237 @@ export async function listFiles(inputs: string[]): Promise<string[]> {
     }
     let st;
     try {
-      st = await fs.stat(input);
+      st = await fs.stat(input); // follows links
     } catch (e) {
       throw new LoadError(input, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
     }
-    if (st.isDirectory()) out.push(...(await walk(input)));
+    if (st.isDirectory()) await walk(input, seenDirs, out);
     else out.push(input);
   }
   return out;
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  const out: string[] = [];
-  for (const e of entries) {
-    if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(p);
+async function walk(dir: string, seenDirs: Set<string>, out: string[]): Promise<void> {
+  // Iterative, with the real path of every directory entered: a link loop ends here.
+  const pending: string[] = [dir];
+  while (pending.length > 0) {
+    const d = pending.pop()!;
+    let real: string;
+    try {
+      real = await fs.realpath(d);
+    } catch (e) {
+      throw new LoadError(d, undefined, `cannot read: ${(e as Error).message}`);
+    }
+    if (seenDirs.has(real)) continue;
+    seenDirs.add(real);
+    const entries = await fs.readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: string[] = [];
+    for (const e of entries) {
+      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+      const p = path.join(d, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const st = await fs.stat(p).catch(() => undefined); // a dangling link is no manifest
+        isDir = !!st?.isDirectory();
+        isFile = !!st?.isFile();
+      }
+      if (isDir) subdirs.push(p);
+      else if (isFile && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(p);
+    }
+    // Depth-first in name order, as the recursive walk did: subdirectories after the files.
+    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i]);
   }
-  return out;
 }
 
-export async function readSource(file: string): Promise<string> {
+/** Reads a file (or standard input for `-`) as bytes. Throws LoadError when it cannot be read. */
+export async function readBytes(file: string): Promise<Buffer> {
   if (file === "-") {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
   }
   try {
-    return await fs.readFile(file, "utf8");
+    return await fs.readFile(file);
   } catch (e) {
     throw new LoadError(file, undefined, `cannot read: ${(e as Error).message}`);
   }
 }
 
-/** Parses every YAML (or JSON) document of a file; a syntax error names the line. Empty documents are dropped. */
-export function parseSource(file: string, text: string): SourceDoc[] {
+/**
+ * The text of a manifest file. Throws LoadError naming the file when the bytes are not
+ * text a manifest can be: compressed, binary (NUL bytes) or not UTF-8.
+ */
+export function decodeManifest(file: string, bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) throw new LoadError(file, undefined, "is gzip-compressed data, not a manifest: decompress it first (gunzip -c)");
+  if (bytes.includes(0)) throw new LoadError(file, undefined, "is binary data (it holds NUL bytes), not a YAML or JSON manifest");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new LoadError(file, undefined, "is not UTF-8 text, so not a YAML or JSON manifest");
+  }
+}
+
+export async function readSource(file: string): Promise<string> {
+  return decodeManifest(file, await readBytes(file));
+}
+
+function isListKind(o: Record<string, unknown>): boolean {
+  // kubectl's `-o yaml` of several objects is `v1/List`; typed lists are `<Kind>List`.
+  return typeof o.kind === "string" && o.kind.endsWith("List") && typeof o.apiVersion === "string" && Array.isArray(o.items);
+}
+
+function kubernetesObjectProblem(v: unknown): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return `is not a Kubernetes object: expected a mapping with apiVersion and kind, found ${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "string" ? "plain text" : typeof v}`;
+  const o = v as Record<string, unknown>;
+  const missing = ["apiVersion", "kind"].filter((k) => typeof o[k] !== "string" || o[k] === "");
+  if (missing.length > 0) return `is not a Kubernetes object: ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing`;
+  return undefined;
+}
+
+/**
+ * Line of `segs` inside a YAML document, walking down to the deepest node that exists
+ * (a missing field is reported at its parent). When the path descends into a literal
+ * block scalar (`data["kuscia.yaml"]: |`), the embedded text is parsed (bounded) to
+ * find the key's own line; quoted and folded strings fall back to the scalar's line.
+ */
+function lineIn(doc: Document.Parsed, lc: LineCounter, segs: Segment[], fallback: number, limits: Partial<YamlLimits> | undefined): number {
+  let node: unknown = doc.contents;
+  let i = 0;
+  for (; i < segs.length; i++) {
+    if (!isNode(node) || isScalar(node)) break;
+    const next = (node as unknown as { get(k: unknown, keepScalar: boolean): unknown }).get(segs[i], true);
+    if (!isNode(next)) break;
+    node = next;
+  }
+  if (!isNode(node) || !node.range) return fallback;
+  const here = lc.linePos(node.range[0]).line;
+  if (i < segs.length && isScalar(node) && typeof node.value === "string" && node.type === Scalar.BLOCK_LITERAL) {
+    // Content starts on the line after the `|` header, line for line.
+    const inner = embeddedLine(node.value, segs.slice(i), limits);
+    if (inner !== undefined) return here + inner;
+  }
+  return here;
+}
+
+/** 1-based line of `segs` inside a YAML text, or undefined when it cannot be parsed or the path is absent. */
+function embeddedLine(text: string, segs: Segment[], limits: Partial<YamlLimits> | undefined): number | undefined {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
-  if (!Array.isArray(docs)) return []; // an empty stream
-  const out: SourceDoc[] = [];
+  for (const d of parseYamlDocuments(text, limits, lc)) {
+    if (!d.doc || d.empty) return undefined;
+    let node: unknown = d.doc.contents;
+    let found: Node | undefined;
+    for (const s of segs) {
+      if (!isMap(node) && !(isNode(node) && !isScalar(node))) break;
+      const next = (node as unknown as { get(k: unknown, keepScalar: boolean): unknown }).get(s, true);
+      if (!isNode(next)) break;
+      node = next;
+      found = next;
+    }
+    // Point at the key when the value is found: where people look for it.
+    return found?.range ? lc.linePos(found.range[0]).line : isNode(d.doc.contents) && d.doc.contents.range ? lc.linePos(d.doc.contents.range[0]).line : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Yields the documents of one file, lazily; `kind: List` (and any `*List`) yields its
+ * items. Empty documents are dropped. Throws LoadError (naming file and line) at the
+ * first document that cannot be parsed, exceeds a limit, or is not a Kubernetes
+ * object; documents before it have been yielded.
+ */
+export function* readDocs(file: string, text: string, opts: LoadOptions = {}): Generator<SourceDoc> {
+  const limits = opts.limits;
+  const lc = new LineCounter();
+  let index = 0;
   let prevEnd = 0;
-  docs.forEach((doc: Document.Parsed) => {
+  const jsonDoc = jsonFastPath(file, text, limits);
+  const stream = jsonDoc ? [jsonDoc] : parseYamlDocuments(text, limits, lc);
+  for (const d of stream) {
     const gapStart = prevEnd;
-    prevEnd = doc.range[2];
-    const err = doc.errors[0];
-    if (err) {
-      const line = lc.linePos(err.pos[0]).line;
-      throw new LoadError(file, line, `not valid YAML: ${err.message.split("\n")[0]}`);
+    if (d.doc) prevEnd = d.doc.range[2];
+    if (d.problem) {
+      const line = jsonDoc ? 1 : lc.linePos(d.problem.offset).line;
+      throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
     }
-    if (doc.contents === null) return;
-    const line = lc.linePos(doc.contents.range?.[0] ?? 0).line;
-    let object: unknown;
-    try {
-      object = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      throw new LoadError(file, line, `cannot be read: ${(e as Error).message}`);
-    }
+    if (d.empty) continue;
+    const doc = d.doc;
+    const getDoc = jsonDoc ? lazyDoc(text, limits) : () => ({ doc: doc!, lc });
+    const line = jsonDoc ? 1 : lc.linePos(d.offset).line;
+    const problem = kubernetesObjectProblem(d.value);
+    if (problem) throw new LoadError(file, line, `document ${index + 1} ${problem}`);
     // The yaml library attaches a leading comment to the document, the map or its first key
     // depending on blank lines; reading the comment lines between documents is simpler and exact.
-    const comment =
-      text
-        .slice(gapStart, doc.contents.range?.[0] ?? gapStart)
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l.startsWith("#"))
-        .map((l) => l.replace(/^#\s?/, ""))
-        .join("\n") || undefined;
-    out.push({
-      file,
-      index: out.length,
-      line,
-      object,
-      comment,
-      lineOf(dottedPath: string): number {
-        const segs = parseDotted(dottedPath);
-        // Walk down to the deepest node that exists: a missing field is reported at its parent.
-        while (segs.length > 0) {
-          const node = doc.getIn(segs, true);
-          if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-          segs.pop();
-        }
-        return line;
-      },
-    });
-  });
+    const comment = jsonDoc ? undefined : leadingComment(text, gapStart, d.offset);
+    const value = d.value as Record<string, unknown>;
+    const lineAt = (segs: Segment[], fallback: number): number => {
+      const g = getDoc();
+      return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
+    };
+    if (isListKind(value)) {
+      const items = value.items as unknown[];
+      for (let n = 0; n < items.length; n++) {
+        const item = items[n];
+        const itemLine = lineAt(["items", n], line);
+        const p = kubernetesObjectProblem(item);
+        if (p) throw new LoadError(file, itemLine, `items[${n}] of the ${String(value.kind)} ${p}`);
+        yield { file, index: index++, line: itemLine, object: item, comment: n === 0 ? comment : undefined, lineOf: (dp) => lineAt(["items", n, ...parseDotted(dp)], itemLine) };
+      }
+      continue;
+    }
+    yield { file, index: index++, line, object: value, comment, lineOf: (dp) => lineAt(parseDotted(dp), line) };
+  }
+}
+
+function leadingComment(text: string, from: number, to: number): string | undefined {
+  if (to - from > 64 * 1024) from = to - 64 * 1024; // only the lines just before matter
+  return (
+    text
+      .slice(from, to)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("#"))
+      .map((l) => l.replace(/^#\s?/, ""))
+      .join("\n") || undefined
+  );
+}
+
+/**
+ * JSON input (`kubectl get -o json`) parsed with JSON.parse, about 20 times faster than a
+ * YAML parser; lines are computed only when a finding asks for one. Returns undefined
+ * when the text is not JSON, and the YAML path then reports the problem with its line.
+ */
+function jsonFastPath(file: string, text: string, limits: Partial<YamlLimits> | undefined) {
+  const t = text.trimStart();
+  if (!(t.startsWith("{") || (file.toLowerCase().endsWith(".json") && t.startsWith("[")))) return undefined;
+  const l = { ...DEFAULT_YAML_LIMITS, ...(limits ?? {}) };
+  if (text.length > l.maxDocumentBytes) return { offset: 0, empty: false, problem: { offset: 0, limit: "maxDocumentBytes" as const, message: `document is larger than maxDocumentBytes (${l.maxDocumentBytes} bytes)` } };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (depthExceeds(value, l.maxDepth)) return { offset: 0, empty: false, problem: { offset: 0, limit: "maxDepth" as const, message: `nesting is deeper than maxDepth (${l.maxDepth} levels)` } };
+  return { offset: 0, empty: false, value, doc: undefined as Document.Parsed | undefined };
+}
+
+function lazyDoc(text: string, limits: Partial<YamlLimits> | undefined): () => { doc: Document.Parsed; lc: LineCounter } | undefined {
+  let cached: { doc: Document.Parsed; lc: LineCounter } | undefined | null = null;
+  return () => {
+    if (cached === null) {
+      const lc = new LineCounter();
+      const first = parseYamlDocuments(text, limits, lc).next();
+      cached = !first.done && first.value.doc ? { doc: first.value.doc, lc } : undefined;
+    }
+    return cached;
+  };
+}
+
+/** Every document of a file, as an array (render, tests). Throws LoadError as readDocs. */
+export function parseSource(file: string, text: string, opts: LoadOptions = {}): SourceDoc[] {
+  const out: SourceDoc[] = [];
+  for (const d of readDocs(file, text, opts)) out.push(d);
   return out;
 }

@@ -2,6 +2,7 @@
 import { review, type AuditRecord, type PatchOperation, type PolicyConfig, type Violation, type Warning } from "../policy";
 import type { SourceDoc } from "./load";
 import { at } from "../policy/checks/values";
+import { redactSecrets } from "../policy/redact";
 
 export interface Finding extends Violation {
   /** 1-based line of the field in the file. */
@@ -38,19 +39,58 @@ export interface Report {
   summary: Summary;
 }
 
-/** Reviews every document under `config` (default: every rule at its severity's action). */
-export function reviewDocs(docs: SourceDoc[], files: number, now?: Date, config?: PolicyConfig): Report {
-  const results: ObjectResult[] = [];
-  let skipped = 0;
-  for (const d of docs) {
-    const r = review(d.object, { now, config });
+/**
+ * Most findings kept per object (violations and warnings each). A hostile 0.5 MB object
+ * can produce 100,000+ schema findings; nobody reads past the first screen, and output
+ * formats must not grow without bound. The count of the rest is reported.
+ */
+export const MAX_FINDINGS_PER_OBJECT = 100;
+
+function capped(d: SourceDoc, list: readonly (Violation | Warning)[], kind: string, omitted = 0): Finding[] {
+  const n = Math.min(list.length, MAX_FINDINGS_PER_OBJECT);
+  const out: Finding[] = [];
+  // A loop, not map/spread: the input list may be huge.
+  for (let i = 0; i < n; i++) {
+    const f = list[i];
+    out.push({ ...f, message: redactSecrets(f.message), line: d.lineOf(f.path) });
+  }
+  // The rule book caps its own lists too (policy MAX_FINDINGS) and counts what it left out.
+  if (list.length > n || omitted > 0) {
+    out.push({ path: "", rule: "review.truncated", message: `${list.length - n + omitted} more ${omitted > 0 ? "findings" : kind} not shown (at most ${MAX_FINDINGS_PER_OBJECT} per object); fix these first`, line: d.line });
+  }
+  return out;
+}
+
+/**
+ * Reviews documents as they come (an array or a lazy iterable: each document can be
+ * dropped once reviewed) and summarises. Throws whatever the iterable throws (LoadError).
+ */
+export function reviewDocs(docs: Iterable<SourceDoc>, files: number, now?: Date, config?: PolicyConfig): Report {
+  const acc = new ReportBuilder(now, config);
+  for (const d of docs) acc.add(d);
+  return acc.report(files);
+}
+
+/** Accumulates results one document at a time, keeping only the (capped) findings. */
+export class ReportBuilder {
+  readonly results: ObjectResult[] = [];
+  private objects = 0;
+  private skipped = 0;
+  /** `config`: the policy configuration (default: every rule at its severity's action). */
+  constructor(
+    private readonly now?: Date,
+    private readonly config?: PolicyConfig,
+  ) {}
+
+  add(d: SourceDoc): void {
+    this.objects++;
+    const r = review(d.object, { now: this.now, config: this.config });
     if (!r.known) {
-      skipped++;
-      continue;
+      this.skipped++;
+      return;
     }
-    const locate = (f: Violation | Warning): Finding => ({ ...f, line: d.lineOf(f.path) });
     const ns = at(d.object, "metadata", "namespace");
-    results.push({
+    this.results.push({
       file: d.file,
       index: d.index,
       line: d.line,
@@ -59,21 +99,22 @@ export function reviewDocs(docs: SourceDoc[], files: number, now?: Date, config?
       name: String(at(d.object, "metadata", "name") ?? ""),
       namespace: typeof ns === "string" ? ns : undefined,
       allowed: r.allowed,
-      violations: r.violations.map(locate),
-      warnings: r.warnings.map(locate),
-      audits: r.audits.map((a) => ({ ...locate(a), reason: a.reason })),
+      violations: capped(d, r.violations, "violations"),
+      warnings: capped(d, r.warnings, "warnings", r.omitted),
+      audits: r.audits.slice(0, MAX_FINDINGS_PER_OBJECT).map((a) => ({ ...a, message: redactSecrets(a.message), line: d.lineOf(a.path) })),
       patch: r.patch,
     });
   }
-  return {
-    results,
-    summary: {
-      files,
-      objects: docs.length,
-      refused: results.filter((r) => !r.allowed).length,
-      warnings: results.reduce((n, r) => n + r.warnings.length, 0),
-      audits: results.reduce((n, r) => n + r.audits.length, 0),
-      skipped,
-    },
-  };
+
+  report(files: number): Report {
+    let refused = 0;
+    let warnings = 0;
+    let audits = 0;
+    for (const r of this.results) {
+      if (!r.allowed) refused++;
+      warnings += r.warnings.length;
+      audits += r.audits.length;
+    }
+    return { results: this.results, summary: { files, objects: this.objects, refused, warnings, audits, skipped: this.skipped } };
+  }
 }

@@ -92,7 +92,8 @@ export function createAuthenticator(opts: AuthOptions, log: AuthLogger): Authent
   async function bearer(req: IncomingMessage): Promise<AuthResult | undefined> {
     const h = req.headers.authorization;
     if (!keySet || !h) return undefined;
-    const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(h);
+    // RFC 7235 section 2.1: the auth-scheme is case-insensitive ("bearer" is Bearer).
+    const m = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(h);
     if (!m || m[1].length > MAX_TOKEN) return { ok: false, reason: "malformed Authorization header" };
     try {
       const { payload } = await jwtVerify(m[1], keySet, {
@@ -121,7 +122,13 @@ export function createAuthenticator(opts: AuthOptions, log: AuthLogger): Authent
       }
       const b = await bearer(req);
       if (b) return b;
-      if (opts.clientCertificates && socket.authorizationError) return { ok: false, reason: `client certificate refused (${String(socket.authorizationError)})` };
+      if (opts.clientCertificates && socket.authorizationError) {
+        // Without a peer certificate OpenSSL still reports a verification code
+        // (UNABLE_TO_GET_ISSUER_CERT), which reads as if a certificate had been sent.
+        const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
+        if (!presented) return { ok: false, reason: `no client certificate presented: expected ${methods.join(" or ")}` };
+        return { ok: false, reason: `client certificate refused (${String(socket.authorizationError)})` };
+      }
       return { ok: false, reason: `no credentials: expected ${methods.join(" or ")}` };
     },
     close() {

@@ -4,8 +4,12 @@
  */
 import type { IncomingMessage } from "node:http";
 
-/** The API server's own limit for a request object is 3 MiB. */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/**
+ * Default request body limit, in bytes: 7 MiB, as controller-runtime. The API server
+ * admits objects up to 3 MiB, and an UPDATE's AdmissionReview carries two of them
+ * (object and oldObject) plus the envelope.
+ */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
 
 export class HttpError extends Error {
   constructor(
@@ -14,6 +18,16 @@ export class HttpError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The client went away before its body was complete. Not an error of ours nor a bad
+ * request to answer (nobody is left to read the answer): counted and logged apart.
+ */
+export class ClientAbort extends Error {
+  constructor() {
+    super("the client closed the connection before the body was complete");
   }
 }
 
@@ -29,6 +43,11 @@ export function checkContentType(req: IncomingMessage): void {
   if (enc && enc.toLowerCase() !== "identity") throw new HttpError(415, "UnsupportedMediaType", "Content-Encoding is not supported");
 }
 
+/**
+ * Reads the whole body into one Buffer, refusing it as soon as more than `limit` bytes
+ * (declared or received) arrive. Rejects with HttpError 413 over the limit, ClientAbort
+ * when the connection closes first, or the stream's own error.
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
@@ -57,8 +76,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       } else chunks.push(chunk);
     };
     const onEnd = (): void => finish();
-    const onError = (e: Error): void => finish(e);
-    const onClose = (): void => finish(new HttpError(400, "BadRequest", "the client closed the connection before the body was complete"));
+    // An aborted request emits "error" (ECONNRESET / "aborted") or just "close": both are the client leaving.
+    const onError = (e: Error): void => finish(req.destroyed || (e as NodeJS.ErrnoException).code === "ECONNRESET" || e.message === "aborted" ? new ClientAbort() : e);
+    const onClose = (): void => finish(new ClientAbort());
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);

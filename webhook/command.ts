@@ -10,6 +10,7 @@ import { caBundleOf } from "../pki";
 import { webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
 import { createLogger, startWebhook, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
+import { MAX_BODY_BYTES } from "./body";
 
 export interface WebhookCommandOptions {
   host: string;
@@ -24,6 +25,7 @@ export interface WebhookCommandOptions {
   san: string[];
   logLevel: string;
   drainTimeout: number;
+  maxRequestBytes: number;
   certsOnly?: boolean;
   printConfigurations?: boolean;
   url?: string;
@@ -40,6 +42,12 @@ function port(v: string): number {
 function seconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError("expected seconds between 0 and 600");
+  return n;
+}
+
+function bytes(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1024) throw new InvalidArgumentError("expected a whole number of bytes, at least 1024");
   return n;
 }
 
@@ -91,6 +99,7 @@ export function register(program: Command): Command {
     .option("--san <name>", "extra DNS name or IP for the embedded serving certificate (repeatable, comma-separated)", collect, [] as string[])
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
+    .option("--max-request-bytes <bytes>", "largest AdmissionReview body accepted (413 above it); an UPDATE carries two objects of up to 3 MiB each", bytes, MAX_BODY_BYTES)
     .option("--certs-only", "create (or reuse) the embedded CA and certificate in --state-dir, print the caBundle and exit")
     .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")
     .option("--url <url>", "with --print-configurations: the webhook's base URL (e.g. for a Kuscia node's K3s); default: the in-cluster Service")
@@ -137,6 +146,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     sans: o.san,
     logger,
     drainTimeoutMs: o.drainTimeout * 1000,
+    maxRequestBytes: o.maxRequestBytes,
   };
   const running = await startWebhook(options);
   if (running.caBundleFile) {

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export type RequestVerdict = "allowed" | "denied" | "error" | "bad_request" | "unauthorized";
+export type RequestVerdict = "allowed" | "denied" | "error" | "bad_request" | "unauthorized" | "client_abort";
 
 export class WebhookMetrics {
   readonly registry = new Registry();

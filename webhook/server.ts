@@ -10,7 +10,7 @@ import pino, { type Logger } from "pino";
 import { review } from "../policy";
 import { answer, parseAdmissionReview, BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
-import { HttpError, checkContentType, parseJson, readBody } from "./body";
+import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, parseJson, readBody } from "./body";
 import { WebhookMetrics } from "./metrics";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
@@ -48,6 +48,12 @@ export interface WebhookOptions {
   /** Time allowed to receive the request headers (default 10 s) and the whole request (default 15 s). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Largest request body accepted, in bytes (default MAX_BODY_BYTES, 7 MiB: an UPDATE
+   * carries object and oldObject, each up to the API server's 3 MiB). Larger bodies get
+   * 413, checked while streaming. Throws at start when not a positive integer.
+   */
+  maxRequestBytes?: number;
 }
 
 export interface RunningWebhook {
@@ -98,6 +104,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error("--tls-cert and --tls-key go together");
   if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
+  const maxRequestBytes = opts.maxRequestBytes ?? MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes <= 0) throw new Error(`--max-request-bytes must be a positive whole number of bytes, got ${String(opts.maxRequestBytes)}`);
   let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
   if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
   const files: TlsFiles = {
@@ -114,6 +122,10 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   let draining = false;
 
   const app = express();
+  // Routes are exact: /VALIDATE and /validate/ are not /validate (a proxy rule or a
+  // webhook configuration that spells them differently should fail loudly, with 404).
+  app.set("case sensitive routing", true);
+  app.set("strict routing", true);
   app.disable("x-powered-by");
   app.set("etag", false);
 
@@ -176,7 +188,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
           return;
         }
         checkContentType(req);
-        const body = parseJson(await readBody(req));
+        const body = parseJson(await readBody(req, maxRequestBytes));
         const admission = parseAdmissionReview(body);
         const { body: out, summary } = answer(admission, endpoint, reviewer);
         sendJson(res, 200, out);
@@ -184,6 +196,12 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
         logReview(summary, endpoint, seconds * 1000, who);
       } catch (e) {
+        if (e instanceof ClientAbort) {
+          // Nobody is left to answer; a caller's timeout or cancel is not our failure.
+          log.info({ endpoint, remote: req.socket.remoteAddress }, "client closed the connection before the body was complete");
+          metrics.observe(endpoint, "unknown", "", "client_abort", elapsed());
+          return;
+        }
         const status = e instanceof HttpError ? e.status : e instanceof BadAdmissionReview ? 400 : 500;
         const code = e instanceof HttpError ? e.code : e instanceof BadAdmissionReview ? "BadRequest" : "InternalError";
         const message = status === 500 ? "internal error; see the webhook log" : (e as Error).message;
@@ -292,7 +310,9 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     log.warn({ url }, "callers are not authenticated: anyone who reaches this port can ask for reviews; use --client-ca or --jwks for a shared network");
   }
   if (embedded) {
-    log.info({ caBundleFile: embedded.caFile, caBundle: embedded.caBundle, stateDir: embedded.dir, reused: embedded.reused }, "embedded CA: trust caBundleFile, or paste caBundle into the webhook configurations");
+    // The base64 caBundle itself goes to people once, on standard error (the CLI prints it);
+    // the log names the file, so `npm start` does not print 2 KB of base64 twice.
+    log.info({ caBundleFile: embedded.caFile, stateDir: embedded.dir, reused: embedded.reused }, "embedded CA: trust caBundleFile, or paste its base64 (printed on standard error) as caBundle into the webhook configurations");
   }
 
   let closing: Promise<void> | undefined;

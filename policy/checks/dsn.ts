@@ -3,6 +3,8 @@
  * mysql://user:password@tcp(host:3306)/database?charset=utf8mb4.
  * Only the parts Kuscia cares about are parsed; the password is never returned.
  */
+import { redactSecrets } from "../redact";
+
 export interface Dsn {
   scheme: string;
   user?: string;
@@ -29,7 +31,10 @@ export function parseMysqlDsn(value: string): DsnResult {
   return { dsn: { scheme: "mysql", user: user || undefined, hasPassword: password !== undefined && password !== "", address, database } };
 }
 
-/** The DSN with its password masked, safe for a message or a log. */
+/**
+ * The DSN with its password masked, safe for a message or a log: every DSN form of
+ * policy/redact.ts (with or without scheme, passwords holding '@').
+ */
 export function redactDsn(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@]*@/i, "$1:***@");
+  return redactSecrets(value);
 }

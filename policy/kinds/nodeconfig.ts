@@ -3,7 +3,7 @@
  * the label kuscia.secretflow/config: "true" (the autonomy manifests mount it
  * into the Kuscia pod). Other ConfigMaps are not ours and are skipped.
  */
-import { parse as parseYaml } from "yaml";
+import { parseYamlValue, type YamlLimits } from "../yaml";
 import type { KindPolicy, RuleContext } from "../engine";
 import type { Segment } from "../paths";
 import { checkPkcs1RsaKey } from "../checks/pem";
@@ -30,14 +30,13 @@ function configOf(o: Obj): { config?: Obj; error?: string } {
 
 function parseConfig(text: unknown): { config?: Obj; error?: string } {
   if (typeof text !== "string") return { error: `is missing: a ConfigMap labelled ${CONFIG_LABEL}="true" must hold the node configuration under data["${CONFIG_KEY}"]` };
-  if (text.length > 1024 * 1024) return { error: "is larger than 1 MiB" };
-  try {
-    const v: unknown = parseYaml(text, { maxAliasCount: 50 });
-    if (!isObj(v)) return { error: "is not a YAML mapping of configuration keys" };
-    return { config: v };
-  } catch (e) {
-    return { error: `is not valid YAML (${(e as Error).message.split("\n")[0]})` };
-  }
+  // Bounded: the text comes from whoever may create a ConfigMap. A real kuscia.yaml is a
+  // few KB with a few dozen keys; these limits bound what a hostile one costs.
+  const limits: Partial<YamlLimits> = { maxDocumentBytes: 1024 * 1024, maxKeys: 1000, maxDepth: 64, maxAliases: 100, maxExpandedNodes: 100_000 };
+  const r = parseYamlValue(text, limits);
+  if ("error" in r) return { error: r.limit ? r.error : `is not valid YAML (${r.error.replace(/^not valid YAML: /, "")})` };
+  if (!isObj(r.value)) return { error: "is not a YAML mapping of configuration keys" };
+  return { config: r.value };
 }
 
 /** Runs `fn` with the parsed configuration, if there is one. */

@@ -78,6 +78,15 @@ describe("webhook caller authentication", () => {
       assert.equal(logs.lines().filter((l) => l.msg === "review").length, 1, "only the authenticated call was reviewed");
     });
 
+    it("says no client certificate was presented, not an OpenSSL issuer code, when none was", async () => {
+      const none = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body() });
+      assert.equal(none.status, 401);
+      assert.match(none.json.message, /^no client certificate presented/);
+      assert.doesNotMatch(none.json.message, /UNABLE_TO_GET_ISSUER_CERT/);
+      const stranger = await call(wh.url, "/validate", { ca: pki.ca.certPem, cert: strangerClient.certPem, key: strangerClient.keyPem, body: body() });
+      assert.match(stranger.json.message, /^client certificate refused \(/);
+    });
+
     it("leaves probes and metrics open for the kubelet and Prometheus", async () => {
       for (const path of ["/healthz", "/readyz", "/metrics"]) assert.equal((await call(wh.url, path, { ca: pki.ca.certPem })).status, 200, path);
     });
@@ -107,6 +116,15 @@ describe("webhook caller authentication", () => {
       const r = await withToken(await token());
       assert.equal(r.status, 200);
       assert.equal(r.json.response.allowed, true);
+    });
+
+    it("takes the scheme in any case (RFC 7235): bearer, BEARER", async () => {
+      for (const scheme of ["bearer", "BEARER", "BeArEr"]) {
+        const r = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body(), headers: { authorization: `${scheme} ${await token()}` } });
+        assert.equal(r.status, 200, scheme);
+      }
+      const basic = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body(), headers: { authorization: `Basic ${await token()}` } });
+      assert.equal(basic.status, 401);
     });
 
     const refusals: [string, () => Promise<string | undefined>, RegExp][] = [

@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:tls";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
-import { admissionReview, call, captureLogger, testPki, type Pki } from "./helpers";
+import { admissionReview, call, captureLogger, testPki, waitFor, type Pki } from "./helpers";
 
 const MiB = 1024 * 1024;
 const domain = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} };
@@ -56,17 +56,17 @@ describe("webhook transport: bad requests never crash it and never pass silently
     });
   }
 
-  it("accepts a review just under 3 MiB", async () => {
-    const big = { ...domain, metadata: { name: "alice", annotations: { blob: "x".repeat(3 * MiB - 2048) } } };
-    const body = JSON.stringify(admissionReview(big));
-    assert.ok(body.length < 3 * MiB);
+  it("accepts an UPDATE of two 1.6 MB objects (object and oldObject), under the 7 MiB default", async () => {
+    const image = (tag: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "AppImage", metadata: { name: "big", annotations: { blob: "x".repeat(1_600_000) } }, spec: { image: { name: "secretflow/app", tag }, deployTemplates: [{ spec: { containers: [{ name: "c" }] } }] } });
+    const body = JSON.stringify(admissionReview(image("2"), { operation: "UPDATE", oldObject: image("1") }));
+    assert.ok(body.length > 3.2e6 && body.length < 7 * MiB, `${body.length} bytes`);
     const r = await post(body);
-    assert.equal(r.status, 200);
-    assert.equal(r.json.response.allowed, true);
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.equal(r.json.response.uid, (JSON.parse(body) as { request: { uid: string } }).request.uid);
   });
 
-  it("answers 413 for a body over 3 MiB, declared or chunked, then keeps serving", async () => {
-    const body = JSON.stringify(admissionReview({ ...domain, metadata: { name: "alice", annotations: { blob: "x".repeat(3 * MiB) } } }));
+  it("answers 413 for a body over 7 MiB, declared or chunked, then keeps serving", async () => {
+    const body = JSON.stringify(admissionReview({ ...domain, metadata: { name: "alice", annotations: { blob: "x".repeat(7 * MiB) } } }));
     const declared = await post(body);
     assert.equal(declared.status, 413);
     assert.equal(declared.json.error, "RequestEntityTooLarge");
@@ -75,12 +75,43 @@ describe("webhook transport: bad requests never crash it and never pass silently
         res.resume();
         resolve(res.statusCode ?? 0);
       });
-      req.on("error", reject);
+      // The server may close while we still write; the status already arrived by then.
+      req.on("error", (e) => (e as NodeJS.ErrnoException).code === "EPIPE" || (e as NodeJS.ErrnoException).code === "ECONNRESET" ? undefined : reject(e));
       // Written in pieces with no Content-Length: the limit must hold while streaming.
-      for (let i = 0; i < 4; i++) req.write(body.slice(i * MiB, (i + 1) * MiB));
-      req.end(body.slice(4 * MiB));
+      for (let i = 0; i < 8; i++) req.write(body.slice(i * MiB, (i + 1) * MiB));
+      req.end(body.slice(8 * MiB));
     });
     assert.equal(chunked, 413);
+    await stillServes();
+  });
+
+  it("takes a smaller limit from maxRequestBytes", async () => {
+    const small = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, maxRequestBytes: 4096 });
+    try {
+      const ok = await call(small.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(domain)) });
+      assert.equal(ok.status, 200);
+      const big = await call(small.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview({ ...domain, metadata: { name: "alice", annotations: { a: "x".repeat(5000) } } })) });
+      assert.equal(big.status, 413);
+      assert.match(big.json.message, /larger than 4096 bytes/);
+    } finally {
+      await small.close();
+    }
+    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, maxRequestBytes: 0 }), /--max-request-bytes must be a positive/);
+  });
+
+  it("counts a client that disconnects mid-body as a client abort, not an internal error", async () => {
+    await new Promise<void>((resolve) => {
+      const req = httpsRequest(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "100000" } });
+      req.on("error", () => resolve());
+      req.write('{"apiVersion":"admission.k8s.io/v1",', () => setTimeout(() => req.destroy(), 100));
+    });
+    await waitFor(() => logs.lines().some((l) => l.msg === "client closed the connection before the body was complete"), 5000, "the abort log line");
+    const abort = logs.lines().find((l) => l.msg === "client closed the connection before the body was complete")!;
+    assert.equal(abort.level, 30);
+    assert.ok(!logs.lines().some((l) => l.msg === "request failed"), "an abort was logged as a failure");
+    const m = await wh.metrics.registry.metrics();
+    assert.match(m, /verdict="client_abort"\} 1/);
+    assert.doesNotMatch(m, /verdict="error"/);
     await stillServes();
   });
 
@@ -105,6 +136,11 @@ describe("webhook transport: bad requests never crash it and never pass silently
     const n = await call(wh.url, "/nope", { ca: pki.ca.certPem });
     assert.equal(n.status, 404);
     assert.equal(n.json.error, "NotFound");
+    // Routing is exact: another case or a trailing slash is not the review endpoint.
+    for (const p of ["/VALIDATE", "/validate/", "/Mutate", "/mutate/", "/HEALTHZ"]) {
+      const r = await call(wh.url, p, { ca: pki.ca.certPem, ...(p.startsWith("/H") ? {} : { body: JSON.stringify(admissionReview(domain)) }) });
+      assert.equal(r.status, 404, p);
+    }
     // The bench's no-review endpoint is off unless asked for.
     const b = await post(JSON.stringify(admissionReview(domain)), {}, "/baseline");
     assert.equal(b.status, 404);

@@ -1,0 +1,115 @@
+/**
+ * bench/kubeconform: `kuscia-iac review` against kubeconform (schema validation only, in
+ * Go) on the same 10,000-document stream bench/review builds. Reports wall time and peak
+ * RSS of each, measured with /usr/bin/time on the child process, and the ratios.
+ * Targets: review's wall time <= kubeconform's; review's peak RSS < 100 MiB.
+ *
+ * kubeconform is built once from the Go module proxy into the tool cache outside the repo:
+ * ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/kubeconform-<version>/.
+ * Needs `go` on PATH for that first build. Run: `npm run bench:kubeconform`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { benchStream } from "./stream";
+
+const VERSION = process.env.KUBECONFORM_VERSION ?? "v0.7.0";
+const DOCS = Number(process.env.BENCH_DOCS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function cacheDir(): string {
+  return process.env.KUSCIA_IAC_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "kuscia-iac");
+}
+
+/** Path of the kubeconform binary, building it when the cache has none. Throws when `go install` fails. */
+function kubeconform(): string {
+  const bin = path.join(cacheDir(), `kubeconform-${VERSION}`);
+  const exe = path.join(bin, "kubeconform");
+  if (existsSync(exe)) return exe;
+  mkdirSync(bin, { recursive: true });
+  process.stderr.write(`building kubeconform ${VERSION} into ${bin} (once)\n`);
+  const r = spawnSync("go", ["install", `github.com/yannh/kubeconform/cmd/kubeconform@${VERSION}`], { env: { ...process.env, GOBIN: bin }, stdio: "inherit", cwd: tmpdir() });
+  if (r.status !== 0 || !existsSync(exe)) throw new Error(`go install kubeconform@${VERSION} failed (status ${r.status})`);
+  return exe;
+}
+
+/**
+ * Writes each CRD version's openAPIV3Schema as `<kind>-<group>-<version>.json`, the name
+ * the schema-location template below asks for. Returns the template.
+ */
+function writeSchemas(dir: string): string {
+  const crdDir = path.join(ROOT, "crds");
+  for (const sub of readdirSync(crdDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const f of readdirSync(path.join(crdDir, sub.name)).filter((n) => n.endsWith(".yaml"))) {
+      const crd = parse(readFileSync(path.join(crdDir, sub.name, f), "utf8")) as { spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] } };
+      for (const v of crd.spec.versions) {
+        writeFileSync(path.join(dir, `${crd.spec.names.kind.toLowerCase()}-${crd.spec.group}-${v.name}.json`), JSON.stringify(v.schema.openAPIV3Schema));
+      }
+    }
+  }
+  return path.join(dir, "{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json");
+}
+
+interface Run {
+  seconds: number;
+  maxRssMiB: number;
+  status: number | null;
+}
+
+/** Runs a command under /usr/bin/time, stdout discarded; wall time and peak RSS of the child. */
+function measure(cmd: string, args: string[], timeFile: string): Run {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, cmd, ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const [e, m] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ");
+  return { seconds: Number(e), maxRssMiB: Math.round(Number(m) / 1024), status: r.status };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const work = mkdtempSync(path.join(tmpdir(), "kuscia-iac-bench-kc-"));
+try {
+  const exe = kubeconform();
+  const schemaDir = path.join(work, "schemas");
+  mkdirSync(schemaDir);
+  const template = writeSchemas(schemaDir);
+  const input = path.join(work, "bench.yaml");
+  writeFileSync(input, benchStream(DOCS));
+  const timeFile = path.join(work, "time.txt");
+  const review = () => measure(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "review", "-f", "json", input], timeFile);
+  // Core kinds (ConfigMap) have no local schema; kubeconform skips them as review does.
+  const kc = () => measure(exe, ["-schema-location", template, "-ignore-missing-schemas", "-summary", input], timeFile);
+  review();
+  kc(); // warm the page cache for both
+  const runs = { review: [] as Run[], kubeconform: [] as Run[] };
+  for (let i = 0; i < ROUNDS; i++) {
+    runs.review.push(review());
+    runs.kubeconform.push(kc());
+  }
+  const sum = (rs: Run[]) => ({ seconds: median(rs.map((r) => r.seconds)), maxRssMiB: Math.max(...rs.map((r) => r.maxRssMiB)), exitStatus: rs[0].status });
+  const r = sum(runs.review);
+  const k = sum(runs.kubeconform);
+  process.stdout.write(
+    JSON.stringify(
+      {
+        documents: DOCS,
+        bytes: readFileSync(input).length,
+        rounds: ROUNDS,
+        kubeconformVersion: VERSION,
+        review: r,
+        kubeconform: k,
+        wallTimeRatio: +(r.seconds / k.seconds).toFixed(2),
+        peakRssRatio: +(r.maxRssMiB / k.maxRssMiB).toFixed(2),
+        target: "wallTimeRatio <= 1.0 and review.maxRssMiB < 100",
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

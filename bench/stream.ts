@@ -1,0 +1,20 @@
+/**
+ * The benchmark input shared by bench/review and bench/kubeconform: `count` YAML
+ * documents cycling through the accepted examples (a realistic mix: KusciaDeployments
+ * with long inputConfig strings, AppImages, Domains with certificates, node
+ * configurations with RSA keys, routes, jobs), joined with `---`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+export const EXAMPLES = path.resolve(__dirname, "..", "..", "examples", "manifests", "accepted");
+
+export function benchStream(count: number): string {
+  const sources = readdirSync(EXAMPLES)
+    .sort()
+    .map((f) => readFileSync(path.join(EXAMPLES, f), "utf8").split(/^---$/m))
+    .flat()
+    .map((d) => d.trim())
+    .filter(Boolean);
+  return Array.from({ length: count }, (_, i) => sources[i % sources.length]).join("\n---\n") + "\n";
+}

@@ -1,0 +1,266 @@
+/**
+ * Bounded YAML (and JSON) parsing for input nobody vouched for: manifests given to
+ * `review`/`render`, and the `kuscia.yaml` embedded in a node ConfigMap. Pure: no I/O.
+ *
+ * Why not `yaml.parse` as it comes: its duplicate-key check is quadratic in the keys of
+ * a mapping (40,000 keys: 13 s), its composer recurses once per nesting level (about
+ * 1,000 levels overflow the stack, and the error it then formats can abort the process
+ * out of memory), and aliases of a large anchor multiply the work of every walk after it.
+ * Here every document's concrete syntax tree is checked against explicit limits with an
+ * iterative walk BEFORE it is composed, duplicates are found with one Set per mapping,
+ * and alias expansion is measured before the value is built. Time and memory are linear
+ * in the input size; an exceeded limit is an ordinary error naming the limit.
+ */
+import { Composer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from "yaml";
+
+export interface YamlLimits {
+  /** Largest document, in UTF-16 code units of source text (about bytes for ASCII). */
+  maxDocumentBytes: number;
+  /** Deepest nesting of mappings and sequences (the document's top level is depth 1). */
+  maxDepth: number;
+  /** Most keys in one mapping. */
+  maxKeys: number;
+  /** Most aliases (`*name`) in one document. */
+  maxAliases: number;
+  /** Most nodes a document may hold once every alias is replaced by what it names. */
+  maxExpandedNodes: number;
+}
+
+/**
+ * Defaults generous for any real manifest (the API server refuses objects over 3 MiB;
+ * real objects nest fewer than 30 levels) and small enough that the rule book's walks
+ * over the result stay cheap and cannot overflow the stack.
+ */
+export const DEFAULT_YAML_LIMITS: Readonly<YamlLimits> = Object.freeze({
+  maxDocumentBytes: 3 * 1024 * 1024,
+  maxDepth: 200,
+  maxKeys: 10_000,
+  maxAliases: 1_000,
+  maxExpandedNodes: 1_000_000,
+});
+
+/** What `--limit name=value` and the node configuration may set; names match YamlLimits. */
+export const LIMIT_NAMES = Object.keys(DEFAULT_YAML_LIMITS) as (keyof YamlLimits)[];
+
+export interface YamlProblem {
+  /** Offset in the text where the problem is (0-based). */
+  offset: number;
+  /** One line, never quoting the input beyond a key name. */
+  message: string;
+  /** Set when a limit was exceeded: which one. */
+  limit?: keyof YamlLimits;
+}
+
+export interface ParsedYamlDoc {
+  /** Offset of the document's first content character (or of the document when empty). */
+  offset: number;
+  /** Absent when the document has a problem. */
+  doc?: Document.Parsed;
+  /** The document as plain JSON-like data; undefined for an empty document. */
+  value?: unknown;
+  /** The document's first problem; the rest of the stream is still parsed. */
+  problem?: YamlProblem;
+  /** True when the document has no content (comments only, or `---` alone). */
+  empty: boolean;
+}
+
+const COMPOSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false } as const;
+
+function limitsOf(l?: Partial<YamlLimits>): YamlLimits {
+  return { ...DEFAULT_YAML_LIMITS, ...(l ?? {}) };
+}
+
+/**
+ * Checks one document's CST against the limits, iteratively. Returns the first
+ * problem or undefined. Offsets index the text the CST came from.
+ */
+function checkCst(token: CST.Document, limits: YamlLimits): YamlProblem | undefined {
+  let aliases = 0;
+  let end = token.offset;
+  const stack: [CST.Token | undefined, number][] = [[token.value, 1]];
+  while (stack.length > 0) {
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    if ("source" in t && typeof t.source === "string") end = Math.max(end, t.offset + t.source.length);
+    else end = Math.max(end, t.offset);
+    if (end - token.offset > limits.maxDocumentBytes) {
+      return { offset: token.offset, limit: "maxDocumentBytes", message: `document is larger than maxDocumentBytes (${limits.maxDocumentBytes} bytes)` };
+    }
+    switch (t.type) {
+      case "alias":
+        if (++aliases > limits.maxAliases) return { offset: t.offset, limit: "maxAliases", message: `document has more than maxAliases (${limits.maxAliases}) aliases` };
+        break;
+      case "block-map":
+      case "block-seq":
+      case "flow-collection": {
+        if (depth > limits.maxDepth) return { offset: t.offset, limit: "maxDepth", message: `nesting is deeper than maxDepth (${limits.maxDepth} levels)` };
+        const isMapping = t.type === "block-map" || (t.type === "flow-collection" && t.start.source === "{");
+        if (isMapping && t.items.length > limits.maxKeys) {
+          return { offset: t.offset, limit: "maxKeys", message: `a mapping has ${t.items.length} keys, more than maxKeys (${limits.maxKeys})` };
+        }
+        for (const it of t.items as CST.CollectionItem[]) {
+          // In a flow sequence, `[a: b]` is a one-pair mapping: one level deeper.
+          const inner = t.type === "flow-collection" && !isMapping && it.sep ? depth + 2 : depth + 1;
+          if (it.key) stack.push([it.key, inner]);
+          if (it.value) stack.push([it.value, inner]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks the composed document: duplicate keys (one Set per mapping, linear) and the
+ * size of the value once aliases are expanded. Iterative; the CST check has already
+ * bounded depth, keys and alias count.
+ */
+function checkDoc(doc: Document.Parsed, limits: YamlLimits): YamlProblem | undefined {
+  // Expanded size of every node, filled in post-order so an anchor's size is known
+  // before any alias to it (YAML anchors precede their aliases).
+  const size = new Map<Node, number>();
+  const root = doc.contents as Node | null;
+  if (!root) return undefined;
+  // yaml's Alias.resolve searches the whole document per alias (quadratic); anchors are
+  // recorded here as the walk meets them, in document order, the latest one winning.
+  const anchors = new Map<string, Node>();
+  const stack: [Node, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [n, done] = stack.pop()!;
+    if (!done && !isAlias(n) && (n as { anchor?: string }).anchor) anchors.set((n as { anchor?: string }).anchor!, n);
+    if (isAlias(n)) {
+      const target = anchors.get(n.source);
+      if (!target) return { offset: n.range?.[0] ?? 0, message: `alias *${n.source} names no anchor before it` };
+      const s = size.get(target);
+      // Not sized yet: the alias sits inside the node it names, a cycle no JSON value can hold.
+      if (s === undefined) return { offset: n.range?.[0] ?? 0, message: `alias *${n.source} refers to a node that contains it (a cycle)` };
+      size.set(n, s);
+      continue;
+    }
+    if (isScalar(n)) {
+      size.set(n, 1);
+      continue;
+    }
+    if (!isMap(n) && !isSeq(n)) {
+      size.set(n, 1);
+      continue;
+    }
+    const children: Node[] = [];
+    for (const it of n.items as unknown[]) {
+      if (isPair(it)) {
+        if (it.key && typeof it.key === "object") children.push(it.key as Node);
+        if (it.value && typeof it.value === "object") children.push(it.value as Node);
+      } else if (it && typeof it === "object") children.push(it as Node);
+    }
+    if (!done) {
+      if (isMap(n)) {
+        const seen = new Set<string>();
+        for (const it of n.items) {
+          const k = isScalar(it.key) ? it.key.value : it.key;
+          if (k === null || typeof k !== "object") {
+            const key = String(k);
+            if (seen.has(key)) {
+              return { offset: (it.key as Node | null)?.range?.[0] ?? n.range?.[0] ?? 0, message: `duplicate key ${JSON.stringify(key.length > 80 ? key.slice(0, 80) + "..." : key)}: a mapping's keys must be unique` };
+            }
+            seen.add(key);
+          }
+        }
+      }
+      stack.push([n, true]);
+      // Reversed so children are visited in document order: anchors before their aliases.
+      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], false]);
+      continue;
+    }
+    let total = 1;
+    for (const c of children) total += size.get(c) ?? 1;
+    if (total > limits.maxExpandedNodes) {
+      return { offset: n.range?.[0] ?? 0, limit: "maxExpandedNodes", message: `document expands to more than maxExpandedNodes (${limits.maxExpandedNodes}) nodes once its aliases are expanded` };
+    }
+    size.set(n, total);
+  }
+  return undefined;
+}
+
+function problemOf(doc: Document.Parsed): YamlProblem | undefined {
+  const err = doc.errors[0];
+  if (!err) return undefined;
+  return { offset: err.pos[0], message: `not valid YAML: ${err.message.split("\n")[0]}` };
+}
+
+function finish(doc: Document.Parsed, limits: YamlLimits): ParsedYamlDoc {
+  const offset = doc.contents?.range?.[0] ?? doc.range[0];
+  const problem = problemOf(doc) ?? checkDoc(doc, limits);
+  if (problem) return { offset, problem, empty: false };
+  if (doc.contents === null) return { offset, doc, empty: true };
+  try {
+    // Aliases are already bounded above; yaml's own alias heuristic would only refuse more.
+    return { offset, doc, value: doc.toJS({ maxAliasCount: -1 }), empty: false };
+  } catch (e) {
+    return { offset, problem: { offset, message: `cannot be read: ${(e as Error).message.split("\n")[0]}` }, empty: false };
+  }
+}
+
+/**
+ * Parses a stream of YAML documents lazily, one at a time, so a caller that drops each
+ * document after use holds one document's tree at a time. `lineCounter`, when given,
+ * is filled with the text's line starts (for line numbers of offsets).
+ * Never throws for bad input: problems come back per document.
+ */
+export function* parseYamlDocuments(text: string, limits?: Partial<YamlLimits>, lineCounter?: LineCounter): Generator<ParsedYamlDoc> {
+  const l = limitsOf(limits);
+  const parser = new Parser(lineCounter?.addNewLine);
+  const composer = new Composer(COMPOSE_OPTIONS);
+  for (const token of parser.parse(text)) {
+    if (token.type === "document") {
+      const problem = checkCst(token, l);
+      if (problem) {
+        // The composer holds the previous document until it sees the next one.
+        for (const d of composer.end()) yield finish(d, l);
+        yield { offset: token.offset, problem, empty: false };
+        continue;
+      }
+    }
+    for (const d of composer.next(token)) yield finish(d, l);
+  }
+  for (const d of composer.end()) yield finish(d, l);
+  // Errors outside any document (a stray `...`) are kept on the composer, not on a document.
+  for (const e of (composer as unknown as { errors: { pos: [number, number]; message: string }[] }).errors) yield { offset: e.pos[0], problem: { offset: e.pos[0], message: `not valid YAML: ${e.message.split("\n")[0]}` }, empty: false };
+}
+
+/**
+ * One document's value, for embedded texts (kuscia.yaml). Returns `{ value }` (undefined
+ * for an empty text) or `{ error }`: one line naming the exceeded limit or the YAML error
+ * and its 1-based line. Several documents are an error. Never throws.
+ */
+export function parseYamlValue(text: string, limits?: Partial<YamlLimits>): { value: unknown } | { error: string; limit?: keyof YamlLimits } {
+  const l = limitsOf(limits);
+  if (text.length > l.maxDocumentBytes) return { error: `is larger than maxDocumentBytes (${l.maxDocumentBytes} bytes)`, limit: "maxDocumentBytes" };
+  const lc = new LineCounter();
+  let value: unknown;
+  let count = 0;
+  for (const d of parseYamlDocuments(text, l, lc)) {
+    if (d.problem) return { error: `${d.problem.message} (line ${lc.linePos(d.problem.offset).line})`, ...(d.problem.limit ? { limit: d.problem.limit } : {}) };
+    if (d.empty) continue;
+    if (++count > 1) return { error: "holds more than one YAML document" };
+    value = d.value;
+  }
+  return { value };
+}
+
+/**
+ * Depth of a parsed JSON value, measured iteratively; stops early once `max` is passed.
+ * For JSON.parse results, which V8 builds without a depth limit.
+ */
+export function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) return true;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === "object") stack.push([c, d + 1]);
+  }
+  return false;
+}
