@@ -90,44 +90,45 @@ function curveName(c?: string): string {
   return ({ prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" } as Record<string, string>)[c ?? ""] ?? c ?? "unknown curve";
 }
 
-const TO_PKCS1 =
-  "convert it with `openssl rsa -in key.pem -traditional -out key-pkcs1.pem` (OpenSSL 3's `openssl genrsa` writes PKCS#8 unless given -traditional), then `base64 -w0 key-pkcs1.pem`";
+/** How to turn a PKCS#8 (or any) RSA key into the PKCS#1 form the Kuscia docs ask for. */
+export const TO_PKCS1 =
+  "convert it with `openssl rsa -in key.pem -traditional -out key.pkcs1.pem` (OpenSSL 3's `openssl genrsa` writes PKCS#8 unless given -traditional), then `base64 -w0 key.pkcs1.pem`";
+
+/** What a domainKeyData value holds, once decoded and parsed. */
+export type KeyInfo =
+  | { error: string }
+  | { format: "pkcs1" | "pkcs8"; keyType: string; bits?: number };
 
 // Parsing an RSA key costs ~0.3 ms and a node's configuration is re-applied unchanged; remember
-// verdicts by a digest of the value, so no key material is kept beyond the request.
-const keyCache = new Map<string, string | null>();
+// results by a digest of the value, so no key material is kept beyond the request.
+const keyCache = new Map<string, KeyInfo>();
 
-/** domainKeyData: base64 of a PKCS#1 RSA private key of at least 2048 bits. Returns null when fine. */
-export function checkPkcs1RsaKey(value: string): string | null {
+/**
+ * domainKeyData: base64 of a PEM private key. Reports its PEM form (PKCS#1 `RSA PRIVATE KEY`
+ * or PKCS#8 `PRIVATE KEY`), key type and size, or why it is not a usable unencrypted key.
+ * Which forms a Kuscia release reads, and the minimum size, are decided by the caller.
+ */
+export function inspectPrivateKey(value: string): KeyInfo {
   const digest = createHash("sha256").update(value).digest("base64");
   const hit = keyCache.get(digest);
   if (hit !== undefined) return hit;
-  const res = checkPkcs1RsaKeyUncached(value);
+  const res = inspectPrivateKeyUncached(value);
   if (keyCache.size >= CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
   keyCache.set(digest, res);
   return res;
 }
 
-function checkPkcs1RsaKeyUncached(value: string): string | null {
+function inspectPrivateKeyUncached(value: string): KeyInfo {
   const d = decodeBase64Pem(value, "RSA private key");
-  if ("error" in d) return d.error;
+  if ("error" in d) return d;
   const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(d.pem)?.[1] ?? "";
-  if (label === "ENCRYPTED PRIVATE KEY") return "is an encrypted private key: Kuscia needs an unencrypted PKCS#1 RSA key (BEGIN RSA PRIVATE KEY)";
-  if (label === "EC PRIVATE KEY") return "is an EC private key: Kuscia needs an RSA key in PKCS#1 form; generate one with `openssl genrsa -traditional 2048 | base64 -w0`";
-  if (label !== "PRIVATE KEY" && label !== "RSA PRIVATE KEY") return `decodes to a PEM "${label}" block: expected -----BEGIN RSA PRIVATE KEY----- (PKCS#1)`;
-  let type: string | undefined;
-  let bits: number | undefined;
+  if (label === "ENCRYPTED PRIVATE KEY") return { error: "is an encrypted private key: Kuscia needs an unencrypted RSA key (BEGIN RSA PRIVATE KEY)" };
+  if (label === "EC PRIVATE KEY") return { error: "is an EC private key: Kuscia needs an RSA key; generate one with `openssl genrsa -traditional 2048 | base64 -w0`" };
+  if (label !== "PRIVATE KEY" && label !== "RSA PRIVATE KEY") return { error: `decodes to a PEM "${label}" block: expected -----BEGIN RSA PRIVATE KEY----- (PKCS#1)` };
   try {
     const key = createPrivateKey(d.pem);
-    type = key.asymmetricKeyType;
-    bits = key.asymmetricKeyDetails?.modulusLength;
+    return { format: label === "PRIVATE KEY" ? "pkcs8" : "pkcs1", keyType: key.asymmetricKeyType ?? "unknown", bits: key.asymmetricKeyDetails?.modulusLength };
   } catch (e) {
-    return `is not a parseable private key (${(e as Error).message.replace(/\s+/g, " ")})`;
+    return { error: `is not a parseable private key (${(e as Error).message.replace(/\s+/g, " ")})` };
   }
-  if (label === "PRIVATE KEY") {
-    if (type !== "rsa") return `is a PKCS#8 ${type ?? "unknown"} key: Kuscia needs an RSA key in PKCS#1 form; generate one with \`openssl genrsa -traditional 2048 | base64 -w0\``;
-    return `is a PKCS#8 key (BEGIN PRIVATE KEY) but Kuscia reads only PKCS#1 (BEGIN RSA PRIVATE KEY): ${TO_PKCS1}`;
-  }
-  if (bits !== undefined && bits < 2048) return `is an RSA ${bits}-bit key: use at least 2048 bits (\`openssl genrsa -traditional 2048\`)`;
-  return null;
 }

@@ -60,6 +60,7 @@ export const appImage: KindPolicy = {
   rules: [
     {
       id: "appimage.name",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: parties refer to the AppImage by name (appImageRef); Kubernetes object names are DNS-1123 subdomains",
       severity: "error",
       summary: "metadata.name is a DNS-1123 subdomain (parties refer to it by name)",
       check(o, ctx) {
@@ -71,6 +72,7 @@ export const appImage: KindPolicy = {
     },
     {
       id: "appimage.image",
+      source: "pkg/agent: the image is pulled as <name>:<tag> (distribution reference grammar); kuscia-iac policy: a numeric tag is refused rather than stringified",
       severity: "error",
       summary: "spec.image.name and spec.image.tag form a valid image reference",
       check(o, ctx) {
@@ -90,6 +92,7 @@ export const appImage: KindPolicy = {
     },
     {
       id: "appimage.deploy-templates",
+      source: "pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate (templates selected by role; replicas default 1); Kubernetes Pod validation of the containers",
       severity: "error",
       summary: "deploy templates have unique names, replicas >= 0, at least one uniquely named container, requests <= limits",
       check(o, ctx) {
@@ -110,6 +113,7 @@ export const appImage: KindPolicy = {
     },
     {
       id: "appimage.ports",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: generateService (one Service per named port, named <prefix>-<port name>); pkg/crd/apis/kuscia/v1alpha1/appimage_types.go: ContainerPort",
       severity: "error",
       summary: "container ports have unique names (they name Services) and ports in 1-65535",
       check(o, ctx) {
@@ -133,6 +137,7 @@ export const appImage: KindPolicy = {
     },
     {
       id: "appimage.config-mounts",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: configVolumeMounts are mounted from the ConfigMap rendered from spec.configTemplates (SubPath = template key)",
       severity: "error",
       summary: "configVolumeMounts[].subPath names a key of spec.configTemplates",
       check(o, ctx) {

@@ -26,14 +26,15 @@ export const domain: KindPolicy = {
     },
   },
   schemaRules: [
-    { id: "domain.role", severity: "error", summary: 'spec.role is "" or "partner"' },
-    { id: "domain.interconn-protocols", severity: "error", summary: "spec.interConnProtocols items are kuscia or bfia" },
+    { id: "domain.role", severity: "error", summary: 'spec.role is "" or "partner" (case-sensitive)', source: "pkg/kusciaapi/service/domain_service.go: CreateDomain, UpdateDomain (role must be empty or partner); pkg/crd/apis/kuscia/v1alpha1/domain_types.go: Partner" },
+    { id: "domain.interconn-protocols", severity: "error", summary: "spec.interConnProtocols items are kuscia or bfia (case-sensitive)", source: "pkg/crd/apis/kuscia/v1alpha1/domain_types.go: InterConnKuscia, InterConnBFIA; pkg/controllers/domain/authorization_resource.go: getInterConnProtocol" },
   ],
   rules: [
     {
       id: "domain.name",
       severity: "error",
       summary: "metadata.name is a domain ID usable as a Namespace name (RFC 1123 label, not reserved)",
+      source: "pkg/controllers/domain/namespace.go: createNamespace (the domain ID names a Namespace); pkg/kusciaapi/service/domain_service.go: CreateDomain (ValidateK8sName, 'master' refused); pkg/common/constants.go: KusciaCrossDomain",
       check(o, ctx) {
         const name = at(o, "metadata", "name");
         if (name === undefined) ctx.fail(["metadata", "name"], "is required: the Domain name is the domain ID");
@@ -43,8 +44,11 @@ export const domain: KindPolicy = {
     {
       id: "domain.cert",
       severity: "error",
-      summary: "spec.cert is base64 of a PEM X.509 certificate with an RSA key of at least 2048 bits",
-      emits: certificateRuleIds("domain.cert", "spec.cert"),
+      summary: "spec.cert is base64 of a PEM X.509 certificate with an RSA public key",
+      source: "pkg/kusciaapi/service/domain_service.go: getValidCert (VerifyEncodeCert); pkg/controllers/clusterdomainroute/domain.go: getPublickeyFromCert (the key must be RSA)",
+      emits: [
+        ...certificateRuleIds("domain.cert", "spec.cert"),
+      ],
       check(o, ctx) {
         const cert = str(at(o, "spec", "cert"));
         if (cert !== undefined) checkCertificate(ctx, ["spec", "cert"], cert, str(at(o, "metadata", "name")), "domain.cert");
@@ -54,6 +58,7 @@ export const domain: KindPolicy = {
       id: "domain.partner-cert",
       severity: "error",
       summary: "a partner Domain (peer-to-peer) carries the partner node's certificate",
+      source: "kuscia-iac policy: KusciaAPI accepts a partner without cert, but then pkg/controllers/clusterdomainroute/domain.go: getPublicKeyFromDomain only logs 'cert is nil' and RSA-GEN route tokens cannot be exchanged; scripts/deploy/add_domain.sh always sets it",
       check(o, ctx) {
         if (at(o, "spec", "role") === "partner" && at(o, "spec", "cert") === undefined) {
           ctx.fail(["spec", "cert"], "is required when spec.role is partner: in peer-to-peer mode the partner's certificate authenticates it; set it to the base64 of the partner's domain.crt");
@@ -64,6 +69,7 @@ export const domain: KindPolicy = {
       id: "domain.interconn-protocols.single",
       severity: "warning",
       summary: "only the first of spec.interConnProtocols is used",
+      source: "pkg/controllers/domain/authorization_resource.go: getInterConnProtocol, createOrUpdateAuth (read InterConnProtocols[0] only)",
       check(o, ctx) {
         const p = arr(at(o, "spec", "interConnProtocols"));
         if (p && p.length > 1) ctx.warn(["spec", "interConnProtocols"], `lists ${p.length} protocols; Kuscia uses only the first (${JSON.stringify(p[0])}) today`);
@@ -73,6 +79,7 @@ export const domain: KindPolicy = {
       id: "domain.partner-quota",
       severity: "warning",
       summary: "spec.resourceQuota is ignored for partner Domains",
+      source: "pkg/controllers/domain/controller.go: create, update (createResourceQuota only when !isPartner); pkg/controllers/domain/resource_quota.go: makeResourceQuota",
       check(o, ctx) {
         if (at(o, "spec", "role") === "partner" && at(o, "spec", "resourceQuota", "podMaxCount") !== undefined) {
           ctx.warn(["spec", "resourceQuota", "podMaxCount"], "is ignored for a partner Domain: Kuscia creates the resource-limitation ResourceQuota only for local domains");
@@ -80,12 +87,14 @@ export const domain: KindPolicy = {
       },
     },
   ],
-  immutable: [
-    { rule: "domain.role.immutable", path: ["spec", "role"], fix: "a domain cannot switch between local and partner; delete it and create it again", normalize: (v) => v ?? "" },
-  ],
+  // No immutable fields: KusciaAPI's UpdateDomain changes spec.role (pkg/kusciaapi/service/domain_service.go)
+  // and the domain controller relabels the namespace (pkg/controllers/domain/namespace.go: updateNamespace).
   defaults(o) {
+    // What the controllers assume when the list is empty (getInterConnProtocol). Only for local
+    // domains: on a partner Domain an explicit ["kuscia"] selects the peer-to-peer authorization path
+    // (createOrUpdateAuth), so filling it would change what the controller does.
     const spec = obj(o.spec);
-    if (spec && spec.interConnProtocols === undefined) return [{ op: "add", path: "/spec/interConnProtocols", value: ["kuscia"] }];
+    if (spec && spec.interConnProtocols === undefined && spec.role !== "partner") return [{ op: "add", path: "/spec/interConnProtocols", value: ["kuscia"] }];
     return [];
   },
 };

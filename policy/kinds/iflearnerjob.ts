@@ -27,10 +27,13 @@ export const iflearnerJob: KindPolicy = {
       },
     },
   },
-  schemaRules: [{ id: "iflearner.role", severity: "error", summary: "spec.role is server or client" }],
+  schemaRules: [
+    { id: "iflearner.role", severity: "error", summary: "spec.role is server or client", source: "kuscia-iac policy: the roles of an iflearner federation (the operator is not part of Kuscia; its CRD leaves spec.role a free string)" },
+  ],
   rules: [
     {
       id: "iflearner.name",
+      source: "kuscia-iac policy: the iflearner operator (not part of Kuscia) names a Pod, Service and Ingress after the job; Service names are DNS-1035 labels",
       severity: "error",
       summary: "metadata.name is a DNS-1035 label (the Pod, Service and Ingress are named after it)",
       check(o, ctx) {
@@ -42,6 +45,7 @@ export const iflearnerJob: KindPolicy = {
     },
     {
       id: "iflearner.host",
+      source: "kuscia-iac policy: an Ingress without host matches every host (Kubernetes networking/v1 Ingress semantics)",
       severity: "error",
       summary: "spec.host is a non-empty DNS name (an empty host makes an Ingress that matches every host)",
       check(o, ctx) {
@@ -54,6 +58,7 @@ export const iflearnerJob: KindPolicy = {
     },
     {
       id: "iflearner.template",
+      source: "kuscia-iac policy: the iflearner operator runs the job's pod from spec.template; Kubernetes Pod validation",
       severity: "error",
       summary: "spec.template has at least one container, uniquely named, requests <= limits",
       check(o, ctx) {
@@ -67,6 +72,7 @@ export const iflearnerJob: KindPolicy = {
     },
     {
       id: "iflearner.selector-label",
+      source: "kuscia-iac policy: the iflearner operator's Service selects app=<job name>",
       severity: "error",
       summary: "template labels do not replace the app=<name> label the Service selects on",
       check(o, ctx) {
@@ -78,5 +84,5 @@ export const iflearnerJob: KindPolicy = {
       },
     },
   ],
-  immutable: [{ rule: "iflearner.role.immutable", path: ["spec", "role"], fix: "a job cannot switch between server and client; create a new job" }],
+  // No immutable fields: the iflearner operator is not part of Kuscia and nothing upstream refuses a change of spec.role.
 };

@@ -22,6 +22,7 @@ export const interopConfig: KindPolicy = {
   rules: [
     {
       id: "interop.host",
+      source: "pkg/interconn/kuscia/interopconfig.go: registerInteropConfig (the host is a domain whose namespace resources are synchronised); pkg/controllers/clusterdomainroute/interconn.go: checkInteropConfig (host = route destination)",
       severity: "error",
       summary: "spec.host is a valid domain ID",
       check(o, ctx) {
@@ -30,6 +31,7 @@ export const interopConfig: KindPolicy = {
     },
     {
       id: "interop.members",
+      source: "pkg/interconn/kuscia/hostresources/manager.go: Register (each member is a domain namespace synchronised from the host); kuscia-iac policy: members non-empty and distinct (upstream skips a repeated member and accepts an empty list, which does nothing)",
       severity: "error",
       summary: "spec.members is a non-empty list of valid, distinct domain IDs that does not include the host",
       check(o, ctx) {
@@ -46,6 +48,11 @@ export const interopConfig: KindPolicy = {
     },
   ],
   immutable: [
-    { rule: "interop.host.immutable", path: ["spec", "host"], fix: "create a new InteropConfig for the new host and delete this one" },
+    {
+      rule: "interop.host.immutable",
+      source: "pkg/interconn/kuscia/interopconfig.go: registerInteropConfig (on update, members are deregistered from the new host only, so the old host's synchronisation is never stopped)",
+      path: ["spec", "host"],
+      fix: "create a new InteropConfig for the new host and delete this one",
+    },
   ],
 };

@@ -29,6 +29,7 @@ export const kusciaDeployment: KindPolicy = {
   rules: [
     {
       id: "kd.namespace",
+      source: "pkg/controllers/kusciadeployment/controller.go: the informer handlers skip objects outside common.KusciaCrossDomain (cross-domain)",
       severity: "error",
       summary: `KusciaDeployments live in namespace ${KD_NAMESPACE}, the only one the controller reconciles`,
       check(o, ctx) {
@@ -36,10 +37,11 @@ export const kusciaDeployment: KindPolicy = {
         if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${KD_NAMESPACE}, the only namespace Kuscia reconciles KusciaDeployments in`, "kd.namespace.unset");
         else if (ns !== KD_NAMESPACE) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`);
       },
-      emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})` }],
+      emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context" }],
     },
     {
       id: "kd.parties",
+      source: "pkg/controllers/kusciadeployment/controller.go: validate (parties not empty); the party domain ID names the namespace the Deployment is created in (reconcile.go: generateDeployment); kuscia-iac policy: a (domain, role) pair listed twice",
       severity: "error",
       summary: "parties have valid domain IDs and AppImage references and are unique (by domain and role)",
       check(o, ctx) {
@@ -61,6 +63,7 @@ export const kusciaDeployment: KindPolicy = {
     },
     {
       id: "kd.initiator",
+      source: "pkg/controllers/kusciadeployment/controller.go: validate (initiator should be one of the parties)",
       severity: "error",
       summary: "spec.initiator is one of the parties' domain IDs",
       check(o, ctx) {
@@ -74,6 +77,7 @@ export const kusciaDeployment: KindPolicy = {
     },
     {
       id: "kd.input-config",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: the input config is rendered into the app's configuration as JSON; kuscia-iac policy: refuse a string that is not JSON",
       severity: "error",
       summary: "spec.inputConfig is a JSON document in a string (or empty)",
       check(o, ctx) {
@@ -88,6 +92,7 @@ export const kusciaDeployment: KindPolicy = {
     },
     {
       id: "kd.service-name-prefix",
+      source: "pkg/controllers/kusciadeployment/controller.go: validate; pkg/utils/resources/service.go: ValidateServiceNamePrefix (pkg/common/constants.go: ServiceNamePrefixRegex)",
       severity: "error",
       summary: "parties[].serviceNamePrefix matches ^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$",
       check(o, ctx) {
@@ -101,6 +106,7 @@ export const kusciaDeployment: KindPolicy = {
     },
     {
       id: "kd.template",
+      source: "Kubernetes apps/v1 Deployment validation (the party template becomes a Deployment in pkg/controllers/kusciadeployment/reconcile.go: generateDeployment); a Deployment the API server refuses is never created",
       severity: "error",
       summary: "party templates: replicas >= 0, strategy Recreate or RollingUpdate (int or percent), named unique containers, requests <= limits",
       check(o, ctx) {
@@ -119,9 +125,8 @@ export const kusciaDeployment: KindPolicy = {
       },
     },
   ],
-  immutable: [
-    { rule: "kd.initiator.immutable", path: ["spec", "initiator"], fix: "the initiator owns the deployment; delete and recreate the KusciaDeployment to change it" },
-  ],
+  // No immutable fields: upstream refuses no change of spec.initiator, and the controller recomputes
+  // the initiator annotations on every reconcile (pkg/controllers/kusciadeployment/reconcile.go: computeExceptGeneratedAnnotations).
   defaults(o) {
     // Only the strategy has a documented default that does not depend on the AppImage
     // (replicas fall back to the AppImage's, so they are left alone).

@@ -5,9 +5,11 @@
  */
 import { parseYamlValue, type YamlLimits } from "../yaml";
 import type { KindPolicy, RuleContext } from "../engine";
+import type { KusciaVersion } from "../config/version";
 import type { Segment } from "../paths";
-import { checkPkcs1RsaKey } from "../checks/pem";
-import { parseMysqlDsn, redactDsn } from "../checks/dsn";
+import { TO_PKCS1, inspectPrivateKey } from "../checks/pem";
+import { redactDsn } from "../checks/dsn";
+import { parseDatastoreEndpoint } from "../checks/datastore";
 import { dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
 
@@ -50,12 +52,52 @@ function field(name: string): Segment[] {
   return [...KEY_PATH, ...name.split(".")];
 }
 
-function enumCheck(ctx: RuleContext, c: Obj, key: string, allowed: string[], hint: string, caseInsensitive = false): void {
-  const v = c[key];
-  if (v === undefined || v === null || v === "") return;
-  const ok = typeof v === "string" && (caseInsensitive ? allowed.map((a) => a.toLowerCase()).includes(v.toLowerCase()) : allowed.includes(v));
-  if (!ok) ctx.fail(field(key), `found ${show(v)}, expected one of ${allowed.join(", ")}; ${hint}`);
+/** How the target release reads one enumerated kuscia.yaml key. */
+interface EnumSpec {
+  key: string;
+  allowed: readonly string[];
+  /** Compared case-insensitively by the target release. */
+  caseInsensitive: boolean;
+  /** Value of an absent (or YAML null) key; undefined when Kuscia then refuses to start. */
+  absent?: string;
+  /** Whether an explicit empty string is accepted. */
+  emptyOk: boolean;
+  hint: string;
 }
+
+function enumCheck(ctx: RuleContext, c: Obj, e: EnumSpec): void {
+  const v = c[e.key];
+  if (v === undefined || v === null) {
+    if (e.absent === undefined) ctx.fail(field(e.key), `is required: Kuscia ${ctx.kusciaVersion.name} refuses to start without it; ${e.hint}`);
+    return;
+  }
+  if (v === "" && e.emptyOk) return;
+  const ok = typeof v === "string" && (e.caseInsensitive ? e.allowed.some((a) => a.toLowerCase() === v.toLowerCase()) : e.allowed.includes(v));
+  if (!ok) {
+    const how = e.caseInsensitive ? "any case" : "exactly as written, case-sensitive";
+    ctx.fail(field(e.key), `found ${show(v)}, expected one of ${e.allowed.join(", ")} (${how}, as Kuscia ${ctx.kusciaVersion.name} reads it); ${e.hint}`);
+  }
+}
+
+/** The enumerated keys as the target release parses them. */
+function enumSpecs(v: KusciaVersion, mode: string | undefined): EnumSpec[] {
+  // v0.14–v1.0 ReadConfig compared mode without lower-casing it (`kuscia init --mode Autonomy`
+  // from deploy.sh produced a file those releases refused); v0.8–v0.13 and v1.1 lower-case it.
+  const modeCaseless = !v.atLeast("v0.14") || v.atLeast("v1.1");
+  const needsRuntime = mode !== undefined && mode.toLowerCase() !== "master";
+  return [
+    { key: "mode", allowed: ["autonomy", "lite", "master"], caseInsensitive: modeCaseless, emptyOk: false, hint: "the deployment mode of this node" },
+    // common.Protocol.UnmarshalYAML upper-cases the value; an explicit "" is refused, an absent key means MTLS for KusciaAPI.
+    { key: "protocol", allowed: ["NOTLS", "TLS", "MTLS"], caseInsensitive: true, absent: "", emptyOk: false, hint: "omit the key for the default (MTLS)" },
+    // The agent's provider factory switches on the exact string; kuscia start refuses an empty runtime on lite and autonomy nodes.
+    { key: "runtime", allowed: ["runc", "runk", "runp"], caseInsensitive: false, absent: needsRuntime ? undefined : "", emptyOk: !needsRuntime, hint: "on Kubernetes use runk (or runp)" },
+    // zap's Level.Set: case-insensitive; empty means info.
+    { key: "logLevel", allowed: ["DEBUG", "INFO", "WARN", "ERROR", "DPANIC", "PANIC", "FATAL"], caseInsensitive: true, absent: "INFO", emptyOk: true, hint: "INFO is the usual choice" },
+  ];
+}
+
+const ENUM_SOURCE =
+  "cmd/kuscia/confloader/config.go: ReadConfig (mode, lower-cased from v1.1 and before v0.14); pkg/common/convert.go: Protocol.UnmarshalYAML (protocol, upper-cased); pkg/agent/provider/provider_factory.go: NewFactory and cmd/kuscia/utils/kuscia_image.go: initRuntimeAndLogLevel (runtime); pkg/utils/nlog/zlogwriter/zlogwriter.go: changeLogLevel (logLevel)";
 
 export const nodeConfig: KindPolicy = {
   apiVersion: "v1",
@@ -67,6 +109,7 @@ export const nodeConfig: KindPolicy = {
       id: "nodeconfig.yaml",
       severity: "error",
       summary: `data["${CONFIG_KEY}"] exists and is a YAML mapping`,
+      source: "cmd/kuscia/confloader/kuscia_config.go: loadConfig (yaml.Unmarshal of kuscia.yaml); hack/k8s/autonomy/configmap.yaml (the file is the ConfigMap key kuscia.yaml)",
       check(o, ctx) {
         const { error } = configOf(o);
         if (error) ctx.fail(KEY_PATH, error);
@@ -75,7 +118,8 @@ export const nodeConfig: KindPolicy = {
     {
       id: "nodeconfig.domain-id",
       severity: "error",
-      summary: "domainID is a DNS subdomain usable as a namespace name, not reserved",
+      summary: "domainID is a DNS label usable as a namespace name, not reserved",
+      source: "cmd/kuscia/confloader/config.go: ReadConfig (domain should not be empty); cmd/kuscia/kusciainit/init.go: validateConfig (ValidateK8sName); cmd/kuscia/modules/k3s.go: createDefaultDomain (the domain ID names a Namespace)",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainID;
@@ -89,32 +133,74 @@ export const nodeConfig: KindPolicy = {
     {
       id: "nodeconfig.domain-key",
       severity: "error",
-      summary: "domainKeyData is base64 of a PKCS#1 RSA private key (BEGIN RSA PRIVATE KEY) of at least 2048 bits",
+      summary: "domainKeyData is base64 of an unencrypted RSA private key the target Kuscia release can read (PKCS#1; PKCS#8 too from v0.9)",
+      source: "pkg/utils/tls/crypt.go: ParseEncodedKey, ParseKey, ParseRSAPrivateKeyData (PKCS#1 and PKCS#8 RSA from v0.9.0b0; v0.8.0b0 ParsePKCS1PrivateKeyData reads PKCS#1 only); cmd/kuscia/modules/runtime.go: NewModuleRuntimeConfigs",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
-          if (v === undefined || v === null || v === "") return ctx.fail(field("domainKeyData"), "is required: base64 of the node's PKCS#1 RSA private key (`openssl genrsa -traditional 2048 | base64 -w0`)");
+          if (v === undefined || v === null || v === "") return ctx.fail(field("domainKeyData"), "is required: base64 of the node's RSA private key in PKCS#1 form (`openssl genrsa -traditional 2048 | base64 -w0`)");
           if (typeof v !== "string") return ctx.fail(field("domainKeyData"), "must be a string holding base64 of a PEM key");
           if (placeholder(v)) return ctx.fail(field("domainKeyData"), "still contains a template placeholder ({{...}}): render the template before applying it");
-          const why = checkPkcs1RsaKey(v);
-          if (why) ctx.fail(field("domainKeyData"), why);
+          const k = inspectPrivateKey(v);
+          if ("error" in k) return ctx.fail(field("domainKeyData"), k.error);
+          if (k.keyType !== "rsa") return ctx.fail(field("domainKeyData"), `is a PKCS#8 ${k.keyType} key: Kuscia needs an RSA key; generate one with \`openssl genrsa -traditional 2048 | base64 -w0\``);
+          if (k.format === "pkcs8" && !ctx.kusciaVersion.atLeast("v0.9")) {
+            ctx.fail(field("domainKeyData"), `is a PKCS#8 key (BEGIN PRIVATE KEY), which Kuscia ${ctx.kusciaVersion.name} cannot read (PKCS#8 is read from v0.9): ${TO_PKCS1}`);
+          }
+        });
+      },
+    },
+    {
+      id: "nodeconfig.domain-key.pkcs1",
+      severity: "error",
+      summary: "domainKeyData is in PKCS#1 form (BEGIN RSA PRIVATE KEY), as the Kuscia docs require",
+      source: "kuscia-iac policy: the Kuscia docs and hack/k8s/*/configmap.yaml require PKCS#1 (pkg/utils/tls/crypt.go reads PKCS#8 from v0.9.0b0, but other tools that read domain.key expect PKCS#1; see upstream issues #327, #356)",
+      check(o, ctx) {
+        withConfig(o, (c) => {
+          const v = c.domainKeyData;
+          if (typeof v !== "string" || v === "" || placeholder(v)) return;
+          const k = inspectPrivateKey(v);
+          if ("error" in k || k.keyType !== "rsa" || k.format !== "pkcs8" || !ctx.kusciaVersion.atLeast("v0.9")) return;
+          ctx.fail(
+            field("domainKeyData"),
+            `is a PKCS#8 key (BEGIN PRIVATE KEY); Kuscia v0.9 and later (the target is ${ctx.kusciaVersion.name}) can read it, v0.8 cannot, and the Kuscia docs require PKCS#1 (BEGIN RSA PRIVATE KEY): ${TO_PKCS1}. ` +
+              "To accept PKCS#8 keys, set rule nodeconfig.domain-key.pkcs1 to warn or off in the policy configuration",
+          );
+        });
+      },
+    },
+    {
+      id: "nodeconfig.domain-key.size",
+      severity: "error",
+      summary: "domainKeyData is an RSA key of at least minRsaKeyBits bits (default 2048)",
+      source: "kuscia-iac policy: Kuscia generates 2048-bit keys (pkg/utils/tls/crypt.go: GenerateKeyData) but reads any size; the minimum is the parameter minRsaKeyBits",
+      check(o, ctx) {
+        withConfig(o, (c) => {
+          const v = c.domainKeyData;
+          if (typeof v !== "string" || v === "" || placeholder(v)) return;
+          const k = inspectPrivateKey(v);
+          if ("error" in k || k.keyType !== "rsa" || k.bits === undefined) return;
+          const min = ctx.params.minRsaKeyBits;
+          if (k.bits < min) ctx.fail(field("domainKeyData"), `is an RSA ${k.bits}-bit key: the policy asks for at least ${min} bits (\`openssl genrsa -traditional ${Math.max(min, 2048)}\`; parameter minRsaKeyBits)`);
         });
       },
     },
     {
       id: "nodeconfig.datastore",
       severity: "error",
-      summary: "datastoreEndpoint is a MySQL DSN whose database name has no '-'",
+      summary: "datastoreEndpoint is a DSN the target release accepts (mysql://; postgres:// or postgresql:// from v1.0; no '-' in a MySQL database name before v0.10)",
+      source: "pkg/utils/datastore/datastore_endpoint_check.go: CheckDatastoreEndpoint (mysql at every release; postgres and postgresql from v1.0.0b0); cmd/kuscia/modules/k3s.go: Run; docs/deployment/kuscia_config_cn.md of v0.8.0b0 and v0.9.0b0 (database name without '-')",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.datastoreEndpoint;
           if (v === undefined || v === null || v === "") return; // Kuscia falls back to its embedded SQLite
           if (typeof v !== "string") return ctx.fail(field("datastoreEndpoint"), "must be a string DSN");
-          const res = parseMysqlDsn(v);
+          const res = parseDatastoreEndpoint(v, ctx.kusciaVersion);
           // Messages quote the DSN only with its password masked.
           if ("error" in res) return ctx.fail(field("datastoreEndpoint"), `${show(redactDsn(v), 120)} ${res.error}`);
-          if (res.dsn.database.includes("-")) {
-            ctx.fail(field("datastoreEndpoint"), `database name ${show(res.dsn.database)} contains '-', which Kuscia does not support; create and use a database named without it (e.g. ${show(res.dsn.database.replace(/-/g, "_"))})`);
+          const db = res.datastore.database;
+          if (res.datastore.driver === "mysql" && db.includes("-") && !ctx.kusciaVersion.atLeast("v0.10")) {
+            ctx.fail(field("datastoreEndpoint"), `database name ${show(db)} contains '-', which Kuscia ${ctx.kusciaVersion.name} does not support; create and use a database named without it (e.g. ${show(db.replace(/-/g, "_"))})`);
           }
         });
       },
@@ -122,13 +208,12 @@ export const nodeConfig: KindPolicy = {
     {
       id: "nodeconfig.enums",
       severity: "error",
-      summary: "mode, protocol, runtime and logLevel take documented values",
+      summary: "mode, protocol, runtime and logLevel take values the target release reads (with its case rules and defaults)",
+      source: ENUM_SOURCE,
       check(o, ctx) {
         withConfig(o, (c) => {
-          enumCheck(ctx, c, "mode", ["autonomy", "lite", "master"], "the deployment mode of this node", true);
-          enumCheck(ctx, c, "protocol", ["NOTLS", "TLS", "MTLS"], "empty means MTLS");
-          enumCheck(ctx, c, "runtime", ["runk", "runp", "runc"], "on Kubernetes use runk (or runp)");
-          enumCheck(ctx, c, "logLevel", ["DEBUG", "INFO", "WARN", "ERROR"], "INFO is the usual choice", true);
+          const mode = typeof c.mode === "string" ? c.mode : undefined;
+          for (const e of enumSpecs(ctx.kusciaVersion, mode)) enumCheck(ctx, c, e);
         });
       },
     },
@@ -136,6 +221,7 @@ export const nodeConfig: KindPolicy = {
       id: "nodeconfig.runk",
       severity: "error",
       summary: "with runtime runk, runk.namespace is a valid namespace name",
+      source: "cmd/kuscia/confloader/kuscia_config.go: RunkConfig.overwriteK8sProviderCfg (runk.namespace is the namespace the agent creates task pods in)",
       check(o, ctx) {
         withConfig(o, (c) => {
           if (c.runtime !== "runk") return;
@@ -149,10 +235,13 @@ export const nodeConfig: KindPolicy = {
     {
       id: "nodeconfig.protocol.notls",
       severity: "warning",
-      summary: "protocol NOTLS sends node traffic in clear text",
+      summary: "protocol NOTLS (any case) sends node traffic in clear text",
+      source: "pkg/common/convert.go: Protocol.UnmarshalYAML (upper-cases the value); cmd/kuscia/modules/kusciaapi.go and domainroute.go (NOTLS disables TLS for KusciaAPI and the gateway)",
       check(o, ctx) {
         withConfig(o, (c) => {
-          if (c.protocol === "NOTLS") ctx.warn(field("protocol"), "is NOTLS: KusciaAPI and the gateway speak plain HTTP; use TLS or MTLS outside a trusted network");
+          if (typeof c.protocol === "string" && c.protocol.toUpperCase() === "NOTLS") {
+            ctx.warn(field("protocol"), `is ${c.protocol === "NOTLS" ? "NOTLS" : `${show(c.protocol)} (NOTLS)`}: KusciaAPI and the gateway speak plain HTTP; use TLS or MTLS outside a trusted network`);
+          }
         });
       },
     },

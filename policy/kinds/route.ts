@@ -2,9 +2,14 @@
 import type { KindPolicy, Rule } from "../engine";
 import { schema as cdrSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_ClusterDomainRoute";
 import { schema as drSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainRoute";
-import { KUSCIA, checkCertificate, checkDomainId } from "./common";
+import { CERT_SOURCES, KUSCIA, checkCertificate, checkDomainId } from "./common";
 import { arr, at, isObj, str } from "../checks/values";
 import { placeholder } from "../checks/names";
+
+const AUTH_SOURCE = "pkg/controllers/domainroute/check.go: DoValidate (switch on AuthenticationType: Token, MTLS, None; anything else is 'unsupported type')";
+const PROTOCOL_SOURCE = "pkg/crd/apis/kuscia/v1alpha1/common.go: InterConnKuscia, InterConnBFIA; pkg/controllers/clusterdomainroute/interconn.go: needCreateInteropConfig";
+const CDR_IMMUTABLE_SOURCE =
+  "pkg/controllers/clusterdomainroute/controller.go: syncHandler and domainroute.go: checkDomainRoute (DomainRoutes are looked up by the new <source>-<destination> only, so the old ones are never deleted and keep routing); interconn.go: checkInteropConfig (same for <source>-2-<destination>)";
 
 function tighten(prefix: string): Record<string, unknown> {
   return {
@@ -27,6 +32,7 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.domains`,
       severity: "error",
       summary: "spec.source and spec.destination are valid, different domain IDs",
+      source: "pkg/controllers/domainroute/check.go: DoValidate (source and destination set); pkg/controllers/clusterdomainroute/controller.go: syncHandler (they name the namespaces the DomainRoutes are created in)",
       check(o, ctx) {
         const src = at(o, "spec", "source");
         const dst = at(o, "spec", "destination");
@@ -39,6 +45,7 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.name`,
       severity: "warning",
       summary: "metadata.name is <source>-<destination>, the name Kuscia's scripts and `kubectl get cdr` checks use",
+      source: "pkg/controllers/clusterdomainroute/controller.go: syncHandler (DomainRoutes are named <source>-<destination>); pkg/controllers/domain/authorization_resource.go: createClusterDomainRoute; scripts/templates/cluster_domain_route.token.yaml",
       check(o, ctx) {
         const src = str(at(o, "spec", "source"));
         const dst = str(at(o, "spec", "destination"));
@@ -50,6 +57,7 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.token`,
       severity: "error",
       summary: "Token authentication (and bodyEncryption) needs spec.tokenConfig",
+      source: "pkg/controllers/domainroute/check.go: DoValidate (field TokenConfig is null)",
       check(o, ctx) {
         const spec = at(o, "spec");
         if (!isObj(spec)) return;
@@ -65,9 +73,11 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.mtls`,
       severity: "error",
       summary: "MTLS authentication needs spec.mTLSConfig.sourceClientCert, base64 of a PEM certificate",
+      source: "pkg/controllers/domainroute/check.go: DoValidate (MTLSConfig and SourceClientCert set, base64); the gateway loads it as the client certificate of the route",
       emits: [
-        { id: `${prefix}.mtls.validity`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert is inside its validity window" },
-        { id: `${prefix}.mtls.expiring`, severity: "warning", summary: "spec.mTLSConfig.sourceClientCert expires within 30 days" },
+        { id: `${prefix}.mtls.key-size`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert, when RSA, has at least minRsaKeyBits bits (default 2048)", source: CERT_SOURCES.keySize },
+        { id: `${prefix}.mtls.validity`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert is inside its validity window", source: CERT_SOURCES.validity },
+        { id: `${prefix}.mtls.expiring`, severity: "warning", summary: "spec.mTLSConfig.sourceClientCert expires within certificateExpiryWarningDays days (default 30)", source: CERT_SOURCES.expiring },
       ],
       check(o, ctx) {
         const spec = at(o, "spec");
@@ -77,7 +87,7 @@ function rules(prefix: string): Rule[] {
           ctx.fail(["spec", "mTLSConfig", "sourceClientCert"], "is required when authenticationType is MTLS: set it to the base64 of the source node's client certificate");
         }
         if (typeof cert === "string" && cert !== "" && !placeholder(cert)) {
-          checkCertificate(ctx, ["spec", "mTLSConfig", "sourceClientCert"], cert, undefined, `${prefix}.mtls`);
+          checkCertificate(ctx, ["spec", "mTLSConfig", "sourceClientCert"], cert, undefined, `${prefix}.mtls`, false);
         }
       },
     },
@@ -85,6 +95,7 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.transit`,
       severity: "error",
       summary: "a THIRD-DOMAIN transit names a valid transit domain",
+      source: "pkg/gateway/utils/transit.go: IsThirdPartyTransit (an empty transitMethod means THIRD-DOMAIN); pkg/crd/apis/kuscia/v1alpha1/domainroute_types.go: Transit.Domain",
       check(o, ctx) {
         const t = at(o, "spec", "transit");
         if (!isObj(t)) return;
@@ -99,6 +110,7 @@ function rules(prefix: string): Rule[] {
       id: `${prefix}.endpoint`,
       severity: "error",
       summary: "spec.endpoint.ports have distinct names",
+      source: "pkg/gateway/controller/domain_route.go: the Envoy cluster of a port is named common.GenerateClusterName(source, destination, port name), so a repeated name replaces the other port",
       check(o, ctx) {
         const ports = arr(at(o, "spec", "endpoint", "ports")) ?? [];
         const names = new Set<unknown>();
@@ -119,13 +131,13 @@ export const clusterDomainRoute: KindPolicy = {
   schema: cdrSchema,
   tighten: tighten("cdr"),
   schemaRules: [
-    { id: "cdr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None" },
-    { id: "cdr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia" },
+    { id: "cdr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None (case-sensitive)", source: AUTH_SOURCE },
+    { id: "cdr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia (case-sensitive)", source: PROTOCOL_SOURCE },
   ],
   rules: rules("cdr"),
   immutable: [
-    { rule: "cdr.source.immutable", path: ["spec", "source"], fix: "a route's endpoints are its identity; create a new ClusterDomainRoute instead" },
-    { rule: "cdr.destination.immutable", path: ["spec", "destination"], fix: "a route's endpoints are its identity; create a new ClusterDomainRoute instead" },
+    { rule: "cdr.source.immutable", source: CDR_IMMUTABLE_SOURCE, path: ["spec", "source"], fix: "the controller would leave the old DomainRoutes (and InteropConfig) in place; create a new ClusterDomainRoute instead" },
+    { rule: "cdr.destination.immutable", source: CDR_IMMUTABLE_SOURCE, path: ["spec", "destination"], fix: "the controller would leave the old DomainRoutes (and InteropConfig) in place; create a new ClusterDomainRoute instead" },
   ],
 };
 
@@ -136,12 +148,10 @@ export const domainRoute: KindPolicy = {
   schema: drSchema,
   tighten: tighten("dr"),
   schemaRules: [
-    { id: "dr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None" },
-    { id: "dr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia" },
+    { id: "dr.authentication", severity: "error", summary: "spec.authenticationType is Token, MTLS or None (case-sensitive)", source: AUTH_SOURCE },
+    { id: "dr.interconn-protocol", severity: "error", summary: "spec.interConnProtocol is kuscia or bfia (case-sensitive)", source: PROTOCOL_SOURCE },
   ],
   rules: rules("dr"),
-  immutable: [
-    { rule: "dr.source.immutable", path: ["spec", "source"], fix: "create a new DomainRoute instead" },
-    { rule: "dr.destination.immutable", path: ["spec", "destination"], fix: "create a new DomainRoute instead" },
-  ],
+  // No immutable fields: upstream refuses no change, and the ClusterDomainRoute controller itself
+  // rewrites the spec of the DomainRoutes it owns (pkg/controllers/clusterdomainroute/domainroute.go: checkDomainRoute).
 };

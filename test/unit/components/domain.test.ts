@@ -55,7 +55,7 @@ describe("component: Domain", () => {
 
   it("with both creates the Domain and the native objects; a given master is managed, not ignored", async () => {
     const opts = new Map<string, pulumi.CustomResourceOptions>();
-    const d = new Domain("edge", { emit: "both", role: "partner", cert: await partnerCert(), master: "hub" }, { transformations: [recordOptions(opts)] });
+    const d = new Domain("edge", { emit: "both", role: "partner", interConnProtocols: ["kuscia"], cert: await partnerCert(), master: "hub" }, { transformations: [recordOptions(opts)] });
     assert.deepEqual(await valueOf(d.created), ["Namespace/edge", "Role/edge/edge", "Domain/edge"]);
     assert.deepEqual(opts.get(`${CR}::edge`)?.ignoreChanges, ['metadata.labels["kuscia.secretflow/domain-auth"]']);
   });

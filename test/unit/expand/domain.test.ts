@@ -35,13 +35,17 @@ describe("expansion: Domain", () => {
   });
 
   it("labels a partner's namespace with its role and creates no quota or domain-config for it (example alice)", () => {
+    // The docs' partner lists no interConnProtocols, and the webhook does not fill them on a partner
+    // (that would switch the controller to the peer-to-peer path), so it is authorised like a local
+    // domain (pkg/controllers/domain/authorization_resource.go: handleOthers).
     const ex = expandDomain(example("alice"));
-    assert.deepEqual(refs(ex.objects), ["Namespace//alice", "Role/alice/alice", "ServiceAccount/alice/alice", "RoleBinding/alice/alice"]);
+    assert.deepEqual(refs(ex.objects), ["Namespace//alice", "Role/alice/alice", "ServiceAccount/alice/alice", "RoleBinding/alice/alice", "ClusterRoleBinding//alice"]);
     assert.deepEqual((ex.objects[0] as NamespaceObject).metadata.labels, {
       "kuscia.secretflow/domain-name": "alice",
       "kuscia.secretflow/role": "partner",
-      "kuscia.secretflow/interconn-protocols": "kuscia",
     });
+    const p2p = expandDomain(admit({ ...example("alice"), spec: { ...example("alice").spec, interConnProtocols: ["kuscia" as const] } }).object);
+    assert.deepEqual(refs(p2p.objects), ["Namespace//alice", "Role/alice/alice", "ServiceAccount/alice/alice", "RoleBinding/alice/alice"]);
   });
 
   it("binds the domain's service account to its Role, and local domains to domain-cluster-res", () => {

@@ -13,9 +13,7 @@ const kd = (initiator: string) => ({
 
 describe("updates and deletes", () => {
   const cases: [string, object, object, string][] = [
-    ["KusciaDeployment initiator", kd("alice"), kd("bob"), "kd.initiator.immutable"],
     ["InteropConfig host", { apiVersion: K, kind: "InteropConfig", metadata: { name: "i" }, spec: { host: "bob", members: ["alice"] } }, { apiVersion: K, kind: "InteropConfig", metadata: { name: "i" }, spec: { host: "carol", members: ["alice"] } }, "interop.host.immutable"],
-    ["Domain role", { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: {} }, { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: { role: "partner" } }, "domain.role.immutable"],
     ["ClusterDomainRoute destination", { apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: "alice-bob" }, spec: { source: "alice", destination: "bob", authenticationType: "None" } }, { apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: "alice-bob" }, spec: { source: "alice", destination: "carol", authenticationType: "None" } }, "cdr.destination.immutable"],
   ];
   for (const [what, before, after, rule] of cases) {
@@ -30,9 +28,20 @@ describe("updates and deletes", () => {
     });
   }
 
-  it("treats an omitted Domain role and \"\" as the same role", () => {
-    const before = { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: { role: "" } };
-    assert.equal(review({ ...before, spec: {} }, { operation: "UPDATE", oldObject: before }).allowed, true);
+  it("accepts the changes upstream itself makes: Domain role (KusciaAPI UpdateDomain), KusciaDeployment initiator, DomainRoute endpoints, IflearnerJob role", () => {
+    const partner = { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: { role: "partner" } };
+    const local = { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: { role: "" } };
+    assert.deepEqual(review(local, { operation: "UPDATE", oldObject: partner }).violations, []);
+    assert.deepEqual(review(kd("bob"), { operation: "UPDATE", oldObject: kd("alice") }).violations, []);
+    const dr = (destination: string) => ({ apiVersion: K, kind: "DomainRoute", metadata: { name: "alice-bob", namespace: "alice" }, spec: { source: "alice", destination, authenticationType: "None" } });
+    assert.deepEqual(review(dr("carol"), { operation: "UPDATE", oldObject: dr("bob") }).violations, []);
+    const job = (role: string) => ({
+      apiVersion: "git.iflytek.com/v1",
+      kind: "IflearnerJob",
+      metadata: { name: "job" },
+      spec: { role, host: "server.iflearner.com", template: { spec: { containers: [{ name: "c", image: "i" }] } } },
+    });
+    assert.deepEqual(review(job("client"), { operation: "UPDATE", oldObject: job("server") }).violations, []);
   });
 
   it("accepts the product docs' InteropConfig update (a new member)", () => {

@@ -51,11 +51,12 @@ describe("webhook admission semantics (real HTTPS)", () => {
   const post = (path: string, body: unknown) => call(wh.url, path, { ca: pki.ca.certPem, agent, body: JSON.stringify(body) });
 
   it("passes oldObject on UPDATE so immutable fields are enforced", async () => {
-    const before = domain("alice", { role: "partner" });
-    const after = domain("alice", { role: "" });
+    const interop = (host: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "alice-2-bob" }, spec: { host, members: ["alice"] } });
+    const before = interop("bob");
+    const after = interop("carol");
     const v = await post("/validate", admissionReview(after, { operation: "UPDATE", oldObject: before }));
     assert.equal(v.json.response.allowed, false);
-    assert.match(v.json.response.status.message, /\[domain\.role\.immutable\]/);
+    assert.match(v.json.response.status.message, /\[interop\.host\.immutable\]/);
     // The same change as a CREATE has nothing to compare with, so the oldObject really was used.
     const c = await post("/validate", admissionReview(after));
     assert.equal(c.json.response.allowed, true, c.json.response.status?.message);
