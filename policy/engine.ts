@@ -54,6 +54,8 @@ export interface KindPolicy {
   /** Further condition for kinds that are only ours with a marker (the node ConfigMap). */
   matches?(obj: Obj): boolean;
   schema?: Record<string, unknown>;
+  /** Where the structural schema comes from, e.g. `crds/kuscia/kuscia.secretflow_domains.yaml (upstream config/crd/bases)`. */
+  schemaSource?: string;
   tighten?: Record<string, unknown>;
   /** Rule ids the tightening schema reports, for the rule list (`x-rule` values). */
   schemaRules?: Omit<RuleInfo, "kind">[];
@@ -157,7 +159,7 @@ function get(v: unknown, path: readonly string[]): unknown {
 
 export function ruleInfos(p: KindPolicy): RuleInfo[] {
   const kind = kindKey(p);
-  const out: RuleInfo[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema` }] : [];
+  const out: RuleInfo[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema`, source: p.schemaSource ?? "the upstream CRD schema in crds/ (what the API server validates)" }] : [];
   for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
   for (const r of p.rules) {
     out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source });

@@ -103,7 +103,6 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
   };
   const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject };
   const sorted = applyConfiguration(raw, config, target, now, old);
-  const total = sorted.violations.length + sorted.warnings.length + sorted.audits.length;
   const result: ReviewResult = {
     allowed: sorted.violations.length === 0,
     known: true,
@@ -113,8 +112,12 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
     audits: sorted.audits.slice(0, MAX_FINDINGS),
     patch: raw.patch,
   };
-  const listed = result.violations.length + result.warnings.length + result.audits.length;
-  if (listed < total) result.omitted = total - listed;
+  const omitted = {
+    violations: sorted.violations.length - result.violations.length,
+    warnings: sorted.warnings.length - result.warnings.length,
+    audits: sorted.audits.length - result.audits.length,
+  };
+  if (omitted.violations + omitted.warnings + omitted.audits > 0) result.omitted = omitted;
   return result;
 }
 

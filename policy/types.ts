@@ -66,7 +66,7 @@ export interface ReviewResult {
   /** Findings allowed silently (action `audit`, or covered by an exception): for review output, logs and metrics. */
   audits: AuditRecord[];
   /** Findings left out of the lists above because an object had more than the cap (the verdict counts them). */
-  omitted?: number;
+  omitted?: { violations: number; warnings: number; audits: number };
   /** RFC 6902 operations that fill documented defaults; empty when nothing changes. Relative to the object as the API server delivers it (see policy/deliver.ts), which for the webhook is the object it was sent. */
   patch: PatchOperation[];
 }

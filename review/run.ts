@@ -56,7 +56,7 @@ function capped(d: SourceDoc, list: readonly (Violation | Warning)[], kind: stri
   }
   // The rule book caps its own lists too (policy MAX_FINDINGS) and counts what it left out.
   if (list.length > n || omitted > 0) {
-    out.push({ path: "", rule: "review.truncated", message: `${list.length - n + omitted} more ${omitted > 0 ? "findings" : kind} not shown (at most ${MAX_FINDINGS_PER_OBJECT} per object); fix these first`, line: d.line });
+    out.push({ path: "", rule: "review.truncated", message: `${list.length - n + omitted} more ${kind} not shown (at most ${MAX_FINDINGS_PER_OBJECT} per object); fix these first`, line: d.line });
   }
   return out;
 }
@@ -99,8 +99,8 @@ export class ReportBuilder {
       name: String(at(d.object, "metadata", "name") ?? ""),
       namespace: typeof ns === "string" ? ns : undefined,
       allowed: r.allowed,
-      violations: capped(d, r.violations, "violations"),
-      warnings: capped(d, r.warnings, "warnings", r.omitted),
+      violations: capped(d, r.violations, "violations", r.omitted?.violations),
+      warnings: capped(d, r.warnings, "warnings", r.omitted?.warnings),
       audits: r.audits.slice(0, MAX_FINDINGS_PER_OBJECT).map((a) => ({ ...a, message: redactSecrets(a.message), line: d.lineOf(a.path) })),
       patch: r.patch,
     });
