@@ -7,6 +7,8 @@
 import { applyPatch, deepClone, validate as validatePatch } from "fast-json-patch";
 import type { Operation as JsonPatchOperation } from "fast-json-patch";
 import type { Operation, PatchOperation, ReviewOptions, ReviewResult } from "../policy/types";
+import type { PolicyConfig } from "../policy/config/types";
+import { redactSecrets } from "../policy/redact";
 
 export type Reviewer = (obj: unknown, opts?: ReviewOptions) => ReviewResult;
 export type Endpoint = "validate" | "mutate" | "baseline";
@@ -27,6 +29,8 @@ export interface AdmissionRequest {
   oldObject: unknown;
   dryRun: boolean;
   username?: string;
+  /** userInfo.groups, for exempt requesters (at most 64, each at most 256 characters). */
+  groups?: string[];
 }
 
 export interface AdmissionResponseBody {
@@ -62,6 +66,10 @@ export interface ReviewSummary {
   error?: string;
   /** Patch operations dropped by the safety net; safe to log (paths only). */
   droppedPatch?: string[];
+  /** Findings allowed silently by the policy configuration: rule ids and exception names only (messages quote user values). */
+  audits?: { rule: string; exception?: string }[];
+  /** Why the requester was admitted without review (an exempt requester of the policy configuration). */
+  exempt?: string;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -106,6 +114,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     oldObject,
     dryRun: r.dryRun === true,
     username: typeof userInfo?.username === "string" ? userInfo.username.slice(0, 256) : undefined,
+    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string").slice(0, 64).map((g) => g.slice(0, 256)) : undefined,
   };
 }
 
@@ -115,8 +124,9 @@ const MAX_WARNINGS = 16;
 // A status message that lists hundreds of findings helps nobody; the first ones say what to fix.
 const MAX_LISTED = 20;
 
+// The rule book never quotes a secret, and redaction here is the second layer for what reaches kubectl.
 function withRule(f: { message: string; rule: string }): string {
-  return `${f.message} [${f.rule}]`;
+  return `${redactSecrets(f.message)} [${f.rule}]`;
 }
 
 /** "spec.cert: ... [domain.cert]; spec.parties[1].domainID: ... [kd.parties]" */
@@ -176,11 +186,15 @@ function envelope(response: AdmissionResponseBody["response"]): AdmissionRespons
  * Answers one parsed AdmissionRequest. Never throws: a reviewer that throws
  * yields allowed=false with code 500 (fail closed) and `summary.error` set.
  */
-export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Reviewer, now?: Date): { body: AdmissionResponseBody; summary: ReviewSummary } {
+export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Reviewer, now?: Date, config?: PolicyConfig): { body: AdmissionResponseBody; summary: ReviewSummary } {
   const base = { uid: req.uid, operation: req.operation, dryRun: req.dryRun, ...describeTarget(req) };
   if (endpoint === "baseline") {
     return { body: envelope({ uid: req.uid, allowed: true }), summary: { ...base, kind: "unknown", verdict: "allowed" } };
   }
+  // Exempt requesters (Kuscia's own controllers, say) are admitted unreviewed and unpatched:
+  // a controller that relabels an old object must never be blocked by a rule.
+  const exempt = config?.exemption({ username: req.username, groups: req.groups });
+  if (exempt) return { body: envelope({ uid: req.uid, allowed: true }), summary: { ...base, kind: "unknown", verdict: "allowed", exempt } };
   try {
     // On DELETE the API server sends object: null; the stored object is oldObject.
     const subject = req.operation === "DELETE" ? req.oldObject : req.object;
@@ -188,7 +202,10 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
       operation: req.operation,
       oldObject: req.operation === "UPDATE" ? req.oldObject : undefined,
       ...(now ? { now } : {}),
+      ...(config ? { config } : {}),
+      ...(req.namespace ? { namespace: req.namespace } : {}),
     });
+    const audits = result.audits.length > 0 ? result.audits.map((a) => ({ rule: a.rule, ...(a.reason.startsWith("exception ") ? { exception: a.reason.slice(10).split(":")[0] } : {}) })) : undefined;
     const kind = result.known ? (result.kind ?? "unknown") : "unknown";
     if (endpoint === "mutate" && result.allowed) {
       const { patch, dropped } = req.operation === "CREATE" || req.operation === "UPDATE" ? safePatch(req.object, result.patch) : { patch: [], dropped: [] };
@@ -197,7 +214,7 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
         response.patchType = "JSONPatch";
         response.patch = Buffer.from(JSON.stringify(patch)).toString("base64");
       }
-      const summary: ReviewSummary = { ...base, kind, verdict: "allowed", patchOps: patch.length };
+      const summary: ReviewSummary = { ...base, kind, verdict: "allowed", patchOps: patch.length, audits };
       if (dropped.length > 0) summary.droppedPatch = dropped;
       return { body: envelope(response), summary };
     }
@@ -208,7 +225,7 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
     if (!result.allowed) response.status = { code: 403, reason: "Forbidden", message: denialMessage(result) };
     const warnings = warningStrings(result);
     if (warnings.length > 0) response.warnings = warnings;
-    const summary: ReviewSummary = { ...base, kind, verdict: result.allowed ? "allowed" : "denied", warnings: warnings.length };
+    const summary: ReviewSummary = { ...base, kind, verdict: result.allowed ? "allowed" : "denied", warnings: warnings.length, audits };
     if (!result.allowed) summary.rules = [...new Set(result.violations.map((v) => v.rule))];
     return { body: envelope(response), summary };
   } catch (e) {

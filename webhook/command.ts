@@ -10,6 +10,7 @@ import { caBundleOf } from "../pki";
 import { webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
 import { createLogger, startWebhook, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
+import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { MAX_BODY_BYTES } from "./body";
 
 export interface WebhookCommandOptions {
@@ -31,6 +32,8 @@ export interface WebhookCommandOptions {
   url?: string;
   caBundleFile?: string;
   failurePolicy: "Fail" | "Ignore";
+  config?: string;
+  kubeVersion?: string;
 }
 
 function port(v: string): number {
@@ -69,6 +72,12 @@ Certificates:
   caBundle to paste into a webhook configuration. Certificate files are reloaded
   when they change; a broken new pair is refused and the current one kept.
 
+Policy configuration (--config):
+  Which rules deny, warn, audit or are off; rule parameters; exceptions; requesters
+  admitted without review (e.g. Kuscia's own controllers) and the target Kuscia
+  release. An invalid file stops the start (exit 2); while serving, the file is
+  re-read when it changes and an invalid new version is logged and ignored.
+
 Callers:
   --client-ca and/or --jwks make every review request authenticate (either a client
   certificate from that CA or a bearer JWT with the right issuer, audience and
@@ -104,12 +113,20 @@ export function register(program: Command): Command {
     .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")
     .option("--url <url>", "with --print-configurations: the webhook's base URL (e.g. for a Kuscia node's K3s); default: the in-cluster Service")
     .option("--ca-bundle-file <file>", "with --print-configurations: the CA (PEM) that signed the serving certificate; default: the embedded CA")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, exempt requesters, kusciaVersion; followed while serving (reloaded on change, a bad new file is logged and the current one kept)")
+    .option("--kube-version <version>", "with --print-configurations: the API server's Kubernetes version; matchConditions for exempt requesters are generated from 1.28", "1.30")
     .addOption(new Option("--failure-policy <policy>", "with --print-configurations: what the API server does when the webhook is unreachable").choices(["Fail", "Ignore"]).default("Fail"))
     .addHelpText("after", HELP_AFTER)
     .action(async (o: WebhookCommandOptions) => {
-      if (o.certsOnly) return certsOnly(o);
-      if (o.printConfigurations) return printConfigurations(o);
-      await serve(o);
+      try {
+        if (o.certsOnly) return await certsOnly(o);
+        if (o.printConfigurations) return await printConfigurations(o);
+        await serve(o);
+      } catch (e) {
+        if (!(e instanceof PolicyConfigError)) throw e;
+        process.stderr.write(`kuscia-iac webhook: ${e.errors.join("\n")}\n`);
+        process.exitCode = 2;
+      }
     });
   return cmd;
 }
@@ -127,6 +144,8 @@ async function printConfigurations(o: WebhookCommandOptions): Promise<void> {
     caBundle,
     ...(o.url ? { url: o.url } : { service: DEFAULT_SERVICE }),
     failurePolicy: o.failurePolicy,
+    exemptRequesters: o.config ? readPolicyConfigFile(o.config).config.document.exemptRequesters : undefined,
+    kubeVersion: o.kubeVersion,
   });
   process.stdout.write(`${stringify(validating)}---\n${stringify(mutating)}`);
 }
@@ -146,6 +165,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     sans: o.san,
     logger,
     drainTimeoutMs: o.drainTimeout * 1000,
+    policyConfigFile: o.config,
     maxRequestBytes: o.maxRequestBytes,
   };
   const running = await startWebhook(options);

@@ -4,7 +4,7 @@
  * deploy/ (generated from it), `kuscia-iac webhook --print-configurations`, the
  * e2e harness and Pulumi components. Pure: no I/O.
  */
-import { CONFIG_LABEL } from "../policy";
+import { CONFIG_LABEL, type ExemptRequesters } from "../policy";
 
 export const DEFAULT_NAMESPACE = "kuscia-iac-system";
 export const DEFAULT_SERVICE = { namespace: DEFAULT_NAMESPACE, name: "kuscia-iac-webhook", port: 443 } as const;
@@ -28,6 +28,37 @@ export interface WebhookConfigurationOptions {
   name?: string;
   /** Namespaces never sent to the webhook; default kube-system and the webhook's own namespace. */
   excludeNamespaces?: string[];
+  /**
+   * Requesters never sent to the webhook (the policy configuration's exemptRequesters), as
+   * `matchConditions` when `kubeVersion` supports them. The webhook exempts them as well, so
+   * an older API server (or one without the feature) still gets the same verdicts.
+   */
+  exemptRequesters?: ExemptRequesters;
+  /** Kubernetes version of the API server, `1.30` or `v1.30.2`; default 1.30. matchConditions need 1.28 or later (GA in 1.30). */
+  kubeVersion?: string;
+}
+
+/** The API server release from which webhook matchConditions are on by default (beta in 1.28, GA in 1.30). */
+export const MATCH_CONDITIONS_SINCE = { major: 1, minor: 28 };
+
+function supportsMatchConditions(kubeVersion: string | undefined): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion ?? "1.30");
+  if (!m) throw new Error(`kubeVersion ${JSON.stringify(kubeVersion)} is not a Kubernetes version such as 1.30`);
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > MATCH_CONDITIONS_SINCE.major || (maj === MATCH_CONDITIONS_SINCE.major && min >= MATCH_CONDITIONS_SINCE.minor);
+}
+
+const celString = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** CEL matchConditions that skip the exempt requesters (each must be true for the request to be sent). */
+export function exemptionMatchConditions(e: ExemptRequesters | undefined): Obj[] {
+  const users = [...(e?.usernames ?? []), ...(e?.serviceAccounts ?? []).map((sa) => `system:serviceaccount:${sa}`)];
+  const out: Obj[] = [];
+  if (users.length > 0) out.push({ name: "not-exempt-user", expression: `!(request.userInfo.username in [${users.map(celString).join(", ")}])` });
+  if ((e?.groups ?? []).length > 0) {
+    out.push({ name: "not-exempt-group", expression: `!has(request.userInfo.groups) || !request.userInfo.groups.exists(g, g in [${e!.groups!.map(celString).join(", ")}])` });
+  }
+  return out;
 }
 
 type Obj = Record<string, unknown>;
@@ -65,6 +96,7 @@ export function webhookConfigurations(o: WebhookConfigurationOptions): WebhookCo
   const exclude = o.excludeNamespaces ?? [...new Set(["kube-system", o.service?.namespace ?? DEFAULT_NAMESPACE])];
   const labels = (): Obj => ({ "app.kubernetes.io/name": "kuscia-iac-webhook", "app.kubernetes.io/part-of": "kuscia-iac" });
   const operations = (): string[] => ["CREATE", "UPDATE"];
+  const matchConditions = supportsMatchConditions(o.kubeVersion) ? exemptionMatchConditions(o.exemptRequesters) : [];
 
   // Every entry gets objects of its own: callers (Pulumi, the e2e harness) may edit one without changing the others.
   const common = (verb: "validate" | "mutate"): Obj => ({
@@ -76,6 +108,7 @@ export function webhookConfigurations(o: WebhookConfigurationOptions): WebhookCo
     admissionReviewVersions: ["v1"],
     namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: [...exclude] }] },
     ...(verb === "mutate" ? { reinvocationPolicy: "Never" } : {}),
+    ...(matchConditions.length > 0 ? { matchConditions: matchConditions.map((c) => ({ ...c })) } : {}),
   });
   const entries = (verb: "validate" | "mutate"): Obj[] => [
     {

@@ -12,6 +12,9 @@ export class WebhookMetrics {
   private readonly duration: Histogram<"endpoint" | "verdict">;
   private readonly reloads: Counter<"result">;
   private readonly certExpiry: Gauge;
+  private readonly configReloads: Counter<"result">;
+  private readonly configInfo: Gauge<"digest">;
+  private readonly audits: Counter<"kind" | "rule" | "reason">;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -40,6 +43,24 @@ export class WebhookMetrics {
       help: "notAfter of the serving certificate in use, as a Unix timestamp",
       registers,
     });
+    this.configReloads = new Counter({
+      name: "kuscia_iac_webhook_policy_config_reloads_total",
+      help: "Policy configuration reloads from disk, by result (loaded, or rejected: the file was invalid and the configuration in force was kept)",
+      labelNames: ["result"],
+      registers,
+    });
+    this.configInfo = new Gauge({
+      name: "kuscia_iac_webhook_policy_config_info",
+      help: "The policy configuration in force: 1 for its digest (first 12 hex digits of sha256)",
+      labelNames: ["digest"],
+      registers,
+    });
+    this.audits = new Counter({
+      name: "kuscia_iac_webhook_audit_findings_total",
+      help: "Findings allowed silently by the policy configuration (rule action audit, or an exception), by kind and rule",
+      labelNames: ["kind", "rule", "reason"],
+      registers,
+    });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "kuscia_iac_webhook_" });
   }
 
@@ -50,6 +71,21 @@ export class WebhookMetrics {
 
   certificateLoaded(notAfter: Date): void {
     this.certExpiry.set(Math.floor(notAfter.getTime() / 1000));
+  }
+
+  policyConfigLoaded(digest: string): void {
+    this.configInfo.reset();
+    this.configInfo.set({ digest: digest.slice(0, 12) }, 1);
+  }
+
+  policyConfigReload(result: "loaded" | "rejected", digest?: string): void {
+    this.configReloads.inc({ result });
+    if (digest) this.policyConfigLoaded(digest);
+  }
+
+  /** `reason` is `audit` or `exception` (never the exception's free text: bounded cardinality). */
+  audited(kind: string, rule: string, reason: "audit" | "exception"): void {
+    this.audits.inc({ kind, rule, reason });
   }
 
   reload(result: "loaded" | "rejected"): void {

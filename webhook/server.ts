@@ -7,7 +7,9 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
-import { review } from "../policy";
+import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
+import { readPolicyConfigFile } from "../policyfile/read";
+import { watchPolicyConfigFile } from "../policyfile/watch";
 import { answer, parseAdmissionReview, BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
 import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, parseJson, readBody } from "./body";
@@ -37,6 +39,16 @@ export interface WebhookOptions {
   logLevel?: string;
   /** The rule book by default; injectable so tests can exercise the fail-closed path. */
   reviewer?: Reviewer;
+  /**
+   * Policy configuration file (YAML): actions, parameters, exceptions, exempt requesters.
+   * Read at start (an invalid file stops the start) and followed while serving: a valid
+   * new version takes effect for the next review; an invalid one is logged and the one in force kept.
+   */
+  policyConfigFile?: string;
+  /** A compiled configuration instead of a file (tests, embedding); ignored when policyConfigFile is set. */
+  policyConfig?: PolicyConfig;
+  /** Poll period of the configuration file, in ms (default 2000). */
+  policyConfigPollMs?: number;
   /** Serve POST /baseline: same stack, answers allowed without review. For bench/ only. */
   baseline?: boolean;
   /** How long close() waits for requests in flight before cutting connections. Default 20 s. */
@@ -101,6 +113,29 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   const log = opts.logger ?? createLogger(opts.logLevel);
   const reviewer = opts.reviewer ?? review;
   const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+  // Swapped whole on reload: a review in flight keeps the configuration it started with.
+  let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
+  if (opts.policyConfigFile) {
+    const loaded = readPolicyConfigFile(opts.policyConfigFile); // throws PolicyConfigError: refuse to start on a bad file
+    policy = loaded.config;
+    for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+  }
+  metrics.policyConfigLoaded(policy.digest);
+  const configWatcher = opts.policyConfigFile
+    ? watchPolicyConfigFile(opts.policyConfigFile, policy.digest, {
+        pollMs: opts.policyConfigPollMs,
+        onChange: (loaded) => {
+          policy = loaded.config;
+          metrics.policyConfigReload("loaded", loaded.config.digest);
+          log.info({ config: opts.policyConfigFile, digest: loaded.config.digest.slice(0, 12) }, "policy configuration reloaded");
+          for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+        },
+        onError: (errors) => {
+          metrics.policyConfigReload("rejected");
+          log.error({ config: opts.policyConfigFile, errors }, "policy configuration not reloaded: the file is invalid; keeping the configuration in force");
+        },
+      })
+    : undefined;
 
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error("--tls-cert and --tls-key go together");
   if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
@@ -162,6 +197,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       verdict: s.verdict,
       rules: s.rules,
       warnings: s.warnings || undefined,
+      audits: s.audits,
+      exempt: s.exempt,
       patchOps: s.patchOps || undefined,
       droppedPatch: s.droppedPatch,
       caller: who.ok && who.method !== "none" ? { method: who.method, subject: who.subject } : undefined,
@@ -190,10 +227,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         checkContentType(req);
         const body = parseJson(await readBody(req, maxRequestBytes));
         const admission = parseAdmissionReview(body);
-        const { body: out, summary } = answer(admission, endpoint, reviewer);
+        const { body: out, summary } = answer(admission, endpoint, reviewer, undefined, policy);
         sendJson(res, 200, out);
         const seconds = elapsed();
         metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
+        for (const a of summary.audits ?? []) metrics.audited(summary.kind, a.rule, a.exception ? "exception" : "audit");
         logReview(summary, endpoint, seconds * 1000, who);
       } catch (e) {
         if (e instanceof ClientAbort) {
@@ -263,6 +301,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     });
   } catch (e) {
     auth.close();
+    configWatcher?.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -320,6 +359,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     if (closing) return closing;
     draining = true;
     watcher.close();
+    configWatcher?.close();
     auth.close();
     closing = new Promise<void>((resolve) => {
       const cut = setTimeout(() => {
