@@ -36,5 +36,6 @@ export {
 } from "./clusterdomainroute";
 export { EMIT_MODES, type Emit } from "./emit";
 export { KusciaValidationError } from "./validate";
+export { configurePolicy, componentPolicy, PolicyConfigError } from "./policy";
 export type { PartyStatus, PartyPhase, KusciaDeploymentPhase, AppImageResource, DomainResource, KusciaDeploymentResource, InteropConfigResource, ClusterDomainRouteResource, MemberIdentity } from "../policy/expand";
 export * from "./nodes";

@@ -1,6 +1,8 @@
 /** The rule book, as components apply it to the custom resource they build. */
 import * as pulumi from "@pulumi/pulumi";
 import { admit } from "../policy/expand";
+import { componentPolicy } from "./policy";
+import { redactSecrets } from "../policy/redact";
 
 /** A component's arguments broke a rule of the rule book. */
 export class KusciaValidationError extends Error {
@@ -9,7 +11,8 @@ export class KusciaValidationError extends Error {
     readonly resourceName: string,
     readonly findings: readonly string[],
   ) {
-    super(findings.map((f) => `${component} ${JSON.stringify(resourceName)}: ${f}`).join("\n"));
+    // Redacted here, once, whatever rule produced the finding: a refusal must never print a password or key.
+    super(findings.map((f) => `${component} ${JSON.stringify(resourceName)}: ${redactSecrets(f)}`).join("\n"));
     this.name = "KusciaValidationError";
   }
 }
@@ -22,9 +25,10 @@ export class KusciaValidationError extends Error {
  * arguments when it is not the component's own resource (e.g. `appImages["x"].`).
  */
 export function admitOrThrow<T>(component: string, name: string, cr: T, parent?: pulumi.Resource, fieldPrefix = ""): T {
-  const { result, object } = admit(cr);
+  const { result, object } = admit(cr, { config: componentPolicy() });
   if (!result.allowed) throw new KusciaValidationError(component, name, result.violations.map((v) => fieldPrefix + v.message));
   for (const w of result.warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${w.message}`, parent);
+  for (const a of result.audits) pulumi.log.debug(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${a.message} [${a.rule}] (${a.reason})`, parent);
   return object;
 }
 

@@ -17,10 +17,12 @@
 export const MASK = "***";
 const MAX_TEXT = 64 * 1024;
 
-// scheme://user:  then the password runs to the last '@' of the text (greedy, see above).
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s"'\\]*):([\s\S]*)@/gi;
+// scheme://user:  then the password runs to the last '@' (greedy, see above) before a closing
+// quote or line end: messages quote values as JSON strings, and a hint after the quote may hold
+// an example DSN whose '@' must not pull the real host into the mask.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s"'\\]*):((?:[^"\\\n]|\\.)*)@/gi;
 // user:password@ followed by the Go driver's address: proto(addr)/ or a bare /.
-const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]*):([\s\S]*)@(?=(?:[a-z0-9]+\([^)]*\))?\/)/gi;
+const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]*):((?:[^"\\\n]|\\.)*)@(?=(?:[a-z0-9]+\([^)]*\))?\/)/gi;
 // password=..., passwd=..., "password": "..." (key=value conninfo, query strings, JSON, YAML).
 // Not `token:`/`secret:`: rule messages say "Token: needs tokenConfig"; tokens are caught as
 // Bearer values and JWTs instead.

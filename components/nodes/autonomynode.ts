@@ -21,6 +21,7 @@ import {
 import { objectRef, whenCreated } from "../children";
 import { isKnown } from "../known";
 import { KusciaValidationError } from "../validate";
+import { componentPolicy } from "../policy";
 import { RsaKey, SelfSignedCertificate } from "../secrets";
 import { createObject, skippingAwait, type KubeObject } from "./objects";
 
@@ -237,7 +238,7 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
  * rule book's warnings against that resource.
  */
 function reviewNode(name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; configMap?: ConfigMapObject }): void {
-  const result = review(o.configMap ?? nodeConfigMap(spec, secrets));
+  const result = review(o.configMap ?? nodeConfigMap(spec, secrets), { config: componentPolicy() });
   const violations = result.violations.filter((v) => !(o.skipKeyRule && v.rule === KEY_RULE));
   if (violations.length > 0) throw new KusciaValidationError(COMPONENT, name, violations.map((v) => v.message));
   if (o.warnOn) for (const w of result.warnings) pulumi.log.warn(`${COMPONENT} ${JSON.stringify(name)}: ${w.message}`, o.warnOn);

@@ -84,3 +84,24 @@ describe("policypack policies", () => {
     });
   });
 });
+
+describe("policypack under a policy configuration (Pulumi policy config)", () => {
+  const interop = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "x" }, spec: { host: "bob", members: ["bob"] } };
+  const withConfig = (c: object) => ({ ...engineArgs("kubernetes:kuscia.secretflow/v1alpha1:InteropConfig", interop), getConfig: <T extends object>() => c as T });
+
+  it("a rule set to warn moves from the mandatory policy to the advisory one", async () => {
+    const c = { policyConfig: { rules: { "interop.members": "warn" } } };
+    assert.deepEqual(await messagesOf(mandatory, withConfig(c)), []);
+    assert.deepEqual(ruleIds(await messagesOf(advisory, withConfig(c))), ["interop.members"]);
+  });
+
+  it("an audited rule is recorded by the advisory policy, marked as audit", async () => {
+    const c = { policyConfig: { rules: { "interop.members": "audit" } } };
+    assert.deepEqual(await messagesOf(mandatory, withConfig(c)), []);
+    assert.match((await messagesOf(advisory, withConfig(c)))[0], /^\[interop\.members\] audit \(audit\): spec\.members/);
+  });
+
+  it("an invalid configuration fails the policy with the field named", async () => {
+    await assert.rejects(async () => messagesOf(mandatory, withConfig({ policyConfig: { rules: { nope: "warn" } } })), /rules\["nope"\]: names no rule/);
+  });
+});
