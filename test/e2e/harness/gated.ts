@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { caBundleOf, issueCert, selfSignedCert, type CertifiedKey } from "../../../pki";
 import { startWebhook, webhookConfigurations, type RunningWebhook, type WebhookOptions } from "../../../webhook";
+import type { ExemptRequesters } from "../../../policy";
 import { startCluster, type Cluster } from "./cluster";
 import { waitFor, type RunResult } from "./procs";
 import { toolsDir } from "./tools";
@@ -32,7 +33,14 @@ export interface Gated {
   stop(): Promise<void>;
 }
 
-export async function startGatedCluster(namespaces: string[] = []): Promise<Gated> {
+export interface GatedOptions {
+  /** Policy configuration file the webhook follows (--config). */
+  policyConfigFile?: string;
+  /** Also registered as matchConditions, as `--print-configurations --config` would. */
+  exemptRequesters?: ExemptRequesters;
+}
+
+export async function startGatedCluster(namespaces: string[] = [], o: GatedOptions = {}): Promise<Gated> {
   const kubeBin = toolsDir("kube");
   const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-e2e-webhook-"));
   const clientCa = await selfSignedCert({ cn: "e2e-webhook-client-ca", isCA: true, days: 1 });
@@ -53,11 +61,12 @@ export async function startGatedCluster(namespaces: string[] = []): Promise<Gate
       clientCa: path.join(dir, "client-ca.crt"),
       logLevel: "warn",
       drainTimeoutMs: 2000,
+      ...(o.policyConfigFile ? { policyConfigFile: o.policyConfigFile, policyConfigPollMs: 200 } : {}),
     };
     webhook = await startWebhook(opts);
     opts.port = webhook.port; // restarts reuse the registered URL
 
-    const conf = webhookConfigurations({ caBundle: caBundleOf(servingCa.certPem), url: webhook.url });
+    const conf = webhookConfigurations({ caBundle: caBundleOf(servingCa.certPem), url: webhook.url, exemptRequesters: o.exemptRequesters });
     await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [conf.validating, conf.mutating] }));
     for (const ns of namespaces) await cluster.kubectlOk(["create", "namespace", ns]);
     const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));
