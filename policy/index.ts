@@ -14,6 +14,7 @@ import { clusterDomainRoute, domainRoute } from "./kinds/route";
 import { isObj } from "./checks/values";
 import type { ReviewOptions, ReviewResult, RuleInfo } from "./types";
 import { deliver } from "./deliver";
+import { redactSecrets } from "./redact";
 import { applyConfiguration } from "./config/apply";
 import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
 import type { PolicyConfig } from "./config/types";
@@ -103,6 +104,8 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
   };
   const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject };
   const sorted = applyConfiguration(raw, config, target, now, old);
+  // One redaction for every message, here, so every front end shows the same text and none a secret.
+  for (const list of [sorted.violations, sorted.warnings, sorted.audits]) for (const f of list.slice(0, MAX_FINDINGS)) f.message = redactSecrets(f.message);
   const result: ReviewResult = {
     allowed: sorted.violations.length === 0,
     known: true,

@@ -20,9 +20,11 @@ const MAX_TEXT = 64 * 1024;
 // scheme://user:  then the password runs to the last '@' (greedy, see above) before a closing
 // quote or line end: messages quote values as JSON strings, and a hint after the quote may hold
 // an example DSN whose '@' must not pull the real host into the mask.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s"'\\]*):((?:[^"\\\n]|\\.)*)@/gi;
+// A URL holds no unescaped white space, so neither does its password.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s"'\\]*):((?:[^"\\\s]|\\.)*)@/gi;
 // user:password@ followed by the Go driver's address: proto(addr)/ or a bare /.
-const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]*):((?:[^"\\\n]|\\.)*)@(?=(?:[a-z0-9]+\([^)]*\))?\/)/gi;
+// The user is not empty: `"postgres": ... user:pass@tcp(` must not read the closing quote as the DSN's start.
+const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]+):((?:[^"\\\n]|\\.)*)@(?=(?:[a-z0-9]+\([^)]*\))?\/)/gi;
 // password=..., passwd=..., "password": "..." (key=value conninfo, query strings, JSON, YAML).
 // Not `token:`/`secret:`: rule messages say "Token: needs tokenConfig"; tokens are caught as
 // Bearer values and JWTs instead.

@@ -28,6 +28,8 @@ describe("kubectl apply, gated by the webhook behind a real kube-apiserver", fun
   });
 
   const applyDoc = (obj: unknown, extra: string[] = []) => g.apply(obj, extra);
+  const partnerCert = (): string =>
+    (loadExamples("accepted").map((d) => d.object as { kind?: string; spec?: { role?: string; cert?: string } }).find((o) => o.kind === "Domain" && o.spec?.role === "partner" && o.spec.cert)!.spec!.cert!);
   const refusedInterop = () => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "probe" }, spec: { host: "bob", members: ["bob"] } });
   describe("accepted examples", () => {
     for (const f of readdirSync(path.join(EXAMPLES_DIR, "accepted")).sort()) {
@@ -45,7 +47,10 @@ describe("kubectl apply, gated by the webhook behind a real kube-apiserver", fun
       assert.deepEqual(kd.spec.parties[1].template.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } });
       assert.deepEqual(kd.spec.parties[0].template.strategy, { type: "Recreate" }, "an explicit strategy is kept");
       // Fields our patch does not know survive untouched.
-      assert.equal((await get(["domain", "bob"])).spec.authCenter.tokenGenMethod, "RSA-GEN");
+      const probe = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "patch-probe" }, spec: { authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" } } };
+      assert.equal((await applyDoc(probe)).code, 0);
+      const got = await get(["domain", "patch-probe"]);
+      assert.deepEqual([got.spec.interConnProtocols, got.spec.authCenter.tokenGenMethod], [["kuscia"], "RSA-GEN"]);
     });
 
     it("carry the rule book's warnings to kubectl", async () => {
@@ -82,19 +87,19 @@ describe("kubectl apply, gated by the webhook behind a real kube-apiserver", fun
     assert.match((await g.cluster.kubectl(["get", "interop", "dry-ok"])).stderr, /NotFound/);
   });
 
-  it("denies an UPDATE that changes an immutable field and allows a DELETE", async () => {
-    const kd = (initiator: string) => ({
-      apiVersion: "kuscia.secretflow/v1alpha1",
-      kind: "KusciaDeployment",
-      metadata: { name: "immutable-probe", namespace: "cross-domain" },
-      spec: { initiator, inputConfig: "{}", parties: [{ appImageRef: "img", domainID: "alice" }, { appImageRef: "img", domainID: "bob" }] },
-    });
-    assert.equal((await applyDoc(kd("alice"))).code, 0);
-    const upd = await applyDoc(kd("bob"));
+  it("denies an UPDATE that changes an immutable field, allows what upstream changes, and allows a DELETE", async () => {
+    const ic = (host: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "immutable-probe" }, spec: { host, members: ["carol"] } });
+    assert.equal((await applyDoc(ic("alice"))).code, 0);
+    const upd = await applyDoc(ic("bob"));
     assert.notEqual(upd.code, 0);
-    assert.match(upd.stderr, /spec\.initiator: is immutable: it was "alice", the update sets "bob"/);
-    const del = await g.cluster.kubectl(["delete", "kd", "immutable-probe", "-n", "cross-domain"]);
+    assert.match(upd.stderr, /spec\.host: is immutable: it was "alice", the update sets "bob"/);
+    const del = await g.cluster.kubectl(["delete", "interop", "immutable-probe"]);
     assert.equal(del.code, 0, del.stderr);
+    // KusciaAPI's UpdateDomain changes a Domain's role and the controller relabels the namespace: not immutable.
+    const d = (role: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "role-probe" }, spec: { role, ...(role === "partner" ? { cert: partnerCert() } : {}) } });
+    assert.equal((await applyDoc(d(""))).code, 0);
+    const toPartner = await applyDoc(d("partner"));
+    assert.equal(toPartner.code, 0, toPartner.stderr);
   });
 
   it("sends ConfigMaps to the webhook only when they carry the config label", async () => {

@@ -122,6 +122,7 @@ describe("webhook process", () => {
     let caPem: string;
     try {
       const url = await listening(first);
+      await waitFor(() => first.lines.some((l) => l.caBundleFile), 15_000, "the embedded CA log line");
       const line = first.lines.find((l) => l.caBundleFile);
       assert.ok(line, "logs the CA bundle file");
       assert.equal(line.caBundleFile, join(state, "ca.crt"));
@@ -149,6 +150,8 @@ describe("webhook process", () => {
     const second = start(["--port", "0", "--state-dir", state]);
     try {
       await listening(second);
+      // The embedded-CA line may follow the listening line on a loaded machine.
+      await waitFor(() => second.lines.some((l) => l.caBundleFile), 15_000, "the embedded CA log line");
       assert.equal(second.lines.find((l) => l.caBundleFile)?.reused, "all");
       assert.equal(readFileSync(join(state, "ca.crt"), "utf8"), caPem, "the caBundle pasted earlier stays valid");
     } finally {
