@@ -15,6 +15,22 @@ export interface DeployOptions {
 }
 
 export const TLS_SECRET = "kuscia-iac-webhook-tls";
+/** The ConfigMap holding the policy configuration the webhook follows (`--config`); edit it and the pods pick it up without a restart. */
+export const POLICY_CONFIGMAP = "kuscia-iac-policy";
+export const POLICY_FILE = "policy.yaml";
+
+/** The policy configuration shipped in deploy/: every rule at its default action, with the knobs spelled out. */
+export const DEFAULT_POLICY_YAML = `# kuscia-iac policy configuration (see the README, "Policy configuration").
+# Edits take effect in the running webhook within a minute (the kubelet refreshes the volume);
+# an invalid file is logged and ignored. Check it first: kuscia-iac rules --config policy.yaml
+apiVersion: kuscia-iac.secretflow/v1alpha1
+kind: PolicyConfiguration
+kusciaVersion: v1.1
+rules: {}              # e.g. nodeconfig.domain-key.pkcs1: warn
+parameters: {}         # e.g. certificateExpiryWarningDays: 45
+exceptions: []
+exemptRequesters: {}   # e.g. serviceAccounts: [kuscia-system:kuscia]
+`;
 /** Not valid base64 on purpose: applying the file unedited fails instead of installing a webhook nobody can call. */
 export const CA_BUNDLE_PLACEHOLDER = "REPLACE_WITH_BASE64_CA_BUNDLE";
 
@@ -27,6 +43,7 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: POLICY_CONFIGMAP, namespace, labels }, data: { [POLICY_FILE]: DEFAULT_POLICY_YAML } },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -48,16 +65,22 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
                 name: "webhook",
                 image: o.image ?? "kuscia-iac:0.1.0",
                 imagePullPolicy: "IfNotPresent",
-                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20"],
+                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`],
                 ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }],
                 readinessProbe: probe("/readyz", 5),
                 livenessProbe: probe("/healthz", 10),
                 resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { memory: "256Mi" } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                volumeMounts: [{ name: "tls", mountPath: "/etc/kuscia-iac/tls", readOnly: true }],
+                volumeMounts: [
+                  { name: "tls", mountPath: "/etc/kuscia-iac/tls", readOnly: true },
+                  { name: "policy", mountPath: "/etc/kuscia-iac/policy", readOnly: true },
+                ],
               },
             ],
-            volumes: [{ name: "tls", secret: { secretName: TLS_SECRET } }],
+            volumes: [
+              { name: "tls", secret: { secretName: TLS_SECRET } },
+              { name: "policy", configMap: { name: POLICY_CONFIGMAP } },
+            ],
           },
         },
       },

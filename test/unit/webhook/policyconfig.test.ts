@@ -3,6 +3,8 @@ import { renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { webhookConfigurations } from "../../../webhook/configurations";
+import { DEFAULT_POLICY_YAML, deployManifests, POLICY_CONFIGMAP } from "../../../webhook/manifests";
+import { defaultPolicyConfiguration, loadPolicyConfiguration, rules } from "../../../policy";
 import { admissionReview, call, captureLogger, tempDir, testPki, waitFor, type Pki } from "./helpers";
 
 const interop = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name }, spec: { host: "bob", members: ["bob"] } });
@@ -104,5 +106,18 @@ describe("webhook configurations for exempt requesters", () => {
   it("are left to the webhook on older API servers", () => {
     const { mutating } = webhookConfigurations({ caBundle: "Q0E=", url: "https://127.0.0.1:8443", exemptRequesters, kubeVersion: "1.26" });
     for (const h of mutating.webhooks as Record<string, unknown>[]) assert.equal(h.matchConditions, undefined);
+  });
+});
+
+describe("the policy configuration shipped in deploy/", () => {
+  it("is valid, changes no rule's action, and is what the Deployment mounts with --config", () => {
+    const r = loadPolicyConfiguration(DEFAULT_POLICY_YAML, "deploy/webhook.yaml");
+    assert.ok("config" in r, JSON.stringify(r));
+    if ("config" in r) assert.deepEqual(rules(r.config).map((x) => x.action), rules(defaultPolicyConfiguration()).map((x) => x.action));
+    const objs = deployManifests() as { kind: string; metadata: { name: string }; spec?: { template: { spec: { containers: { args: string[] }[]; volumes: { configMap?: { name: string } }[] } } } }[];
+    const dep = objs.find((o) => o.kind === "Deployment")!;
+    assert.ok(dep.spec!.template.spec.containers[0].args.includes("--config"));
+    assert.ok(dep.spec!.template.spec.volumes.some((v) => v.configMap?.name === POLICY_CONFIGMAP));
+    assert.ok(objs.some((o) => o.kind === "ConfigMap" && o.metadata.name === POLICY_CONFIGMAP));
   });
 });
