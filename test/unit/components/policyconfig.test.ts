@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { Domain, InteropConfig, configurePolicy } from "../../../components";
 import { resetPolicyForTests } from "../../../components/policy";
 import { collectRejections, useMocks, valueOf } from "./harness";
+import { admitOrThrow } from "../../../components/validate";
+import { describeDoc, loadExamples } from "../../helpers/examples";
 
 describe("components under a policy configuration", () => {
   useMocks();
@@ -31,4 +33,16 @@ describe("components under a policy configuration", () => {
   it("an invalid configuration names the field", () => {
     assert.throws(() => configurePolicy({ rules: { "no.such.rule": "warn" } }), /rules\["no\.such\.rule"\]: names no rule/);
   });
+});
+
+describe("components accept what Kuscia's own scripts and controllers create", () => {
+  // The components' front end is admitOrThrow: every custom resource a component emits goes through it.
+  const corpus = loadExamples("accepted").filter((d) => /upstream-/.test(path.basename(d.file)));
+  it("finds the upstream corpus", () => assert.ok(corpus.length >= 20, `only ${corpus.length} documents`));
+  for (const d of corpus) {
+    const o = d.object as { kind: string; metadata: { name: string } };
+    it(`admits ${describeDoc(d)} (${o.kind} ${o.metadata.name})`, () => {
+      assert.doesNotThrow(() => admitOrThrow(o.kind, o.metadata.name, o));
+    });
+  }
 });
