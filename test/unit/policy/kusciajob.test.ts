@@ -55,3 +55,20 @@ describe("KusciaJob rules", () => {
     assert.deepEqual(review(o).warnings.map((w) => w.rule), ["kj.namespace.unset"]);
   });
 });
+
+describe("node configuration modes", () => {
+  const cm = (yaml: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { "kuscia.secretflow/config": "true" } }, data: { "kuscia.yaml": yaml } });
+  const ids = (yaml: string) => {
+    const r = review(cm(yaml));
+    return { errors: r.violations.map((v) => v.rule), warnings: r.warnings.map((w) => w.rule) };
+  };
+  it("warn about keys a mode does not read, and a lite node without its deploy token", () => {
+    const master = ids("mode: master\ndomainID: kuscia-system\nmasterEndpoint: https://m:1080\n");
+    assert.ok(master.warnings.includes("nodeconfig.mode-keys"));
+    assert.ok(!master.errors.includes("nodeconfig.lite"));
+    const lite = ids("mode: Lite\ndomainID: alice\nruntime: runk\nrunk: {namespace: a}\nmasterEndpoint: https://m:1080\ndatastoreEndpoint: mysql://u:p@tcp(h:3306)/db\n");
+    assert.ok(lite.warnings.includes("nodeconfig.lite.deploy-token"));
+    assert.ok(lite.warnings.includes("nodeconfig.mode-keys"));
+    assert.ok(!lite.errors.includes("nodeconfig.lite"));
+  });
+});
