@@ -234,7 +234,7 @@ export const domainDataGrant: KindPolicy = {
         if (typeof exp !== "string") return;
         const t = Date.parse(exp);
         if (Number.isNaN(t)) return; // the schema's date-time format reports it
-        if (t <= ctx.now.getTime()) ctx.fail(["spec", "limit", "expirationTime"], `${show(exp)} has passed (now ${ctx.now.toISOString()}); the grant would never be usable: set a future time (RFC 3339, e.g. 2030-01-01T00:00:00Z)`);
+        if (t <= ctx.now.getTime()) ctx.fail(["spec", "limit", "expirationTime"], `${show(exp)} has passed; the grant would never be usable: set a future time (RFC 3339, e.g. 2030-01-01T00:00:00Z)`);
       },
     },
   ],
