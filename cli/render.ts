@@ -11,6 +11,7 @@ import { listFiles, readDocs, readSource, LoadError, type SourceDoc } from "../r
 import { ANNOTATION } from "../policy/expand/labels";
 import { admit, expand, isKusciaResource, isPartner, type AppImageResource, type KusciaResource } from "../policy/expand";
 import { EMIT_MODES, type Emit } from "../components/emit";
+import { describeSchedule, expandKusciaJob, type KusciaJobResource } from "../policy/expand/kusciajob";
 
 export interface RenderOptions {
   format: "yaml" | "json";
@@ -57,8 +58,27 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
   const emit = opts.emit ?? "native";
   let failed = false;
   const admitted: Admitted[] = [];
+  const jobs: { source: string; objects: object[]; note?: string }[] = [];
   for (const doc of docs) {
     const where = `${doc.file}:${doc.line}`;
+    const j = doc.object as { apiVersion?: unknown; kind?: unknown } | null;
+    if (j && typeof j === "object" && j.apiVersion === "kuscia.secretflow/v1alpha1" && j.kind === "KusciaJob") {
+      // A KusciaJob becomes KusciaTasks (custom resources), started in the order the job controller would.
+      const { result, object } = admit(doc.object as KusciaJobResource);
+      for (const w of result.warnings) io.stderr(`${doc.file}:${doc.lineOf(w.path)}: warning: ${w.message}\n`);
+      const ex = result.violations.length === 0 && typeof object.metadata?.name === "string" ? expandKusciaJob(object) : undefined;
+      if (!ex || ex.errors.length > 0) {
+        failed = true;
+        io.stderr(`${where}: refused KusciaJob, nothing rendered for it:\n`);
+        for (const v of result.violations) io.stderr(`${doc.file}:${doc.lineOf(v.path)}: ${v.message} [${v.rule}]\n`);
+        for (const e of ex?.errors ?? []) io.stderr(`${where}: ${e}\n`);
+        continue;
+      }
+      const note = describeSchedule(object, ex.schedule);
+      io.stderr(`${where}: note: ${note}\n`);
+      jobs.push({ source: `${where} KusciaJob ${object.metadata.name}`, objects: [...(emit !== "native" ? [object] : []), ...ex.tasks], note });
+      continue;
+    }
     if (!isKusciaResource(doc.object)) {
       const o = doc.object as { apiVersion?: unknown; kind?: unknown } | null;
       io.stderr(`${where}: skipped: ${o && typeof o === "object" ? `${String(o.apiVersion)}/${String(o.kind)}` : "this document"} is not a Kuscia custom resource render expands\n`);
@@ -105,6 +125,7 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
     if (objects.length > 0) out.push({ source: `${where} ${object.kind} ${object.metadata.name}`, objects, note });
   }
 
+  out.push(...jobs);
   if (opts.format === "json") {
     io.stdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: out.flatMap((o) => o.objects) }, null, 2) + "\n");
   } else {

@@ -11,6 +11,11 @@ import { interopConfig } from "./kinds/interopconfig";
 import { kusciaDeployment } from "./kinds/kusciadeployment";
 import { nodeConfig } from "./kinds/nodeconfig";
 import { clusterDomainRoute, domainRoute } from "./kinds/route";
+import { kusciaJob } from "./kinds/kusciajob";
+import { kusciaTask } from "./kinds/kusciatask";
+import { domainAppImage } from "./kinds/domainappimage";
+import { domainData, domainDataGrant, domainDataSource } from "./kinds/domaindata";
+import { OWNED_KINDS } from "./kinds/owned";
 import { isObj } from "./checks/values";
 import type { ReviewOptions, ReviewResult, RuleInfo } from "./types";
 import { deliver } from "./deliver";
@@ -30,7 +35,23 @@ export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
 
-export const POLICIES: readonly KindPolicy[] = [domain, interopConfig, kusciaDeployment, appImage, clusterDomainRoute, domainRoute, nodeConfig, iflearnerJob];
+export const POLICIES: readonly KindPolicy[] = [
+  domain,
+  interopConfig,
+  kusciaDeployment,
+  appImage,
+  clusterDomainRoute,
+  domainRoute,
+  nodeConfig,
+  iflearnerJob,
+  kusciaJob,
+  kusciaTask,
+  domainAppImage,
+  domainDataSource,
+  domainData,
+  domainDataGrant,
+  ...OWNED_KINDS,
+];
 
 const byKey = new Map<string, KindPolicy[]>();
 for (const p of POLICIES) byKey.set(kindKey(p), [...(byKey.get(kindKey(p)) ?? []), p]);

@@ -10,7 +10,26 @@ export const DEFAULT_NAMESPACE = "kuscia-iac-system";
 export const DEFAULT_SERVICE = { namespace: DEFAULT_NAMESPACE, name: "kuscia-iac-webhook", port: 443 } as const;
 
 /** Plural resources of the kinds the rule book gates. */
-export const KUSCIA_RESOURCES = ["domains", "interopconfigs", "kusciadeployments", "appimages", "clusterdomainroutes", "domainroutes"] as const;
+export const KUSCIA_RESOURCES = [
+  "domains",
+  "interopconfigs",
+  "kusciadeployments",
+  "appimages",
+  "clusterdomainroutes",
+  "domainroutes",
+  "kusciajobs",
+  "kusciatasks",
+  "domainappimages",
+  "domaindatasources",
+  "domaindatas",
+  "domaindatagrants",
+  "gateways",
+  "taskresources",
+  "taskresourcegroups",
+  "kusciadeploymentsummaries",
+  "kusciajobsummaries",
+  "kusciatasksummaries",
+] as const;
 export const IFLEARNER_RESOURCES = ["iflearnerjobs"] as const;
 
 export interface WebhookConfigurationOptions {

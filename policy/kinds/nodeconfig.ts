@@ -12,6 +12,7 @@ import { redactDsn } from "../checks/dsn";
 import { parseDatastoreEndpoint } from "../checks/datastore";
 import { dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
+import { redactSecrets } from "../redact";
 
 export const CONFIG_LABEL = "kuscia.secretflow/config";
 export const CONFIG_KEY = "kuscia.yaml";
@@ -229,6 +230,63 @@ export const nodeConfig: KindPolicy = {
           if (ns === undefined || ns === null || ns === "") return ctx.fail(field("runk.namespace"), "is required with runtime runk: the namespace task pods are created in");
           const why = typeof ns === "string" ? (placeholder(ns) ?? dnsLabel(ns)) : "must be a string";
           if (why) ctx.fail(field("runk.namespace"), `${show(ns)} ${why}`);
+        });
+      },
+    },
+    {
+      id: "nodeconfig.lite",
+      severity: "error",
+      summary: "a lite node has masterEndpoint, the http(s) URL of its master",
+      source: "cmd/kuscia/confloader/kuscia_config.go: LiteKusciaConfig.OverwriteKusciaConfig (Master.Endpoint = masterEndpoint); pkg/utils/kusciaconfig/service_config.go: CheckMasterConfig (\"master config must specify endpoint or apiserver\"); hack/k8s/lite/configmap.yaml (e.g. http://kuscia-master.kuscia-master.svc.cluster.local:1080)",
+      emits: [
+        {
+          id: "nodeconfig.lite.deploy-token",
+          severity: "warning",
+          summary: "a lite node has liteDeployToken (needed the first time it registers with its master)",
+          source: "cmd/kuscia/confloader/kuscia_config.go: GenerateCsrData (the token goes into the CSR the lite node sends its master); pkg/gateway/controller/register_node.go: verifyCSR",
+        },
+      ],
+      check(o, ctx) {
+        withConfig(o, (c) => {
+          if (typeof c.mode !== "string" || c.mode.toLowerCase() !== "lite") return;
+          const ep = c.masterEndpoint;
+          if (ep === undefined || ep === null || ep === "") return ctx.fail(field("masterEndpoint"), "is required on a lite node: the URL of its master's gateway, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080");
+          if (typeof ep !== "string") return ctx.fail(field("masterEndpoint"), `found ${show(ep)}, expected a URL string`);
+          if (placeholder(ep)) return ctx.fail(field("masterEndpoint"), "still contains a template placeholder ({{...}}): render the template before applying it");
+          let url: URL | undefined;
+          try {
+            url = new URL(ep);
+          } catch {
+            url = undefined;
+          }
+          if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+            return ctx.fail(field("masterEndpoint"), `${show(redactSecrets(ep))} is not an http:// or https:// URL of the master, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080`);
+          }
+          const token = c.liteDeployToken;
+          if (token === undefined || token === null || token === "") {
+            ctx.warn(field("liteDeployToken"), "is not set: a lite node registers its certificate with the master using this token the first time it starts; create one on the master for this domain", "nodeconfig.lite.deploy-token");
+          }
+        });
+      },
+    },
+    {
+      id: "nodeconfig.mode-keys",
+      severity: "warning",
+      summary: "keys the node's mode does not read (masterEndpoint and liteDeployToken outside lite; datastoreEndpoint on lite; runtime on master)",
+      source: "cmd/kuscia/confloader/kuscia_config.go: LiteKusciaConfig, MasterKusciaConfig, AutonomyKusciaConfig (the fields each mode unmarshals) and their OverwriteKusciaConfig",
+      check(o, ctx) {
+        withConfig(o, (c) => {
+          const mode = typeof c.mode === "string" ? c.mode.toLowerCase() : undefined;
+          if (mode !== "lite" && mode !== "master" && mode !== "autonomy") return;
+          const ignored: Record<string, string[]> = {
+            master: ["masterEndpoint", "liteDeployToken", "runtime", "runk"],
+            autonomy: ["masterEndpoint", "liteDeployToken"],
+            lite: ["datastoreEndpoint", "clusterToken"],
+          };
+          for (const k of ignored[mode]) {
+            const v = c[k];
+            if (v !== undefined && v !== null && v !== "") ctx.warn(field(k), `is ignored: a ${mode} node does not read it`);
+          }
         });
       },
     },

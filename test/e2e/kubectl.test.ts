@@ -12,7 +12,7 @@ import { waitFor } from "./harness/procs";
 import { describeDoc, loadExamples, EXAMPLES_DIR } from "../helpers/examples";
 import { review } from "../../policy";
 
-const NAMESPACES = ["cross-domain", "autonomy-alice", "alice", "lite-alice", "kuscia-master"];
+const NAMESPACES = ["cross-domain", "autonomy-alice", "alice", "bob", "lite-alice", "kuscia-master"];
 
 describe("kubectl apply, gated by the webhook behind a real kube-apiserver", function () {
   this.timeout(120_000);

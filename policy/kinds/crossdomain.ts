@@ -1,0 +1,62 @@
+/** Rule pieces of the kinds whose controllers look objects up in namespace cross-domain only. */
+import type { Rule } from "../engine";
+import { checkDomainId } from "./common";
+import { dnsLabel, dnsSubdomain, placeholder } from "../checks/names";
+import { arr, at, show } from "../checks/values";
+import type { RuleContext } from "../engine";
+import type { Segment } from "../paths";
+
+export const CROSS_DOMAIN = "cross-domain";
+
+/** pkg/common/constants.go: K3sRegex, what KusciaAPI's resources.ValidateK8sName checks IDs with. */
+export const K3S_NAME = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
+
+export function k3sName(v: string): string | null {
+  return K3S_NAME.test(v) ? null : "is not a valid Kuscia ID: at most 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (KusciaAPI's K3sRegex)";
+}
+
+/** `<prefix>.namespace`: the object must live in cross-domain; a manifest without a namespace gets `<prefix>.namespace.unset`. */
+export function crossDomainRule(prefix: string, kind: string, source: string): Rule {
+  return {
+    id: `${prefix}.namespace`,
+    source,
+    severity: "error",
+    summary: `${kind}s live in namespace ${CROSS_DOMAIN}, the only one the controller reconciles`,
+    emits: [{ id: `${prefix}.namespace.unset`, severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${CROSS_DOMAIN})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context" }],
+    check(o, ctx) {
+      const ns = at(o, "metadata", "namespace");
+      if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${CROSS_DOMAIN}, the only namespace Kuscia reconciles ${kind}s in`, `${prefix}.namespace.unset`);
+      else if (ns !== CROSS_DOMAIN) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`);
+    },
+  };
+}
+
+/** A reference to an AppImage by name (a cluster-scoped object: a DNS-1123 subdomain). */
+export function checkAppImageRef(ctx: RuleContext, path: readonly Segment[], ref: unknown): void {
+  if (typeof ref !== "string") return;
+  const why = placeholder(ref) ?? dnsSubdomain(ref);
+  if (why) ctx.fail(path, `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
+}
+
+/** A KusciaTask name: pods are named `<task>-<role>-<index>`; the Kuscia docs ask for an RFC 1123 label. */
+export function checkTaskName(ctx: RuleContext, path: readonly Segment[], v: unknown): void {
+  if (typeof v !== "string") return;
+  const why = placeholder(v) ?? dnsLabel(v);
+  if (why) ctx.fail(path, `${show(v)} ${why} (it names the KusciaTask and its pods)`);
+}
+
+/** Party domain IDs, and (domainID, role) listed once: status and pods are keyed by that pair. */
+export function checkParties(ctx: RuleContext, base: readonly Segment[], parties: unknown, what: string): string[] {
+  const list = arr(parties) ?? [];
+  const ids: string[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((p, i) => {
+    const d = at(p, "domainID");
+    if (checkDomainId(ctx, [...base, i, "domainID"], d)) ids.push(d as string);
+    const role = at(p, "role") ?? "";
+    const key = `${String(d)}\u0000${String(role)}`;
+    if (seen.has(key)) ctx.fail([...base, i], `domain ${show(d)}${role ? ` with role ${show(role)}` : ""} is already party ${seen.get(key)} of ${what}; each (domainID, role) appears once`);
+    else seen.set(key, i);
+  });
+  return ids;
+}

@@ -1,0 +1,242 @@
+/**
+ * DomainDataSource, DomainData and DomainDataGrant: where a domain's data
+ * lives, what the data is, and who else may use it. All three live in the
+ * owning domain's namespace; KusciaAPI and DataMesh create them
+ * (pkg/kusciaapi/service/domaindata_source.go, domaindata_service.go,
+ * domaindata_grant.go) and the domaindata controller copies grants and data to
+ * the grantee (pkg/controllers/domaindata/controller.go).
+ *
+ * A DomainDataSource's connection info (paths, endpoints, keys, passwords) is
+ * stored encrypted with the domain's public key in spec.data.encryptedInfo, or
+ * kept in the ConfManager secret backend under spec.infoKey. Messages never
+ * quote spec.data values.
+ */
+import type { KindPolicy, RuleContext } from "../engine";
+import { schema as ddsSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainDataSource";
+import { schema as ddSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainData";
+import { schema as ddgSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainDataGrant";
+import { KUSCIA, checkDomainId } from "./common";
+import { k3sName } from "./crossdomain";
+import { placeholder } from "../checks/names";
+import { at, obj, show } from "../checks/values";
+import { redactSecrets } from "../redact";
+import type { Segment } from "../paths";
+
+export const DATASOURCE_TYPES = ["localfs", "oss", "mysql", "odps", "postgresql", "hive", "dameng"] as const;
+export const ENCRYPTED_INFO = "encryptedInfo";
+const DS_SERVICE = "pkg/kusciaapi/service/domaindata_source.go";
+
+/** An ID KusciaAPI checks with ValidateK8sName (K3sRegex). */
+function checkId(ctx: RuleContext, path: readonly Segment[], v: unknown): void {
+  if (typeof v !== "string") return;
+  const why = placeholder(v) ?? k3sName(v);
+  if (why) ctx.fail(path, `${show(redactSecrets(v))} ${why}`);
+}
+
+/** The namespace of a domain's data objects is the domain ID. */
+function checkOwnerNamespace(ctx: RuleContext, o: unknown, rule: string): void {
+  const ns = at(o, "metadata", "namespace");
+  if (typeof ns === "string") checkDomainId(ctx, ["metadata", "namespace"], ns, rule);
+}
+
+const CREDENTIAL_KEY = /pass(word|wd)?|secret|token|access.?key|credential|private|^sk$|^ak$/i;
+
+export const domainDataSource: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "DomainDataSource",
+  id: "dds",
+  schema: ddsSchema,
+  tighten: {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: {
+          type: { enum: [...DATASOURCE_TYPES], "x-rule": "dds.type", "x-hint": `Kuscia supports ${DATASOURCE_TYPES.join(", ")} (lowercase)` },
+        },
+      },
+    },
+  },
+  schemaRules: [
+    { id: "dds.type", severity: "error", summary: `spec.type is one of ${DATASOURCE_TYPES.join(", ")} (case-sensitive)`, source: `${DS_SERVICE}: validateDataSourceType; pkg/common/constants.go: DomainDataSourceType*` },
+  ],
+  rules: [
+    {
+      id: "dds.name",
+      source: `${DS_SERVICE}: CreateDomainDataSource (ValidateK8sName(datasource_id); created in namespace domain_id)`,
+      severity: "error",
+      summary: "metadata.name is a datasource ID (K3sRegex) and the namespace a domain ID",
+      check(o, ctx) {
+        checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
+        checkOwnerNamespace(ctx, o, "dds.name");
+      },
+    },
+    {
+      id: "dds.info",
+      source: `pkg/datamesh/metaserver/service/domaindatasource.go: QueryDomainDataSource (infoKey, else spec.data.encryptedInfo: "datasource crd encryptedInfo field is not exist"); ${DS_SERVICE}: encryptInfo (tls.EncryptOAEP with the domain key: base64 of RSA-OAEP ciphertext)`,
+      severity: "error",
+      summary: "the connection info is in spec.infoKey or spec.data.encryptedInfo (base64 of an RSA-OAEP ciphertext, not plaintext)",
+      check(o, ctx) {
+        const spec = obj(at(o, "spec"));
+        if (!spec) return;
+        const infoKey = spec.infoKey;
+        if (typeof infoKey === "string" && infoKey !== "") return;
+        const enc = at(spec, "data", ENCRYPTED_INFO);
+        if (enc === undefined || enc === "") {
+          return ctx.fail(["spec", "data", ENCRYPTED_INFO], `is required (or spec.infoKey): DataMesh reads the ${String(spec.type ?? "data source")} connection info from it; create the data source with KusciaAPI's CreateDomainDataSource, which encrypts the info with the domain's public key`);
+        }
+        if (typeof enc !== "string") return;
+        const compact = enc.replace(/\s+/g, "");
+        const b64 = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) && compact.length % 4 === 0;
+        // An RSA-OAEP ciphertext is as long as the key: 128 bytes at the very least (1024-bit key).
+        const bytes = b64 ? Math.floor((compact.length * 3) / 4) - (compact.endsWith("==") ? 2 : compact.endsWith("=") ? 1 : 0) : 0;
+        if (!b64 || bytes < 128) {
+          ctx.fail(["spec", "data", ENCRYPTED_INFO], `is not base64 of an RSA-OAEP ciphertext (value not shown${/[{:]/.test(enc) ? "; it looks like plaintext connection info, which would be stored in the clear" : ""}); Kuscia decrypts it with the domain key, so encrypt it with the domain's public key, e.g. through KusciaAPI's CreateDomainDataSource`);
+        }
+      },
+    },
+    {
+      id: "dds.data",
+      source: `kuscia-iac policy: ${DS_SERVICE} and DataMesh read only spec.data.encryptedInfo; a credential in another key would be stored in the clear and never used`,
+      severity: "error",
+      summary: "spec.data holds no plaintext credentials (keys other than encryptedInfo that name passwords, secrets, tokens or access keys)",
+      emits: [{ id: "dds.data.ignored", severity: "warning", summary: "spec.data keys other than encryptedInfo are ignored", source: `${DS_SERVICE}: decryptDatasourceInfo and DataMesh read only encryptedInfo` }],
+      check(o, ctx) {
+        const data = obj(at(o, "spec", "data"));
+        if (!data) return;
+        for (const k of Object.keys(data)) {
+          if (k === ENCRYPTED_INFO) continue;
+          if (CREDENTIAL_KEY.test(k)) ctx.fail(["spec", "data", k], "looks like a plaintext credential (value not shown): Kuscia never reads it, and anyone who can read DomainDataSources can; put the connection info, encrypted, in spec.data.encryptedInfo (KusciaAPI's CreateDomainDataSource does this)");
+          else ctx.warn(["spec", "data", k], `is ignored: Kuscia reads only spec.data.${ENCRYPTED_INFO}`, "dds.data.ignored");
+        }
+      },
+    },
+    {
+      id: "dds.uri",
+      source: `${DS_SERVICE}: parseAndNormalizeDataSource (localfs: the absolute path; oss: <bucket>/<prefix>; odps: <endpoint>/<project>; databases: empty); docs/reference/concepts/domaindatasource_cn.md`,
+      severity: "warning",
+      summary: "spec.uri has the shape Kuscia derives for the type (localfs: an absolute path; oss: bucket/prefix without a scheme)",
+      check(o, ctx) {
+        const type = at(o, "spec", "type");
+        const uri = at(o, "spec", "uri");
+        if (typeof uri !== "string" || uri === "") return;
+        if (type === "localfs" && !uri.startsWith("/")) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} is not an absolute path; for localfs Kuscia stores the data source's absolute directory here (e.g. /home/kuscia/var/storage/data)`);
+        if (type === "oss" && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info`);
+      },
+    },
+  ],
+};
+
+export const domainData: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "DomainData",
+  id: "dd",
+  schema: ddSchema,
+  rules: [
+    {
+      id: "dd.name",
+      source: "pkg/kusciaapi/service/domaindata_service.go: CreateDomainData (ValidateK8sName(domaindata_id); created in namespace domain_id)",
+      severity: "error",
+      summary: "metadata.name is a domaindata ID (K3sRegex) and the namespace a domain ID",
+      check(o, ctx) {
+        checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
+        checkOwnerNamespace(ctx, o, "dd.name");
+      },
+    },
+    {
+      id: "dd.spec",
+      source: "pkg/kusciaapi/service/domaindata_service.go: CreateDomainData (type and relative_uri can not be empty; author is the owning domain; datasource_id a datasource ID), deleteLocalFsFile (a relative URI must not escape the data source's base path)",
+      severity: "error",
+      summary: "spec.type and spec.relativeURI are set, relativeURI stays inside the data source, author is a domain ID, dataSource a datasource ID",
+      check(o, ctx) {
+        const spec = obj(at(o, "spec"));
+        if (!spec) return;
+        if (spec.type === "") ctx.fail(["spec", "type"], "is empty: say what the data is (e.g. table, model, rule, report)");
+        const uri = spec.relativeURI;
+        if (uri === "") ctx.fail(["spec", "relativeURI"], "is empty: the path of the data relative to its data source");
+        else if (typeof uri === "string" && uri.split(/[\\/]/).includes("..")) ctx.fail(["spec", "relativeURI"], `${show(redactSecrets(uri))} contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)`);
+        if (spec.author === "") ctx.fail(["spec", "author"], "is empty: the domain ID that owns the data");
+        else checkDomainId(ctx, ["spec", "author"], spec.author);
+        if (typeof spec.dataSource === "string" && spec.dataSource !== "") checkId(ctx, ["spec", "dataSource"], spec.dataSource);
+      },
+    },
+    {
+      id: "dd.author",
+      source: "pkg/controllers/domaindata/controller.go: syncDomainDataHandler (an object whose namespace is not its author is treated as a copy received through a grant)",
+      severity: "warning",
+      summary: "spec.author is the namespace (the owning domain) unless the object is a granted copy",
+      check(o, ctx) {
+        const ns = at(o, "metadata", "namespace");
+        const author = at(o, "spec", "author");
+        if (typeof ns === "string" && typeof author === "string" && author !== "" && ns !== author) {
+          ctx.warn(["spec", "author"], `is ${show(author)} but the object is in namespace ${show(ns)}; Kuscia treats it as data ${show(author)} granted to ${show(ns)}, not data ${show(ns)} owns`);
+        }
+      },
+    },
+  ],
+};
+
+export const domainDataGrant: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "DomainDataGrant",
+  id: "ddg",
+  schema: ddgSchema,
+  rules: [
+    {
+      id: "ddg.name",
+      source: "pkg/kusciaapi/service/domaindata_grant.go: validateCreateDomainDataGrantRequest (ValidateK8sName of domain_id, domaindata_id and domaindatagrant_id)",
+      severity: "error",
+      summary: "metadata.name and spec.domainDataID are IDs KusciaAPI accepts (K3sRegex), the namespace a domain ID",
+      check(o, ctx) {
+        checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
+        checkOwnerNamespace(ctx, o, "ddg.name");
+        const id = at(o, "spec", "domainDataID");
+        if (id === "") ctx.fail(["spec", "domainDataID"], "is empty: name the DomainData being granted");
+        else checkId(ctx, ["spec", "domainDataID"], id);
+      },
+    },
+    {
+      id: "ddg.domains",
+      source: "pkg/kusciaapi/service/domaindata_grant.go: validateCreateDomainDataGrantRequest (\"grantdomain can't be null\", \"grantdomain can't be self\"); pkg/datamesh/metaserver/service/domaindatagrant.go: CreateDomainDataGrant; pkg/controllers/domaindata/controller.go: syncDomainDataGrantHandler (copies the grant to namespace grantDomain)",
+      severity: "error",
+      summary: "spec.author and spec.grantDomain are valid, different domain IDs",
+      check(o, ctx) {
+        const author = at(o, "spec", "author");
+        const grantee = at(o, "spec", "grantDomain");
+        if (author === "") ctx.fail(["spec", "author"], "is empty: the domain ID that owns the data");
+        else checkDomainId(ctx, ["spec", "author"], author);
+        if (grantee === "") ctx.fail(["spec", "grantDomain"], "is empty: the domain ID the data is granted to");
+        else checkDomainId(ctx, ["spec", "grantDomain"], grantee);
+        if (typeof author === "string" && author !== "" && author === grantee) ctx.fail(["spec", "grantDomain"], `equals spec.author (${JSON.stringify(author)}); a domain does not grant data to itself`);
+      },
+    },
+    {
+      id: "ddg.namespace",
+      source: "pkg/controllers/domaindata/controller.go: syncDomainDataGrantHandler (acts only on grants in the author's namespace, and writes the copy into the grantee's)",
+      severity: "warning",
+      summary: "the grant lives in the author's namespace (or the grantee's, as the controller's copy)",
+      check(o, ctx) {
+        const ns = at(o, "metadata", "namespace");
+        const author = at(o, "spec", "author");
+        const grantee = at(o, "spec", "grantDomain");
+        if (typeof ns === "string" && typeof author === "string" && typeof grantee === "string" && ns !== author && ns !== grantee) {
+          ctx.warn(["metadata", "namespace"], `is ${show(ns)}, neither the author ${show(author)} nor the grantee ${show(grantee)}; Kuscia acts only on grants in the author's namespace, so this one grants nothing`);
+        }
+      },
+    },
+    {
+      id: "ddg.expiry",
+      source: "kuscia-iac policy: a grant whose spec.limit.expirationTime has passed grants nothing (DataMesh checks the limit when the data is used; pkg/crd/apis/kuscia/v1alpha1/domaindatagrant_types.go: GrantLimit), so creating one is almost certainly a wrong date or time zone",
+      severity: "error",
+      summary: "spec.limit.expirationTime, when set, is in the future",
+      check(o, ctx) {
+        const exp = at(o, "spec", "limit", "expirationTime");
+        if (typeof exp !== "string") return;
+        const t = Date.parse(exp);
+        if (Number.isNaN(t)) return; // the schema's date-time format reports it
+        if (t <= ctx.now.getTime()) ctx.fail(["spec", "limit", "expirationTime"], `${show(exp)} has passed; the grant would never be usable: set a future time (RFC 3339, e.g. 2030-01-01T00:00:00Z)`);
+      },
+    },
+  ],
+};
+

@@ -1,0 +1,221 @@
+/**
+ * KusciaJob: a DAG of tasks the KusciaJob controller turns into KusciaTasks
+ * (pkg/controllers/kusciajob). The controller validates a job once, when it is
+ * first reconciled (handler/scheduler.go: kusciaJobValidate), and fails it
+ * with ValidateFailed; KusciaAPI validates its CreateJob requests first
+ * (pkg/kusciaapi/service/job_service.go: validateCreateJobRequest). These rules
+ * refuse at admission what either would refuse later.
+ */
+import type { KindPolicy } from "../engine";
+import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaJob";
+import { KUSCIA, checkDomainId } from "./common";
+import { CROSS_DOMAIN, checkAppImageRef, checkParties, checkTaskName, crossDomainRule, k3sName } from "./crossdomain";
+import { findCycle } from "../checks/dag";
+import { placeholder } from "../checks/names";
+import { arr, at, isObj, show } from "../checks/values";
+import type { PatchOperation } from "../types";
+
+const SCHEDULER = "pkg/controllers/kusciajob/handler/scheduler.go";
+export const KJ_INTERCONN = {
+  label: "kuscia.secretflow/interconn-protocol-type",
+  bfia: "kuscia.secretflow/interconn-bfia-parties",
+  kuscia: "kuscia.secretflow/interconn-kuscia-parties",
+};
+
+function tasksOf(o: unknown): unknown[] {
+  return arr(at(o, "spec", "tasks")) ?? [];
+}
+
+function aliases(o: unknown): Map<string, number> {
+  const m = new Map<string, number>();
+  tasksOf(o).forEach((t, i) => {
+    const a = at(t, "alias");
+    if (typeof a === "string" && a !== "" && !m.has(a)) m.set(a, i);
+  });
+  return m;
+}
+
+export const kusciaJob: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "KusciaJob",
+  id: "kj",
+  schema,
+  schemaSource: "crds/kuscia/kuscia.secretflow_kusciajobs.yaml (upstream crds/v1alpha1): scheduleMode Strict|BestEffort (default Strict), maxParallelism 1-128 (default 1), 1-128 tasks",
+  rules: [
+    crossDomainRule("kj", "KusciaJob", "pkg/controllers/kusciajob/controller.go: syncHandler (looks the job up by name in common.KusciaCrossDomain only); pkg/kusciaapi/service/job_service.go: CreateJob (creates jobs in cross-domain)"),
+    {
+      id: "kj.name",
+      source: "pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (resources.ValidateK8sName(job_id), pkg/common/constants.go: K3sRegex); scheduler.go: generateTaskID (task names are <job>-<12 hex digits>)",
+      severity: "error",
+      summary: "metadata.name is a job ID KusciaAPI accepts (K3sRegex: at most 63 of [a-z0-9.-])",
+      check(o, ctx) {
+        const n = at(o, "metadata", "name");
+        if (typeof n !== "string") return;
+        const why = placeholder(n) ?? k3sName(n);
+        if (why) ctx.fail(["metadata", "name"], `${show(n)} ${why}`);
+      },
+    },
+    {
+      id: "kj.tasks",
+      source: `pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (task alias can not be empty); ${SCHEDULER}: kusciaJobDependenciesExits, buildJobSubTaskStatus (tasks and their status are keyed by alias), buildWillStartKusciaTask (taskID names the KusciaTask); docs/reference/concepts/kusciajob_cn.md (taskID is an RFC 1123 label)`,
+      severity: "error",
+      summary: "tasks have non-empty, unique aliases, and unique taskIDs that are DNS-1123 labels",
+      check(o, ctx) {
+        const seenAlias = new Map<string, number>();
+        const seenId = new Map<string, number>();
+        tasksOf(o).forEach((t, i) => {
+          const a = at(t, "alias");
+          if (a === "") ctx.fail(["spec", "tasks", i, "alias"], "is empty; every task needs an alias (dependencies refer to tasks by alias)");
+          else if (typeof a === "string") {
+            if (seenAlias.has(a)) ctx.fail(["spec", "tasks", i, "alias"], `${show(a)} is also the alias of tasks[${seenAlias.get(a)}]; aliases must be unique (dependencies and task status are keyed by alias)`);
+            else seenAlias.set(a, i);
+          }
+          const id = at(t, "taskID");
+          if (typeof id === "string" && id !== "") {
+            checkTaskName(ctx, ["spec", "tasks", i, "taskID"], id);
+            if (seenId.has(id)) ctx.fail(["spec", "tasks", i, "taskID"], `${show(id)} is also the taskID of tasks[${seenId.get(id)}]; each task becomes a KusciaTask named by its taskID`);
+            else seenId.set(id, i);
+          }
+        });
+      },
+    },
+    {
+      id: "kj.dependencies",
+      source: `${SCHEDULER}: kusciaJobDependenciesExits ("task %s has not exist dependency task %s")`,
+      severity: "error",
+      summary: "every tasks[].dependencies entry is the alias of a task of the job",
+      check(o, ctx) {
+        const known = aliases(o);
+        tasksOf(o).forEach((t, i) => {
+          (arr(at(t, "dependencies")) ?? []).forEach((d, j) => {
+            if (typeof d === "string" && !known.has(d)) {
+              const list = [...known.keys()].slice(0, 10).map((x) => JSON.stringify(x)).join(", ");
+              ctx.fail(["spec", "tasks", i, "dependencies", j], `${show(d)} is not the alias of any task of this job (aliases: ${list || "none"}); the controller fails the job with ValidateFailed`);
+            }
+          });
+        });
+      },
+    },
+    {
+      id: "kj.cycle",
+      source: `${SCHEDULER}: kusciaJobHasTaskCycle ("cycled dependencies")`,
+      severity: "error",
+      summary: "the task dependencies form no cycle (the job is a DAG)",
+      check(o, ctx) {
+        const known = aliases(o);
+        const tasks = tasksOf(o).flatMap((t) => {
+          const a = at(t, "alias");
+          return typeof a === "string" && a !== "" ? [{ alias: a, dependencies: (arr(at(t, "dependencies")) ?? []).filter((d): d is string => typeof d === "string") }] : [];
+        });
+        const cycle = findCycle(tasks);
+        if (!cycle) return;
+        const q = (xs: string[]) => xs.map((a) => JSON.stringify(a));
+        const shown = cycle.length > 12 ? [...q(cycle.slice(0, 6)), `... (${cycle.length - 12} more)`, ...q(cycle.slice(-6))] : q(cycle);
+        ctx.fail(["spec", "tasks", known.get(cycle[0]) ?? 0, "dependencies"], `tasks depend on each other in a cycle: ${shown.join(" -> ")}; none of them could ever start, and the controller fails the job with ValidateFailed`);
+      },
+    },
+    {
+      id: "kj.initiator",
+      source: `pkg/kusciaapi/service/job_service.go: validateInitiator (initiator can not be empty); ${SCHEDULER}: kusciaJobValidate (the initiator names a namespace, a domain ID)`,
+      severity: "error",
+      summary: "spec.initiator is a valid domain ID",
+      emits: [
+        {
+          id: "kj.initiator.not-party",
+          severity: "warning",
+          summary: "spec.initiator is not a party of any task",
+          source: `${SCHEDULER}: annotateKusciaJob (supports a job whose initiator does not participate, as in centralized deployments); pkg/kusciaapi/service/job_service.go: authHandlerJobCreate (a domain's KusciaAPI creates only jobs it participates in)`,
+        },
+      ],
+      check(o, ctx) {
+        const init = at(o, "spec", "initiator");
+        if (init === "") return ctx.fail(["spec", "initiator"], "is empty: set it to the domain ID that starts the job");
+        if (!checkDomainId(ctx, ["spec", "initiator"], init)) return;
+        const parties = new Set<string>();
+        for (const t of tasksOf(o)) for (const p of arr(at(t, "parties")) ?? []) if (typeof at(p, "domainID") === "string") parties.add(at(p, "domainID") as string);
+        if (parties.size > 0 && !parties.has(init as string)) {
+          ctx.warn(["spec", "initiator"], `${show(init)} is not a party of any task (parties: ${[...parties].slice(0, 10).map((d) => JSON.stringify(d)).join(", ")}); only a centralized master schedules such a job, a domain's KusciaAPI would refuse it`, "kj.initiator.not-party");
+        }
+      },
+    },
+    {
+      id: "kj.parties",
+      source: "pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (parties can not be empty, party domain id can not be empty), CreateJob (bandwidth limit kbps can not be zero or negative, destination id can not be empty); pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName (<task>-<role>-<index> in the party's namespace: a (domain, role) pair twice collides)",
+      severity: "error",
+      summary: "every task has parties with valid, unique (domainID, role), and bandwidth limits with a destination and a positive rate",
+      check(o, ctx) {
+        tasksOf(o).forEach((t, i) => {
+          const base = ["spec", "tasks", i, "parties"];
+          const parties = arr(at(t, "parties"));
+          if (parties && parties.length === 0) ctx.fail(base, "is empty; a task runs on at least one party");
+          checkParties(ctx, base, parties, `tasks[${i}]`);
+          (parties ?? []).forEach((p, j) => {
+            (arr(at(p, "bandwidthLimits")) ?? []).forEach((b, k) => {
+              const dest = at(b, "destinationID");
+              const rate = at(b, "limitKBps");
+              if (dest === "") ctx.fail([...base, j, "bandwidthLimits", k, "destinationID"], "is empty; name the domain the limit applies to");
+              else checkDomainId(ctx, [...base, j, "bandwidthLimits", k, "destinationID"], dest);
+              if (typeof rate === "number" && rate <= 0) ctx.fail([...base, j, "bandwidthLimits", k, "limitKBps"], `is ${rate}; a bandwidth limit must be positive`);
+            });
+          });
+        });
+      },
+    },
+    {
+      id: "kj.app-image",
+      source: "pkg/controllers/kusciajob/handler/scheduler.go: buildPartiesFromTaskInputConfig (appImage becomes each party's appImageRef); pkg/controllers/kusciatask/handler/pending_handler.go: buildPartyKitInfo (appImagesLister.Get)",
+      severity: "error",
+      summary: "tasks[].appImage names an AppImage (a DNS-1123 subdomain)",
+      check(o, ctx) {
+        tasksOf(o).forEach((t, i) => checkAppImageRef(ctx, ["spec", "tasks", i, "appImage"], at(t, "appImage")));
+      },
+    },
+    {
+      id: "kj.interconn",
+      source: `${SCHEDULER}: annotateInterConn ("can't create a job with partners using both bfia and kuscia protocol"), annotateKusciaJob (skips annotating a job that already carries the interconn annotations), isBFIAInterConnJob; pkg/crd/apis/kuscia/v1alpha1/domain_types.go: InterConnKuscia, InterConnBFIA`,
+      severity: "error",
+      summary: `the interconn label is kuscia or bfia, and a job does not list partners under both protocols (${KJ_INTERCONN.bfia} and ${KJ_INTERCONN.kuscia})`,
+      check(o, ctx) {
+        const label = at(o, "metadata", "labels", KJ_INTERCONN.label);
+        if (label !== undefined && label !== "kuscia" && label !== "bfia") {
+          ctx.fail(["metadata", "labels", KJ_INTERCONN.label], `is ${show(label)}; Kuscia knows the interconnection protocols kuscia and bfia (case-sensitive)`);
+        }
+        const bfia = at(o, "metadata", "annotations", KJ_INTERCONN.bfia);
+        const kuscia = at(o, "metadata", "annotations", KJ_INTERCONN.kuscia);
+        if (typeof bfia === "string" && bfia !== "" && typeof kuscia === "string" && kuscia !== "") {
+          ctx.fail(["metadata", "annotations", KJ_INTERCONN.bfia], `lists bfia partners (${show(bfia)}) while ${KJ_INTERCONN.kuscia} lists kuscia partners (${show(kuscia)}); a job's partners must all use one protocol, and the controller does not re-check a job that already carries these annotations`);
+        }
+      },
+    },
+    {
+      id: "kj.tolerable-dependency",
+      source: "pkg/crd/apis/kuscia/v1alpha1/kusciajob_types.go: KusciaTaskTemplate.Tolerable (\"tolerable sub-task can not be other sub-tasks dependencies\"; not enforced by the controller: scheduler.go readyTasksOf waits for Succeeded)",
+      severity: "warning",
+      summary: "a tolerable task is not a dependency of another task",
+      check(o, ctx) {
+        const tolerable = new Set(tasksOf(o).filter((t) => at(t, "tolerable") === true).map((t) => at(t, "alias")));
+        if (tolerable.size === 0) return;
+        tasksOf(o).forEach((t, i) => {
+          (arr(at(t, "dependencies")) ?? []).forEach((d, j) => {
+            if (tolerable.has(d)) ctx.warn(["spec", "tasks", i, "dependencies", j], `${show(d)} is tolerable (its failure does not fail the job), but this task waits for it to succeed; if it fails, ${show(at(t, "alias"))} never starts`);
+          });
+        });
+      },
+    },
+  ],
+  // No immutable fields: upstream refuses no spec change (the controller validates a job once, when it first sees it).
+  defaults(o) {
+    // The CRD's defaults (what the API server stores): scheduleMode Strict, maxParallelism 1, tasks[].tolerable false.
+    const ops: PatchOperation[] = [];
+    const spec = at(o, "spec");
+    if (!isObj(spec)) return ops;
+    if (spec.scheduleMode === undefined) ops.push({ op: "add", path: "/spec/scheduleMode", value: "Strict" });
+    if (spec.maxParallelism === undefined) ops.push({ op: "add", path: "/spec/maxParallelism", value: 1 });
+    (arr(spec.tasks) ?? []).forEach((t, i) => {
+      if (isObj(t) && t.tolerable === undefined) ops.push({ op: "add", path: `/spec/tasks/${i}/tolerable`, value: false });
+    });
+    return ops;
+  },
+};
+
+export { CROSS_DOMAIN };

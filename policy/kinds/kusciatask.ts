@@ -1,0 +1,70 @@
+/**
+ * KusciaTask: one multi-party task (normally created by the KusciaJob
+ * controller from a job's task). The KusciaTask controller creates, per
+ * party, pods `<task>-<role>-<index>` in the party's namespace and a
+ * TaskResourceGroup named after the task (pkg/controllers/kusciatask).
+ */
+import type { KindPolicy } from "../engine";
+import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaTask";
+import { KUSCIA, checkDomainId } from "./common";
+import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule } from "./crossdomain";
+import { arr, at, show } from "../checks/values";
+
+const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
+
+export const kusciaTask: KindPolicy = {
+  apiVersion: KUSCIA,
+  kind: "KusciaTask",
+  id: "kt",
+  schema,
+  rules: [
+    crossDomainRule("kt", "KusciaTask", "pkg/controllers/kusciatask/controller.go: syncHandler (looks the task up by name in common.KusciaCrossDomain only); pkg/controllers/kusciajob/handler/scheduler.go: buildWillStartKusciaTask (creates tasks there)"),
+    {
+      id: "kt.name",
+      source: `${PENDING}: generatePodName (<task>-<role>-<index>), generateTaskResourceGroup (named after the task); docs/reference/concepts/kusciajob_cn.md (a taskID is an RFC 1123 label)`,
+      severity: "error",
+      summary: "metadata.name is a DNS-1123 label (it names the task's pods and TaskResourceGroup)",
+      check(o, ctx) {
+        checkTaskName(ctx, ["metadata", "name"], at(o, "metadata", "name"));
+      },
+    },
+    {
+      id: "kt.parties",
+      source: `${PENDING}: buildPartyKitInfo (appImagesLister.Get(appImageRef); party namespace is its domain ID), generatePodName and setPartyTaskStatus (keyed by domain and role); pkg/crd/apis/kuscia/v1alpha1/kusciatask_types.go: PartyInfo`,
+      severity: "error",
+      summary: "spec.parties is not empty, with valid domain IDs, unique (domainID, role), valid appImageRef, minReservedPods >= 0",
+      check(o, ctx) {
+        const parties = arr(at(o, "spec", "parties"));
+        if (parties && parties.length === 0) ctx.fail(["spec", "parties"], "is empty; a task runs on at least one party");
+        checkParties(ctx, ["spec", "parties"], parties, "the task");
+        (parties ?? []).forEach((p, i) => {
+          checkAppImageRef(ctx, ["spec", "parties", i, "appImageRef"], at(p, "appImageRef"));
+          const m = at(p, "minReservedPods");
+          if (typeof m === "number" && m < 0) ctx.fail(["spec", "parties", i, "minReservedPods"], `is ${m}; it must be 0 (all replicas) or more`);
+        });
+      },
+    },
+    {
+      id: "kt.initiator",
+      source: `${PENDING}: generateTaskResourceGroup (the initiator is copied to the TaskResourceGroup and every pod's annotations); pkg/controllers/kusciajob/handler/scheduler.go: createTaskSpec (the job's initiator)`,
+      severity: "error",
+      summary: "spec.initiator is a valid domain ID",
+      check(o, ctx) {
+        const init = at(o, "spec", "initiator");
+        if (init === "") ctx.fail(["spec", "initiator"], "is empty: set it to the domain ID that starts the task");
+        else checkDomainId(ctx, ["spec", "initiator"], init);
+      },
+    },
+    {
+      id: "kt.min-reserved-members",
+      source: `${PENDING}: generateTaskResourceGroup (minReservedMembers <= 0 or above the number of parties becomes the number of parties)`,
+      severity: "warning",
+      summary: "spec.scheduleConfig.minReservedMembers is at most the number of parties",
+      check(o, ctx) {
+        const m = at(o, "spec", "scheduleConfig", "minReservedMembers");
+        const n = (arr(at(o, "spec", "parties")) ?? []).length;
+        if (typeof m === "number" && n > 0 && m > n) ctx.warn(["spec", "scheduleConfig", "minReservedMembers"], `is ${show(m)} but the task has ${n} parties; Kuscia uses ${n}`);
+      },
+    },
+  ],
+};
