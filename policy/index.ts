@@ -79,12 +79,12 @@ export function defaultPolicyConfiguration(): PolicyConfig {
 
 /** Parses a policy configuration file's text (YAML or JSON); `origin` names it in errors. See config/types.ts. */
 export function loadPolicyConfiguration(text: string, origin: string, now?: Date): CompileResult {
-  return parsePolicyConfiguration(text, origin, ruleIds(), now);
+  return parsePolicyConfiguration(text, origin, ruleIds(), now, knownKinds());
 }
 
 /** Validates a policy configuration given as an object (Pulumi config, code). */
 export function policyConfigurationOf(doc: unknown, origin: string, now?: Date): CompileResult {
-  return compilePolicyConfiguration(doc, origin, ruleIds(), now);
+  return compilePolicyConfiguration(doc, origin, ruleIds(), now, knownKinds());
 }
 
 let ids: string[] | undefined;

@@ -15,6 +15,8 @@
  */
 
 export const MASK = "***";
+// Placeholders of documentation and hints ("expected mysql://user:password@tcp(host:3306)/db"): masking them hides the fix and protects nothing.
+const PLACEHOLDERS = new Set(["password", "<password>", "PASSWORD", MASK]);
 const MAX_TEXT = 64 * 1024;
 
 // scheme://user:  then the password runs to the last '@' (greedy, see above) before a closing
@@ -22,9 +24,10 @@ const MAX_TEXT = 64 * 1024;
 // an example DSN whose '@' must not pull the real host into the mask.
 // A URL holds no unescaped white space, so neither does its password.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^:@/\s"'\\]*):((?:[^"\\\s]|\\.)*)@/gi;
-// user:password@ followed by the Go driver's address: proto(addr)/ or a bare /.
+// user:password@ followed by anything: the Go driver's proto(addr)/, a bare /, or a mistaken host:port.
 // The user is not empty: `"postgres": ... user:pass@tcp(` must not read the closing quote as the DSN's start.
-const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]+):((?:[^"\\\n]|\\.)*)@(?=(?:[a-z0-9]+\([^)]*\))?\/)/gi;
+// The password does not start with a space: "field: a@b.c" in prose is not a DSN.
+const GO_DSN = /(^|[\s"'=(,])([^\s"':@/\\]+):((?:[^"\\\s]|\\.)(?:[^"\\\n]|\\.)*)@(?=[^\s"'@]+)/gi;
 // password=..., passwd=..., "password": "..." (key=value conninfo, query strings, JSON, YAML).
 // Not `token:`/`secret:`: rule messages say "Token: needs tokenConfig"; tokens are caught as
 // Bearer values and JWTs instead.
@@ -47,8 +50,8 @@ export function redactSecrets(text: string): string {
   let out = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) + " ...(truncated)" : text;
   if (out.includes("PRIVATE KEY")) out = out.replace(PEM_KEY, (_m, kind: string) => `-----BEGIN ${kind}PRIVATE KEY----- [private key redacted]`);
   if (out.includes("@")) {
-    if (out.includes("://")) out = out.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`);
-    out = out.replace(GO_DSN, (m, lead: string, user: string, pass: string) => (pass === MASK || pass.startsWith("//") ? m : `${lead}${user}:${MASK}@`));
+    if (out.includes("://")) out = out.replace(URL_USERINFO, (m, scheme: string, user: string, pass: string) => (PLACEHOLDERS.has(pass) ? m : `${scheme}${user}:${MASK}@`));
+    out = out.replace(GO_DSN, (m, lead: string, user: string, pass: string) => (PLACEHOLDERS.has(pass) || pass.startsWith("//") ? m : `${lead}${user}:${MASK}@`));
   }
   if (/=|:/.test(out)) out = out.replace(KEY_VALUE, (_m, key: string) => `${key}${MASK}`);
   out = out.replace(BEARER, (_m, scheme: string, sp: string) => `${scheme}${sp}${MASK}`);

@@ -92,6 +92,13 @@ function toViolation(e: ErrorObject, fallbackRule: string): Violation {
     case "pattern":
       text = `found ${show(e.data)}, which does not match ${(e.params as { pattern: string }).pattern}`;
       break;
+    case "additionalProperties": {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      segs.push(extra);
+      const known = Object.keys((parent.properties ?? {}) as Record<string, unknown>);
+      text = `is not a known field${known.length ? `; expected one of ${known.join(", ")}` : ""}`;
+      break;
+    }
     case "minItems":
       text = `has ${Array.isArray(e.data) ? e.data.length : 0} items, expected at least ${(e.params as { limit: number }).limit}`;
       break;

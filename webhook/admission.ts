@@ -4,11 +4,13 @@
  * for the log and the metrics. The HTTP layer owns transport errors (400/413/415);
  * everything here answers with an AdmissionReview once a uid is known.
  */
-import { applyPatch, deepClone, validate as validatePatch } from "fast-json-patch";
+import { applyPatch } from "fast-json-patch";
 import type { Operation as JsonPatchOperation } from "fast-json-patch";
 import type { Operation, PatchOperation, ReviewOptions, ReviewResult } from "../policy/types";
 import type { PolicyConfig } from "../policy/config/types";
 import { redactSecrets } from "../policy/redact";
+import { policyFor } from "../policy";
+import { jsonClone } from "../policy/walk";
 
 export type Reviewer = (obj: unknown, opts?: ReviewOptions) => ReviewResult;
 export type Endpoint = "validate" | "mutate" | "baseline";
@@ -138,8 +140,10 @@ export function denialMessage(result: ReviewResult): string {
 
 export function warningStrings(result: ReviewResult): string[] {
   const out = result.warnings.slice(0, MAX_WARNINGS).map((w) => {
-    const s = withRule(w);
-    return s.length > MAX_WARNING ? `${s.slice(0, MAX_WARNING - 1)}…` : s;
+    // Shorten the message, never the rule id: the id is what an operator configures.
+    const id = ` [${w.rule}]`;
+    const msg = redactSecrets(w.message);
+    return msg.length + id.length > MAX_WARNING ? `${msg.slice(0, Math.max(0, MAX_WARNING - id.length - 1))}…${id}` : `${msg}${id}`;
   });
   const more = result.warnings.length - out.length;
   if (more > 0) out.push(`and ${more} more warnings`);
@@ -159,10 +163,10 @@ export function safePatch(obj: unknown, patch: PatchOperation[]): { patch: Patch
   const dropped = patch.filter((p) => !kept.includes(p)).map((p) => `${p.op} ${p.path}`);
   if (kept.length === 0) return { patch: [], dropped };
   const ops = kept as JsonPatchOperation[];
-  const err = validatePatch(ops, obj as object);
-  if (err) return { patch: [], dropped: patch.map((p) => `${p.op} ${p.path}`) };
+  // fast-json-patch's validate() and deepClone() go through JSON.stringify, which overflows the
+  // stack on the 10,000 levels of nesting Kubernetes allows; clone iteratively and validate while applying.
   try {
-    applyPatch(deepClone(obj), ops, true, false);
+    applyPatch(jsonClone(obj), ops, true, true);
   } catch {
     return { patch: [], dropped: patch.map((p) => `${p.op} ${p.path}`) };
   }
@@ -194,7 +198,7 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
   // Exempt requesters (Kuscia's own controllers, say) are admitted unreviewed and unpatched:
   // a controller that relabels an old object must never be blocked by a rule.
   const exempt = config?.exemption({ username: req.username, groups: req.groups });
-  if (exempt) return { body: envelope({ uid: req.uid, allowed: true }), summary: { ...base, kind: "unknown", verdict: "allowed", exempt } };
+  if (exempt) return { body: envelope({ uid: req.uid, allowed: true }), summary: { ...base, kind: kindOf(req.operation === "DELETE" ? req.oldObject : req.object), verdict: "allowed", exempt } };
   try {
     // On DELETE the API server sends object: null; the stored object is oldObject.
     const subject = req.operation === "DELETE" ? req.oldObject : req.object;
@@ -248,6 +252,12 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
  * Names an internal error by type and code location only: its message may quote
  * a value of the object under review (a DSN, a key), which must never reach the log.
  */
+/** The rule-book kind key of an object, or "unknown" (bounded metric cardinality). */
+function kindOf(obj: unknown): string {
+  const p = policyFor(obj);
+  return p ? `${p.apiVersion}/${p.kind}` : "unknown";
+}
+
 export function errorWhere(e: unknown): string {
   if (!(e instanceof Error)) return "non-Error thrown";
   const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 3).map((l) => l.trim());

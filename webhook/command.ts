@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { stringify } from "yaml";
 import { caBundleOf } from "../pki";
-import { webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
+import { exemptionMatchConditions, webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
 import { createLogger, startWebhook, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
@@ -147,6 +147,10 @@ async function printConfigurations(o: WebhookCommandOptions): Promise<void> {
     exemptRequesters: o.config ? readPolicyConfigFile(o.config).config.document.exemptRequesters : undefined,
     kubeVersion: o.kubeVersion,
   });
+  const exempt = JSON.stringify(validating).includes("matchConditions");
+  if (o.config && !exempt && exemptionMatchConditions(readPolicyConfigFile(o.config).config.document.exemptRequesters).length > 0) {
+    process.stderr.write(`kuscia-iac webhook: Kubernetes ${o.kubeVersion} has no webhook matchConditions (1.28 and later): the exempt requesters are left to the webhook itself, which admits them unreviewed\n`);
+  }
   process.stdout.write(`${stringify(validating)}---\n${stringify(mutating)}`);
 }
 

@@ -13,7 +13,12 @@ export type Decoded = { pem: string } | { error: string };
 export function decodeBase64Pem(value: string, what: string): Decoded {
   const compact = value.replace(/\s+/g, "");
   if (value.trimStart().startsWith("-----BEGIN")) {
-    return { error: `is a PEM ${what} but must be base64 of it: encode it with \`base64 -w0 FILE\`` };
+    const label = /^-----BEGIN ([A-Z0-9 ]+)-----/.exec(value.trimStart())?.[1] ?? "";
+    const wanted = what.includes("certificate") ? "CERTIFICATE" : "PRIVATE KEY";
+    if (label.includes(wanted)) return { error: `is a PEM ${what} but must be base64 of it: encode it with \`base64 -w0 FILE\`` };
+    // A private key pasted where a certificate belongs must not be answered with "base64 it".
+    if (label.includes("PRIVATE KEY")) return { error: `is a PEM private key, not a ${what}: put the ${what} here (base64 of it), and keep the private key out of this object` };
+    return { error: `is a PEM "${label || "unknown"}" block, not a ${what}: expected base64 of a PEM ${what}` };
   }
   if (compact.length === 0) return { error: "is empty" };
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {

@@ -4,13 +4,13 @@
  * one line each, naming the field and the fix.
  */
 import { createHash } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import { compile, schemaViolations } from "../schema";
 import { anyGlob, globToRegExp, isGlob } from "./glob";
 import { DEFAULT_PARAMETERS } from "./parameters";
 import { POLICY_CONFIGURATION_SCHEMA } from "./schema";
 import { DEFAULT_VERSION, isKnownRelease, parseKusciaVersion, KUSCIA_RELEASES } from "./version";
-import type { Action, PolicyConfig, PolicyConfigurationDocument, PolicyException, Requester, RuleSetting } from "./types";
+import { ACTIONS, CONFIG_API_VERSION, CONFIG_KIND, type Action, type PolicyConfig, type PolicyConfigurationDocument, type PolicyException, type Requester, type RuleSetting } from "./types";
 
 export type CompileResult = { config: PolicyConfig; warnings: string[] } | { errors: string[] };
 
@@ -23,19 +23,33 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * Parses YAML or JSON text into a configuration. `knownRules` are the rule ids of
  * the rule book (a setting or exception naming no rule is an error: it would silently do nothing).
  */
-export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date()): CompileResult {
+export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = []): CompileResult {
   if (text.length > MAX_CONFIG_BYTES) return { errors: [`${origin}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 0, uniqueKeys: true }) ?? {};
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
+    const list = Array.isArray(docs) ? docs : [docs];
+    const real = list.filter((d) => d.contents !== null || d.errors.length > 0);
+    if (real.length > 1) return { errors: [`${origin}: holds ${real.length} YAML documents; a policy configuration is one document`] };
+    const d = real[0];
+    if (!d) {
+      // An empty file is most often one caught half-written (`>` truncates first): refusing it
+      // keeps the configuration in force instead of silently dropping every setting.
+      return { errors: [`${origin}: is empty; a policy configuration needs at least "apiVersion: ${CONFIG_API_VERSION}" and "kind: ${CONFIG_KIND}" (an empty configuration means every rule at its default action)`] };
+    }
+    const err = d.errors[0];
+    if (err) return { errors: [`${origin}: line ${lines.linePos(err.pos[0]).line}: not valid YAML: ${err.message.split("\n")[0]}`] };
+    doc = d.toJS({ maxAliasCount: 100 });
   } catch (e) {
     return { errors: [`${origin}: not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
   }
-  return compilePolicyConfiguration(doc, origin, knownRules, now);
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return { errors: [`${origin}: is not a YAML mapping of policy settings (found ${Array.isArray(doc) ? "a list" : typeof doc})`] };
+  return compilePolicyConfiguration(doc, origin, knownRules, now, knownKinds);
 }
 
 /** Validates and compiles a configuration object (from a file, a Pulumi config value or code). */
-export function compilePolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date = new Date()): CompileResult {
+export function compilePolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = []): CompileResult {
   validator ??= compile(POLICY_CONFIGURATION_SCHEMA as unknown as Record<string, unknown>);
   const errors = schemaViolations(validator, doc, "config").map((v) => `${origin}: ${v.message}`);
   if (errors.length > 0) return { errors };
@@ -61,7 +75,16 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
       errors.push(`${origin}: rules["${id}"]: names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
       continue;
     }
-    const s = settingOf(raw);
+    const shapeError = checkSetting(raw);
+    if (shapeError) {
+      errors.push(`${origin}: rules["${id}"]: ${shapeError}`);
+      continue;
+    }
+    const s = settingOf(raw as RuleSetting);
+    if (FAIL_CLOSED.has(id) && s.action !== undefined && s.action !== "deny") {
+      errors.push(`${origin}: rules["${id}"]: cannot be relaxed: it refuses an object a rule could not evaluate (fail closed); report the rule's bug instead`);
+      continue;
+    }
     if (isGlob(id)) globbed.push({ re: globToRegExp(id), specificity: id.replace(/[*?]/g, "").length, setting: s });
     else exact.set(id, s);
   }
@@ -75,9 +98,17 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
     names.add(e.name);
     let until: number | undefined;
     if (e.expires !== undefined) {
-      until = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(e.expires) ? `${e.expires}T00:00:00Z` : e.expires);
-      if (Number.isNaN(until)) errors.push(`${at}.expires: found ${JSON.stringify(e.expires)}, expected an RFC 3339 date such as 2027-06-30`);
+      until = expiryOf(e.expires);
+      if (until === undefined) errors.push(`${at}.expires: found ${JSON.stringify(e.expires)}, expected an RFC 3339 date such as 2027-06-30 (the exception applies through that day, UTC) or date-time`);
       else if (until <= now.getTime()) warnings.push(`${at} (${e.name}) expired on ${e.expires} and no longer applies; remove it`);
+    }
+    for (const k of e.match.kinds ?? []) {
+      if (!isGlob(k) && knownKinds.length > 0 && !knownKinds.some((x) => x.kind === k || `${x.apiVersion}/${x.kind}` === k)) {
+        errors.push(`${at}.match.kinds: ${JSON.stringify(k)} is no kind the rule book reviews; use a kind such as InteropConfig or kuscia.secretflow/v1alpha1/InteropConfig (case-sensitive)`);
+      }
+    }
+    if (!e.match.kinds && !e.match.namespaces && !e.match.names && e.rules.includes("*")) {
+      warnings.push(`${at} (${e.name}) matches every object and every rule: nothing is refused while it applies`);
     }
     for (const r of e.rules) if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
     const kind = anyGlob(e.match.kinds);
@@ -102,7 +133,8 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
     }
   }
 
-  const settingFor = (rule: string) => exact.get(rule) ?? globbed.find((g) => g.re.test(rule))?.setting;
+  // Globs never reach the fail-closed rule: `"*": off` must not admit what a broken rule could not judge.
+  const settingFor = (rule: string) => exact.get(rule) ?? (FAIL_CLOSED.has(rule) ? undefined : globbed.find((g) => g.re.test(rule))?.setting);
   const config: PolicyConfig = {
     kusciaVersion: version,
     params: Object.freeze({ ...DEFAULT_PARAMETERS, ...(d.parameters ?? {}) }),
@@ -130,6 +162,47 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
 }
 
 type Target = { kind?: string; apiVersion?: string; namespace?: string; name?: string };
+
+/** A kind the rule book reviews, for checking exception matches. */
+export interface KindName {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Rules no configuration may relax: they are how the rule book fails closed. */
+const FAIL_CLOSED = new Set(["internal.rule-error"]);
+
+function checkSetting(raw: unknown): string | undefined {
+  const expected = `expected one of ${ACTIONS.join(", ")}, or {action: <one of them>, allowExistingViolations: true|false}`;
+  if (typeof raw === "string") return (ACTIONS as readonly string[]).includes(raw) ? undefined : `found ${JSON.stringify(raw)}, ${expected}`;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return `found ${JSON.stringify(raw)}, ${expected}`;
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === "action") {
+      if (typeof v !== "string" || !(ACTIONS as readonly string[]).includes(v)) return `action: found ${JSON.stringify(v)}, expected one of ${ACTIONS.join(", ")}`;
+    } else if (k === "allowExistingViolations") {
+      if (typeof v !== "boolean") return `allowExistingViolations: found ${JSON.stringify(v)}, expected true or false`;
+    } else return `${k}: is not a known field; expected action or allowExistingViolations`;
+  }
+  return undefined;
+}
+
+/**
+ * When an exception stops applying, in ms since the epoch: a date means through the end of
+ * that day (UTC), a date-time that instant. Undefined when the text is no real date (2027-02-30).
+ */
+function expiryOf(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const t = Date.UTC(y, mo - 1, d);
+    const back = new Date(t);
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+    return t + 24 * 60 * 60 * 1000;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) return undefined;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t;
+}
 
 function settingOf(raw: RuleSetting): { action?: Action; allowExisting?: boolean } {
   return typeof raw === "string" ? { action: raw } : { action: raw.action, allowExisting: raw.allowExistingViolations };

@@ -2,7 +2,6 @@
 import { ACTIONS, CONFIG_API_VERSION, CONFIG_KIND } from "./types";
 import { PARAMETERS_SCHEMA } from "./parameters";
 
-const action = { enum: [...ACTIONS], "x-hint": "one of deny, warn, audit, off" };
 const strings = { type: "array", items: { type: "string", minLength: 1 } };
 
 export const POLICY_CONFIGURATION_SCHEMA = {
@@ -12,19 +11,9 @@ export const POLICY_CONFIGURATION_SCHEMA = {
     apiVersion: { const: CONFIG_API_VERSION },
     kind: { const: CONFIG_KIND },
     kusciaVersion: { type: "string", "x-hint": "a Kuscia release such as v1.1 or v0.15" },
-    rules: {
-      type: "object",
-      additionalProperties: {
-        anyOf: [
-          action,
-          {
-            type: "object",
-            additionalProperties: false,
-            properties: { action, allowExistingViolations: { type: "boolean" } },
-          },
-        ],
-      },
-    },
+    // Each setting's shape (an action, or {action, allowExistingViolations}) is checked in
+    // compile.ts, which can say in one line what a wrong one should be.
+    rules: { type: "object" },
     parameters: PARAMETERS_SCHEMA,
     exceptions: {
       type: "array",
@@ -39,7 +28,8 @@ export const POLICY_CONFIGURATION_SCHEMA = {
           match: {
             type: "object",
             additionalProperties: false,
-            properties: { kinds: strings, namespaces: strings, names: strings },
+            // A namespace may be "" (cluster-scoped objects).
+            properties: { kinds: strings, namespaces: { type: "array", items: { type: "string" } }, names: strings },
           },
           rules: { ...strings, minItems: 1 },
         },

@@ -8,7 +8,6 @@ import type { KindPolicy, RuleContext } from "../engine";
 import type { KusciaVersion } from "../config/version";
 import type { Segment } from "../paths";
 import { TO_PKCS1, inspectPrivateKey } from "../checks/pem";
-import { redactDsn } from "../checks/dsn";
 import { parseDatastoreEndpoint } from "../checks/datastore";
 import { dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
@@ -197,8 +196,9 @@ export const nodeConfig: KindPolicy = {
           if (v === undefined || v === null || v === "") return; // Kuscia falls back to its embedded SQLite
           if (typeof v !== "string") return ctx.fail(field("datastoreEndpoint"), "must be a string DSN");
           const res = parseDatastoreEndpoint(v, ctx.kusciaVersion);
-          // Messages quote the DSN only with its password masked.
-          if ("error" in res) return ctx.fail(field("datastoreEndpoint"), `${show(redactDsn(v), 120)} ${res.error}`);
+          // The value is never quoted: a DSN that does not parse has no known place for its
+          // password (`root:pw@db:3306/kine`, or a bare password pasted into the field).
+          if ("error" in res) return ctx.fail(field("datastoreEndpoint"), res.error);
           const db = res.datastore.database;
           if (res.datastore.driver === "mysql" && db.includes("-") && !ctx.kusciaVersion.atLeast("v0.10")) {
             ctx.fail(field("datastoreEndpoint"), `database name ${show(db)} contains '-', which Kuscia ${ctx.kusciaVersion.name} does not support; create and use a database named without it (e.g. ${show(db.replace(/-/g, "_"))})`);
