@@ -190,11 +190,23 @@ function problemOf(doc: Document.Parsed): YamlProblem | undefined {
   return { offset: err.pos[0], message: `not valid YAML: ${err.message.split("\n")[0]}` };
 }
 
+/**
+ * No content: nothing at all, or the empty plain scalar yaml composes for a document
+ * that has only a `---` marker and comments (`---\n# note\n---`). kubectl skips such
+ * documents; an explicit `~` or `null` is content (and not a Kubernetes object).
+ */
+function isEmptyContents(c: unknown): boolean {
+  if (c === null || c === undefined) return true;
+  if (!isScalar(c)) return false;
+  const s = c as { source?: string; value: unknown; tag?: string; anchor?: string };
+  return s.value === null && s.source === "" && !s.tag && !s.anchor;
+}
+
 function finish(doc: Document.Parsed, limits: YamlLimits): ParsedYamlDoc {
   const offset = doc.contents?.range?.[0] ?? doc.range[0];
   const problem = problemOf(doc) ?? checkDoc(doc, limits);
   if (problem) return { offset, problem, empty: false };
-  if (doc.contents === null) return { offset, doc, empty: true };
+  if (isEmptyContents(doc.contents)) return { offset, doc, empty: true };
   try {
     // Aliases are already bounded above; yaml's own alias heuristic would only refuse more.
     return { offset, doc, value: doc.toJS({ maxAliasCount: -1 }), empty: false };
