@@ -5,24 +5,39 @@
  * them together so `--help` lists everything.
  */
 import { Command } from "commander";
-import { register as registerReview } from "../review/command";
-import { register as registerWebhook } from "../webhook/command";
-import { register as registerRender } from "./render";
 
-export function buildProgram(): Command {
+/** Subcommands whose front end lives in review/command.ts. */
+const REVIEW_COMMANDS = new Set(["review", "rules"]);
+
+/**
+ * The program with every subcommand, or, given `only` (the subcommand about to run),
+ * with that one's front end alone: `review` in CI must not pay for loading the webhook
+ * server (express, pino, prom-client) or the components (@pulumi/*). Front ends are
+ * required here, not imported at the top, for that reason.
+ */
+export function buildProgram(only?: string): Command {
   const program = new Command("kuscia-iac")
     .description("Policy, admission control and infrastructure as code for Kuscia / SecretFlow and Iflearner on Kubernetes")
     .version(require("../../package.json").version)
     .showHelpAfterError()
     .exitOverride();
-  registerReview(program);
-  registerRender(program);
-  registerWebhook(program);
+  const all = only === undefined;
+  if (all || REVIEW_COMMANDS.has(only)) (require("../review/command") as typeof import("../review/command")).register(program);
+  if (all || only === "render") (require("./render") as typeof import("./render")).register(program);
+  if (all || only === "webhook") (require("../webhook/command") as typeof import("../webhook/command")).register(program);
   return program;
 }
 
+/** The subcommand named on the command line, when it is one whose front end can be loaded alone. */
+function subcommandOf(argv: string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith("-"));
+  // Anything before the subcommand (`--help`, `-V`) is the top level's: load everything.
+  if (first === undefined || argv[2] !== first) return undefined;
+  return REVIEW_COMMANDS.has(first) || first === "render" || first === "webhook" ? first : undefined;
+}
+
 if (require.main === module) {
-  const program = buildProgram();
+  const program = buildProgram(subcommandOf(process.argv));
   program.parseAsync(process.argv).catch((err: unknown) => {
     const e = err as { code?: string; exitCode?: number; message?: string };
     // commander signals --help/--version and usage errors by throwing; usage errors exit 2 so CI can tell them from refusals.

@@ -11,7 +11,8 @@
  * and alias expansion is measured before the value is built. Time and memory are linear
  * in the input size; an exceeded limit is an ordinary error naming the limit.
  */
-import { Composer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from "yaml";
+import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from "yaml";
+import { fastYamlValue } from "./yaml-fast";
 
 export interface YamlLimits {
   /** Largest document, in UTF-16 code units of source text (about bytes for ASCII). */
@@ -190,11 +191,23 @@ function problemOf(doc: Document.Parsed): YamlProblem | undefined {
   return { offset: err.pos[0], message: `not valid YAML: ${err.message.split("\n")[0]}` };
 }
 
+/**
+ * No content: nothing at all, or the empty plain scalar yaml composes for a document
+ * that has only a `---` marker and comments (`---\n# note\n---`). kubectl skips such
+ * documents; an explicit `~` or `null` is content (and not a Kubernetes object).
+ */
+function isEmptyContents(c: unknown): boolean {
+  if (c === null || c === undefined) return true;
+  if (!isScalar(c)) return false;
+  const s = c as { source?: string; value: unknown; tag?: string; anchor?: string };
+  return s.value === null && s.source === "" && !s.tag && !s.anchor;
+}
+
 function finish(doc: Document.Parsed, limits: YamlLimits): ParsedYamlDoc {
   const offset = doc.contents?.range?.[0] ?? doc.range[0];
   const problem = problemOf(doc) ?? checkDoc(doc, limits);
   if (problem) return { offset, problem, empty: false };
-  if (doc.contents === null) return { offset, doc, empty: true };
+  if (isEmptyContents(doc.contents)) return { offset, doc, empty: true };
   try {
     // Aliases are already bounded above; yaml's own alias heuristic would only refuse more.
     return { offset, doc, value: doc.toJS({ maxAliasCount: -1 }), empty: false };
@@ -211,6 +224,23 @@ function finish(doc: Document.Parsed, limits: YamlLimits): ParsedYamlDoc {
  */
 export function* parseYamlDocuments(text: string, limits?: Partial<YamlLimits>, lineCounter?: LineCounter): Generator<ParsedYamlDoc> {
   const l = limitsOf(limits);
+  // Documents nested deeper than maxDepth in flow style are refused before the parser
+  // builds thousands of levels it would only throw away: their text is blanked (same
+  // length, same lines, so every offset holds) and their problem takes their place.
+  const deep = blankDeepDocuments(text, l);
+  text = deep.text;
+  const pending = [...deep.problems];
+  const blanked = (offset: number) => deep.problems.some((p) => offset >= p.start && offset < p.end);
+  function* emit(d: ParsedYamlDoc): Generator<ParsedYamlDoc> {
+    const at = d.doc?.range[0] ?? d.offset;
+    while (pending.length > 0 && pending[0].start <= at) yield { offset: pending[0].problem.offset, problem: pending.shift()!.problem, empty: false };
+    if (!(d.empty && blanked(at))) yield d;
+  }
+  yield* parseDocuments(text, l, lineCounter, emit);
+  for (const p of pending) yield { offset: p.problem.offset, problem: p.problem, empty: false };
+}
+
+function* parseDocuments(text: string, l: YamlLimits, lineCounter: LineCounter | undefined, emit: (d: ParsedYamlDoc) => Generator<ParsedYamlDoc>): Generator<ParsedYamlDoc> {
   const parser = new Parser(lineCounter?.addNewLine);
   const composer = new Composer(COMPOSE_OPTIONS);
   for (const token of parser.parse(text)) {
@@ -218,16 +248,143 @@ export function* parseYamlDocuments(text: string, limits?: Partial<YamlLimits>, 
       const problem = checkCst(token, l);
       if (problem) {
         // The composer holds the previous document until it sees the next one.
-        for (const d of composer.end()) yield finish(d, l);
-        yield { offset: token.offset, problem, empty: false };
+        for (const d of composer.end()) yield* emit(finish(d, l));
+        yield* emit({ offset: token.offset, problem, empty: false });
         continue;
       }
     }
-    for (const d of composer.next(token)) yield finish(d, l);
+    for (const d of composer.next(token)) yield* emit(finish(d, l));
   }
-  for (const d of composer.end()) yield finish(d, l);
+  for (const d of composer.end()) yield* emit(finish(d, l));
   // Errors outside any document (a stray `...`) are kept on the composer, not on a document.
-  for (const e of (composer as unknown as { errors: { pos: [number, number]; message: string }[] }).errors) yield { offset: e.pos[0], problem: { offset: e.pos[0], message: `not valid YAML: ${e.message.split("\n")[0]}` }, empty: false };
+  for (const e of (composer as unknown as { errors: { pos: [number, number]; message: string }[] }).errors) yield* emit({ offset: e.pos[0], problem: { offset: e.pos[0], message: `not valid YAML: ${e.message.split("\n")[0]}` }, empty: false });
+}
+
+/**
+ * Flow nesting (`[[[[...`) deeper than maxDepth, found before parsing: a count of
+ * brackets over the characters (linear, no allocation) and, only when that count is over
+ * the limit, the lexer's tokens, which tell brackets from the same characters inside
+ * strings, comments and block scalars. Block nesting costs the parser little per level
+ * and is left to checkCst.
+ */
+function flowDepthProblem(text: string, limits: YamlLimits): YamlProblem | undefined {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  if (max <= limits.maxDepth) return undefined;
+  depth = 0;
+  let offset = 0;
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === "[" || tok === "{") {
+      if (++depth > limits.maxDepth) return { offset, limit: "maxDepth", message: `nesting is deeper than maxDepth (${limits.maxDepth} levels)` };
+    } else if (tok === "]" || tok === "}") depth = Math.max(0, depth - 1);
+    else if (tok === "---" || tok === "...") depth = 0;
+    // Control tokens (document start, scalar, flow end) stand for no source text.
+    if (tok.length !== 1 || tok > "\x1f") offset += tok.length;
+  }
+  return undefined;
+}
+
+/**
+ * `text` with every document whose flow nesting is deeper than maxDepth blanked (spaces,
+ * newlines kept), and those documents' problems in order. Linear; `text` itself when no
+ * bracket count is over the limit (the common case: one pass, no allocation).
+ */
+function blankDeepDocuments(text: string, limits: YamlLimits): { text: string; problems: { start: number; end: number; problem: YamlProblem }[] } {
+  const problems: { start: number; end: number; problem: YamlProblem }[] = [];
+  if (!flowDepthProblem(text, limits)) return { text, problems };
+  const cuts = [0];
+  if (canSplitYamlStream(text)) for (const m of text.matchAll(new RegExp(DOCUMENT_START.source, "gm"))) if (m.index! > 0) cuts.push(m.index!);
+  cuts.push(text.length);
+  const parts: string[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [start, end] = [cuts[i], cuts[i + 1]];
+    const slice = text.slice(start, end);
+    const p = flowDepthProblem(slice, limits);
+    if (!p) {
+      parts.push(slice);
+      continue;
+    }
+    problems.push({ start, end, problem: { ...p, offset: p.offset + start } });
+    const marker = slice.startsWith("---") ? 3 : 0;
+    parts.push(slice.slice(0, marker) + slice.slice(marker).replace(/[^\n]/g, " "));
+  }
+  return { text: parts.join(""), problems };
+}
+
+/** A document of a stream, by position: what `splitYamlStream` yields. */
+export interface StreamDoc {
+  /** The document's text is `text.slice(start, end)`, its `---` marker included. */
+  start: number;
+  end: number;
+  /** Offset of its first content character (where its line is counted from). */
+  offset: number;
+  value?: unknown;
+  problem?: YamlProblem;
+  empty: boolean;
+}
+
+/** Directives and document end markers change how later documents read: such streams are parsed whole. */
+const UNSPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))/m;
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/m;
+
+/** True when `splitYamlStream` can read `text` (no directives, no `...` markers). */
+export function canSplitYamlStream(text: string): boolean {
+  return !UNSPLITTABLE.test(text);
+}
+
+/** Offset of the first character that is not blank, a comment or the `---` marker, from `i`; `end` when none. */
+function contentStart(text: string, i: number, end: number): number {
+  if (text.startsWith("---", i)) i += 3;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 /* # */) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 || nl > end ? end : nl + 1;
+    } else break;
+  }
+  return Math.min(i, end);
+}
+
+/**
+ * Parses a stream of YAML documents one at a time, as parseYamlDocuments does, but
+ * cutting it at its `---` markers first (a marker at the start of a line ends any
+ * scalar, so the cut is YAML's own), then reading each document by the fast path
+ * (yaml-fast.ts) and, when that declines, exactly. Yields positions, not Documents:
+ * a caller that needs a node's position parses that document's text again. Only for
+ * texts `canSplitYamlStream` accepts. Never throws for bad input.
+ */
+export function* splitYamlStream(text: string, limits?: Partial<YamlLimits>): Generator<StreamDoc> {
+  const l = limitsOf(limits);
+  const re = new RegExp(DOCUMENT_START.source, "gm");
+  let start = 0;
+  for (;;) {
+    const m = re.exec(text);
+    let end = m ? m.index : text.length;
+    if (m && end === 0) continue; // the stream opens with a marker
+    yield readOne(text, start, end, l);
+    if (!m) return;
+    start = end;
+  }
+}
+
+function readOne(text: string, start: number, end: number, limits: YamlLimits): StreamDoc {
+  const offset = contentStart(text, start, end);
+  if (offset >= end) return { start, end, offset: start, empty: true };
+  const slice = text.slice(start, end);
+  const fast = fastYamlValue(slice, limits);
+  if (fast) return { start, end, offset, value: fast.value, empty: false };
+  for (const d of parseYamlDocuments(slice, limits)) {
+    if (d.problem) return { start, end, offset, problem: { ...d.problem, offset: d.problem.offset + start }, empty: false };
+    if (!d.empty) return { start, end, offset, value: d.value, empty: false };
+  }
+  return { start, end, offset, empty: true };
 }
 
 /**
@@ -238,6 +395,10 @@ export function* parseYamlDocuments(text: string, limits?: Partial<YamlLimits>, 
 export function parseYamlValue(text: string, limits?: Partial<YamlLimits>): { value: unknown } | { error: string; limit?: keyof YamlLimits } {
   const l = limitsOf(limits);
   if (text.length > l.maxDocumentBytes) return { error: `is larger than maxDocumentBytes (${l.maxDocumentBytes} bytes)`, limit: "maxDocumentBytes" };
+  if (!DOCUMENT_START.test(text) && canSplitYamlStream(text)) {
+    const fast = fastYamlValue(text, l);
+    if (fast) return fast;
+  }
   const lc = new LineCounter();
   let value: unknown;
   let count = 0;

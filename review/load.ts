@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
 import { parseDotted, type Segment } from "../policy/paths";
-import { DEFAULT_YAML_LIMITS, depthExceeds, parseYamlDocuments, type YamlLimits } from "../policy/yaml";
+import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type YamlLimits } from "../policy/yaml";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -147,7 +147,7 @@ function kubernetesObjectProblem(v: unknown): string | undefined {
  * block scalar (`data["kuscia.yaml"]: |`), the embedded text is parsed (bounded) to
  * find the key's own line; quoted and folded strings fall back to the scalar's line.
  */
-function lineIn(doc: Document.Parsed, lc: LineCounter, segs: Segment[], fallback: number, limits: Partial<YamlLimits> | undefined): number {
+function lineIn(doc: Document.Parsed, lc: { linePos(offset: number): { line: number } }, segs: Segment[], fallback: number, limits: Partial<YamlLimits> | undefined): number {
   let node: unknown = doc.contents;
   let i = 0;
   for (; i < segs.length; i++) {
@@ -194,10 +194,14 @@ function embeddedLine(text: string, segs: Segment[], limits: Partial<YamlLimits>
  */
 export function* readDocs(file: string, text: string, opts: LoadOptions = {}): Generator<SourceDoc> {
   const limits = opts.limits;
+  const jsonDoc = jsonFastPath(file, text, limits);
+  if (!jsonDoc && canSplitYamlStream(text)) {
+    yield* readSplitDocs(file, text, limits);
+    return;
+  }
   const lc = new LineCounter();
   let index = 0;
   let prevEnd = 0;
-  const jsonDoc = jsonFastPath(file, text, limits);
   const stream = jsonDoc ? [jsonDoc] : parseYamlDocuments(text, limits, lc);
   for (const d of stream) {
     const gapStart = prevEnd;
@@ -232,6 +236,73 @@ export function* readDocs(file: string, text: string, opts: LoadOptions = {}): G
       continue;
     }
     yield { file, index: index++, line, object: value, comment, lineOf: (dp) => lineAt(parseDotted(dp), line) };
+  }
+}
+
+/**
+ * 1-based line numbers of increasing offsets, counting newlines from the last offset
+ * asked: linear over a whole stream, and no table of line starts held in memory.
+ */
+function lineCursor(text: string): (offset: number) => number {
+  let pos = 0;
+  let line = 1;
+  return (offset) => {
+    if (offset < pos) {
+      pos = 0;
+      line = 1;
+    }
+    for (let nl = text.indexOf("\n", pos); nl >= 0 && nl < offset; nl = text.indexOf("\n", nl + 1)) line++;
+    pos = offset;
+    return line;
+  };
+}
+
+/**
+ * readDocs over a stream cut at its `---` markers (policy/yaml.ts splitYamlStream): values
+ * come from the fast path, and a document's own text is parsed again, exactly, only when
+ * a finding asks for a line inside it.
+ */
+function* readSplitDocs(file: string, text: string, limits: Partial<YamlLimits> | undefined): Generator<SourceDoc> {
+  const lineAt = lineCursor(text);
+  let index = 0;
+  for (const d of splitYamlStream(text, limits)) {
+    // Offsets asked in increasing order: the cursor never goes back.
+    const firstLine = lineAt(d.start);
+    if (d.problem) {
+      const line = lineAt(d.problem.offset);
+      throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
+    }
+    if (d.empty) continue;
+    const line = lineAt(d.offset);
+    const problem = kubernetesObjectProblem(d.value);
+    if (problem) throw new LoadError(file, line, `document ${index + 1} ${problem}`);
+    const comment = leadingComment(text, d.start, d.offset);
+    let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
+    const getDoc = () => {
+      if (cached === null) {
+        const lc = new LineCounter();
+        const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
+        cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
+      }
+      return cached;
+    };
+    const value = d.value as Record<string, unknown>;
+    const at = (segs: Segment[], fallback: number): number => {
+      const g = getDoc();
+      return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
+    };
+    if (isListKind(value)) {
+      const items = value.items as unknown[];
+      for (let n = 0; n < items.length; n++) {
+        const item = items[n];
+        const itemLine = at(["items", n], line);
+        const p = kubernetesObjectProblem(item);
+        if (p) throw new LoadError(file, itemLine, `items[${n}] of the ${String(value.kind)} ${p}`);
+        yield { file, index: index++, line: itemLine, object: item, comment: n === 0 ? comment : undefined, lineOf: (dp) => at(["items", n, ...parseDotted(dp)], itemLine) };
+      }
+      continue;
+    }
+    yield { file, index: index++, line, object: value, comment, lineOf: (dp) => at(parseDotted(dp), line) };
   }
 }
 

@@ -86,7 +86,35 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-export function parseJson(buf: Buffer): unknown {
+/**
+ * Deepest JSON nesting a body may have: the API server's own limit for JSON objects
+ * (10,000 levels). Deeper bodies are refused before JSON.parse builds them and before
+ * the rule book walks them, which would hold the event loop for seconds.
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
+/**
+ * True when `buf` (JSON text) nests arrays and objects deeper than `max`. One pass over
+ * the bytes, skipping strings (and their escapes); no allocation.
+ */
+export function jsonDepthExceeds(buf: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+export function parseJson(buf: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
+  if (jsonDepthExceeds(buf, maxDepth)) throw new HttpError(400, "BadRequest", `body nests deeper than ${maxDepth} levels`);
   try {
     return JSON.parse(buf.toString("utf8"));
   } catch {

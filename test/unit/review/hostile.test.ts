@@ -45,6 +45,19 @@ describe("review: lists, embedded files and positions", () => {
     assert.match(t.stdout, /2 objects: 1 refused/);
   });
 
+  it("skips documents that hold only a --- marker and comments, as kubectl does", async () => {
+    const dir = tmp();
+    const text = `${badDomain("a")}---\n# a note between documents\n---\n---\n${badDomain("Bad_Name")}`;
+    const r = await rev([file(dir, "c.yaml", text)], { format: "json" });
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.results.map((x: { name: string; line: number }) => [x.name, x.line]), [["a", 1], ["Bad_Name", 10]]);
+    // An explicit null is content, and not a Kubernetes object.
+    const n = await rev([file(dir, "n.yaml", `${badDomain("a")}---\n~\n`)]);
+    assert.equal(n.code, 2);
+    assert.match(n.stderr, /n\.yaml:7: document 2 is not a Kubernetes object/);
+  });
+
   it("reads a JSON List (kubectl get -o json) too", async () => {
     const dir = tmp();
     const list = { apiVersion: "v1", kind: "List", items: [{ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "Bad_Name" }, spec: {} }] };

@@ -56,6 +56,17 @@ describe("webhook transport: bad requests never crash it and never pass silently
     });
   }
 
+  it("refuses a body nested deeper than 10,000 levels before parsing it (strings do not count)", async () => {
+    const deep = JSON.stringify(admissionReview({ ...domain, spec: { x: "[[[[" } })).replace('"spec":{', `"spec":{"y":${"[".repeat(1_000_000)}${"]".repeat(1_000_000)},`);
+    const t0 = Date.now();
+    const r = await post(deep);
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /nests deeper than 10000 levels/);
+    const ok = await post(JSON.stringify(admissionReview({ ...domain, metadata: { name: "alice", annotations: { a: "[".repeat(20_000) } } })));
+    assert.equal(ok.status, 200, `${Date.now() - t0}`);
+    await stillServes();
+  });
+
   it("accepts an UPDATE of two 1.6 MB objects (object and oldObject), under the 7 MiB default", async () => {
     const image = (tag: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "AppImage", metadata: { name: "big", annotations: { blob: "x".repeat(1_600_000) } }, spec: { image: { name: "secretflow/app", tag }, deployTemplates: [{ spec: { containers: [{ name: "c" }] } }] } });
     const body = JSON.stringify(admissionReview(image("2"), { operation: "UPDATE", oldObject: image("1") }));
