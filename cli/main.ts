@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { register as registerReview } from "../review/command";
 import { register as registerWebhook } from "../webhook/command";
 import { register as registerRender } from "./render";
+import { register as registerAudit } from "../audit/command";
 
 export function buildProgram(): Command {
   const program = new Command("kuscia-iac")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerReview(program);
+  registerAudit(program);
   registerRender(program);
   registerWebhook(program);
   return program;
