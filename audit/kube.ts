@@ -21,6 +21,8 @@ export interface KubeOptions {
 
 /** An answer other than 2xx. */
 export class ApiError extends Error {
+  /** The Retry-After header of a 429, in seconds. */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly reason: string,
@@ -91,7 +93,22 @@ export class KubeClient {
     return this.kc.getContextObject(this.kc.getCurrentContext())?.namespace || "default";
   }
 
+  /**
+   * One request, retried as client-go retries: on 429 (the API server is busy or its
+   * storage for a kind is still initialising) with its Retry-After, a few times.
+   */
   async request(method: string, urlPath: string, body?: unknown): Promise<Json> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce(method, urlPath, body);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 429) || attempt >= 6) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(e.retryAfterSeconds ?? attempt, 10) * 1000));
+      }
+    }
+  }
+
+  private async requestOnce(method: string, urlPath: string, body?: unknown): Promise<Json> {
     const url = new URL(this.server + urlPath);
     const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
     await this.kc.applyToHTTPSOptions(opts);
@@ -113,7 +130,10 @@ export class KubeClient {
           }
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve(json);
-          reject(new ApiError(status, String(json.reason ?? ""), `${method} ${urlPath}: ${status} ${String(json.message ?? res.statusMessage ?? "")}`.trim()));
+          const err = new ApiError(status, String(json.reason ?? ""), `${method} ${urlPath}: ${status} ${String(json.message ?? res.statusMessage ?? "")}`.trim());
+          const retry = Number(res.headers["retry-after"]);
+          if (Number.isFinite(retry) && retry >= 0) err.retryAfterSeconds = retry;
+          reject(err);
         });
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
