@@ -16,6 +16,7 @@ describe("component: AdmissionWebhook", () => {
       "Namespace/kuscia-iac-system",
       "Secret/kuscia-iac-system/kuscia-iac-webhook-tls",
       "ServiceAccount/kuscia-iac-system/kuscia-iac-webhook",
+      "ConfigMap/kuscia-iac-system/kuscia-iac-policy",
       "Deployment/kuscia-iac-system/kuscia-iac-webhook",
       "Service/kuscia-iac-system/kuscia-iac-webhook",
       "PodDisruptionBudget/kuscia-iac-system/kuscia-iac-webhook",
@@ -29,7 +30,7 @@ describe("component: AdmissionWebhook", () => {
     }
     const dep = reveal(mocks.object("Deployment", "kuscia-iac-system/kuscia-iac-webhook")!.inputs);
     assert.equal(dep.spec.replicas, 2);
-    assert.deepEqual(dep.spec.template.spec.volumes, [{ name: "tls", secret: { secretName: TLS_SECRET } }]);
+    assert.deepEqual(dep.spec.template.spec.volumes, [{ name: "tls", secret: { secretName: TLS_SECRET } }, { name: "policy", configMap: { name: "kuscia-iac-policy" } }]);
 
     const secret = mocks.object("Secret", `kuscia-iac-system/${TLS_SECRET}`)!;
     assert.ok(isSecretInput(secret.inputs.stringData), "the serving key is sent as a secret");

@@ -79,8 +79,8 @@ describe("deploy/ manifests", () => {
 
   it("installs the webhook highly available, probed, bounded and hardened", () => {
     const all = objs("webhook.yaml");
-    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"]);
-    const d = all[2];
+    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"]);
+    const d = all[3];
     assert.equal(d.spec.replicas, 2);
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
@@ -92,8 +92,8 @@ describe("deploy/ manifests", () => {
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.ok(c.args.includes("--tls-cert") && c.args.includes("0.0.0.0"));
     assert.ok(pod.terminationGracePeriodSeconds > Number(c.args[c.args.indexOf("--drain-timeout") + 1]), "the drain must end before the kubelet kills the pod");
-    assert.equal(all[4].spec.minAvailable, 1);
-    assert.deepEqual(all[3].spec.selector, d.spec.selector.matchLabels);
+    assert.equal(all[5].spec.minAvailable, 1);
+    assert.deepEqual(all[4].spec.selector, d.spec.selector.matchLabels);
   });
 
   it("ships webhook configurations that cannot be applied until the caBundle is filled in", () => {
