@@ -109,6 +109,33 @@ describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
     assert.ok(text.includes(`kuscia_iac_certificate_expiry_timestamp_seconds{kind="Domain",namespace="",name="alice",field="spec.cert"} ${certNotAfter.getTime() / 1000}\n`), text);
   });
 
+  it("reports a kind it may not list (403) and reads the namespaces it may, without failing", async () => {
+    await create([
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "auditor", namespace: "alice" } },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "kuscia-auditor" }, rules: [{ apiGroups: ["kuscia.secretflow"], resources: ["domains", "interopconfigs", "appimages", "clusterdomainroutes"], verbs: ["list"] }, { apiGroups: [""], resources: ["namespaces"], verbs: ["list"] }] },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "kuscia-auditor" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kuscia-auditor" }, subjects: [{ kind: "ServiceAccount", name: "auditor", namespace: "alice" }] },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "kd-reader", namespace: "cross-domain" }, rules: [{ apiGroups: ["kuscia.secretflow"], resources: ["kusciadeployments"], verbs: ["list"] }] },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "kd-reader", namespace: "cross-domain" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "kd-reader" }, subjects: [{ kind: "ServiceAccount", name: "auditor", namespace: "alice" }] },
+    ]);
+    const token = (await cluster.kubectlOk(["create", "token", "auditor", "-n", "alice"])).trim();
+    const kc = JSON.parse(readFileSync(cluster.kubeconfig, "utf8"));
+    kc.users = [{ name: "auditor", user: { token } }];
+    kc.contexts = [{ name: "auditor", context: { cluster: "e2e", user: "auditor" } }];
+    kc["current-context"] = "auditor";
+    const file = path.join(dir, "auditor.json");
+    writeFileSync(file, JSON.stringify(kc));
+    const r = await run(process.execPath, [CLI, "audit", "--format", "json"], { env: { ...process.env, KUBECONFIG: file }, timeoutMs: 60_000 });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /v1\/ConfigMap: forbidden \(403\) in \d+ of \d+ namespaces/);
+    assert.match(r.stderr, /kuscia\.secretflow\/v1alpha1\/DomainRoute: forbidden \(403\)/);
+    const out = JSON.parse(r.stdout);
+    const names = out.results.map((x: any) => `${x.kind}/${x.name}`).sort();
+    assert.ok(names.includes("KusciaDeployment/serving"), "read in the one namespace it may read");
+    assert.ok(names.includes("Domain/carol"));
+    assert.ok(!names.includes("ConfigMap/node"), "ConfigMaps were not readable");
+    assert.ok(out.results.every((x: any) => x.file === "cluster:auditor"));
+  });
+
   describe("--write-reports", () => {
     const versions = async () => {
       const c = await getJson(["clusterpolicyreports", "-l", "app.kubernetes.io/managed-by=kuscia-iac"]);
