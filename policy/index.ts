@@ -23,6 +23,7 @@ import { redactSecrets } from "./redact";
 import { applyConfiguration } from "./config/apply";
 import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
 import type { PolicyConfig } from "./config/types";
+import { referenceRuleInfos } from "./references";
 
 export * from "./types";
 export * from "./config/types";
@@ -34,6 +35,7 @@ export { deliver } from "./deliver";
 export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
+export { REFERENCES, ReferenceIndex, checkReferences, referencedKinds, refOf, refKey, type ObjectRef, type ReferenceResult, type ReferenceOptions } from "./references";
 
 export const POLICIES: readonly KindPolicy[] = [
   domain,
@@ -149,7 +151,7 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
 export function rules(config?: PolicyConfig): RuleInfo[] {
   const all = POLICIES.flatMap(ruleInfos).concat([
     { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)", source: "kuscia-iac: fail closed when a rule throws" },
-  ]);
+  ]).concat(referenceRuleInfos());
   return config ? all.map((r) => ({ ...r, action: config.actionOf(r.id, r.severity) })) : all;
 }
 

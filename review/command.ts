@@ -13,6 +13,7 @@ import { formatJunit } from "./format/junit";
 import { formatSarif } from "./format/sarif";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
+import { ReviewReferences } from "./references";
 
 export interface ReviewCommandOptions {
   format: "text" | "json" | "junit" | "sarif";
@@ -21,6 +22,8 @@ export interface ReviewCommandOptions {
   config?: string;
   /** Parsing limits (`--limit maxKeys=20000`); unset ones take DEFAULT_YAML_LIMITS. */
   limit?: Partial<YamlLimits>;
+  /** Cross-object checks over all the documents given, taken as one complete set. */
+  references?: boolean;
 }
 
 export interface Io {
@@ -62,9 +65,14 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   // One file and one document at a time: each document is reviewed and dropped, so memory
   // follows the largest document, not the tree.
   const builder = new ReportBuilder(undefined, config);
+  const refs = opts.references ? new ReviewReferences() : undefined;
   for (const [i, f] of files.entries()) {
     try {
-      for (const d of readDocs(f, await readSource(f), { limits: opts.limit })) builder.add(d);
+      for (const d of readDocs(f, await readSource(f), { limits: opts.limit })) {
+        const n = builder.results.length;
+        builder.add(d);
+        refs?.add(d, builder.results.length > n ? builder.results[n] : undefined);
+      }
     } catch (e) {
       if (e instanceof LoadError) errors.push(e);
       else errors.push(new LoadError(f, undefined, (e as Error).message));
@@ -72,6 +80,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
     progress(i + 1);
   }
   const report = builder.report(files.length);
+  refs?.apply(report, config ?? defaultPolicyConfiguration());
   const version = require("../../package.json").version as string;
   switch (opts.format) {
     case "json":
@@ -121,6 +130,7 @@ export function register(program: Command): void {
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
     .option("--limit <name=value>", `raise or lower a parsing limit (repeatable): ${LIMIT_NAMES.map((n) => `${n} (default ${DEFAULT_YAML_LIMITS[n]})`).join(", ")}`, collectLimit, {} as Partial<YamlLimits>)
     .addHelpText(
       "after",
@@ -135,7 +145,8 @@ Examples:
   kuscia-iac review manifests/
   kubectl kustomize overlays/prod | kuscia-iac review -
   kuscia-iac review --format sarif . > kuscia-iac.sarif
-  kuscia-iac review --config kuscia-iac-policy.yaml manifests/`,
+  kuscia-iac review --config kuscia-iac-policy.yaml manifests/
+  kuscia-iac review --references domains/ appimages/ deployments/`,
     )
     .action(async (paths: string[], opts: ReviewCommandOptions) => {
       process.exitCode = await runReview(paths, opts);

@@ -20,7 +20,7 @@ export function formatSarif(report: Report, version: string): string {
         {
           physicalLocation: {
             artifactLocation: { uri: r.file === "-" ? "stdin" : r.file.split("\\").join("/") },
-            region: { startLine: f.line },
+            ...(f.line > 0 ? { region: { startLine: f.line } } : {}),
           },
         },
       ],

@@ -4,11 +4,13 @@ import type { Report } from "../run";
 export function formatText(report: Report, color: boolean): string {
   const c = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const lines: string[] = [];
+  // Objects read from a cluster (audit) have no line: line 0.
+  const loc = (file: string, line: number) => (line > 0 ? `${file}:${line}` : file);
   for (const r of report.results) {
     const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
-    for (const v of r.violations) lines.push(`${r.file}:${v.line}: ${c("31", "error")} ${what}: ${v.message} [${v.rule}]`);
-    for (const w of r.warnings) lines.push(`${r.file}:${w.line}: ${c("33", "warning")} ${what}: ${w.message} [${w.rule}]`);
-    for (const a of r.audits) lines.push(`${r.file}:${a.line}: ${c("36", "audit")} ${what}: ${a.message} [${a.rule}] (${a.reason})`);
+    for (const v of r.violations) lines.push(`${loc(r.file, v.line)}: ${c("31", "error")} ${what}: ${v.message} [${v.rule}]`);
+    for (const w of r.warnings) lines.push(`${loc(r.file, w.line)}: ${c("33", "warning")} ${what}: ${w.message} [${w.rule}]`);
+    for (const a of r.audits) lines.push(`${loc(r.file, a.line)}: ${c("36", "audit")} ${what}: ${a.message} [${a.rule}] (${a.reason})`);
   }
   const s = report.summary;
   const verdict = s.refused > 0 ? c("31", `${s.refused} refused`) : c("32", "0 refused");

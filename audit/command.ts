@@ -1,0 +1,143 @@
+/**
+ * `kuscia-iac audit`: the rule book over what already runs. Same rules, same
+ * policy configuration and same output formats as `review`, read from the API
+ * server instead of files; exit codes like review's (0 nothing refused, 1 refused
+ * or --fail-on-warning, 2 usage, kubeconfig or connection error).
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { PolicyConfig } from "../policy";
+import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
+import { formatText } from "../review/format/text";
+import { formatJson } from "../review/format/json";
+import { formatJunit } from "../review/format/junit";
+import { formatSarif } from "../review/format/sarif";
+import type { Io } from "../review/command";
+import { ConfigError, connect } from "./kube";
+import { scanCluster } from "./scan";
+import { buildReports, syncReports, REPORT_NAME } from "./policyreport";
+import { writeMetricsFile } from "./certificates";
+
+export interface AuditCommandOptions {
+  format: "text" | "json" | "junit" | "sarif";
+  failOnWarning?: boolean;
+  config?: string;
+  kubeconfig?: string;
+  context?: string;
+  pageSize?: number;
+  /** Commander's --no-references: false turns the cross-object checks off. */
+  references?: boolean;
+  writeReports?: boolean;
+  reportName?: string;
+  metricsFile?: string;
+  requestTimeout?: number;
+  now?: Date;
+}
+
+const processIo = (): Io => ({
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  stdoutIsTTY: !!process.stdout.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
+});
+
+export async function runAudit(opts: AuditCommandOptions, io: Io = processIo()): Promise<number> {
+  const say = (s: string) => io.stderr(`kuscia-iac audit: ${s}\n`);
+  let config: PolicyConfig | undefined;
+  if (opts.config) {
+    try {
+      const loaded = readPolicyConfigFile(opts.config);
+      config = loaded.config;
+      for (const w of loaded.warnings) say(w);
+    } catch (e) {
+      say(e instanceof PolicyConfigError ? e.errors.join("\n") : (e as Error).message);
+      return 2;
+    }
+  }
+  let outcome;
+  try {
+    const client = connect({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: opts.requestTimeout });
+    outcome = await scanCluster(client, {
+      config,
+      now: opts.now,
+      pageSize: opts.pageSize,
+      references: opts.references,
+      progress: (l) => say(l),
+      notice: (l) => say(l),
+    });
+    if (opts.writeReports) {
+      const reports = buildReports(outcome.report.results, outcome.clean, opts.reportName ?? REPORT_NAME);
+      if (outcome.incomplete) say("some kinds could not be read everywhere: stored reports are updated but none is deleted");
+      const s = await syncReports(client, reports, { name: opts.reportName, prune: !outcome.incomplete });
+      say(`policy reports: ${s.created.length} created, ${s.updated.length} updated, ${s.deleted.length} deleted, ${s.unchanged.length} unchanged`);
+    }
+    if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, outcome.certificates);
+  } catch (e) {
+    say(e instanceof ConfigError ? e.message : `cannot audit the cluster: ${(e as Error).message}`);
+    return 2;
+  }
+  const report = outcome.report;
+  const version = require("../../package.json").version as string;
+  switch (opts.format) {
+    case "json":
+      io.stdout(formatJson(report));
+      break;
+    case "junit":
+      io.stdout(formatJunit(report));
+      break;
+    case "sarif":
+      io.stdout(formatSarif(report, version));
+      break;
+    default:
+      io.stdout(formatText(report, io.stdoutIsTTY && !process.env.NO_COLOR));
+  }
+  if (report.summary.refused > 0) return 1;
+  if (opts.failOnWarning && report.summary.warnings > 0) return 1;
+  return 0;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command("audit")
+    .description("Review what already runs: every object of the kinds the rule book knows, read from the API server")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
+    .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
+    .option("--no-references", "skip the cross-object checks (a KusciaDeployment's AppImage and Domains, a route's Domains, an InteropConfig's Domains)")
+    .option("--write-reports", "write the findings as wgpolicyk8s.io/v1alpha2 PolicyReports (one per namespace) and a ClusterPolicyReport; needs crds/wgpolicyk8s/")
+    .option("--report-name <name>", "name of the PolicyReports written", REPORT_NAME)
+    .option("--metrics-file <file>", "write kuscia_iac_certificate_expiry_timestamp_seconds for every Domain and route certificate (Prometheus textfile-collector format)")
+    .option("--page-size <n>", "objects per list request (limit/continue)", positive, 500)
+    .option("--request-timeout <ms>", "timeout of each API request, in milliseconds", positive, 30_000)
+    .addHelpText(
+      "after",
+      `
+Reads the kubeconfig as kubectl does: --kubeconfig, else KUBECONFIG (files joined with ':'),
+else ~/.kube/config, else the in-cluster service account; the current context or --context.
+Lists every kind the rule book knows (Kuscia node ConfigMaps only with the label
+kuscia.secretflow/config=true) in every namespace it may read; a kind it may not list is
+reported on standard error and skipped. Objects are reviewed page by page; only findings are kept.
+
+Exit status:
+  0  no object refused
+  1  at least one object refused (or warned, with --fail-on-warning)
+  2  usage error, invalid --config, no usable kubeconfig, or the API server cannot be reached
+
+Examples:
+  kuscia-iac audit
+  kuscia-iac audit --context prod --config kuscia-iac-policy.yaml --format sarif > audit.sarif
+  kuscia-iac audit --write-reports                # then: kubectl get policyreports -A
+  kuscia-iac audit --metrics-file /var/lib/node_exporter/textfile/kuscia-iac.prom
+  KUBECONFIG=a.yaml:b.yaml kuscia-iac audit --context b --fail-on-warning`,
+    )
+    .action(async (opts: AuditCommandOptions) => {
+      process.exitCode = await runAudit(opts);
+    });
+}

@@ -1,0 +1,188 @@
+/**
+ * The Kubernetes API as `audit` needs it: the kubeconfig read the way kubectl
+ * reads it (through @kubernetes/client-node: --kubeconfig, KUBECONFIG, ~/.kube/config,
+ * then the in-cluster service account; the current context or --context), and plain
+ * JSON requests (discovery, paginated lists, report writes). Objects come back exactly
+ * as the API server sends them, so the rule book sees what the webhook would.
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import { existsSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+
+export interface KubeOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** An answer other than 2xx. */
+export class ApiError extends Error {
+  /** The Retry-After header of a 429, in seconds. */
+  retryAfterSeconds?: number;
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Nothing to connect with, or a kubeconfig that cannot be used. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export interface ApiResource {
+  name: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+}
+
+export type Json = Record<string, unknown>;
+
+const SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+export function loadKubeConfig(opts: KubeOptions): { kc: KubeConfig; context: string } {
+  const kc = new KubeConfig();
+  try {
+    if (opts.kubeconfig) {
+      if (!existsSync(opts.kubeconfig)) throw new ConfigError(`${opts.kubeconfig}: no such kubeconfig file`);
+      kc.loadFromFile(opts.kubeconfig);
+    } else if (process.env.KUBECONFIG || existsSync(path.join(os.homedir(), ".kube", "config")) || existsSync(SA_TOKEN)) {
+      kc.loadFromDefault();
+    } else {
+      throw new ConfigError("no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a Pod with a service account");
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(`cannot read the kubeconfig: ${(e as Error).message}`);
+  }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) throw new ConfigError(`context "${opts.context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+    kc.setCurrentContext(opts.context);
+  }
+  const context = kc.getCurrentContext();
+  if (!kc.getCurrentCluster()) throw new ConfigError(`the kubeconfig's current context ${context ? `"${context}" ` : ""}names no cluster; pass --context`);
+  return { kc, context: context || "in-cluster" };
+}
+
+export class KubeClient {
+  readonly server: string;
+  private readonly discovery = new Map<string, Promise<ApiResource[] | undefined>>();
+
+  constructor(
+    readonly kc: KubeConfig,
+    readonly context: string,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, "");
+  }
+
+  /** The default namespace of the current context. */
+  namespace(): string {
+    return this.kc.getContextObject(this.kc.getCurrentContext())?.namespace || "default";
+  }
+
+  /**
+   * One request, retried as client-go retries: on 429 (the API server is busy or its
+   * storage for a kind is still initialising) with its Retry-After, a few times.
+   */
+  async request(method: string, urlPath: string, body?: unknown): Promise<Json> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce(method, urlPath, body);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 429) || attempt >= 6) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(e.retryAfterSeconds ?? attempt, 10) * 1000));
+      }
+    }
+  }
+
+  private async requestOnce(method: string, urlPath: string, body?: unknown): Promise<Json> {
+    const url = new URL(this.server + urlPath);
+    const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
+    await this.kc.applyToHTTPSOptions(opts);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    if (payload) opts.headers = { ...opts.headers, "content-type": "application/json", "content-length": String(payload.length) };
+    const lib = url.protocol === "http:" ? http : https;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(url, opts as http.RequestOptions, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: Json = {};
+          try {
+            json = text ? (JSON.parse(text) as Json) : {};
+          } catch {
+            json = { message: text.slice(0, 200) };
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(json);
+          const err = new ApiError(status, String(json.reason ?? ""), `${method} ${urlPath}: ${status} ${String(json.message ?? res.statusMessage ?? "")}`.trim());
+          const retry = Number(res.headers["retry-after"]);
+          if (Number.isFinite(retry) && retry >= 0) err.retryAfterSeconds = retry;
+          reject(err);
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
+      req.on("error", (e) => reject(new Error(`${this.server}: ${e.message}`)));
+      req.end(payload);
+    });
+  }
+
+  /** The resources of one group version, or undefined when the API server does not serve it. */
+  resources(apiVersion: string): Promise<ApiResource[] | undefined> {
+    let p = this.discovery.get(apiVersion);
+    if (!p) {
+      p = this.request("GET", apiBase(apiVersion))
+        .then((j) => (Array.isArray(j.resources) ? (j.resources as ApiResource[]).filter((r) => !r.name.includes("/")) : []))
+        .catch((e) => {
+          if (e instanceof ApiError && e.status === 404) return undefined;
+          throw e;
+        });
+      this.discovery.set(apiVersion, p);
+    }
+    return p;
+  }
+
+  async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+    return (await this.resources(apiVersion))?.find((r) => r.kind === kind);
+  }
+
+  /** Collection path: all namespaces when `namespace` is undefined. */
+  static collection(apiVersion: string, r: ApiResource, namespace?: string): string {
+    return `${apiBase(apiVersion)}${r.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : ""}/${r.name}`;
+  }
+
+  /** One page of a list: `limit` items at most, and the token for the next. */
+  async listPage(collection: string, q: { limit: number; continue?: string; labelSelector?: string }): Promise<{ items: Json[]; continue?: string }> {
+    const params = new URLSearchParams({ limit: String(q.limit) });
+    if (q.continue) params.set("continue", q.continue);
+    if (q.labelSelector) params.set("labelSelector", q.labelSelector);
+    const j = await this.request("GET", `${collection}?${params}`);
+    const meta = (j.metadata ?? {}) as Json;
+    return { items: Array.isArray(j.items) ? (j.items as Json[]) : [], continue: typeof meta.continue === "string" && meta.continue ? meta.continue : undefined };
+  }
+}
+
+export function apiBase(apiVersion: string): string {
+  return apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+/** A client for the kubeconfig named by the options (see loadKubeConfig). Throws ConfigError. */
+export function connect(opts: KubeOptions): KubeClient {
+  const { kc, context } = loadKubeConfig(opts);
+  return new KubeClient(kc, context, opts.timeoutMs);
+}

@@ -1,0 +1,80 @@
+import { strict as assert } from "node:assert";
+import { REFERENCES, ReferenceIndex, checkReferences, defaultPolicyConfiguration, loadPolicyConfiguration, rules, type PolicyConfig } from "../../../policy";
+
+const K = "kuscia.secretflow/v1alpha1";
+const domain = (name: string) => ({ apiVersion: K, kind: "Domain", metadata: { name, uid: `uid-${name}` }, spec: {} });
+const appImage = (name: string) => ({ apiVersion: K, kind: "AppImage", metadata: { name }, spec: {} });
+const kd = (name: string, parties: [string, string][], initiator = parties[0]?.[0]) => ({
+  apiVersion: K,
+  kind: "KusciaDeployment",
+  metadata: { name, namespace: "cross-domain", uid: `uid-${name}` },
+  spec: { initiator, inputConfig: "{}", parties: parties.map(([domainID, appImageRef]) => ({ domainID, appImageRef })) },
+});
+const cdr = (source: string, destination: string) => ({ apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: `${source}-${destination}` }, spec: { source, destination } });
+const dr = (ns: string, source: string, destination: string) => ({ apiVersion: K, kind: "DomainRoute", metadata: { name: `${source}-${destination}`, namespace: ns }, spec: { source, destination } });
+const interop = (host: string, members: string[]) => ({ apiVersion: K, kind: "InteropConfig", metadata: { name: `${host}-2-x` }, spec: { host, members } });
+const config = defaultPolicyConfiguration();
+const summary = (objs: unknown[], c: PolicyConfig = config) =>
+  checkReferences(objs, { config: c }).flatMap((r) => [...r.violations, ...r.warnings, ...r.audits].map((f) => `${r.object.kind}/${r.object.name} ${f.rule} ${f.path}`));
+
+describe("cross-object references", () => {
+  it("are registered as rules, warnings by default, with the upstream controller as source", () => {
+    const all = rules();
+    for (const r of REFERENCES) {
+      const info = all.find((x) => x.id === r.id);
+      assert.ok(info, r.id);
+      assert.equal(info.severity, "warning");
+      assert.match(info.source ?? "", /^pkg\//);
+      assert.equal(info.kind, `${r.from.apiVersion}/${r.from.kind}`);
+    }
+  });
+
+  it("find nothing when every referenced object is there", () => {
+    assert.deepEqual(summary([domain("alice"), domain("bob"), appImage("img"), kd("serving", [["alice", "img"], ["bob", "img"]]), cdr("alice", "bob"), dr("alice", "alice", "bob"), interop("alice", ["bob"])]), []);
+  });
+
+  it("name both objects: a KusciaDeployment's missing AppImage and party Domain", () => {
+    const r = checkReferences([domain("alice"), kd("serving", [["alice", "img"], ["bob", "img"]])], { config });
+    assert.equal(r.length, 1);
+    assert.deepEqual(r[0].object, { apiVersion: K, kind: "KusciaDeployment", namespace: "cross-domain", name: "serving", uid: "uid-serving" });
+    assert.deepEqual(r[0].warnings.map((w) => `${w.rule} ${w.path}`), ["ref.kd.appimage spec.parties[0].appImageRef", "ref.kd.appimage spec.parties[1].appImageRef", "ref.kd.domain spec.parties[1].domainID"]);
+    assert.match(r[0].warnings[2].message, /^spec\.parties\[1\]\.domainID: names Domain "bob", which does not exist; KusciaDeployment cross-domain\/serving refers to it and pkg\/controllers\/kusciadeployment will fail/);
+    assert.deepEqual(r[0].violations, []);
+  });
+
+  it("check routes' and InteropConfigs' Domains", () => {
+    assert.deepEqual(summary([domain("alice"), cdr("alice", "carol"), dr("alice", "dave", "alice"), interop("erin", ["alice", "frank"])]), [
+      "ClusterDomainRoute/alice-carol ref.cdr.domain spec.destination",
+      "DomainRoute/dave-alice ref.dr.domain spec.source",
+      "InteropConfig/erin-2-x ref.interop.domain spec.host",
+      "InteropConfig/erin-2-x ref.interop.domain spec.members[1]",
+    ]);
+  });
+
+  it("follow the policy configuration: deny, off, exceptions", () => {
+    const load = (yaml: string) => {
+      const r = loadPolicyConfiguration(yaml, "policy.yaml");
+      if ("errors" in r) throw new Error(r.errors.join("\n"));
+      return r.config;
+    };
+    const objs = [cdr("alice", "bob")];
+    const deny = checkReferences(objs, { config: load("rules:\n  ref.cdr.domain: deny\n") });
+    assert.deepEqual(deny[0].violations.map((v) => v.path), ["spec.source", "spec.destination"]);
+    assert.deepEqual(checkReferences(objs, { config: load("rules:\n  ref.*: off\n") }), []);
+    const exc = checkReferences(objs, { config: load("exceptions:\n  - name: pending\n    reason: bob joins next week\n    match: {kinds: [ClusterDomainRoute], names: ['alice-*']}\n    rules: ['ref.*']\n") });
+    assert.deepEqual(exc[0].audits.map((a) => a.reason), ["exception pending: bob joins next week", "exception pending: bob joins next week"]);
+  });
+
+  it("skip target kinds the caller could not list completely", () => {
+    const idx = new ReferenceIndex();
+    for (const o of [kd("serving", [["alice", "img"]])]) idx.add(o);
+    const r = idx.results({ config, complete: new Set([`${K}/AppImage`]) });
+    assert.deepEqual(r[0].warnings.map((w) => w.rule), ["ref.kd.appimage"]);
+  });
+
+  it("are indifferent to order and tolerate malformed objects", () => {
+    const objs = [kd("serving", [["alice", "img"]]), { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "odd", namespace: "cross-domain" }, spec: { parties: "nope" } }, null, 7, domain("alice"), appImage("img")];
+    assert.deepEqual(summary(objs), []);
+    assert.deepEqual(summary([...objs].reverse()), []);
+  });
+});

@@ -1,0 +1,68 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const MAIN = path.resolve(__dirname, "..", "..", "..", "cli", "main.js");
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const DOMAINS = `apiVersion: kuscia.secretflow/v1alpha1
+kind: Domain
+metadata:
+  name: alice
+spec: {}
+`;
+const KD = `apiVersion: kuscia.secretflow/v1alpha1
+kind: KusciaDeployment
+metadata:
+  name: serving
+  namespace: cross-domain
+spec:
+  initiator: alice
+  inputConfig: "{}"
+  parties:
+  - domainID: alice
+    appImageRef: serving-image
+  - domainID: bob
+    appImageRef: serving-image
+`;
+
+describe("kuscia-iac review --references", function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-refs-"));
+  writeFileSync(path.join(dir, "domains.yaml"), DOMAINS);
+  writeFileSync(path.join(dir, "kd.yaml"), KD);
+
+  it("is off by default: one file at a time says nothing about others", () => {
+    const r = run(["review", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /ref\./);
+  });
+
+  it("checks the files given as one set, with the line of the referring field", () => {
+    const r = run(["review", "--references", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const kd = path.join(dir, "kd.yaml");
+    assert.ok(r.stdout.includes(`${kd}:11: warning KusciaDeployment/cross-domain/serving: spec.parties[0].appImageRef: names AppImage "serving-image", which does not exist;`), r.stdout);
+    assert.ok(r.stdout.includes(`${kd}:12: warning KusciaDeployment/cross-domain/serving: spec.parties[1].domainID: names Domain "bob", which does not exist;`), r.stdout);
+    assert.match(r.stdout, /: 0 refused, 3 warnings/);
+    assert.equal(run(["review", "--references", "--fail-on-warning", dir]).code, 1);
+  });
+
+  it("follows the policy configuration", () => {
+    const cfg = path.join(mkdtempSync(path.join(tmpdir(), "kuscia-iac-refs-config-")), "policy.yaml");
+    writeFileSync(cfg, "rules:\n  ref.kd.domain: deny\n  ref.kd.appimage: off\n");
+    const r = run(["review", "--references", "--config", cfg, "--format", "json", dir]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const kd = out.results.find((x: { name: string }) => x.name === "serving");
+    assert.deepEqual(kd.violations.map((v: { rule: string; line: number }) => `${v.rule}:${v.line}`), ["ref.kd.domain:12"]);
+    assert.deepEqual(kd.warnings, []);
+    assert.equal(out.summary.refused, 1);
+  });
+});
