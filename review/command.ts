@@ -20,6 +20,8 @@ export interface ReviewCommandOptions {
   failOnWarning?: boolean;
   /** Policy configuration file (actions, parameters, exceptions, kusciaVersion). */
   config?: string;
+  /** Exit 0 when the input holds no object at all (default: exit 2). */
+  allowEmpty?: boolean;
   /** Parsing limits (`--limit maxKeys=20000`); unset ones take DEFAULT_YAML_LIMITS. */
   limit?: Partial<YamlLimits>;
   /** Cross-object checks over all the documents given, taken as one complete set. */
@@ -97,6 +99,11 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
+  if (report.summary.objects === 0 && !opts.allowEmpty) {
+    // `kubectl kustomize broken | kuscia-iac review -` without pipefail: an empty input must not pass.
+    io.stderr(`kuscia-iac review: no Kubernetes objects in ${paths.join(", ")}; an empty input often means the command that produced it failed (--allow-empty accepts it)\n`);
+    return 2;
+  }
   if (report.summary.refused > 0) return 1;
   if (opts.failOnWarning && report.summary.warnings > 0) return 1;
   return 0;
@@ -130,6 +137,7 @@ export function register(program: Command): void {
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--allow-empty", "exit 0 when the input holds no object at all (by default an empty input exits 2: it usually means the command that produced it failed)")
     .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
     .option("--limit <name=value>", `raise or lower a parsing limit (repeatable): ${LIMIT_NAMES.map((n) => `${n} (default ${DEFAULT_YAML_LIMITS[n]})`).join(", ")}`, collectLimit, {} as Partial<YamlLimits>)
     .addHelpText(

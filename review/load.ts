@@ -7,7 +7,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
-import { parseDotted, type Segment } from "../policy/paths";
+import { dotted, parseDotted, type Segment } from "../policy/paths";
 import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type YamlLimits } from "../policy/yaml";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -57,7 +57,9 @@ export async function listFiles(inputs: string[]): Promise<string[]> {
       throw new LoadError(input, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
     }
     if (st.isDirectory()) await walk(input, seenDirs, out);
-    else out.push(input);
+    else if (st.isFile()) out.push(input);
+    // A device, FIFO or socket never ends (/dev/zero) or never starts (a FIFO): not a manifest.
+    else throw new LoadError(input, undefined, "is not a regular file or a directory (a device, FIFO or socket): give a manifest file");
   }
   return out;
 }
@@ -126,6 +128,36 @@ export function decodeManifest(file: string, bytes: Buffer): string {
 
 export async function readSource(file: string): Promise<string> {
   return decodeManifest(file, await readBytes(file));
+}
+
+/**
+ * The objects of a List, depth first: a `List` inside a `List` is unwrapped too, and the items
+ * of a typed list (`DomainList`, as the API returns it) get the list's apiVersion and the kind
+ * it lists when they lack them. Iterative: a hostile nesting of Lists costs no stack.
+ */
+function* listItems(list: Record<string, unknown>): Generator<{ item: unknown; segs: Segment[]; listKind: string }> {
+  const stack: { list: Record<string, unknown>; segs: Segment[]; next: number }[] = [{ list, segs: [], next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const items = top.list.items as unknown[];
+    if (top.next >= items.length) {
+      stack.pop();
+      continue;
+    }
+    const n = top.next++;
+    const segs = [...top.segs, "items", n];
+    let item = items[n];
+    const listKind = String(top.list.kind);
+    if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+      const o = item as Record<string, unknown>;
+      if (listKind !== "List" && o.apiVersion === undefined && o.kind === undefined) item = { apiVersion: top.list.apiVersion, kind: listKind.slice(0, -"List".length), ...o };
+      else if (isListKind(o)) {
+        stack.push({ list: o, segs, next: 0 });
+        continue;
+      }
+    }
+    yield { item, segs, listKind };
+  }
 }
 
 function isListKind(o: Record<string, unknown>): boolean {
@@ -225,13 +257,13 @@ export function* readDocs(file: string, text: string, opts: LoadOptions = {}): G
       return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
     };
     if (isListKind(value)) {
-      const items = value.items as unknown[];
-      for (let n = 0; n < items.length; n++) {
-        const item = items[n];
-        const itemLine = lineAt(["items", n], line);
+      let first = true;
+      for (const { item, segs, listKind } of listItems(value)) {
+        const itemLine = lineAt(segs, line);
         const p = kubernetesObjectProblem(item);
-        if (p) throw new LoadError(file, itemLine, `items[${n}] of the ${String(value.kind)} ${p}`);
-        yield { file, index: index++, line: itemLine, object: item, comment: n === 0 ? comment : undefined, lineOf: (dp) => lineAt(["items", n, ...parseDotted(dp)], itemLine) };
+        if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
+        yield { file, index: index++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => lineAt([...segs, ...parseDotted(dp)], itemLine) };
+        first = false;
       }
       continue;
     }
@@ -292,13 +324,13 @@ function* readSplitDocs(file: string, text: string, limits: Partial<YamlLimits> 
       return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
     };
     if (isListKind(value)) {
-      const items = value.items as unknown[];
-      for (let n = 0; n < items.length; n++) {
-        const item = items[n];
-        const itemLine = at(["items", n], line);
+      let first = true;
+      for (const { item, segs, listKind } of listItems(value)) {
+        const itemLine = at(segs, line);
         const p = kubernetesObjectProblem(item);
-        if (p) throw new LoadError(file, itemLine, `items[${n}] of the ${String(value.kind)} ${p}`);
-        yield { file, index: index++, line: itemLine, object: item, comment: n === 0 ? comment : undefined, lineOf: (dp) => at(["items", n, ...parseDotted(dp)], itemLine) };
+        if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
+        yield { file, index: index++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => at([...segs, ...parseDotted(dp)], itemLine) };
+        first = false;
       }
       continue;
     }
