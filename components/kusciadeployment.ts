@@ -14,7 +14,7 @@ import {
 } from "../policy/expand";
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
-import { settle } from "./known";
+import { isKnown, settle } from "./known";
 import { KusciaValidationError, admitOrThrow, compact, warnAll, withoutSubject } from "./validate";
 
 export interface PartyContainerArgs {
@@ -111,6 +111,7 @@ export class KusciaDeployment extends pulumi.ComponentResource {
     super("kuscia-iac:index:KusciaDeployment", name, {}, opts);
     const emit = emitMode("KusciaDeployment", name, args.emit, "native", this);
     const fam = family(this, name, opts, args);
+    const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string") && (args.namespace === undefined || typeof args.namespace === "string");
     const { object, emitted } = settle(
       args,
       (a, secret): Validated => {
@@ -118,12 +119,23 @@ export class KusciaDeployment extends pulumi.ComponentResource {
         const images = emitsNative(emit) ? (a.appImages ?? []).map((img) => admittedImage(name, img, this)) : [];
         return { kd, context: { appImages: images, partnerDomains: a.partnerDomains, renderConfigTemplates: a.renderConfigTemplates } };
       },
-      (v, secret, argDeps) => this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
+      (v, secret, argDeps) =>
+        early ? pulumi.output({ created: [], parties: [], phase: "Progressing" } as Emitted) : this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
     );
     this.object = object.apply((o) => o.kd);
-    this.created = emitted.apply((e) => e.created);
-    this.partyStatuses = emitted.apply((e) => e.parties);
-    this.phase = emitted.apply((e) => e.phase);
+    let result = emitted;
+    if (early) {
+      // The custom resource alone, named by plain values: made now, in every preview, its contents following the Output.
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "KusciaDeployment", metadata: { name: (args.name as string | undefined) ?? name, namespace: (args.namespace as string | undefined) ?? CROSS_DOMAIN } };
+      const cr = createCustomResource(fam, this.object, {}, false, identity);
+      const status = pulumi
+        .all([this.object, (cr as unknown as { status: pulumi.Output<CrStatus | undefined> }).status])
+        .apply(([kd, st]) => statusFromCustomResource(kd, st));
+      result = pulumi.all([whenCreated([cr], [objectRef(identity)]), status]).apply(([created, st]) => ({ created, ...st }));
+    }
+    this.created = result.apply((e) => e.created);
+    this.partyStatuses = result.apply((e) => e.parties);
+    this.phase = result.apply((e) => e.phase);
     this.registerOutputs({ object: this.object, created: this.created, partyStatuses: this.partyStatuses, phase: this.phase });
   }
 
