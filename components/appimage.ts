@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { KUSCIA_API_VERSION, type AppImageResource } from "../policy/expand";
-import { createCustomResource, objectRef, whenCreated } from "./children";
+import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, type Emit } from "./emit";
 import { settle } from "./known";
 import { admitOrThrow, compact } from "./validate";
@@ -42,8 +42,8 @@ export interface AppImageContainerArgs {
   command?: pulumi.Input<pulumi.Input<string>[]>;
   /** Arguments. */
   args?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Working directory. */
-  workingDir?: pulumi.Input<string>;
+  /** Working directory (required, as in the AppImage CRD). */
+  workingDir: pulumi.Input<string>;
   /** Config templates mounted as files, rendered for each party. */
   configVolumeMounts?: pulumi.Input<pulumi.Input<AppImageConfigMountArgs>[]>;
   /** Named ports; Cluster and Domain ports get a headless Service each. */
@@ -93,7 +93,7 @@ export interface AppImageDeployTemplateArgs {
   }>;
 }
 
-export interface AppImageArgs {
+export interface AppImageArgs extends ReadinessArgs {
   /** AppImage name, a DNS-1123 subdomain; parties refer to it in `appImageRef`. Default: the resource name. */
   name?: pulumi.Input<string>;
   /** Labels of the AppImage custom resource. */
@@ -126,11 +126,15 @@ export class AppImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:AppImage", name, {}, opts);
-    const emit = emitMode("AppImage", name, args.emit);
+    const emit = emitMode("AppImage", name, args.emit, "native", this);
+    const fam = family(this, name, opts, args);
     const { object, emitted } = settle(
       args,
-      (a) => admitOrThrow("AppImage", name, appImageResource(name, a), this),
-      (img, secret) => (emitsCustomResource(emit) ? whenCreated([createCustomResource(name, img, { parent: this }, secret)], [objectRef(img)]) : pulumi.output([] as string[])),
+      (a, secret) => admitOrThrow("AppImage", name, appImageResource(name, a), this, "", secret),
+      (img, secret, argDeps) =>
+        emitsCustomResource(emit)
+          ? whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, img, {}, secret)], [objectRef(img)])
+          : pulumi.output([] as string[]),
     );
     this.object = object;
     this.imageName = object.apply((o) => o.metadata.name);

@@ -1,4 +1,18 @@
-/** Turning expanded plain objects into Pulumi Kubernetes resources parented to a component. */
+/**
+ * Turning expanded plain objects into Pulumi Kubernetes resources parented to a component.
+ *
+ * Naming. A child's Pulumi name is the physical identity of the object it
+ * manages, `<namespace>/<name>` or `<name>` (the kind is already in the URN's
+ * type), never the component's name: renaming a component, with or without an
+ * alias, leaves every child's URN as it was, so Pulumi updates the children's
+ * parent in place and never deletes an object the new state still claims.
+ * Two components managing the same object in the same cluster then collide
+ * at once (a duplicate URN) instead of fighting over it. When the component
+ * has an explicit Kubernetes provider, `@<provider name>` is appended, so the
+ * same object in two clusters of one stack stays two resources. Children made
+ * under the former scheme (`<component>/<namespace>/<name>`) are found again
+ * through an alias.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KusciaResource, NativeObject } from "../policy/expand";
@@ -8,12 +22,89 @@ export function objectRef(o: { kind: string; metadata: { name: string; namespace
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
 
-/**
- * Pulumi name of a child: the component's name, then namespace and object name,
- * so two components never collide (URNs carry the parent's type, not its name).
- */
-export function childName(component: string, o: NativeObject): string {
+interface Named {
+  metadata: { name: string; namespace?: string };
+}
+
+/** Pulumi name of a child: its namespace and name, plus `@<scope>` (see the module comment). */
+export function childName(o: Named, scope?: string): string {
+  const id = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+  return scope ? `${id}@${scope}` : id;
+}
+
+/** The name children had before names followed the physical identity (for the migration alias). */
+export function legacyChildName(component: string, o: Named): string {
   return o.metadata.namespace ? `${component}/${o.metadata.namespace}/${o.metadata.name}` : `${component}/${o.metadata.name}`;
+}
+
+/** Readiness options every component takes; they become the Kubernetes provider's annotations on each child. */
+export interface ReadinessArgs {
+  /** Do not wait for the objects to become ready (`pulumi.com/skipAwait`), e.g. a cluster that cannot run the image. */
+  skipAwait?: boolean;
+  /** Seconds to wait for each object to become ready (`pulumi.com/timeoutSeconds`); default the provider's (10 minutes for Deployments). */
+  timeoutSeconds?: number;
+  /** A readiness condition instead of the provider's own (`pulumi.com/waitFor`), e.g. `condition=Ready` or `jsonpath={.status.phase}=Running`. */
+  waitFor?: string;
+}
+
+/** Annotations of the readiness options. */
+export function readinessAnnotations(r: ReadinessArgs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (r?.skipAwait) out["pulumi.com/skipAwait"] = "true";
+  if (r?.timeoutSeconds !== undefined) out["pulumi.com/timeoutSeconds"] = String(r.timeoutSeconds);
+  if (r?.waitFor !== undefined) out["pulumi.com/waitFor"] = r.waitFor;
+  return out;
+}
+
+/** What a component hands to each child: parent, the component's own dependsOn, the naming scope, readiness. */
+export interface Family {
+  parent: pulumi.ComponentResource;
+  /** The component's resource name (for the migration alias). */
+  component: string;
+  /** The component's dependsOn, which Pulumi does not apply to children by itself. */
+  dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
+  /** Explicit Kubernetes provider's name, if any. */
+  scope?: string;
+  readiness: Record<string, string>;
+}
+
+/** The family of a component, right after its `super(...)` call. */
+export function family(parent: pulumi.ComponentResource, component: string, opts: pulumi.ComponentResourceOptions | undefined, readiness?: ReadinessArgs): Family {
+  return { parent, component, dependsOn: opts?.dependsOn, scope: providerScope(parent, opts), readiness: readinessAnnotations(readiness) };
+}
+
+/** Logical name of the Kubernetes provider given to the component or one of its ancestors explicitly, if any. */
+function providerScope(parent: pulumi.ComponentResource, opts: pulumi.ComponentResourceOptions | undefined): string | undefined {
+  const explicit = opts?.provider ?? (Array.isArray(opts?.providers) ? opts?.providers.find((p) => (p as unknown as { pkg?: string }).pkg === "kubernetes") : (opts?.providers as Record<string, pulumi.ProviderResource> | undefined)?.kubernetes);
+  const p = (explicit ?? parent.getProvider("kubernetes::x")) as unknown as { __name?: string; pkg?: string } | undefined;
+  if (!p || (p.pkg !== undefined && p.pkg !== "kubernetes")) return undefined;
+  return p.__name;
+}
+
+type DependsOn = pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
+
+/** Both lists of dependencies as one (plain when both are plain). */
+export function mergeDependsOn(a: DependsOn, b: DependsOn): DependsOn {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const plain = (d: DependsOn): pulumi.Input<pulumi.Resource>[] | undefined => (Array.isArray(d) ? d : pulumi.Resource.isInstance(d) ? [d] : undefined);
+  const pa = plain(a);
+  const pb = plain(b);
+  if (pa && pb) return [...pa, ...pb];
+  return pulumi.all([pulumi.output(a as pulumi.Input<unknown>), pulumi.output(b as pulumi.Input<unknown>)]).apply(([x, y]) => [...([] as unknown[]).concat(x), ...([] as unknown[]).concat(y)]) as pulumi.Output<pulumi.Resource[]>;
+}
+
+/** Options of a child of `f` named after `o`: parent, the component's dependsOn plus `extra`'s, the migration alias. */
+export function childOptions(f: Family, o: Named, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+  const legacy = legacyChildName(f.component, o);
+  const aliases = legacy !== childName(o, f.scope) ? [{ name: legacy }, ...(extra.aliases ?? [])] : extra.aliases;
+  return { ...extra, parent: f.parent, dependsOn: mergeDependsOn(f.dependsOn, extra.dependsOn), ...(aliases ? { aliases } : {}) };
+}
+
+/** `o` with the readiness annotations added (a no-op without any). */
+export function withReadiness<T extends { metadata: { annotations?: unknown } }>(f: Family, o: T): T {
+  if (Object.keys(f.readiness).length === 0) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...((o.metadata.annotations as Record<string, string> | undefined) ?? {}), ...f.readiness } } };
 }
 
 /**
@@ -27,9 +118,18 @@ function guard<T extends object>(o: T, secret: boolean): T {
   return out as T;
 }
 
-export function createNative(component: string, native: NativeObject, opts: pulumi.CustomResourceOptions, secret = false): pulumi.CustomResource {
-  const name = childName(component, native);
-  const o = guard(native, secret);
+/** The top-level fields `guard` makes secret. */
+export function secretFields(o: object): string[] {
+  return Object.entries(o)
+    .filter(([k, v]) => k !== "apiVersion" && k !== "kind" && k !== "metadata" && v !== undefined)
+    .map(([k]) => k);
+}
+
+export function createNative(f: Family, native: NativeObject, extra: pulumi.CustomResourceOptions = {}, secret = false): pulumi.CustomResource {
+  const name = childName(native, f.scope);
+  const o = guard(withReadiness(f, native), secret);
+  const opts = childOptions(f, native, extra);
+  if (secret) keepSecret(kubeType(native), name, secretFields(o));
   switch (o.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, o, opts);
@@ -52,12 +152,101 @@ export function createNative(component: string, native: NativeObject, opts: pulu
   }
 }
 
-/** The Kuscia custom resource itself; `status` is requested as an output so components can read it back. */
-export function createCustomResource(component: string, cr: KusciaResource, opts: pulumi.CustomResourceOptions, secret = false): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(component, { ...guard(cr, secret), status: undefined }, opts);
+/**
+ * The Kuscia custom resource itself; `status` is requested as an output so components can read it back.
+ * `identity` names it when the object is only known later (an Output): the resource then exists from
+ * construction, in every preview, and its properties follow the Output.
+ */
+export function createCustomResource(
+  f: Family,
+  cr: KusciaResource | pulumi.Output<KusciaResource>,
+  extra: pulumi.CustomResourceOptions = {},
+  secret = false,
+  identity?: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+): k8s.apiextensions.CustomResource {
+  const id = identity ?? (cr as KusciaResource);
+  const name = childName(id, f.scope);
+  const opts = childOptions(f, id, extra);
+  let props: Record<string, unknown>;
+  if (pulumi.Output.isInstance(cr)) {
+    const o = cr as pulumi.Output<KusciaResource>;
+    const field = (k: string) => (secret ? pulumi.secret(o.apply((x) => (x as unknown as Record<string, unknown>)[k])) : o.apply((x) => (x as unknown as Record<string, unknown>)[k]));
+    props = { apiVersion: id.apiVersion, kind: id.kind, metadata: o.apply((x) => withReadiness(f, x).metadata), spec: field("spec") };
+    if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, ["spec"]);
+  } else {
+    props = guard(withReadiness(f, cr as KusciaResource), secret) as unknown as Record<string, unknown>;
+    if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, secretFields(props));
+  }
+  return new k8s.apiextensions.CustomResource(name, { ...props, status: undefined } as unknown as k8s.apiextensions.CustomResourceArgs, opts);
 }
 
 /** Resolves to `refs` once every resource has been created (an id known), for the `created` output. */
 export function whenCreated(resources: readonly pulumi.CustomResource[], refs: readonly string[]): pulumi.Output<string[]> {
   return pulumi.all(resources.map((r) => r.id)).apply(() => [...refs]);
+}
+
+/** The Pulumi type token of a native object's @pulumi/kubernetes class. */
+export function kubeType(o: { apiVersion: string; kind: string }): string {
+  const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["core", o.apiVersion];
+  return `kubernetes:${group}/${version}:${o.kind}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets through `transforms`.
+//
+// @pulumi/pulumi 3.248 runs a `transforms` callback (ResourceOptions.transforms, or
+// registerResourceTransform) in a context where Outputs are serialized back without their secret
+// flag: a transform that only adds an annotation makes every secret field of the resource plain
+// text in the state. The engine runs a resource's own transforms, then its ancestors', then the
+// stack's; so the components register, once per program, a stack transform that runs after every
+// transform given on a component or its ancestors and marks the fields this module made secret
+// as secret again, in the wire form the engine reads.
+// ---------------------------------------------------------------------------------------------
+
+const secretKeys = new Map<string, Set<string>>();
+const guarded = new WeakSet<object>();
+
+/** Records that `fields` of the child `type::name` are secret, and makes sure the guard runs. */
+export function keepSecret(type: string, name: string, fields: readonly string[]): void {
+  if (fields.length === 0) return;
+  const key = `${type}::${name}`;
+  const set = secretKeys.get(key) ?? new Set<string>();
+  for (const f of fields) set.add(f);
+  secretKeys.set(key, set);
+  installSecretGuard();
+}
+
+/** The fields recorded secret for `type::name` (tests). */
+export function keptSecret(type: string, name: string): string[] {
+  return [...(secretKeys.get(`${type}::${name}`) ?? [])];
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** `v` as a secret in the wire form (what the SDK itself sends for a secret). */
+export function wireSecret(v: unknown): unknown {
+  if (v && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) return v;
+  return { [SIG_KEY]: SECRET_SIG, value: v };
+}
+
+/** The stack transform re-marking recorded fields secret. */
+export function resecret(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  const keys = secretKeys.get(`${args.type}::${args.name}`);
+  if (!keys) return undefined;
+  const props: Record<string, unknown> = { ...args.props };
+  for (const k of keys) if (props[k] !== undefined && props[k] !== null) props[k] = wireSecret(props[k]);
+  // No opts: the SDK then keeps the resource's options exactly as they were.
+  return { props } as unknown as pulumi.ResourceTransformResult;
+}
+
+function installSecretGuard(): void {
+  const stack = pulumi.runtime.getStackResource() as object | undefined;
+  if (!stack || guarded.has(stack)) return;
+  guarded.add(stack);
+  try {
+    pulumi.runtime.registerResourceTransform(resecret);
+  } catch {
+    // No transforms in this engine (or under mocks): then no transform can drop a secret either.
+  }
 }

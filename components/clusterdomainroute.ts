@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KUSCIA_API_VERSION, type ClusterDomainRouteResource, type ClusterDomainRouteSpec } from "../policy/expand";
-import { createCustomResource, objectRef, whenCreated } from "./children";
+import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, type Emit } from "./emit";
-import { settle } from "./known";
+import { isKnown, settle } from "./known";
 import { admitOrThrow, compact } from "./validate";
 
 export interface ClusterDomainRouteTokenConfigArgs {
@@ -32,7 +32,7 @@ export interface ClusterDomainRouteEndpointArgs {
   ports?: pulumi.Input<pulumi.Input<{ name: pulumi.Input<string>; port: pulumi.Input<number>; protocol: pulumi.Input<"HTTP" | "GRPC">; isTLS?: pulumi.Input<boolean>; pathPrefix?: pulumi.Input<string> }>[]>;
 }
 
-export interface ClusterDomainRouteArgs {
+export interface ClusterDomainRouteArgs extends ReadinessArgs {
   /** Route name. Default `<source>-<destination>`, the name Kuscia's scripts use. */
   name?: pulumi.Input<string>;
   /** Domain ID the traffic comes from. */
@@ -76,19 +76,37 @@ export class ClusterDomainRoute extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterDomainRouteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:ClusterDomainRoute", name, {}, opts);
-    const emit = emitMode("ClusterDomainRoute", name, args.emit, "custom-resource");
+    const emit = emitMode("ClusterDomainRoute", name, args.emit, "custom-resource", this);
     if (emit === "native") {
-      throw new Error(`ClusterDomainRoute ${JSON.stringify(name)}: emit: "native" is not possible: a ClusterDomainRoute has no native Kubernetes form and stays a Kuscia custom resource; use emit "custom-resource"`);
+      throw new pulumi.ResourceError(
+        `ClusterDomainRoute ${JSON.stringify(name)}: emit: "native" is not possible: a ClusterDomainRoute has no native Kubernetes form and stays a Kuscia custom resource; use emit "custom-resource"`,
+        this,
+        true,
+      );
     }
+    const fam = family(this, name, opts, args);
+    // Named now when the name is: the route then exists from construction, in every preview.
+    const knownName = typeof args.name === "string" ? args.name : args.name === undefined && typeof args.source === "string" && typeof args.destination === "string" ? `${args.source}-${args.destination}` : undefined;
+    const early = !isKnown(args) && knownName !== undefined;
     const { object, emitted } = settle(
       args,
-      (a) => admitOrThrow("ClusterDomainRoute", name, clusterDomainRouteResource(name, a), this),
+      (a, secret) => admitOrThrow("ClusterDomainRoute", name, clusterDomainRouteResource(name, a), this, "", secret),
       // A private key must not sit in the state in clear text, even when given as a plain string.
-      (cdr, secret) => whenCreated([createCustomResource(name, cdr, { parent: this }, secret || !!cdr.spec.mTLSConfig?.sourceClientPrivateKey)], [objectRef(cdr)]),
+      (cdr, secret, argDeps) =>
+        early
+          ? pulumi.output([] as string[])
+          : whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, cdr, {}, secret || !!cdr.spec.mTLSConfig?.sourceClientPrivateKey)], [objectRef(cdr)]),
     );
+    const made: pulumi.Output<string[]>[] = [emitted];
+    if (early) {
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "ClusterDomainRoute", metadata: { name: knownName } };
+      // Secret whenever a private key may be in it: its contents are not known yet.
+      const secret = (args.mTLSConfig as { sourceClientPrivateKey?: unknown } | undefined)?.sourceClientPrivateKey !== undefined || pulumi.Output.isInstance(args.mTLSConfig);
+      made.push(whenCreated([createCustomResource(fam, object, {}, secret, identity)], [objectRef(identity)]));
+    }
     this.object = object;
-    this.routeName = object.apply((o) => o.metadata.name);
-    this.created = emitted;
+    this.created = pulumi.all(made).apply((l) => l.flat());
+    this.routeName = pulumi.all([object, this.created]).apply(([o]) => o.metadata.name);
     this.registerOutputs({ routeName: this.routeName, object: this.object, created: this.created });
   }
 }

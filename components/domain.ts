@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
 import { LABEL, expandDomain, KUSCIA_API_VERSION, type DomainResource, type InterConnProtocol } from "../policy/expand";
-import { createCustomResource, createNative, objectRef, whenCreated } from "./children";
+import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
-import { settle } from "./known";
+import { isKnown, settle } from "./known";
 import { admitOrThrow, compact, warnAll } from "./validate";
 
 export interface DomainAuthCenterArgs {
@@ -17,7 +18,7 @@ export interface DomainResourceQuotaArgs {
   podMaxCount?: pulumi.Input<number>;
 }
 
-export interface DomainArgs {
+export interface DomainArgs extends ReadinessArgs {
   /** The domain ID (Domain and Namespace name): an RFC 1123 label, not a reserved name. Default: the resource name. */
   name?: pulumi.Input<string>;
   /** `"partner"` for a peer-to-peer partner node; empty or unset for a domain of this cluster. */
@@ -38,20 +39,30 @@ export interface DomainArgs {
   annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** What to create (default `native`): see {@link Emit}. */
   emit?: Emit;
+  /**
+   * Keep the Namespace when the component is deleted (default true, as Kuscia keeps a deleted
+   * domain's namespace: the pods and data of its jobs live there). false deletes it, and everything in it.
+   */
+  retainNamespace?: boolean;
 }
 
 /**
  * A Kuscia domain. `native` creates what Kuscia's domain controller creates:
  * Namespace `<domain>` (kept when the component is deleted, as Kuscia keeps
- * it), the domain's Role, ServiceAccount and RoleBindings, and for local
- * domains ConfigMap `domain-config` and ResourceQuota `resource-limitation`.
+ * it, unless `retainNamespace: false`), the domain's Role, ServiceAccount and
+ * RoleBindings, and for local domains ConfigMap `domain-config` and
+ * ResourceQuota `resource-limitation`. Except for a partner of a
+ * peer-to-peer node, it also binds ServiceAccount `<domain>` to ClusterRole
+ * `domain-cluster-res` (ClusterRoleBinding `<domain>`): that ClusterRole is
+ * Kuscia's own (its control plane installs it) and is not created here.
+ * Every namespaced child depends on the Namespace.
  * `custom-resource` creates the Domain for Kuscia to reconcile; the fields
  * Kuscia writes back (`spec.master`, the `domain-auth` label) are ignored.
  */
 export class Domain extends pulumi.ComponentResource {
-  /** The domain ID. */
+  /** The domain ID; depends on the objects created, so a resource using it waits for them. */
   readonly domainId: pulumi.Output<string>;
-  /** The domain's namespace (named after the domain). */
+  /** The domain's namespace (named after the domain); depends on the Namespace (native) or the Domain (custom-resource). */
   readonly namespace: pulumi.Output<string>;
   /** The Domain custom resource as validated, with the rule book's defaults. */
   readonly object: pulumi.Output<DomainResource>;
@@ -60,35 +71,54 @@ export class Domain extends pulumi.ComponentResource {
 
   constructor(name: string, args: DomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:Domain", name, {}, opts);
-    const emit = emitMode("Domain", name, args.emit);
+    const emit = emitMode("Domain", name, args.emit, "native", this);
     const masterGiven = args.master !== undefined;
+    const fam = family(this, name, opts, args);
+    const retain = args.retainNamespace ?? true;
+    const ignoreChanges = [`metadata.labels["${LABEL.domainAuth}"]`];
+    if (!masterGiven) ignoreChanges.push("spec.master");
+    // The custom resource alone, named by a plain `name`: made now, in every preview, its contents following the Output.
+    const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string");
+    let namespaceName: pulumi.Output<string> | undefined;
     const { object, emitted } = settle(
       args,
-      (a) => admitOrThrow("Domain", name, domainResource(name, a), this),
-      (d, secret) => {
+      (a, secret) => admitOrThrow("Domain", name, domainResource(name, a), this, "", secret),
+      (d, secret, argDeps) => {
+        const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
         const resources: pulumi.CustomResource[] = [];
         const refs: string[] = [];
         if (emitsNative(emit)) {
           const ex = expandDomain(d);
           warnAll("Domain", name, ex.warnings, this);
-          for (const o of ex.objects) {
-            resources.push(createNative(name, o, { parent: this, retainOnDelete: o.kind === "Namespace" }, secret));
+          const nsObject = ex.objects.find((o) => o.kind === "Namespace")!;
+          const ns = createNative(f, nsObject, { retainOnDelete: retain }, secret);
+          namespaceName ??= (ns as k8s.core.v1.Namespace).metadata.name;
+          resources.push(ns);
+          refs.push(objectRef(nsObject));
+          for (const o of ex.objects.filter((x) => x !== nsObject)) {
+            // Namespaced children wait for their Namespace (and are deleted before it).
+            resources.push(createNative(f, o, o.metadata.namespace ? { dependsOn: [ns] } : {}, secret));
             refs.push(objectRef(o));
           }
         }
-        if (emitsCustomResource(emit)) {
-          const ignoreChanges = [`metadata.labels["${LABEL.domainAuth}"]`];
-          if (!masterGiven) ignoreChanges.push("spec.master");
-          resources.push(createCustomResource(name, d, { parent: this, ignoreChanges }, secret));
+        if (emitsCustomResource(emit) && !early) {
+          resources.push(createCustomResource(f, d, { ignoreChanges }, secret));
           refs.push(objectRef(d));
         }
         return whenCreated(resources, refs);
       },
     );
+    const made: pulumi.Output<string[]>[] = [emitted];
+    if (early) {
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "Domain", metadata: { name: (args.name as string | undefined) ?? name } };
+      const cr = createCustomResource(fam, object, { ignoreChanges }, false, identity);
+      made.push(whenCreated([cr], [objectRef(identity)]));
+    }
     this.object = object;
-    this.domainId = object.apply((d) => d.metadata.name);
-    this.namespace = this.domainId;
-    this.created = emitted;
+    this.created = pulumi.all(made).apply((l) => l.flat());
+    // Both carry the resources' dependencies: a resource given `domain.domainId` waits for the domain's objects.
+    this.domainId = pulumi.all([object, this.created]).apply(([d]) => d.metadata.name);
+    this.namespace = namespaceName ? pulumi.all([namespaceName, this.created]).apply(([n]) => n) : this.domainId;
     this.registerOutputs({ domainId: this.domainId, namespace: this.namespace, object: this.object, created: this.created });
   }
 }

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KUSCIA_API_VERSION, expandInteropConfig, type InteropConfigResource, type MemberIdentity } from "../policy/expand";
-import { createCustomResource, createNative, objectRef, whenCreated } from "./children";
+import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { settle } from "./known";
 import { admitOrThrow, compact, warnAll } from "./validate";
 
-export interface InteropConfigArgs {
+export interface InteropConfigArgs extends ReadinessArgs {
   /**
    * Name of the InteropConfig. Default: the resource name. Avoid `<member>-2-<host>`:
    * Kuscia's ClusterDomainRoute controller creates and deletes InteropConfigs of that name itself.
@@ -41,27 +41,29 @@ export class InteropConfig extends pulumi.ComponentResource {
 
   constructor(name: string, args: InteropConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:InteropConfig", name, {}, opts);
-    const emit = emitMode("InteropConfig", name, args.emit);
+    const emit = emitMode("InteropConfig", name, args.emit, "native", this);
+    const fam = family(this, name, opts, args);
     let identity: MemberIdentity | undefined;
     const { object, emitted } = settle(
       args,
-      (a) => {
+      (a, secret) => {
         identity = a.memberIdentity;
-        return admitOrThrow("InteropConfig", name, interopConfigResource(name, a), this);
+        return admitOrThrow("InteropConfig", name, interopConfigResource(name, a), this, "", secret);
       },
-      (ic, secret) => {
+      (ic, secret, argDeps) => {
+        const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
         const ex = expandInteropConfig(ic, { memberIdentity: identity });
         warnAll("InteropConfig", name, ex.warnings, this);
         const resources: pulumi.CustomResource[] = [];
         const refs: string[] = [];
         if (emitsNative(emit)) {
           for (const o of ex.objects) {
-            resources.push(createNative(name, o, { parent: this }, secret));
+            resources.push(createNative(f, o, {}, secret));
             refs.push(objectRef(o));
           }
         }
         if (emitsCustomResource(emit)) {
-          resources.push(createCustomResource(name, ic, { parent: this }, secret));
+          resources.push(createCustomResource(f, ic, {}, secret));
           refs.push(objectRef(ic));
         }
         return whenCreated(resources, refs);

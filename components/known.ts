@@ -17,17 +17,25 @@ export function isKnown(v: unknown): boolean {
  * message). Children created in the second case appear in a preview only when
  * their inputs are known at preview time, and get plain values: `emit` is told
  * whether any argument was secret so it can keep their contents secret.
+ * Components whose objects are known by name before their contents (the custom
+ * resource of `emit: "custom-resource"` with a plain name) create them at
+ * construction instead, with the validated object as an Output.
  */
 export function settle<A, T, E>(
   args: A,
-  validate: (a: pulumi.Unwrap<A>) => T,
-  emit: (t: T, secret: boolean) => pulumi.Output<E>,
+  validate: (a: pulumi.Unwrap<A>, secret: boolean) => T,
+  emit: (t: T, secret: boolean, argDeps?: pulumi.Output<pulumi.Resource[]>) => pulumi.Output<E>,
 ): { object: pulumi.Output<T>; emitted: pulumi.Output<E> } {
   if (isKnown(args)) {
-    const t = validate(args as pulumi.Unwrap<A>);
+    const t = validate(args as pulumi.Unwrap<A>, false);
     return { object: pulumi.output(t) as unknown as pulumi.Output<T>, emitted: emit(t, false) };
   }
-  const object = pulumi.output(args).apply((a) => validate(a as pulumi.Unwrap<A>)) as unknown as pulumi.Output<T>;
-  const secret = pulumi.output(pulumi.isSecret(object));
-  return { object, emitted: pulumi.all([object, secret]).apply(([t, s]) => emit(t as T, s)) as unknown as pulumi.Output<E> };
+  const given = pulumi.output(args);
+  const secret = pulumi.output(pulumi.isSecret(given));
+  // Told whether any argument was secret, so a refusal can leave every value it quotes out.
+  const object = pulumi.all([given, secret]).apply(([a, s]) => validate(a as pulumi.Unwrap<A>, s)) as unknown as pulumi.Output<T>;
+  // Children made from resolved values carry no dependency of their own: this Output, given as their
+  // dependsOn, brings every resource the arguments came from (e.g. the Namespace behind a domain ID).
+  const argDeps = given.apply(() => [] as pulumi.Resource[]);
+  return { object, emitted: pulumi.all([object, secret]).apply(([t, s]) => emit(t as T, s, argDeps)) as unknown as pulumi.Output<E> };
 }

@@ -12,9 +12,9 @@ import {
   type KusciaDeploymentResource,
   type PartyStatus,
 } from "../policy/expand";
-import { createCustomResource, createNative, objectRef, whenCreated } from "./children";
+import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
-import { settle } from "./known";
+import { isKnown, settle } from "./known";
 import { KusciaValidationError, admitOrThrow, compact, warnAll, withoutSubject } from "./validate";
 
 export interface PartyContainerArgs {
@@ -53,7 +53,7 @@ export interface KusciaDeploymentPartyArgs {
   template?: pulumi.Input<PartyTemplateArgs>;
 }
 
-export interface KusciaDeploymentArgs {
+export interface KusciaDeploymentArgs extends ReadinessArgs {
   /** Name of the KusciaDeployment (and of each party's Deployment). Default: the resource name. */
   name?: pulumi.Input<string>;
   /** Namespace of the custom resource; Kuscia only reconciles `cross-domain` (the default). */
@@ -109,34 +109,47 @@ export class KusciaDeployment extends pulumi.ComponentResource {
 
   constructor(name: string, args: KusciaDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaDeployment", name, {}, opts);
-    const emit = emitMode("KusciaDeployment", name, args.emit);
+    const emit = emitMode("KusciaDeployment", name, args.emit, "native", this);
+    const fam = family(this, name, opts, args);
+    const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string") && (args.namespace === undefined || typeof args.namespace === "string");
     const { object, emitted } = settle(
       args,
-      (a): Validated => {
-        const kd = admitOrThrow("KusciaDeployment", name, kusciaDeploymentResource(name, a), this);
+      (a, secret): Validated => {
+        const kd = admitOrThrow("KusciaDeployment", name, kusciaDeploymentResource(name, a), this, "", secret);
         const images = emitsNative(emit) ? (a.appImages ?? []).map((img) => admittedImage(name, img, this)) : [];
         return { kd, context: { appImages: images, partnerDomains: a.partnerDomains, renderConfigTemplates: a.renderConfigTemplates } };
       },
-      (v, secret) => this.emit(name, emit, v, secret),
+      (v, secret, argDeps) =>
+        early ? pulumi.output({ created: [], parties: [], phase: "Progressing" } as Emitted) : this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
     );
     this.object = object.apply((o) => o.kd);
-    this.created = emitted.apply((e) => e.created);
-    this.partyStatuses = emitted.apply((e) => e.parties);
-    this.phase = emitted.apply((e) => e.phase);
+    let result = emitted;
+    if (early) {
+      // The custom resource alone, named by plain values: made now, in every preview, its contents following the Output.
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "KusciaDeployment", metadata: { name: (args.name as string | undefined) ?? name, namespace: (args.namespace as string | undefined) ?? CROSS_DOMAIN } };
+      const cr = createCustomResource(fam, this.object, {}, false, identity);
+      const status = pulumi
+        .all([this.object, (cr as unknown as { status: pulumi.Output<CrStatus | undefined> }).status])
+        .apply(([kd, st]) => statusFromCustomResource(kd, st));
+      result = pulumi.all([whenCreated([cr], [objectRef(identity)]), status]).apply(([created, st]) => ({ created, ...st }));
+    }
+    this.created = result.apply((e) => e.created);
+    this.partyStatuses = result.apply((e) => e.parties);
+    this.phase = result.apply((e) => e.phase);
     this.registerOutputs({ object: this.object, created: this.created, partyStatuses: this.partyStatuses, phase: this.phase });
   }
 
-  private emit(name: string, emit: Emit, { kd, context }: Validated, secret: boolean): pulumi.Output<Emitted> {
+  private emit(name: string, emit: Emit, { kd, context }: Validated, secret: boolean, f: Family): pulumi.Output<Emitted> {
     const resources: pulumi.CustomResource[] = [];
     const refs: string[] = [];
     let status: pulumi.Output<Omit<Emitted, "created">> | undefined;
     if (emitsNative(emit)) {
       const ex = expandKusciaDeployment(kd, context);
-      if (ex.errors.length > 0) throw new KusciaValidationError("KusciaDeployment", name, ex.errors.map((e) => withoutSubject("KusciaDeployment", e)));
+      if (ex.errors.length > 0) throw new KusciaValidationError("KusciaDeployment", name, ex.errors.map((e) => withoutSubject("KusciaDeployment", e)), this, secret);
       warnAll("KusciaDeployment", name, ex.warnings, this);
       const parties: pulumi.Output<Omit<PartyStatus, "phase">>[] = [];
       for (const o of ex.objects) {
-        const r = createNative(name, o, { parent: this }, secret);
+        const r = createNative(f, o, {}, secret);
         resources.push(r);
         refs.push(objectRef(o));
         if (o.kind === "Deployment") {
@@ -159,7 +172,7 @@ export class KusciaDeployment extends pulumi.ComponentResource {
       });
     }
     if (emitsCustomResource(emit)) {
-      const cr = createCustomResource(name, kd, { parent: this }, secret);
+      const cr = createCustomResource(f, kd, {}, secret);
       resources.push(cr);
       refs.push(objectRef(kd));
       status ??= (cr as unknown as { status: pulumi.Output<CrStatus | undefined> }).status.apply((s) => statusFromCustomResource(kd, s));

@@ -4,17 +4,31 @@ import { admit } from "../policy/expand";
 import { componentPolicy } from "./policy";
 import { redactSecrets } from "../policy/redact";
 
-/** A component's arguments broke a rule of the rule book. */
-export class KusciaValidationError extends Error {
-  constructor(
-    readonly component: string,
-    readonly resourceName: string,
-    readonly findings: readonly string[],
-  ) {
+/**
+ * A component's arguments broke a rule of the rule book. A `pulumi.ResourceError` on the
+ * component: Pulumi reports it against the component, with the message only (no stack).
+ */
+export class KusciaValidationError extends pulumi.ResourceError {
+  readonly component: string;
+  readonly resourceName: string;
+  readonly findings: readonly string[];
+  /**
+   * `secret`: some argument was a secret, so every quoted value in the findings is
+   * replaced (a refusal never prints a value marked secret, whatever rule produced it).
+   */
+  constructor(component: string, resourceName: string, findings: readonly string[], resource?: pulumi.Resource, secret = false) {
     // Redacted here, once, whatever rule produced the finding: a refusal must never print a password or key.
-    super(findings.map((f) => `${component} ${JSON.stringify(resourceName)}: ${redactSecrets(f)}`).join("\n"));
+    super(findings.map((f) => `${component} ${JSON.stringify(resourceName)}: ${secret ? hideQuoted(redactSecrets(f)) : redactSecrets(f)}`).join("\n"), resource, true);
+    this.component = component;
+    this.resourceName = resourceName;
+    this.findings = findings;
     this.name = "KusciaValidationError";
   }
+}
+
+/** Every JSON-quoted value of a message replaced by `"[secret]"`. */
+export function hideQuoted(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, '"[secret]"');
 }
 
 /**
@@ -24,9 +38,9 @@ export class KusciaValidationError extends Error {
  * against `parent`. `fieldPrefix` places the object inside the component's
  * arguments when it is not the component's own resource (e.g. `appImages["x"].`).
  */
-export function admitOrThrow<T>(component: string, name: string, cr: T, parent?: pulumi.Resource, fieldPrefix = ""): T {
+export function admitOrThrow<T>(component: string, name: string, cr: T, parent?: pulumi.Resource, fieldPrefix = "", secret = false): T {
   const { result, object } = admit(cr, { config: componentPolicy() });
-  if (!result.allowed) throw new KusciaValidationError(component, name, result.violations.map((v) => fieldPrefix + v.message));
+  if (!result.allowed) throw new KusciaValidationError(component, name, result.violations.map((v) => fieldPrefix + v.message), parent, secret);
   for (const w of result.warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${w.message}`, parent);
   for (const a of result.audits) pulumi.log.debug(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${a.message} [${a.rule}] (${a.reason})`, parent);
   return object;

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
 import { caBundleOf } from "../../pki";
 import { DEFAULT_NAMESPACE, DEFAULT_SERVICE, webhookConfigurations, type WebhookConfigurationOptions } from "../../webhook/configurations";
 import { deployManifests, TLS_SECRET } from "../../webhook/manifests";
-import { objectRef, whenCreated } from "../children";
+import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
 import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
-import { createObject, skippingAwait, type KubeObject } from "./objects";
+import { createObject, type KubeObject } from "./objects";
 
-export interface AdmissionWebhookArgs {
+/** Readiness as every component takes it, but `timeoutSeconds` here is the API server's review timeout. */
+export interface AdmissionWebhookArgs extends Omit<ReadinessArgs, "timeoutSeconds"> {
   /** Namespace of the webhook (created); default `kuscia-iac-system`. */
   namespace?: string;
   /** Image of kuscia-iac; default `kuscia-iac:0.1.0`. */
@@ -25,8 +27,6 @@ export interface AdmissionWebhookArgs {
   caDays?: number;
   /** Validity of the serving certificate in days; default 3650. Changing it issues a new one. */
   certDays?: number;
-  /** Do not wait for the Deployment to become ready. */
-  skipAwait?: boolean;
 }
 
 /**
@@ -39,11 +39,13 @@ export interface AdmissionWebhookArgs {
  * would otherwise refuse every Kuscia object until it does.
  */
 export class AdmissionWebhook extends pulumi.ComponentResource {
+  /** Namespace of the webhook; depends on the Namespace. */
   readonly namespace: pulumi.Output<string>;
   /** In-cluster DNS name the API server calls. */
   readonly serviceHost: pulumi.Output<string>;
   /** base64 of the CA's PEM: the configurations' caBundle. */
   readonly caBundle: pulumi.Output<string>;
+  /** The generated CA's PEM certificate (what the caBundle encodes). */
   readonly caCertPem: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
   readonly created: pulumi.Output<string[]>;
@@ -63,16 +65,19 @@ export class AdmissionWebhook extends pulumi.ComponentResource {
     // Checks the options now, so a bad timeout fails at construction rather than mid-deployment.
     const shape = webhookConfigurations(options("unchecked"));
 
-    const child = { parent: this };
+    const fam = family(this, name, opts, { skipAwait: args.skipAwait, waitFor: args.waitFor });
+    // Named after what they certify, not after the component, so a rename keeps them (see children.ts).
+    const child = { parent: this, dependsOn: fam.dependsOn };
+    const at = fam.scope ? `@${fam.scope}` : "";
     const host = `${service.name}.${namespace}.svc`;
-    const ca = certificateAuthority(`${name}-ca`, { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
-    const serving = issuedKeyPair(`${name}-serving`, { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child);
+    const ca = certificateAuthority(`${namespace}/webhook-ca${at}`, { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
+    const serving = issuedKeyPair(`${host}${at}`, { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child, `${name}-serving`);
     const caBundle = ca.cert.certPem.apply(caBundleOf);
 
     const resources: pulumi.CustomResource[] = [];
     const refs: string[] = [];
     const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}) => {
-      const r = createObject(name, o, { ...child, ...extra });
+      const r = createObject(fam, o, extra, o.kind === "Secret" ? ["stringData"] : []);
       resources.push(r);
       refs.push(objectRef(o));
       return r;
@@ -94,7 +99,7 @@ export class AdmissionWebhook extends pulumi.ComponentResource {
     const serves: pulumi.CustomResource[] = [];
     for (const o of manifests.filter((x) => x.kind !== "Namespace")) {
       const deployment = o.kind === "Deployment";
-      const r = add(deployment && args.skipAwait ? skippingAwait(o) : o, deployment ? { dependsOn: [ns, secret] } : inNamespace);
+      const r = add(o, deployment ? { dependsOn: [ns, secret] } : inNamespace);
       if (deployment || o.kind === "Service") serves.push(r);
     }
     for (const which of ["validating", "mutating"] as const) {
@@ -102,7 +107,7 @@ export class AdmissionWebhook extends pulumi.ComponentResource {
       add({ ...c, webhooks: caBundle.apply((b) => webhookConfigurations(options(b))[which].webhooks) }, { dependsOn: serves });
     }
 
-    this.namespace = pulumi.output(namespace);
+    this.namespace = (ns as k8s.core.v1.Namespace).metadata.name;
     this.serviceHost = pulumi.output(host);
     this.caBundle = caBundle;
     this.caCertPem = ca.cert.certPem;

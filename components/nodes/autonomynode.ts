@@ -18,7 +18,7 @@ import {
   type NodeRuntime,
   type NodeSecrets,
 } from "../../policy/expand/autonomy";
-import { objectRef, whenCreated } from "../children";
+import { family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "../children";
 import { isKnown } from "../known";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
@@ -31,8 +31,11 @@ const KEY_RULE = "nodeconfig.domain-key";
 /** Pod template annotation that changes with kuscia.yaml, so the node restarts on a new configuration (subPath mounts never update). */
 export const CONFIG_HASH_ANNOTATION = "kuscia-iac/config-sha256";
 
-export interface KusciaAutonomyNodeArgs {
-  /** The node's domain ID (kuscia.yaml `domainID`). Plain: it names the node's objects. */
+export interface KusciaAutonomyNodeArgs extends ReadinessArgs {
+  /**
+   * The node's domain ID (kuscia.yaml `domainID`). Plain, not an Input: it names the node's objects
+   * and so the Pulumi resources, which must be known at construction to appear in every preview.
+   */
   domainId: string;
   /** Namespace of the node and, with runk, of its task pods. Default `autonomy-<domainId>`. Plain. */
   namespace?: string;
@@ -59,8 +62,11 @@ export interface KusciaAutonomyNodeArgs {
   dnsServers?: pulumi.Input<pulumi.Input<string>[]>;
   /** Log level; default INFO. */
   logLevel?: pulumi.Input<NodeLogLevel>;
-  /** Do not wait for the Deployment to become ready (e.g. a cluster that cannot run the image). */
-  skipAwait?: boolean;
+  /**
+   * Keep the Namespace when the node is deleted (default true: the task pods runk made and the node's
+   * data live there, and deleting a namespace deletes them). false deletes it with everything in it.
+   */
+  retainNamespace?: boolean;
 }
 
 /** The node's outputs, made by its children. */
@@ -93,7 +99,9 @@ export interface PeerNode {
  * when the arguments are known, else before anything is created.
  */
 export class KusciaAutonomyNode extends pulumi.ComponentResource {
+  /** The node's domain ID; depends on the node's objects. */
   readonly domainId: pulumi.Output<string>;
+  /** The node's namespace; depends on the Namespace when the node creates it. */
   readonly namespace: pulumi.Output<string>;
   /** Gateway URL partners route to: `http(s)://kuscia-autonomy-<id>.<namespace>.svc.cluster.local:1080`. */
   readonly endpoint: pulumi.Output<string>;
@@ -107,14 +115,17 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
   readonly kusciaYaml: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
   readonly created: pulumi.Output<string[]>;
+  private readonly plainDomainId: string;
 
   constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
+    const fam = family(this, name, opts, args);
+    this.plainDomainId = args.domainId;
     const names = autonomyNames(args.domainId, args.namespace);
     const runtime = args.runtime ?? "runk";
     const runkKubeconfig = runtime === "runk" && args.kubeconfig !== undefined;
     if (args.kubeconfig !== undefined && runtime !== "runk") {
-      throw new KusciaValidationError(COMPONENT, name, [`kubeconfig: is only used with runtime runk (the cluster runk creates task pods in); runtime is ${JSON.stringify(runtime)}`]);
+      throw new KusciaValidationError(COMPONENT, name, [`kubeconfig: is only used with runtime runk (the cluster runk creates task pods in); runtime is ${JSON.stringify(runtime)}`], this);
     }
     const publicArgs = { image: args.image, protocol: args.protocol, capacity: args.capacity, logLevel: args.logLevel, dnsServers: args.dnsServers };
     const spec = (p: pulumi.Unwrap<typeof publicArgs>): AutonomyNodeSpec => ({
@@ -138,20 +149,24 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
     const admit = (a: pulumi.Unwrap<typeof first>): AutonomyNodeSpec => {
       const s = spec(a.publicArgs);
       const secrets: NodeSecrets = { datastoreEndpoint: a.datastore, domainKeyData: a.domainKey === undefined ? undefined : domainKeyData(a.domainKey) };
-      reviewNode(name, s, secrets, { skipKeyRule: !given, warnOn: this });
+      reviewNode(name, s, secrets, { skipKeyRule: !given, warnOn: this, on: this });
       return s;
     };
 
-    const build = (s: AutonomyNodeSpec): Built => {
-      const child = { parent: this };
-      const key = given ? undefined : new RsaKey(`${name}-domain-key`, {}, child);
+    let namespaceOutput: pulumi.Output<string> | undefined;
+    const build = (s: AutonomyNodeSpec, argDeps?: pulumi.Output<pulumi.Resource[]>): Built => {
+      const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
+      // Named after the node's identity, not the component: a rename keeps the key (see children.ts).
+      const id = `${names.namespace}/${s.domainId}${f.scope ? `@${f.scope}` : ""}`;
+      const child = (formerly: string): pulumi.CustomResourceOptions => ({ parent: this, dependsOn: f.dependsOn, aliases: [{ name: formerly }] });
+      const key = given ? undefined : new RsaKey(id, {}, child(`${name}-domain-key`));
       const keyPem = pulumi.secret(key ? key.privateKeyPem : pulumi.output(args.domainKey!).apply(domainKeyPem));
       const keyData = pulumi.secret(key ? key.privateKeyBase64 : pulumi.output(args.domainKey!).apply(domainKeyData));
 
       const resources: pulumi.CustomResource[] = [];
       const refs: string[] = [];
       const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResource => {
-        const r = createObject(name, o, { ...child, ...extra });
+        const r = createObject(f, o, extra, o.kind === "Secret" ? ["stringData", "data"] : o.kind === "ConfigMap" ? ["data"] : []);
         resources.push(r);
         refs.push(objectRef(o));
         return r;
@@ -159,7 +174,8 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       const objects = expandAutonomyNode(s, {}) as KubeObject[];
       const of = (kind: string) => objects.find((o) => o.kind === kind)!;
 
-      const ns = objects.some((o) => o.kind === "Namespace") ? add(of("Namespace")) : undefined;
+      const ns = objects.some((o) => o.kind === "Namespace") ? add(of("Namespace"), { retainOnDelete: args.retainNamespace ?? true }) : undefined;
+      if (ns) namespaceOutput = (ns as k8s.core.v1.Namespace).metadata.name;
       const inNamespace: pulumi.CustomResourceOptions = ns ? { dependsOn: [ns] } : {};
       for (const o of objects.filter((x) => x.kind === "Role" || x.kind === "RoleBinding")) add(o, inNamespace);
       if (runkKubeconfig) add(kubeconfigSecret(s, pulumi.secret(args.kubeconfig!)) as unknown as KubeObject, inNamespace);
@@ -174,7 +190,7 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
         pulumi.all([keyData, pulumi.output(args.datastore), dns]).apply(([k, dsn, servers]) => {
           const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
           const cm = nodeConfigMap({ ...s, dnsServers: runtime === "runk" ? servers : undefined }, secrets);
-          reviewNode(name, s, secrets, { configMap: cm });
+          reviewNode(name, s, secrets, { configMap: cm, on: this });
           return cm.data!;
         }),
       );
@@ -185,9 +201,9 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       const dep = of("Deployment") as KubeObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
       const template = dep.spec.template;
       const depSpec = { ...dep.spec, template: { ...template, metadata: { ...template.metadata, annotations: hash.apply((h) => ({ ...(template.metadata.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: h })) } } };
-      add({ ...(args.skipAwait ? skippingAwait(dep) : dep), spec: depSpec }, inNamespace);
+      add({ ...dep, spec: depSpec }, inNamespace);
 
-      const cert = new SelfSignedCertificate(`${name}-domain-cert`, { privateKeyPem: keyPem, commonName: s.domainId }, child);
+      const cert = new SelfSignedCertificate(id, { privateKeyPem: keyPem, commonName: s.domainId }, child(`${name}-domain-cert`));
       return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]) };
     };
 
@@ -199,14 +215,19 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       built = build(s);
     } else {
       // The verdict carries only the public spec: the secrets it read stay in the ConfigMap's data.
-      gate = pulumi.unsecret(pulumi.output(first).apply((a) => admit(a as pulumi.Unwrap<typeof first>)));
+      // Made once the arguments resolve (documented): the objects' contents, and whether the rule book
+      // allows them at all, are only known then. They depend on whatever the arguments came from.
+      const given = pulumi.output(first);
+      gate = pulumi.unsecret(given.apply((a) => admit(a as pulumi.Unwrap<typeof first>)));
+      const argDeps = given.apply(() => [] as pulumi.Resource[]);
       let once: Built | undefined;
-      const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s))[k]) as unknown as Built[K];
+      const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s, argDeps))[k]) as unknown as Built[K];
       built = { created: later("created"), certificate: later("certificate"), certificatePem: later("certificatePem"), keyPem: later("keyPem"), yaml: later("yaml") };
     }
 
-    this.domainId = pulumi.output(args.domainId);
-    this.namespace = pulumi.output(names.namespace);
+    // Both carry the dependencies of the node's objects, so whatever uses them waits for the node.
+    this.domainId = pulumi.all([pulumi.output(args.domainId), built.created]).apply(([d]) => d);
+    this.namespace = namespaceOutput ? pulumi.all([namespaceOutput, built.created]).apply(([n]) => n) : pulumi.all([pulumi.output(names.namespace), built.created]).apply(([n]) => n);
     this.endpoint = gate.apply((s) => nodeEndpoint(s));
     this.certificate = built.certificate;
     this.certificatePem = built.certificatePem;
@@ -227,7 +248,8 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
 
   /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */
   asPeer(provider: k8s.Provider): PeerNode {
-    return { domainId: this.domainId, certificate: this.certificate, endpoint: this.endpoint, provider };
+    // The plain ID: NodePeering names its objects with it, so they exist from construction.
+    return { domainId: this.plainDomainId, certificate: this.certificate, endpoint: this.endpoint, provider };
   }
 }
 
@@ -237,9 +259,9 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
  * (the generated key is reviewed with the final ConfigMap); `warnOn` logs the
  * rule book's warnings against that resource.
  */
-function reviewNode(name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; configMap?: ConfigMapObject }): void {
+function reviewNode(name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; on?: pulumi.Resource; configMap?: ConfigMapObject }): void {
   const result = review(o.configMap ?? nodeConfigMap(spec, secrets), { config: componentPolicy() });
   const violations = result.violations.filter((v) => !(o.skipKeyRule && v.rule === KEY_RULE));
-  if (violations.length > 0) throw new KusciaValidationError(COMPONENT, name, violations.map((v) => v.message));
+  if (violations.length > 0) throw new KusciaValidationError(COMPONENT, name, violations.map((v) => v.message), o.on ?? o.warnOn);
   if (o.warnOn) for (const w of result.warnings) pulumi.log.warn(`${COMPONENT} ${JSON.stringify(name)}: ${w.message}`, o.warnOn);
 }

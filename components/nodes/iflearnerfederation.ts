@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { coreDnsTemplates, iflearnerTlsSecret, iflearnerTrustConfigMaps, partyZone, serverZone, zoneSans, type IflearnerRole } from "../../policy/expand/iflearner";
-import { objectRef, whenCreated } from "../children";
+import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
 import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
 import { KusciaValidationError, admitOrThrow } from "../validate";
 import { isKnown } from "../known";
@@ -19,7 +19,7 @@ export interface IflearnerMemberArgs {
   template: pulumi.Input<k8s.types.input.core.v1.PodTemplateSpec>;
 }
 
-export interface IflearnerFederationArgs {
+export interface IflearnerFederationArgs extends ReadinessArgs {
   /** DNS domain of the federation; default `iflearner.com`. Plain: it names hosts and certificates. */
   domain?: string;
   /** First label of every host (`<job>.server.<domain>`, `<job>.<party>.party.<domain>`) and prefix of the job names; default the resource name. */
@@ -36,8 +36,6 @@ export interface IflearnerFederationArgs {
   caDays?: number;
   /** Validity of the Ingress certificates in days (capped at the CA's); default 3650, as the operator's README. */
   certDays?: number;
-  /** Do not wait for Pods, Services and Ingresses to become ready. */
-  skipAwait?: boolean;
 }
 
 interface Member {
@@ -75,21 +73,32 @@ export class IflearnerFederation extends pulumi.ComponentResource {
     const domain = args.domain ?? "iflearner.com";
     const job = args.job ?? name;
     const parties = Object.keys(args.parties);
-    checkMembers(name, args);
+    checkMembers(name, args, this);
+    const fam = family(this, name, opts, args);
     const members: Member[] = [
       { label: "server", role: "server", zone: serverZone(domain), args: args.server, jobName: `${job}-server` },
       ...parties.map((p): Member => ({ label: p, role: "client", zone: partyZone(p, domain), args: args.parties[p], jobName: `${job}-${p}` })),
     ];
-    const jobArgs = (m: Member): IflearnerJobArgs => ({ name: m.jobName, namespace: m.args.namespace ?? "default", role: m.role, host: `${job}.${m.zone}`, template: m.args.template, skipAwait: args.skipAwait });
+    const jobArgs = (m: Member): IflearnerJobArgs => ({
+      name: m.jobName,
+      namespace: m.args.namespace ?? "default",
+      role: m.role,
+      host: `${job}.${m.zone}`,
+      template: m.args.template,
+      skipAwait: args.skipAwait,
+      timeoutSeconds: args.timeoutSeconds,
+      waitFor: args.waitFor,
+    });
     // Every job the rule book can judge now is judged before anything is created, not one at a time.
     for (const m of members) {
       const a = jobArgs(m);
       if (isKnown(a)) admitOrThrow("IflearnerJob", `${name}-${m.label}`, iflearnerJobResource(`${name}-${m.label}`, a as pulumi.Unwrap<IflearnerJobArgs>));
     }
 
-    const child = { parent: this };
+    // Keys and certificates are named after what they certify, not after the component (see children.ts).
+    const child = { parent: this, dependsOn: fam.dependsOn };
     const certDays = args.certDays ?? DEFAULT_CERT_DAYS;
-    const ca = certificateAuthority(`${name}-ca`, { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
+    const ca = certificateAuthority(`${job}.${domain}/ca`, { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
     const caPem = ca.cert.certPem;
 
     const resources: pulumi.CustomResource[] = [];
@@ -99,17 +108,19 @@ export class IflearnerFederation extends pulumi.ComponentResource {
     const member = (m: Member) => {
       const namespace = m.args.namespace ?? "default";
       const at = { parent: this, ...(m.args.provider ? { provider: m.args.provider } : {}) };
-      const tls = issuedKeyPair(`${name}-${m.label}-tls`, { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child);
+      // Members in other clusters may use the same namespace: their objects are told apart by the member.
+      const mf = { ...fam, component: `${name}-${m.label}`, scope: m.label };
+      const tls = issuedKeyPair(`${job}.${m.zone}/tls`, { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child, `${name}-${m.label}-tls`);
       const objects: KubeObject[] = [iflearnerTlsSecret(m.role, namespace, tls.cert.certPem, tls.key.privateKeyPem) as unknown as KubeObject];
       if (m.role === "client") objects.push(...(iflearnerTrustConfigMaps(namespace, caPem) as unknown as KubeObject[]));
       const made = objects.map((o) => {
-        const r = createObject(`${name}-${m.label}`, o, at);
+        const r = createObject(mf, o, m.args.provider ? { provider: m.args.provider } : {}, o.kind === "Secret" ? ["stringData", "data"] : []);
         resources.push(r);
         refs.push(objectRef(o));
         return r;
       });
       // The pod mounts the trust ConfigMaps and the Ingress serves the Secret: have them first.
-      const j = new IflearnerJob(`${name}-${m.label}`, jobArgs(m), { ...at, dependsOn: made });
+      const j = new IflearnerJob(`${name}-${m.label}`, jobArgs(m), { ...at, dependsOn: [...made, ...(Array.isArray(fam.dependsOn) ? fam.dependsOn : fam.dependsOn ? [fam.dependsOn as pulumi.Input<pulumi.Resource>] : [])] });
       jobs.push(j);
       return j;
     };
@@ -136,7 +147,7 @@ export class IflearnerFederation extends pulumi.ComponentResource {
  * two parties cannot share a namespace of one cluster; the server may share
  * one with a party (its Secret has another name).
  */
-function checkMembers(name: string, args: IflearnerFederationArgs): void {
+function checkMembers(name: string, args: IflearnerFederationArgs, on: pulumi.Resource): void {
   const findings: string[] = [];
   const parties = Object.entries(args.parties);
   if (parties.length === 0) findings.push("parties: needs at least one party");
@@ -153,5 +164,5 @@ function checkMembers(name: string, args: IflearnerFederationArgs): void {
     }
     seen.set(key, party);
   }
-  if (findings.length > 0) throw new KusciaValidationError(COMPONENT, name, findings);
+  if (findings.length > 0) throw new KusciaValidationError(COMPONENT, name, findings, on);
 }

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { expandIflearnerJob, IFLEARNER_API_VERSION, type IflearnerJobResource, type IflearnerRole } from "../../policy/expand/iflearner";
-import { objectRef, whenCreated } from "../children";
+import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "../children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "../emit";
 import { settle } from "../known";
 import { admitOrThrow, compact } from "../validate";
-import { createObject, skippingAwait, type KubeObject } from "./objects";
+import { createObject, type KubeObject } from "./objects";
 
-export interface IflearnerJobArgs {
+export interface IflearnerJobArgs extends ReadinessArgs {
   /** Job name (Pod, Service and Ingress are named after it): a DNS-1035 label. Default: the resource name. */
   name?: pulumi.Input<string>;
   /** Namespace; default the provider's. */
@@ -24,8 +24,6 @@ export interface IflearnerJobArgs {
   annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** `native` (default): what the operator creates; `custom-resource`: the IflearnerJob for the operator; `both`. */
   emit?: Emit;
-  /** Do not wait for the Pod, Service and Ingress to become ready. */
-  skipAwait?: boolean;
 }
 
 interface Emitted {
@@ -45,6 +43,7 @@ interface Emitted {
 export class IflearnerJob extends pulumi.ComponentResource {
   /** The IflearnerJob as admitted by the rule book. */
   readonly object: pulumi.Output<IflearnerJobResource>;
+  /** Host the job's Ingress serves. */
   readonly host: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
   readonly created: pulumi.Output<string[]>;
@@ -53,12 +52,13 @@ export class IflearnerJob extends pulumi.ComponentResource {
 
   constructor(name: string, args: IflearnerJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:IflearnerJob", name, {}, opts);
-    const emit = emitMode("IflearnerJob", name, args.emit);
-    const skipAwait = args.skipAwait === true;
+    const emit = emitMode("IflearnerJob", name, args.emit, "native", this);
+    // The component's dependsOn (e.g. a federation's Secret and ConfigMaps) reaches every child.
+    const fam = family(this, name, opts, args);
     const { object, emitted } = settle(
       args,
-      (a) => admitOrThrow("IflearnerJob", name, iflearnerJobResource(name, a), this),
-      (job) => this.emit(name, emit, job, skipAwait),
+      (a, secret) => admitOrThrow("IflearnerJob", name, iflearnerJobResource(name, a), this, "", secret),
+      (job, _secret, argDeps) => this.emit(emit, job, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
     );
     this.object = object;
     this.host = object.apply((o) => o.spec.host);
@@ -67,13 +67,13 @@ export class IflearnerJob extends pulumi.ComponentResource {
     this.registerOutputs({ object: this.object, host: this.host, created: this.created, ingressAddress: this.ingressAddress });
   }
 
-  private emit(name: string, emit: Emit, job: IflearnerJobResource, skipAwait: boolean): pulumi.Output<Emitted> {
+  private emit(emit: Emit, job: IflearnerJobResource, f: Family): pulumi.Output<Emitted> {
     const resources: pulumi.CustomResource[] = [];
     const refs: string[] = [];
     let address: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if (emitsNative(emit)) {
       for (const o of expandIflearnerJob(job)) {
-        const r = createObject(name, skipAwait ? skippingAwait(o as KubeObject) : (o as KubeObject), { parent: this });
+        const r = createObject(f, o as KubeObject);
         resources.push(r);
         refs.push(objectRef(o));
         if (o.kind === "Ingress") {
@@ -85,7 +85,7 @@ export class IflearnerJob extends pulumi.ComponentResource {
       }
     }
     if (emitsCustomResource(emit)) {
-      resources.push(new k8s.apiextensions.CustomResource(name, { ...job }, { parent: this }));
+      resources.push(createCustomResource(f, job as never));
       refs.push(objectRef(job));
     }
     return pulumi.all([whenCreated(resources, refs), address]).apply(([created, ingressAddress]) => ({ created, ingressAddress }));

@@ -6,8 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NativeObject } from "../../policy/expand";
-import { childName } from "../children";
+import { childName, childOptions, keepSecret, kubeType, withReadiness, type Family } from "../children";
 
 /** An object about to become a resource: names are plain (they name the Pulumi resource), the rest may be Inputs. */
 export interface KubeObject {
@@ -20,10 +19,15 @@ export interface KubeObject {
 /** Pulumi annotation that makes the provider return as soon as the object is accepted. */
 export const SKIP_AWAIT = "pulumi.com/skipAwait";
 
-/** Creates `o` as its @pulumi/kubernetes resource, named as children.ts names children. */
-export function createObject(component: string, o: KubeObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
-  const name = childName(component, o as unknown as NativeObject);
-  const args = o as never;
+/**
+ * Creates `o` as its @pulumi/kubernetes resource, named as children.ts names children.
+ * `secretFields` are top-level fields holding secrets: kept secret even through `transforms`.
+ */
+export function createObject(f: Family, o: KubeObject, extra: pulumi.CustomResourceOptions = {}, secretFields: readonly string[] = []): pulumi.CustomResource {
+  const name = childName(o, f.scope);
+  const opts = childOptions(f, o, extra);
+  const args = withReadiness(f, o) as never;
+  keepSecret(kubeType(o), name, secretFields);
   switch (o.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, args, opts);
@@ -52,7 +56,7 @@ export function createObject(component: string, o: KubeObject, opts: pulumi.Cust
     case "MutatingWebhookConfiguration":
       return new k8s.admissionregistration.v1.MutatingWebhookConfiguration(name, args, opts);
   }
-  throw new Error(`${component}: no resource class for ${o.apiVersion} ${o.kind}`);
+  throw new pulumi.ResourceError(`${f.component}: no resource class for ${o.apiVersion} ${o.kind}`, f.parent, true);
 }
 
 /** `o` with the skip-await annotation added. */

@@ -2,8 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { peering, type PeerIdentity, type PeerSide } from "../../policy/expand/autonomy";
 import { ClusterDomainRoute } from "../clusterdomainroute";
 import { Domain } from "../domain";
+import { mergeDependsOn } from "../children";
 import type { PeerNode } from "./autonomynode";
 
+/**
+ * Give each node's `domainId` as a plain string (as {@link KusciaAutonomyNode.asPeer} does): the
+ * partner Domains and routes are then named, and created, at construction. With an Output they are
+ * only created once it resolves, and a preview that cannot resolve it leaves them out.
+ */
 export interface NodePeeringArgs {
   /** One node; its partner Domain and route are created through `a.provider`. */
   a: PeerNode;
@@ -31,13 +37,18 @@ export class NodePeering extends pulumi.ComponentResource {
     const identity = (n: PeerNode) => pulumi.all([n.domainId, n.certificate, n.endpoint]).apply(([domainId, certificate, endpoint]): PeerIdentity => ({ domainId, certificate, endpoint }));
     const both = pulumi.all([identity(args.a), identity(args.b)]).apply(([a, b]) => peering(a, b));
 
+    // With plain domain IDs (KusciaAutonomyNode.asPeer gives them) the objects' names are known now, so
+    // the partner Domains and routes exist from construction and every preview shows them.
+    const ids = typeof args.a.domainId === "string" && typeof args.b.domainId === "string" ? { a: args.a.domainId, b: args.b.domainId } : undefined;
     const side = (label: "a" | "b", node: PeerNode) => {
       const s: pulumi.Output<PeerSide> = both.apply((p) => p[label]);
-      const at = { parent: this, provider: node.provider };
+      const self = ids?.[label];
+      const other = ids?.[label === "a" ? "b" : "a"];
+      const at = { parent: this, provider: node.provider, dependsOn: opts?.dependsOn };
       const domain = new Domain(
         `${name}-${label}-partner`,
         {
-          name: s.apply((x) => x.domain.metadata.name),
+          name: other ?? s.apply((x) => x.domain.metadata.name),
           role: "partner",
           cert: s.apply((x) => x.domain.spec.cert!),
           interConnProtocols: s.apply((x) => x.domain.spec.interConnProtocols!),
@@ -51,7 +62,7 @@ export class NodePeering extends pulumi.ComponentResource {
       const route = new ClusterDomainRoute(
         `${name}-${label}-route`,
         {
-          name: s.apply((x) => x.route.metadata.name),
+          name: self !== undefined && other !== undefined ? `${self}-${other}` : s.apply((x) => x.route.metadata.name),
           source: s.apply((x) => x.route.spec.source),
           destination: s.apply((x) => x.route.spec.destination),
           interConnProtocol: s.apply((x) => x.route.spec.interConnProtocol!),
@@ -60,7 +71,7 @@ export class NodePeering extends pulumi.ComponentResource {
           tokenConfig: s.apply((x) => x.route.spec.tokenConfig!),
           emit: "custom-resource",
         },
-        { ...at, dependsOn: [domain] },
+        { ...at, dependsOn: mergeDependsOn(opts?.dependsOn, [domain]) },
       );
       return { domain, route };
     };

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DYNAMIC_MODULE, issuedCertificateProvider, selfSignedCertificateProvider } from "./providers";
+import { keepSecret } from "../children";
+import { DYNAMIC_MODULE, DYNAMIC_TYPES, issuedCertificateProvider, selfSignedCertificateProvider } from "./providers";
 
 /** Validity of what these resources issue by default: ten years, like Kuscia's own domain certificates. */
 export const DEFAULT_CERT_DAYS = 3650;
@@ -55,6 +56,8 @@ export class SelfSignedCertificate extends pulumi.dynamic.Resource implements Ce
       ...CERT_OUTPUTS,
     };
     super(selfSignedCertificateProvider, name, props, opts, DYNAMIC_MODULE, "SelfSignedCertificate");
+    // Kept secret in the state even through a `transforms` callback (see children.ts).
+    keepSecret(DYNAMIC_TYPES.SelfSignedCertificate, name, ["privateKeyPem"]);
   }
 }
 
@@ -95,5 +98,6 @@ export class IssuedCertificate extends pulumi.dynamic.Resource implements Certif
       ...CERT_OUTPUTS,
     };
     super(issuedCertificateProvider, name, props, opts, DYNAMIC_MODULE, "IssuedCertificate");
+    keepSecret(DYNAMIC_TYPES.IssuedCertificate, name, ["privateKeyPem", "caPrivateKeyPem"]);
   }
 }

@@ -11,21 +11,30 @@
  * plugin runs the very code the tests run. (Captured names must differ from
  * the method names: the serializer takes `create` inside `create` for the
  * method itself and would drop it.)
+ *
+ * The implementation is found by package name (`kuscia-iac/dist/components/secrets/generate`),
+ * resolved from the program's node_modules, never by a path of this machine: the provider's text
+ * is stored in the state, which must hold no absolute path and must not change when the program
+ * runs from another checkout. In this process the module is found through a global set below.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKind } from "./generate";
 
 type Implementation = typeof import("./generate");
 
-const IMPLEMENTATION = require.resolve("./generate");
+/** Where this process finds the implementation (the engine's dynamic-provider host finds it by package name). */
+const LOADER = "kuscia-iac.secrets.implementation";
+(globalThis as Record<string, unknown>)[LOADER] = () => require("./generate");
 
 function provider(kind: SecretKind, make: (impl: Implementation, inputs: Record<string, unknown>) => Promise<pulumi.dynamic.CreateResult>): pulumi.dynamic.ResourceProvider {
   return {
     async create(inputs: Record<string, unknown>) {
-      return make(require(IMPLEMENTATION) as Implementation, inputs);
+      const load = (globalThis as Record<string, unknown>)["kuscia-iac.secrets.implementation"] as (() => Implementation) | undefined;
+      return make(load ? load() : (require("kuscia-iac/dist/components/secrets/generate") as Implementation), inputs);
     },
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return (require(IMPLEMENTATION) as Implementation).diffSecret(kind, olds, news);
+      const load = (globalThis as Record<string, unknown>)["kuscia-iac.secrets.implementation"] as (() => Implementation) | undefined;
+      return (load ? load() : (require("kuscia-iac/dist/components/secrets/generate") as Implementation)).diffSecret(kind, olds, news);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AdmissionWebhook, AdmissionWebhookArgs } from "../../components";
 import { arrayOf, bool, enumOf, int, required, str, type ComponentSpec } from "../spec";
-import { CREATED } from "./common";
+import { CREATED, READINESS } from "./common";
 
 // Every argument is plain in the Args: they name objects or are checked at construction.
 const plain = { plain: true };
@@ -10,6 +10,8 @@ export const admissionWebhookSpec: ComponentSpec<AdmissionWebhookArgs, Admission
   description:
     "This project's admission webhook, installed: the objects of deploy/webhook.yaml (Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget), a generated CA and serving certificate in the TLS Secret the Deployment mounts, and the Validating- and MutatingWebhookConfiguration with that CA as caBundle, created last, once the webhook serves.",
   inputs: {
+    skipAwait: READINESS.skipAwait,
+    waitFor: READINESS.waitFor,
     namespace: str("Namespace of the webhook (created); default `kuscia-iac-system`.", plain),
     image: str("Image of kuscia-iac; default `kuscia-iac:0.1.0`.", plain),
     replicas: int("Replicas; default 2 (with a PodDisruptionBudget keeping one).", plain),
@@ -22,7 +24,6 @@ export const admissionWebhookSpec: ComponentSpec<AdmissionWebhookArgs, Admission
     configurationName: str("Name prefix of the two configurations (`<prefix>-validate`, `<prefix>-mutate`); default `kuscia-iac`.", plain),
     caDays: int("Validity of the CA in days; default 3650.", plain),
     certDays: int("Validity of the serving certificate in days; default 3650. Changing it issues a new one.", plain),
-    skipAwait: bool("Do not wait for the Deployment to become ready.", plain),
   },
   example: { namespace: "policy", replicas: 3, failurePolicy: "Fail", timeoutSeconds: 10, configurationName: "policy" },
   outputs: {

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppImage, AppImageArgs, AppImageContainerArgs, AppImageDeployTemplateArgs, AppImageNetworkPolicyArgs } from "../../components";
 import { arrayOf, enumOf, int, mapOf, objectOf, required, str, type ComponentSpec, type ElementOf, type Plain } from "../spec";
-import { CREATED, EMIT, OBJECT, PORT_PROTOCOL, annotations, k8sObject, labels, strings } from "./common";
+import { CREATED, EMIT, OBJECT, PORT_PROTOCOL, annotations, k8sObject, labels, strings, READINESS } from "./common";
 
 type Container = Plain<AppImageContainerArgs>;
 type Ingress = ElementOf<AppImageNetworkPolicyArgs["ingresses"]>;
@@ -11,7 +11,7 @@ const container = objectOf<Container>("AppImageContainer", "A container of a dep
   name: required(str("Container name; party overrides refer to it.")),
   command: strings("Entrypoint."),
   args: strings("Arguments."),
-  workingDir: str("Working directory."),
+  workingDir: required(str("Working directory (required, as in the AppImage CRD).")),
   configVolumeMounts: arrayOf(
     objectOf<ElementOf<Container["configVolumeMounts"]>>("AppImageConfigMount", "A config template mounted as a file.", {
       mountPath: required(str("Where the rendered file appears in the container.")),
@@ -99,6 +99,7 @@ export const appImageSpec: ComponentSpec<AppImageArgs, AppImage> = {
   name: "AppImage",
   description: "A Kuscia application image: the container image and the deploy templates KusciaDeployments run it with.",
   inputs: {
+    ...READINESS,
     name: str("AppImage name, a DNS-1123 subdomain; parties refer to it in `appImageRef`. Default: the resource name."),
     labels: labels("AppImage"),
     annotations: annotations("AppImage"),

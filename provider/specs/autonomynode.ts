@@ -1,6 +1,6 @@
 import type { KusciaAutonomyNode, KusciaAutonomyNodeArgs } from "../../components";
 import { any, bool, enumOf, objectOf, required, str, type ComponentSpec, type Plain } from "../spec";
-import { CREATED, strings } from "./common";
+import { CREATED, strings, READINESS } from "./common";
 
 // Plain in the Args: they name the node's objects or decide which exist.
 const plain = { plain: true };
@@ -10,6 +10,8 @@ export const kusciaAutonomyNodeSpec: ComponentSpec<KusciaAutonomyNodeArgs, Kusci
   description:
     "A Kuscia autonomy node as the upstream Kubernetes manifests deploy it: Namespace, runk Role and RoleBinding (or a kubeconfig Secret), the `kuscia.yaml` ConfigMap, Service and Deployment. The domain key is generated once unless given, with a self-signed certificate (CN = domain ID) for partners. `kuscia.yaml` is reviewed by the rule book before anything is created.",
   inputs: {
+    ...READINESS,
+    retainNamespace: bool("Keep the Namespace when the component is deleted (default true).", { plain: true }),
     domainId: required(str("The node's domain ID (kuscia.yaml `domainID`); names the node's objects.", plain)),
     namespace: str("Namespace of the node and, with runk, of its task pods. Default `autonomy-<domainId>`.", plain),
     createNamespace: bool("Create the namespace (default true); false reuses an existing one.", plain),
@@ -31,7 +33,6 @@ export const kusciaAutonomyNodeSpec: ComponentSpec<KusciaAutonomyNodeArgs, Kusci
     domainKey: str("The node's RSA private key, PEM or base64 of the PEM, PKCS#1 only (Kuscia refuses PKCS#8). Default: generated once and kept in the state.", { secret: true }),
     dnsServers: strings("runk only: DNS servers of task pods. Default: the node Service's ClusterIP."),
     logLevel: enumOf("NodeLogLevel", ["DEBUG", "INFO", "WARN", "ERROR"], "Log level of a Kuscia node.", { doc: "Log level; default `INFO`." }),
-    skipAwait: bool("Do not wait for the Deployment to become ready (e.g. a cluster that cannot run the image).", plain),
   },
   example: { domainId: "alice", protocol: "TLS", capacity: { cpu: 8, memory: "16Gi" }, logLevel: "INFO" },
   outputs: {

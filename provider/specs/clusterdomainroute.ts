@@ -1,6 +1,6 @@
 import type { ClusterDomainRoute, ClusterDomainRouteArgs } from "../../components";
 import { arrayOf, bool, enumOf, int, mapOf, objectOf, required, str, type ComponentSpec, type ElementOf, type Plain } from "../spec";
-import { AUTHENTICATION_TYPE, CREATED, EMIT, INTERCONN_PROTOCOL, OBJECT, PORT_PROTOCOL, annotations, labels, strings } from "./common";
+import { AUTHENTICATION_TYPE, CREATED, EMIT, INTERCONN_PROTOCOL, OBJECT, PORT_PROTOCOL, annotations, labels, strings, READINESS } from "./common";
 
 type Args = ClusterDomainRouteArgs;
 type Endpoint = Plain<Args["endpoint"]>;
@@ -10,6 +10,7 @@ export const clusterDomainRouteSpec: ComponentSpec<Args, ClusterDomainRoute> = {
   name: "ClusterDomainRoute",
   description: "The authorization between two domains' nodes. It stays a Kuscia custom resource: there is no native form.",
   inputs: {
+    ...READINESS,
     name: str("Route name. Default `<source>-<destination>`, the name Kuscia's scripts use."),
     source: required(str("Domain ID the traffic comes from.")),
     destination: required(str("Domain ID the traffic goes to (different from source).")),

@@ -1,6 +1,6 @@
 /** Properties and types several components share: one definition, so their SDK types agree. */
 import { EMIT_MODES } from "../../components";
-import { any, arrayOf, enumOf, mapOf, providerOf, required } from "../spec";
+import { any, arrayOf, bool, enumOf, int, mapOf, providerOf, required, str } from "../spec";
 
 export const EMIT = enumOf(
   "Emit",
@@ -30,3 +30,10 @@ export const k8sObject = (kind: string, description: string) => any(`${descripti
  * option of the children, not a value they are made from.
  */
 export const k8sProvider = (description: string) => providerOf("kubernetes", description, { plain: true });
+
+/** The readiness options every component takes (plain: they become annotations on each child). */
+export const READINESS = {
+  skipAwait: bool("Do not wait for the objects to become ready (`pulumi.com/skipAwait`).", { plain: true }),
+  timeoutSeconds: int("Seconds to wait for each object to become ready (`pulumi.com/timeoutSeconds`).", { plain: true }),
+  waitFor: str("A readiness condition instead of the provider's own (`pulumi.com/waitFor`), e.g. `condition=Ready`.", { plain: true }),
+};

@@ -1,12 +1,14 @@
 import type { Domain, DomainArgs } from "../../components";
-import { arrayOf, enumOf, int, objectOf, required, str, type ComponentSpec, type Plain } from "../spec";
-import { AUTHENTICATION_TYPE, CREATED, EMIT, INTERCONN_PROTOCOL, OBJECT, annotations, labels } from "./common";
+import { arrayOf, enumOf, int, objectOf, required, str, type ComponentSpec, type Plain, bool } from "../spec";
+import { AUTHENTICATION_TYPE, CREATED, EMIT, INTERCONN_PROTOCOL, OBJECT, annotations, labels, READINESS } from "./common";
 
 export const domainSpec: ComponentSpec<DomainArgs, Domain> = {
   name: "Domain",
   description:
     "A Kuscia domain. `native` creates what Kuscia's domain controller creates (the domain's Namespace, kept on delete; its Role, ServiceAccount and RoleBindings; for local domains ConfigMap `domain-config` and ResourceQuota `resource-limitation`); `custom-resource` creates the Domain for Kuscia to reconcile.",
   inputs: {
+    ...READINESS,
+    retainNamespace: bool("Keep the Namespace when the component is deleted (default true).", { plain: true }),
     name: str("The domain ID (Domain and Namespace name): an RFC 1123 label, not a reserved name. Default: the resource name."),
     role: str("`partner` for a peer-to-peer partner node; empty or unset for a domain of this cluster."),
     cert: str("Base64 of the domain's PEM certificate (RSA, at least 2048 bits); required for partners."),

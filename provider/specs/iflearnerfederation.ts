@@ -1,6 +1,6 @@
 import type { IflearnerFederation, IflearnerFederationArgs, IflearnerMemberArgs } from "../../components";
 import { bool, int, mapOf, objectOf, required, str, type ComponentSpec } from "../spec";
-import { CREATED, k8sObject, k8sProvider } from "./common";
+import { CREATED, k8sObject, k8sProvider, READINESS } from "./common";
 import { IFLEARNER_IMAGE } from "./iflearnerjob";
 
 // Plain in the Args: they name hosts, certificates and objects.
@@ -19,6 +19,7 @@ export const iflearnerFederationSpec: ComponentSpec<IflearnerFederationArgs, Ifl
   description:
     "An Iflearner federation from one declaration: a CA; per member a certificate for its zone in the TLS Secret its Ingress serves; in each party's namespace the ConfigMaps clients mount to trust the server and the other parties; the server job and one job per party (IflearnerJob); and the CoreDNS `template` blocks that send the federation's names to the ingress controllers.",
   inputs: {
+    ...READINESS,
     domain: str("DNS domain of the federation; default `iflearner.com`.", plain),
     job: str("First label of every host (`<job>.server.<domain>`, `<job>.<party>.party.<domain>`) and prefix of the job names; default the resource name.", plain),
     // Plain, as in the Args: the members decide which resources exist, and through which provider.
@@ -27,7 +28,6 @@ export const iflearnerFederationSpec: ComponentSpec<IflearnerFederationArgs, Ifl
     ingressAddresses: mapOf({ kind: "string", description: "IP address" }, "Address (IP) of each member's ingress controller, keyed `server` or the party name, for the CoreDNS blocks. Default: the address the member's Ingress reports."),
     caDays: int("Validity of the CA in days; default 3650.", plain),
     certDays: int("Validity of the Ingress certificates in days (capped at the CA's); default 3650.", plain),
-    skipAwait: bool("Do not wait for Pods, Services and Ingresses to become ready.", plain),
   },
   example: {
     job: "job1",

@@ -1,6 +1,6 @@
 import type { IflearnerJob, IflearnerJobArgs } from "../../components";
 import { any, bool, enumOf, required, str, type ComponentSpec } from "../spec";
-import { CREATED, EMIT, annotations, k8sObject, labels } from "./common";
+import { CREATED, EMIT, annotations, k8sObject, labels, READINESS } from "./common";
 
 export const IFLEARNER_ROLE = enumOf("IflearnerRole", ["server", "client"], "Role of an Iflearner job: `server` (the aggregator) or `client` (a party).");
 
@@ -11,6 +11,7 @@ export const iflearnerJobSpec: ComponentSpec<IflearnerJobArgs, IflearnerJob> = {
   description:
     "An Iflearner job. `native` creates what the Iflearner operator creates, in current APIs: Pod `<name>`, Service `<name>` (grpc 80→50001, and http 82→50002 for the server) and a `networking.k8s.io/v1` Ingress for ingress-nginx with the role's TLS Secret; `custom-resource` creates the IflearnerJob for the operator. The job is reviewed by the rule book first.",
   inputs: {
+    ...READINESS,
     name: str("Job name (Pod, Service and Ingress are named after it): a DNS-1035 label. Default: the resource name."),
     namespace: str("Namespace; default the provider's."),
     role: required(IFLEARNER_ROLE),
@@ -19,7 +20,6 @@ export const iflearnerJobSpec: ComponentSpec<IflearnerJobArgs, IflearnerJob> = {
     labels: labels("IflearnerJob"),
     annotations: annotations("IflearnerJob"),
     emit: EMIT,
-    skipAwait: bool("Do not wait for the Pod, Service and Ingress to become ready.", { plain: true }),
   },
   example: {
     name: "job1-server",

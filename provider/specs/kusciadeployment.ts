@@ -1,7 +1,7 @@
 import { appImageResource, type KusciaDeployment, type KusciaDeploymentArgs, type PartyPodSpecArgs, type PartyTemplateArgs } from "../../components";
 import { arrayOf, bool, enumOf, int, objectOf, required, str, type ComponentSpec, type ElementOf, type Plain } from "../spec";
 import { SERVING_IMAGE } from "./appimage";
-import { CREATED, EMIT, OBJECT, annotations, k8sObject, labels, strings } from "./common";
+import { CREATED, EMIT, OBJECT, annotations, k8sObject, labels, strings, READINESS } from "./common";
 
 type Party = ElementOf<KusciaDeploymentArgs["parties"]>;
 type PartyStatus = ElementOf<KusciaDeployment["partyStatuses"]>;
@@ -28,6 +28,7 @@ export const kusciaDeploymentSpec: ComponentSpec<KusciaDeploymentArgs, KusciaDep
   description:
     "A Kuscia deployment: a long-running application across parties. `native` creates, per party of this cluster, what the KusciaDeployment controller creates (Services per Cluster/Domain port, the `<deployment>-configtemplate` ConfigMap, the Deployment); `custom-resource` creates the KusciaDeployment.",
   inputs: {
+    ...READINESS,
     name: str("Name of the KusciaDeployment (and of each party's Deployment). Default: the resource name."),
     namespace: str("Namespace of the custom resource; Kuscia only reconciles `cross-domain` (the default)."),
     labels: labels("KusciaDeployment"),

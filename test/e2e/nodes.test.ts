@@ -11,8 +11,32 @@ import * as pulumi from "@pulumi/pulumi";
 import { startGatedCluster, type Gated } from "./harness/gated";
 import { startCluster, type Cluster } from "./harness/cluster";
 import { onKubernetesResources, pulumiEnv, skipAwait, type PulumiEnv } from "./harness/pulumi";
-import { toolsDir } from "./harness/tools";
+import { REPO, toolsDir } from "./harness/tools";
 import { loadProgram } from "../helpers/programs";
+import { KusciaAutonomyNode } from "../../components";
+
+const PASSWORD = "e2e-Passw0rd-7f3a";
+const DSN = `mysql://kuscia:${PASSWORD}@tcp(mysql.db.svc:3306)/kine?charset=utf8mb4&parseTime=True&loc=Local`;
+
+/**
+ * Every place a secret appears outside a secret in an exported deployment. The Automation API's
+ * exportStack shows secrets decrypted, but still inside their envelope
+ * {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext}: those are skipped.
+ */
+function plaintextSecrets(deployment: unknown, secrets: string[]): string[] {
+  const hits: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (v && typeof v === "object" && (v as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return;
+    if (typeof v === "string") {
+      for (const x of secrets) if (x && v.includes(x)) hits.push(`${at} has ${x.slice(0, 12)}...`);
+      if (v.includes("PRIVATE KEY") || v.includes("LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVk")) hits.push(`${at} has a private key`);
+    } else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+    }
+  };
+  walk(deployment, "");
+  return hits;
+}
 
 type Out = pulumi.Output<unknown>;
 interface PeeringProgram {
@@ -77,8 +101,11 @@ describe("whole nodes as code through a real Pulumi engine", function () {
       const bobProvider = new k8s.Provider("bob-kuscia", { kubeconfig: readFileSync(bobKuscia.kubeconfig, "utf8") });
       return autonomyPeering({ aliceKuscia, bobKuscia: bobProvider, skipAwait: true });
     });
+    // Every child is created at construction: the preview shows exactly what up creates.
+    const preview = await stack.preview();
     const up = await stack.up();
     assert.equal(up.summary.result, "succeeded");
+    assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create, `preview ${JSON.stringify(preview.changeSummary)} vs up ${JSON.stringify(up.summary.resourceChanges)}`);
     const certs = up.outputs.certificates.value as { alice: string; bob: string };
 
     // The upstream objects of each node, the node configuration reviewed and allowed by the webhook.
@@ -114,6 +141,67 @@ describe("whole nodes as code through a real Pulumi engine", function () {
     const down = await stack.destroy();
     assert.equal(down.summary.result, "succeeded");
     assert.notEqual((await g.cluster.kubectl(["get", "cdr", "alice-bob"])).code, 0);
+  });
+
+  describe("a node renamed, with a transforms callback and a secret DSN", () => {
+    const annotate = async (a: pulumi.ResourceTransformArgs): Promise<pulumi.ResourceTransformResult | undefined> => {
+      if (!a.type.startsWith("kubernetes:")) return undefined;
+      const meta = (a.props.metadata ?? {}) as Record<string, any>;
+      return { props: { ...a.props, metadata: { ...meta, annotations: { ...(meta.annotations ?? {}), "example.com/team": "data" } } }, opts: a.opts };
+    };
+    const program = (resourceName: string, aliases?: pulumi.Input<pulumi.Alias | string>[]) => async () => {
+      skipAwait();
+      const node = new KusciaAutonomyNode(resourceName, { domainId: "carol", datastore: pulumi.secret(DSN), skipAwait: true }, { transforms: [annotate], ...(aliases ? { aliases } : {}) });
+      return { certificate: node.certificate, created: node.created, key: node.domainKeyPem };
+    };
+    const ns = "autonomy-carol";
+    const kinds = ["namespace/autonomy-carol", "service/kuscia-autonomy-carol", "configmap/kuscia-autonomy-carol-cm", "deployment/kuscia-autonomy-carol", "role/runk-role", "rolebinding/runk-rolebinding"];
+    const uids = async () => {
+      const out: Record<string, string> = {};
+      for (const k of kinds) out[k] = JSON.parse(await g.cluster.kubectlOk(["get", k, "-n", ns, "-o", "json"])).metadata.uid;
+      return out;
+    };
+    let stack: Awaited<ReturnType<PulumiEnv["stack"]>>;
+    let before: Record<string, string>;
+    let cert: string;
+
+    it("the state holds no secret in plain text: not the DSN's password, not the key", async () => {
+      stack = await env.stack("node-rename", "e2e", program("carol"));
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      const cm = JSON.parse(await g.cluster.kubectlOk(["get", "configmap", "kuscia-autonomy-carol-cm", "-n", ns, "-o", "json"]));
+      assert.equal(cm.metadata.annotations["example.com/team"], "data", "the transform ran");
+      before = await uids();
+      cert = String(up.outputs.certificate.value);
+      const keyPem = String(up.outputs.key.value);
+      const keyData = Buffer.from(keyPem, "utf8").toString("base64");
+      const deployment = (await stack.exportStack()).deployment;
+      assert.deepEqual(plaintextSecrets(deployment, [PASSWORD, keyData, keyPem.split("\n")[1]]), []);
+      // ... and the secret fields are secrets indeed (the envelope is there), and no path of this machine.
+      const cmState = deployment.resources.find((r: any) => r.type === "kubernetes:core/v1:ConfigMap");
+      assert.equal(cmState.inputs.data["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
+      // What the resources store (not the engine's sourcePosition, which records the calling file).
+      const stored = deployment.resources.filter((r: any) => r.urn.includes("KusciaAutonomyNode")).map((r: any) => ({ inputs: r.inputs, outputs: r.outputs }));
+      assert.equal(JSON.stringify(stored).includes(REPO), false, "no absolute path of the checkout in the node's resources");
+    });
+
+    it("renamed without an alias: every object stays (same uid), the key and certificate too", async () => {
+      stack = await env.stack("node-rename", "e2e", program("carol-node"));
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      assert.equal(up.summary.resourceChanges?.delete ?? 0, 1, JSON.stringify(up.summary.resourceChanges));
+      assert.deepEqual(await uids(), before);
+      assert.equal(up.outputs.certificate.value, cert);
+    });
+
+    it("renamed with an alias: nothing changes; destroy keeps the namespace", async () => {
+      stack = await env.stack("node-rename", "e2e", program("carol-autonomy", [{ name: "carol-node" }]));
+      const up = await stack.up();
+      assert.deepEqual(noChanges(up.summary), []);
+      assert.deepEqual(await uids(), before);
+      assert.equal((await stack.destroy()).summary.result, "succeeded");
+      assert.equal((await g.cluster.kubectl(["get", "namespace", ns])).code, 0, "namespace retained by default");
+    });
   });
 
   it("iflearner-federation: jobs, networking.k8s.io/v1 Ingresses with TLS, secrets and trust ConfigMaps", async () => {

@@ -12,7 +12,7 @@ import { pulumiEnv, skipAwait, type PulumiEnv } from "./harness/pulumi";
 import { REPO, toolsDir } from "./harness/tools";
 import { loadProgram } from "../helpers/programs";
 import { makeCert } from "../helpers/certs";
-import { Domain, type Emit } from "../../components";
+import { Domain, KusciaDeployment, type Emit } from "../../components";
 
 type Out = pulumi.Output<unknown>;
 interface ServingProgram {
@@ -142,6 +142,75 @@ describe("pulumi up of the examples through a real Pulumi engine", function () {
     assert.equal(preview.changeSummary.create, 2);
   });
 
+  describe("renaming a Domain keeps every object it manages", () => {
+    // The program: a Domain with fixed physical names, renamed without and then with an alias.
+    const program = (resourceName: string, aliases?: pulumi.Input<pulumi.Alias | string>[]) => async () => {
+      skipAwait();
+      const d = new Domain(resourceName, { name: "initech", resourceQuota: { podMaxCount: 10 } }, aliases ? { aliases } : {});
+      // A KusciaDeployment-like consumer of the domain ID must depend on the domain's objects.
+      return { created: d.created, namespace: d.namespace };
+    };
+    const children = ["namespace/initech", "role/initech -n initech", "rolebinding/initech -n initech", "serviceaccount/initech -n initech", "configmap/domain-config -n initech", "resourcequota/resource-limitation -n initech", "clusterrolebinding/initech"];
+    const uids = async () => {
+      const out: Record<string, string> = {};
+      for (const c of children) out[c] = (await get(c.split(" "))).metadata.uid;
+      return out;
+    };
+    let stack: Awaited<ReturnType<PulumiEnv["stack"]>>;
+    let before: Record<string, string>;
+
+    it("up creates the Domain's objects; its namespaced children depend on the Namespace", async () => {
+      stack = await env.stack("rename-domain", "e2e", program("acme"));
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      before = await uids();
+      const state = (await stack.exportStack()).deployment;
+      const ns = state.resources.find((r: any) => r.type === "kubernetes:core/v1:Namespace");
+      const role = state.resources.find((r: any) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role");
+      assert.ok(role.dependencies.includes(ns.urn), JSON.stringify(role.dependencies));
+      assert.equal(role.urn.split("::").pop(), "initech/initech", "children are named by their physical identity");
+    });
+
+    it("renamed without an alias: only the component is replaced, every object stays (same uid)", async () => {
+      stack = await env.stack("rename-domain", "e2e", program("acme-domain"));
+      const preview = await stack.preview();
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      const changes = up.summary.resourceChanges ?? {};
+      assert.equal(changes.delete ?? 0, 1, JSON.stringify(changes)); // the old component, nothing else
+      assert.equal(changes.create ?? 0, 1, JSON.stringify(changes)); // the new component
+      assert.equal(preview.changeSummary.delete ?? 0, 1, JSON.stringify(preview.changeSummary));
+      assert.deepEqual(await uids(), before);
+    });
+
+    it("renamed with an alias: no change at all, every object stays", async () => {
+      stack = await env.stack("rename-domain", "e2e", program("initech-domain", [{ name: "acme-domain" }]));
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      assert.deepEqual(Object.keys(up.summary.resourceChanges ?? {}).filter((op) => op !== "same"), [], JSON.stringify(up.summary.resourceChanges));
+      assert.deepEqual(await uids(), before);
+      assert.equal((await stack.destroy()).summary.result, "succeeded");
+      assert.ok(await exists(["namespace", "initech"]), "the Namespace is retained by default");
+    });
+  });
+
+  it("a KusciaDeployment given a Domain's domainId depends on the Domain's objects", async () => {
+    const stack = await env.stack("domain-deps", "e2e", async () => {
+      skipAwait();
+      const acme = new Domain("acme", { name: "hooli", emit: "custom-resource" });
+      new KusciaDeployment("kd", { name: "hooli-kd", initiator: acme.domainId, parties: [{ domainID: acme.domainId, appImageRef: "img" }], emit: "custom-resource" });
+    });
+    const pre = await stack.preview();
+    const up = await stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(pre.changeSummary.create, up.summary.resourceChanges?.create, "preview shows what up creates");
+    const state = (await stack.exportStack()).deployment;
+    const domain = state.resources.find((r: any) => r.type === "kubernetes:kuscia.secretflow/v1alpha1:Domain");
+    const kd = state.resources.find((r: any) => r.type === "kubernetes:kuscia.secretflow/v1alpha1:KusciaDeployment");
+    assert.ok(kd.dependencies.includes(domain.urn), JSON.stringify(kd.dependencies));
+    await stack.destroy();
+  });
+
   it("a component whose arguments break a rule fails at preview with its message and creates nothing", async () => {
     const stack = await env.stack("bad-args", "e2e", async () => {
       skipAwait();
@@ -149,6 +218,9 @@ describe("pulumi up of the examples through a real Pulumi engine", function () {
     });
     await assert.rejects(stack.preview(), (e: Error) => {
       assert.match(e.message, /Domain "bad": metadata\.name: "alice_1" is not a valid domain ID/);
+      // A pulumi.ResourceError on the component: reported against it, with no stack trace.
+      assert.doesNotMatch(e.message, /Unhandled exception/);
+      assert.doesNotMatch(e.message, /\n\s+at .*\.js:\d+/);
       return true;
     });
     await assert.rejects(stack.up());

@@ -6,7 +6,7 @@
  * serves no version of the Node.js language host's module, see
  * test/e2e/tools/README.md).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,6 +38,11 @@ export async function pulumiEnv(pulumiBin: string, kubeconfig: string): Promise<
     writeFileSync(path.join(shims, name), runner(module));
     chmodSync(path.join(shims, name), 0o755);
   }
+  // The package as a program's node_modules holds it: the dynamic-provider host finds the key and
+  // certificate implementation by package name (kuscia-iac/dist/...), never by a path in the state.
+  const modules = path.join(workDir, "modules");
+  mkdirSync(modules);
+  symlinkSync(REPO, path.join(modules, "kuscia-iac"));
   // Installation layout PulumiCommand expects: <root>/bin/pulumi.
   const root = path.join(workDir, "cli");
   mkdirSync(path.join(root, "bin"), { recursive: true });
@@ -54,7 +59,7 @@ export async function pulumiEnv(pulumiBin: string, kubeconfig: string): Promise<
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
     KUBECONFIG: kubeconfig,
-    NODE_PATH: path.join(REPO, "node_modules"),
+    NODE_PATH: [modules, path.join(REPO, "node_modules")].join(path.delimiter),
   };
   Object.assign(process.env, env);
   const cmd = await PulumiCommand.get({ root, skipVersionCheck: true });

@@ -8,7 +8,7 @@ const CR = "kubernetes:kuscia.secretflow/v1alpha1:AppImage";
 
 function args(): AppImageArgs {
   const { appImage } = seed();
-  return { name: appImage.metadata.name, image: appImage.spec.image, configTemplates: appImage.spec.configTemplates, deployTemplates: appImage.spec.deployTemplates };
+  return { name: appImage.metadata.name, image: appImage.spec.image, configTemplates: appImage.spec.configTemplates, deployTemplates: appImage.spec.deployTemplates as never };
 }
 
 describe("component: AppImage", () => {
@@ -34,7 +34,7 @@ describe("component: AppImage", () => {
     assert.deepEqual(await valueOf(img.created), ["AppImage/secretflow-serving-image"]);
     const cr = mocks.ofType(CR);
     assert.equal(cr.length, 1);
-    assert.equal(cr[0].name, "image");
+    assert.equal(cr[0].name, "secretflow-serving-image");
     assert.equal(cr[0].inputs.spec.image.name, "secretflow/serving-anolis8");
     assert.deepEqual(Object.keys(cr[0].inputs.spec.configTemplates), ["serving-config.conf"]);
   });

@@ -35,8 +35,8 @@ describe("component: ClusterDomainRoute", () => {
     );
     const plain = new ClusterDomainRoute("p", { source: "alice", destination: "carol", authenticationType: "None" }, { transformations: [recordOptions(new Map(), props)] });
     await Promise.all([valueOf(withKey.created), valueOf(plain.created)]);
-    assert.equal(await pulumi.isSecret(pulumi.output(props.get(`${CR}::r`)!.spec)), true);
-    assert.equal(await pulumi.isSecret(pulumi.output(props.get(`${CR}::p`)!.spec)), false);
+    assert.equal(await pulumi.isSecret(pulumi.output(props.get(`${CR}::alice-bob`)!.spec)), true);
+    assert.equal(await pulumi.isSecret(pulumi.output(props.get(`${CR}::alice-carol`)!.spec)), false);
   });
 
   it("refuses at apply time when the route's ends come from Outputs", async () => {

@@ -24,20 +24,20 @@ describe("component: Domain", () => {
       "ResourceQuota/carol/resource-limitation",
     ]);
     assert.deepEqual(names(), [
-      "kubernetes:core/v1:ConfigMap carol/carol/domain-config",
-      "kubernetes:core/v1:Namespace carol/carol",
-      "kubernetes:core/v1:ResourceQuota carol/carol/resource-limitation",
-      "kubernetes:core/v1:ServiceAccount carol/carol/carol",
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding carol/carol",
-      "kubernetes:rbac.authorization.k8s.io/v1:Role carol/carol/carol",
-      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding carol/carol/carol",
+      "kubernetes:core/v1:ConfigMap carol/domain-config",
+      "kubernetes:core/v1:Namespace carol",
+      "kubernetes:core/v1:ResourceQuota carol/resource-limitation",
+      "kubernetes:core/v1:ServiceAccount carol/carol",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding carol",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role carol/carol",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding carol/carol",
     ]);
     const ns = mocks.ofType("kubernetes:core/v1:Namespace")[0];
     assert.deepEqual(ns.inputs.metadata.labels, { "kuscia.secretflow/domain-name": "carol", "kuscia.secretflow/interconn-protocols": "kuscia" });
     assert.deepEqual(mocks.ofType("kubernetes:core/v1:ResourceQuota")[0].inputs.spec, { hard: { pods: "200" } });
-    assert.equal(opts.get("kubernetes:core/v1:Namespace::carol/carol")?.retainOnDelete, true);
+    assert.equal(opts.get("kubernetes:core/v1:Namespace::carol")?.retainOnDelete, true);
     for (const [key, o] of opts) if (!key.startsWith("kuscia-iac:")) assert.equal(o.parent, d, `${key} is parented to the component`);
-    assert.notEqual(opts.get("kubernetes:core/v1:ConfigMap::carol/carol/domain-config")?.retainOnDelete, true);
+    assert.notEqual(opts.get("kubernetes:core/v1:ConfigMap::carol/domain-config")?.retainOnDelete, true);
     assert.equal(await valueOf(d.namespace), "carol");
     assert.equal(mocks.ofType(CR).length, 0);
   });

@@ -57,7 +57,7 @@ describe("example Pulumi programs", () => {
       "kubernetes:kuscia.secretflow/v1alpha1:AppImage secretflow-serving-image",
       "kubernetes:kuscia.secretflow/v1alpha1:Domain alice",
       "kubernetes:kuscia.secretflow/v1alpha1:Domain bob",
-      "kubernetes:kuscia.secretflow/v1alpha1:KusciaDeployment secretflow-serving",
+      "kubernetes:kuscia.secretflow/v1alpha1:KusciaDeployment cross-domain/secretflow-serving",
     ]);
   });
 

@@ -17,10 +17,10 @@ describe("component: InteropConfig", () => {
       "RoleBinding/carol/kuscia-interop-bob-members",
     ]);
     assert.deepEqual(mocks.registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => `${r.type} ${r.name}`).sort(), [
-      "kubernetes:rbac.authorization.k8s.io/v1:Role bob-members/alice/kuscia-interop-bob-members",
-      "kubernetes:rbac.authorization.k8s.io/v1:Role bob-members/carol/kuscia-interop-bob-members",
-      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding bob-members/alice/kuscia-interop-bob-members",
-      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding bob-members/carol/kuscia-interop-bob-members",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role alice/kuscia-interop-bob-members",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role carol/kuscia-interop-bob-members",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding alice/kuscia-interop-bob-members",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding carol/kuscia-interop-bob-members",
     ]);
     const rb = mocks.ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").find((r) => r.inputs.metadata.namespace === "carol")!;
     assert.deepEqual(rb.inputs.subjects, [{ kind: "ServiceAccount", name: "carol", namespace: "carol" }]);

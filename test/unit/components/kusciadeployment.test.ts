@@ -26,11 +26,11 @@ describe("component: KusciaDeployment", () => {
   it("creates the seed's Services, ConfigMap and Deployment per party, parented and named per namespace", async () => {
     const k = new KusciaDeployment("serving", seedArgs(seedWithMatchingOverride()));
     const perParty = (ns: string) => [
-      `kubernetes:core/v1:Service serving/${ns}/secretflow-serving-service`,
-      `kubernetes:core/v1:Service serving/${ns}/secretflow-serving-internal`,
-      `kubernetes:core/v1:Service serving/${ns}/secretflow-serving-brpc-builtin`,
-      `kubernetes:core/v1:ConfigMap serving/${ns}/secretflow-serving-configtemplate`,
-      `kubernetes:apps/v1:Deployment serving/${ns}/secretflow-serving`,
+      `kubernetes:core/v1:Service ${ns}/secretflow-serving-service`,
+      `kubernetes:core/v1:Service ${ns}/secretflow-serving-internal`,
+      `kubernetes:core/v1:Service ${ns}/secretflow-serving-brpc-builtin`,
+      `kubernetes:core/v1:ConfigMap ${ns}/secretflow-serving-configtemplate`,
+      `kubernetes:apps/v1:Deployment ${ns}/secretflow-serving`,
     ];
     assert.equal((await valueOf(k.created)).length, 10);
     assert.deepEqual(children().map((r) => `${r.type} ${r.name}`).sort(), [...perParty("alice"), ...perParty("bob")].sort());
@@ -120,7 +120,7 @@ describe("component: KusciaDeployment", () => {
 
   it("uses AppImage components' objects, and only the parties of this cluster with partnerDomains", async () => {
     const s = seedWithMatchingOverride();
-    const img = new AppImage("image", { name: s.appImage.metadata.name, image: s.appImage.spec.image, configTemplates: s.appImage.spec.configTemplates, deployTemplates: s.appImage.spec.deployTemplates });
+    const img = new AppImage("image", { name: s.appImage.metadata.name, image: s.appImage.spec.image, configTemplates: s.appImage.spec.configTemplates, deployTemplates: s.appImage.spec.deployTemplates as never });
     const k = new KusciaDeployment("serving", { ...seedArgs(s), appImages: [img.object], partnerDomains: ["bob"] });
     const created = await valueOf(k.created);
     assert.deepEqual(created, [
@@ -162,8 +162,8 @@ describe("component: KusciaDeployment", () => {
     const props = new Map<string, Record<string, unknown>>();
     const k = new KusciaDeployment("secret", { ...seedArgs(s), inputConfig: pulumi.secret(s.kd.spec.inputConfig!) }, { transformations: [recordOptions(new Map(), props)] });
     await valueOf(k.created);
-    const deployment = props.get("kubernetes:apps/v1:Deployment::secret/alice/secretflow-serving")!;
-    const configMap = props.get("kubernetes:core/v1:ConfigMap::secret/alice/secretflow-serving-configtemplate")!;
+    const deployment = props.get("kubernetes:apps/v1:Deployment::alice/secretflow-serving")!;
+    const configMap = props.get("kubernetes:core/v1:ConfigMap::alice/secretflow-serving-configtemplate")!;
     assert.equal(await pulumi.isSecret(pulumi.output(deployment.spec)), true);
     assert.equal(await pulumi.isSecret(pulumi.output(configMap.data)), true);
     assert.equal(await pulumi.isSecret(pulumi.output(deployment.metadata)), false);

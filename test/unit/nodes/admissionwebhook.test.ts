@@ -56,9 +56,9 @@ describe("component: AdmissionWebhook", () => {
     const expected = webhookConfigurations({ caBundle, service: { namespace: "policy", name: "kuscia-iac-webhook", port: 443 }, failurePolicy: "Ignore", timeoutSeconds: 10, excludeNamespaces: ["kube-system", "policy", "sandbox"], name: "policy" });
     assert.deepEqual(reveal(mocks.object("ValidatingWebhookConfiguration", "policy-validate")!.inputs), expected.validating);
     assert.deepEqual(reveal(mocks.object("MutatingWebhookConfiguration", "policy-mutate")!.inputs), expected.mutating);
-    const after = opts.get("kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration::gate/policy-validate")?.dependsOn as pulumi.Resource[];
+    const after = opts.get("kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration::policy-validate")?.dependsOn as pulumi.Resource[];
     const names = await Promise.all(after.map((r) => valueOf(r.urn)));
-    assert.deepEqual(names.map((u) => u.split("::").pop()).sort(), ["gate/policy/kuscia-iac-webhook", "gate/policy/kuscia-iac-webhook"]);
+    assert.deepEqual(names.map((u) => u.split("::").pop()).sort(), ["policy/kuscia-iac-webhook", "policy/kuscia-iac-webhook"]);
     assert.deepEqual(names.map((u) => u.split("::")[2].split("$").pop()).sort(), ["kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service"]);
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,8 @@ import {
 } from "../../../components/secrets";
 import { recordOptions, valueOf } from "../components/harness";
 import { isSecretInput, useNodeMocks } from "./mocks";
+
+const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 
 const DAY = 86_400_000;
 
@@ -90,6 +92,11 @@ describe("generated keys and certificates: providers", () => {
     const text = await pulumi.runtime.serializeFunction(() => selfSignedCertificateProvider, { allowSecrets: true });
     const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-provider-"));
     try {
+      // No path of this machine in what the state stores: the implementation is found by package name,
+      // from the project's node_modules (here a link to this checkout, as npm would install it).
+      assert.doesNotMatch(text.text, new RegExp(REPO.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+      mkdirSync(path.join(dir, "node_modules"));
+      symlinkSync(REPO, path.join(dir, "node_modules", "kuscia-iac"));
       writeFileSync(path.join(dir, "provider.js"), text.text);
       // What the engine's pulumi-nodejs plugin does: load the text as a module and call the handler's result.
       const script = `
