@@ -72,6 +72,8 @@ export interface PoolOptions {
   log: Logger;
   metrics: WebhookMetrics;
   hooks?: WorkerHooks;
+  /** Old-generation heap limit of each worker, in MiB: past it the worker alone stops (its review refused), not the process. */
+  heapMb: number;
 }
 
 interface Job {
@@ -166,7 +168,7 @@ export class ReviewPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_FILE, { workerData: { hooks: this.o.hooks } });
+    const worker = new Worker(WORKER_FILE, { workerData: { hooks: this.o.hooks }, resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } });
     let onReady!: () => void;
     const slot: Slot = { worker, ready: new Promise<void>((r) => (onReady = r)) };
     // Posted before any review: the worker compiles it first.

@@ -52,6 +52,12 @@ export interface WebhookOptions {
   maxQueuedReviews?: number;
   /** How long one review may run in a worker before the worker is terminated and the request refused (500). Default requestTimeoutMs. */
   reviewTimeoutMs?: number;
+  /**
+   * Heap limit (old generation) of each review worker, in MiB; default 256. A review that needs
+   * more stops its worker alone and is refused (500) instead of taking the process down.
+   * A KusciaDeployment with 140,000 schema findings (3 MB) needs about 100.
+   */
+  reviewWorkerHeapMb?: number;
   /** Test-only: make the review workers crash or hang on a named object. */
   reviewWorkerHooks?: WorkerHooks;
   /**
@@ -110,6 +116,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const MAX_QUEUED_REVIEWS = 64;
+const REVIEW_WORKER_HEAP_MB = 256;
 
 /** The default --review-workers: two threads, fewer on a one-core machine. */
 export function defaultReviewWorkers(): number {
@@ -342,7 +349,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks }) : undefined;
+  const pool = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
   try {
     await pool?.ready();
     await new Promise<void>((resolve, reject) => {

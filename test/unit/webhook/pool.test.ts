@@ -168,6 +168,15 @@ describe("webhook review workers", () => {
     assert.ok(logs.lines().some((l) => l.msg === "request failed" && l.level === 50 && /exited \(code 70\)/.test(String(l.error))));
   });
 
+  it("refuses (500) a review that exhausts its worker's heap, and keeps serving", async () => {
+    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32 });
+    const r = await post(wh, worstCase());
+    assert.equal(r.status, 500);
+    assert.equal(r.json.error, "InternalError");
+    assert.equal((await post(wh, admissionReview(domain("after")))).json.response.allowed, true);
+    assert.match(await wh.metrics.registry.metrics(), /kuscia_iac_webhook_review_worker_restarts_total\{reason="exit"\} 1/);
+  });
+
   it("refuses impossible settings at start", async () => {
     await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
     await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
