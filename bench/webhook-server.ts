@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   // Real log lines, formatted and written as in production, to a sink that costs a write(2) each.
   const logger = pino({ name: "kuscia-iac-webhook", timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: "/dev/null", sync: true }));
   const stateDir = mkdtempSync(join(tmpdir(), "kuscia-iac-bench-"));
-  const wh = await startWebhook({ port: 0, stateDir, logger, baseline: true });
+  const i = process.argv.indexOf("--review-workers");
+  const reviewWorkers = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  const wh = await startWebhook({ port: 0, stateDir, logger, baseline: true, reviewWorkers });
   process.send!({ url: wh.url, ca: wh.caBundlePem });
   process.on("disconnect", () =>
     void wh.close().then(() => {

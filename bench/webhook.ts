@@ -5,7 +5,9 @@
  * book replaced by "allowed"). Figures are ratios against that baseline, measured
  * in the same run, so a slow or busy machine shows in both.
  *
- *   npx tsc -p . && node dist/bench/webhook.js [--seconds 1.5] [--rounds 3] [--connections 10]
+ *   npx tsc -p . && node dist/bench/webhook.js [--seconds 1.5] [--rounds 3] [--connections 10] [--review-workers N]
+ *
+ * --review-workers: the server's (default: its own default; 0 reviews on the main thread).
  */
 import { fork, spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -78,11 +80,12 @@ async function main(): Promise<void> {
     { name: "Domain with certificate", path: "/validate", body: review(domain) },
   ];
 
-  const child = fork(join(__dirname, "webhook-server.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const workers = process.argv.includes("--review-workers") ? ["--review-workers", String(arg("review-workers", 0))] : [];
+  const child = fork(join(__dirname, "webhook-server.js"), workers, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const { url, ca } = await new Promise<{ url: string; ca: string }>((res) => child.once("message", (m) => res(m as { url: string; ca: string })));
   // One core for the server, the other for the load, when the machine lets us choose.
   const pinned = pin(child.pid!, "0") && pin(process.pid, "1");
-  console.log(`server ${url} (pid ${child.pid}), ${connections} keep-alive connections, ${rounds} rounds of ${seconds}s per case, ${pinned ? "server pinned to CPU 0, load to CPU 1" : "not pinned"}`);
+  console.log(`server ${url} (pid ${child.pid}), ${connections} keep-alive connections, ${rounds} rounds of ${seconds}s per case, review workers ${workers[1] ?? "default"}, ${pinned ? "server pinned to CPU 0, load to CPU 1" : "not pinned"}`);
 
   // Warm up JIT, TLS sessions and the rule book's lazy schema compilation outside the measurements.
   for (const c of cases) await run(url, ca, c, 1, connections);

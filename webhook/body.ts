@@ -113,12 +113,22 @@ export function jsonDepthExceeds(buf: Buffer, max: number): boolean {
   return false;
 }
 
-export function parseJson(buf: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
+/** Throws 400 when `buf` nests deeper than `maxDepth`: cheap, so it runs on the main thread before a review is queued. */
+export function checkJsonDepth(buf: Buffer, maxDepth = MAX_JSON_DEPTH): void {
   if (jsonDepthExceeds(buf, maxDepth)) throw new HttpError(400, "BadRequest", `body nests deeper than ${maxDepth} levels`);
+}
+
+/** JSON.parse of the body, without the depth check (done before, by checkJsonDepth). */
+export function parseJsonText(buf: Buffer): unknown {
   try {
     return JSON.parse(buf.toString("utf8"));
   } catch {
     // The parser's message quotes the body; the caller needs only the fact.
     throw new HttpError(400, "BadRequest", "body is not valid JSON");
   }
+}
+
+export function parseJson(buf: Buffer, maxDepth = MAX_JSON_DEPTH): unknown {
+  checkJsonDepth(buf, maxDepth);
+  return parseJsonText(buf);
 }

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { stringify } from "yaml";
 import { caBundleOf } from "../pki";
 import { exemptionMatchConditions, webhookConfigurations, DEFAULT_SERVICE } from "./configurations";
-import { createLogger, startWebhook, type RunningWebhook, type WebhookOptions } from "./server";
+import { createLogger, defaultReviewWorkers, startWebhook, MAX_QUEUED_REVIEWS, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { MAX_BODY_BYTES } from "./body";
@@ -27,6 +27,8 @@ export interface WebhookCommandOptions {
   logLevel: string;
   drainTimeout: number;
   maxRequestBytes: number;
+  reviewWorkers?: number;
+  maxQueuedReviews: number;
   certsOnly?: boolean;
   printConfigurations?: boolean;
   url?: string;
@@ -54,6 +56,14 @@ function bytes(v: string): number {
   return n;
 }
 
+function count(max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
+    return n;
+  };
+}
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 }
@@ -77,6 +87,13 @@ Policy configuration (--config):
   admitted without review (e.g. Kuscia's own controllers) and the target Kuscia
   release. An invalid file stops the start (exit 2); while serving, the file is
   re-read when it changes and an invalid new version is logged and ignored.
+
+Reviews off the main thread (--review-workers, --max-queued-reviews):
+  Request bodies are parsed and reviewed in worker threads, so one expensive object
+  (tens of thousands of findings, a kuscia.yaml at every parsing limit) never stops
+  /healthz or the other reviews. When every worker is busy, up to --max-queued-reviews
+  reviews wait; more get 503. A review that outlasts the request timeout (15 s) or whose
+  worker crashes is refused (500, fail closed) and the worker replaced.
 
 Callers:
   --client-ca and/or --jwks make every review request authenticate (either a client
@@ -109,6 +126,8 @@ export function register(program: Command): Command {
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
     .option("--max-request-bytes <bytes>", "largest AdmissionReview body accepted (413 above it); an UPDATE carries two objects of up to 3 MiB each", bytes, MAX_BODY_BYTES)
+    .option("--review-workers <n>", `worker threads that parse and review requests (default: ${defaultReviewWorkers()}, min(2, CPUs); 0: on the main thread)`, count(64))
+    .option("--max-queued-reviews <n>", "reviews that may wait for a busy worker; more get 503", count(100_000), MAX_QUEUED_REVIEWS)
     .option("--certs-only", "create (or reuse) the embedded CA and certificate in --state-dir, print the caBundle and exit")
     .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")
     .option("--url <url>", "with --print-configurations: the webhook's base URL (e.g. for a Kuscia node's K3s); default: the in-cluster Service")
@@ -171,6 +190,8 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     drainTimeoutMs: o.drainTimeout * 1000,
     policyConfigFile: o.config,
     maxRequestBytes: o.maxRequestBytes,
+    reviewWorkers: o.reviewWorkers,
+    maxQueuedReviews: o.maxQueuedReviews,
   };
   const running = await startWebhook(options);
   if (running.caBundleFile) {

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export type RequestVerdict = "allowed" | "denied" | "error" | "bad_request" | "unauthorized" | "client_abort";
+export type RequestVerdict = "allowed" | "denied" | "error" | "bad_request" | "unauthorized" | "client_abort" | "overloaded";
 
 export class WebhookMetrics {
   readonly registry = new Registry();
@@ -15,6 +15,11 @@ export class WebhookMetrics {
   private readonly configReloads: Counter<"result">;
   private readonly configInfo: Gauge<"digest">;
   private readonly audits: Counter<"kind" | "rule" | "reason">;
+  private readonly workers: Gauge;
+  private readonly workersBusy: Gauge;
+  private readonly queued: Gauge;
+  private readonly rejected: Counter;
+  private readonly restarts: Counter<"reason">;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -61,6 +66,32 @@ export class WebhookMetrics {
       labelNames: ["kind", "rule", "reason"],
       registers,
     });
+    this.workers = new Gauge({
+      name: "kuscia_iac_webhook_review_workers",
+      help: "Review worker threads (--review-workers; 0: reviews run on the main thread)",
+      registers,
+    });
+    this.workersBusy = new Gauge({
+      name: "kuscia_iac_webhook_review_workers_busy",
+      help: "Review worker threads reviewing a request now",
+      registers,
+    });
+    this.queued = new Gauge({
+      name: "kuscia_iac_webhook_review_queue_length",
+      help: "Reviews waiting for a free review worker",
+      registers,
+    });
+    this.rejected = new Counter({
+      name: "kuscia_iac_webhook_reviews_rejected_total",
+      help: "Reviews answered 503 because every review worker was busy and the queue was full (--max-queued-reviews)",
+      registers,
+    });
+    this.restarts = new Counter({
+      name: "kuscia_iac_webhook_review_worker_restarts_total",
+      help: "Review workers replaced, by reason: exit (crashed or ran out of memory) or deadline (a review ran too long and its worker was terminated); the review was refused (500)",
+      labelNames: ["reason"],
+      registers,
+    });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "kuscia_iac_webhook_" });
   }
 
@@ -86,6 +117,20 @@ export class WebhookMetrics {
   /** `reason` is `audit` or `exception` (never the exception's free text: bounded cardinality). */
   audited(kind: string, rule: string, reason: "audit" | "exception"): void {
     this.audits.inc({ kind, rule, reason });
+  }
+
+  reviewPool(workers: number, busy: number, queued: number): void {
+    this.workers.set(workers);
+    this.workersBusy.set(busy);
+    this.queued.set(queued);
+  }
+
+  reviewRejected(): void {
+    this.rejected.inc();
+  }
+
+  reviewWorkerRestart(reason: "exit" | "deadline"): void {
+    this.restarts.inc({ reason });
   }
 
   reload(result: "loaded" | "rejected"): void {

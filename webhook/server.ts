@@ -5,15 +5,18 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
 import { readPolicyConfigFile } from "../policyfile/read";
 import { watchPolicyConfigFile } from "../policyfile/watch";
-import { answer, parseAdmissionReview, BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
+import { BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
-import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, parseJson, readBody } from "./body";
+import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, checkJsonDepth, readBody } from "./body";
 import { WebhookMetrics } from "./metrics";
+import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } from "./pool";
+import { reviewBody } from "./reviewbody";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
 
@@ -37,8 +40,26 @@ export interface WebhookOptions {
   sans?: string[];
   logger?: Logger;
   logLevel?: string;
-  /** The rule book by default; injectable so tests can exercise the fail-closed path. */
+  /** The rule book by default; injectable so tests can exercise the fail-closed path. Implies reviewWorkers 0. */
   reviewer?: Reviewer;
+  /**
+   * Worker threads that parse and review request bodies, so an expensive review never holds
+   * the event loop that serves TLS, /healthz and the other reviews. Default min(2, available
+   * parallelism); 0 reviews on the main thread.
+   */
+  reviewWorkers?: number;
+  /** Reviews that may wait for a free worker (default 64); past it, 503. */
+  maxQueuedReviews?: number;
+  /** How long one review may run in a worker before the worker is terminated and the request refused (500). Default requestTimeoutMs. */
+  reviewTimeoutMs?: number;
+  /**
+   * Heap limit (old generation) of each review worker, in MiB; default 256. A review that needs
+   * more stops its worker alone and is refused (500) instead of taking the process down.
+   * A KusciaDeployment with 140,000 schema findings (3 MB) needs about 100.
+   */
+  reviewWorkerHeapMb?: number;
+  /** Test-only: make the review workers crash or hang on a named object. */
+  reviewWorkerHooks?: WorkerHooks;
   /**
    * Policy configuration file (YAML): actions, parameters, exceptions, exempt requesters.
    * Read at start (an invalid file stops the start) and followed while serving: a valid
@@ -94,6 +115,13 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+export const MAX_QUEUED_REVIEWS = 64;
+const REVIEW_WORKER_HEAP_MB = 256;
+
+/** The default --review-workers: two threads, fewer on a one-core machine. */
+export function defaultReviewWorkers(): number {
+  return Math.min(2, availableParallelism());
+}
 
 export function createLogger(level = "info"): Logger {
   return pino({
@@ -126,6 +154,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         pollMs: opts.policyConfigPollMs,
         onChange: (loaded) => {
           policy = loaded.config;
+          pool?.setConfig(policy);
           metrics.policyConfigReload("loaded", loaded.config.digest);
           log.info({ config: opts.policyConfigFile, digest: loaded.config.digest.slice(0, 12) }, "policy configuration reloaded");
           for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
@@ -141,6 +170,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
   const maxRequestBytes = opts.maxRequestBytes ?? MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes <= 0) throw new Error(`--max-request-bytes must be a positive whole number of bytes, got ${String(opts.maxRequestBytes)}`);
+  const workers = opts.reviewWorkers ?? (opts.reviewer ? 0 : defaultReviewWorkers());
+  if (!Number.isSafeInteger(workers) || workers < 0 || workers > 64) throw new Error(`--review-workers must be a whole number from 0 to 64, got ${String(opts.reviewWorkers)}`);
+  if (workers > 0 && opts.reviewer) throw new Error("a custom reviewer runs on the main thread: it needs reviewWorkers 0");
+  const maxQueued = opts.maxQueuedReviews ?? MAX_QUEUED_REVIEWS;
+  if (!Number.isSafeInteger(maxQueued) || maxQueued < 0) throw new Error(`--max-queued-reviews must be a whole number, got ${String(opts.maxQueuedReviews)}`);
   let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
   if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
   const files: TlsFiles = {
@@ -185,6 +219,12 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     res.status(status).json(body);
   }
 
+  /** As sendJson, for JSON already serialized (by a review worker): the same bytes and headers. */
+  function sendJsonText(res: Response, status: number, text: string): void {
+    if (draining) res.setHeader("Connection", "close");
+    res.status(status).type("application/json").send(text);
+  }
+
   function logReview(s: ReviewSummary, endpoint: Endpoint, ms: number, who: AuthResult): void {
     const line = {
       uid: s.uid,
@@ -225,19 +265,36 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
           return;
         }
         checkContentType(req);
-        const body = parseJson(await readBody(req, maxRequestBytes));
-        const admission = parseAdmissionReview(body);
-        const { body: out, summary } = answer(admission, endpoint, reviewer, undefined, policy);
-        sendJson(res, 200, out);
+        const raw = await readBody(req, maxRequestBytes);
+        checkJsonDepth(raw);
+        let summary: ReviewSummary;
+        if (pool) {
+          const r = await pool.review(endpoint, raw, () => req.socket.destroyed);
+          if (r.status === 400) throw new HttpError(400, "BadRequest", r.message);
+          sendJsonText(res, 200, r.text);
+          summary = r.summary;
+        } else {
+          const r = reviewBody(raw, endpoint, reviewer, policy);
+          sendJson(res, 200, r.body);
+          summary = r.summary;
+        }
         const seconds = elapsed();
         metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
         for (const a of summary.audits ?? []) metrics.audited(summary.kind, a.rule, a.exception ? "exception" : "audit");
         logReview(summary, endpoint, seconds * 1000, who);
       } catch (e) {
-        if (e instanceof ClientAbort) {
+        if (e instanceof ClientAbort || e instanceof CallerGone) {
           // Nobody is left to answer; a caller's timeout or cancel is not our failure.
-          log.info({ endpoint, remote: req.socket.remoteAddress }, "client closed the connection before the body was complete");
+          log.info({ endpoint, remote: req.socket.remoteAddress }, e instanceof CallerGone ? e.message : "client closed the connection before the body was complete");
           metrics.observe(endpoint, "unknown", "", "client_abort", elapsed());
+          return;
+        }
+        if (e instanceof QueueFull) {
+          log.warn({ endpoint, remote: req.socket.remoteAddress, queued: e.limit }, "every review worker is busy and the queue is full: answered 503");
+          metrics.reviewRejected();
+          metrics.observe(endpoint, "unknown", "", "overloaded", elapsed());
+          res.setHeader("Retry-After", "1");
+          sendJson(res, 503, { error: "ServiceUnavailable", message: e.message });
           return;
         }
         const status = e instanceof HttpError ? e.status : e instanceof BadAdmissionReview ? 400 : 500;
@@ -245,7 +302,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         const message = status === 500 ? "internal error; see the webhook log" : (e as Error).message;
         // The rest of an oversized body is not worth reading; closing is cheaper and bounds the work.
         if (status === 413) res.setHeader("Connection", "close");
-        if (status === 500) log.error({ endpoint, error: errorWhere(e) }, "request failed");
+        if (status === 500) log.error({ endpoint, error: e instanceof ReviewFailed ? e.where : errorWhere(e) }, "request failed");
         else log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message }, "bad request");
         metrics.observe(endpoint, "unknown", "", status === 500 ? "error" : "bad_request", elapsed());
         if (!res.headersSent) sendJson(res, status, { error: code, message });
@@ -291,7 +348,10 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   });
 
   const host = opts.host ?? "127.0.0.1";
+  // Started last, so that nothing above can fail and leave threads running; ready before the first request.
+  const pool = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
   try {
+    await pool?.ready();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 8443, host, () => {
@@ -302,6 +362,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   } catch (e) {
     auth.close();
     configWatcher?.close();
+    await pool?.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -369,7 +430,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       cut.unref();
       server.close(() => {
         clearTimeout(cut);
-        resolve();
+        // Every request has been answered by now (or cut): the workers have nothing left to do.
+        void (pool ? pool.close() : Promise.resolve()).then(resolve);
       });
       server.closeIdleConnections();
     });

@@ -1,0 +1,184 @@
+/**
+ * Reviews in worker threads (webhook/pool.ts), over real HTTPS on 127.0.0.1. No timing
+ * thresholds: the tests assert which answer comes first, and what each answer is.
+ */
+import { strict as assert } from "node:assert";
+import { Agent } from "node:https";
+import { renameSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { describeDoc, loadExamples } from "../../helpers/examples";
+import { startWebhook, type RunningWebhook, type WebhookOptions } from "../../../webhook/server";
+import { admissionReview, call, captureLogger, tempDir, testPki, waitFor, type Pki, type Reply } from "./helpers";
+
+const domain = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name }, spec: {} });
+
+/** A KusciaDeployment of 35,000 parties, each wrong four ways: 140,000 schema findings in about 3 MB. */
+function worstCase(): string {
+  const parties = Array.from({ length: 35_000 }, (_, i) => ({ domainID: `B_${i}`, appImageRef: `B_${i}`, role: 5, template: { replicas: "x" } }));
+  const kd = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaDeployment", metadata: { name: "worst", namespace: "cross-domain" }, spec: { initiator: "B_0", inputConfig: "{}", parties } };
+  return JSON.stringify(admissionReview(kd, { uid: "worst" }));
+}
+
+async function gauge(wh: RunningWebhook, name: string): Promise<number> {
+  const m = await wh.metrics.registry.getSingleMetric(name)?.get();
+  return m?.values[0]?.value ?? 0;
+}
+
+describe("webhook review workers", () => {
+  let pki: Pki;
+  const started: RunningWebhook[] = [];
+
+  before(async () => {
+    pki = await testPki();
+  });
+  after(async () => {
+    await Promise.all(started.map((w) => w.close()));
+  });
+
+  async function start(o: WebhookOptions): Promise<RunningWebhook> {
+    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, ...o });
+    started.push(wh);
+    return wh;
+  }
+  const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => call(wh.url, p, { ca: pki.ca.certPem, agent, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  it("answers /healthz and a small review while a worst-case review is running, and close() waits for it", async () => {
+    const wh = await start({ reviewWorkers: 2, reviewTimeoutMs: 120_000 });
+    const order: string[] = [];
+    const big = post(wh, worstCase()).then((r) => {
+      order.push("worst case");
+      return r;
+    });
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, 20_000, "the worst case to reach a worker");
+    const [health, small] = await Promise.all([
+      call(wh.url, "/healthz", { ca: pki.ca.certPem }).then((r) => (order.push("healthz"), r)),
+      post(wh, admissionReview(domain("alice"))).then((r) => (order.push("small review"), r)),
+    ]);
+    assert.equal(health.status, 200);
+    assert.equal(small.json.response.allowed, true);
+    assert.deepEqual(order.slice().sort(), ["healthz", "small review"], `order: ${order.join(", ")}`);
+    // Closing now drains: the review in flight is still answered, then the workers stop.
+    let closed = false;
+    const closing = wh.close().then(() => (closed = true));
+    const r = await big;
+    assert.equal(closed, false, "close() resolved before the review in flight was answered");
+    await closing;
+    assert.equal(order.length, 3);
+    assert.equal(order[2], "worst case");
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.allowed, false);
+    assert.match(r.json.response.status.message, /\[kd\.schema\].*; and 80 more$/s);
+  });
+
+  describe("answer exactly as a review on the main thread", () => {
+    let pooled: RunningWebhook;
+    let inline: RunningWebhook;
+    let agent: Agent;
+    before(async () => {
+      [pooled, inline] = await Promise.all([start({ reviewWorkers: 2 }), start({ reviewWorkers: 0 })]);
+      agent = new Agent({ keepAlive: true, ca: pki.ca.certPem });
+    });
+    after(() => agent.destroy());
+
+    async function same(body: string, p: string): Promise<Reply> {
+      const [a, b] = await Promise.all([post(pooled, body, p, agent), post(inline, body, p, agent)]);
+      assert.equal(a.status, b.status);
+      assert.equal(a.headers["content-type"], b.headers["content-type"]);
+      assert.equal(a.text, b.text);
+      return a;
+    }
+
+    const examples = [...loadExamples("accepted"), ...loadExamples("refused")];
+    it(`for every example manifest (${examples.length}), on /validate and /mutate, patches included`, async () => {
+      let patched = 0;
+      let refused = 0;
+      for (const d of examples) {
+        const body = JSON.stringify(admissionReview(d.object, { uid: `same-${describeDoc(d)}` }));
+        const v = await same(body, "/validate");
+        const m = await same(body, "/mutate");
+        if (m.json.response.patch) patched++;
+        if (!v.json.response.allowed) refused++;
+      }
+      assert.ok(patched > 0 && refused > 30, `${patched} patched, ${refused} refused`);
+    });
+
+    it("for bad requests (400) and UPDATE/DELETE", async () => {
+      for (const body of ["{not json", "[1]", JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" })]) await same(body, "/validate");
+      await same(JSON.stringify(admissionReview(domain("a"), { operation: "UPDATE", oldObject: domain("a"), uid: "u" })), "/mutate");
+      await same(JSON.stringify(admissionReview(null, { operation: "DELETE", oldObject: domain("a"), uid: "d" })), "/validate");
+    });
+  });
+
+  it("applies a reloaded policy configuration from the very next review", async () => {
+    const file = path.join(tempDir("kuscia-iac-pool-policy-"), "policy.yaml");
+    const write = (text: string) => {
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+    };
+    const head = "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\n";
+    write(head);
+    const logs = captureLogger();
+    const wh = await start({ reviewWorkers: 1, policyConfigFile: file, policyConfigPollMs: 50, logger: logs.logger });
+    const interop = admissionReview({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "x" }, spec: { host: "bob", members: ["bob"] } });
+    assert.equal((await post(wh, interop)).json.response.allowed, false);
+    write(`${head}rules:\n  interop.members: warn\n`);
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration reloaded"), 10_000, "the reload");
+    const r = await post(wh, interop);
+    assert.equal(r.json.response.allowed, true);
+    assert.match(r.json.response.warnings[0], /\[interop\.members\]/);
+  });
+
+  it("answers 503 past --max-queued-reviews, and refuses (500) a review that outruns its deadline", async () => {
+    const logs = captureLogger();
+    const wh = await start({ reviewWorkers: 1, maxQueuedReviews: 1, reviewTimeoutMs: 1500, reviewWorkerHooks: { hangOn: "hang" }, logger: logs.logger });
+    const hung = post(wh, admissionReview(domain("hang")));
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, 10_000, "the hanging review to reach the worker");
+    const queued = post(wh, admissionReview(domain("queued")));
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_queue_length")) === 1, 10_000, "a queued review");
+    const full = await post(wh, admissionReview(domain("refused")));
+    assert.equal(full.status, 503);
+    assert.equal(full.headers["retry-after"], "1");
+    assert.deepEqual(full.json, { error: "ServiceUnavailable", message: "too many reviews waiting (1); retry shortly" });
+    const h = await hung;
+    assert.equal(h.status, 500);
+    assert.deepEqual(h.json, { error: "InternalError", message: "internal error; see the webhook log" });
+    const q = await queued;
+    assert.equal(q.status, 200, "the queued review is answered by the replacement worker");
+    assert.equal(q.json.response.allowed, true);
+    const m = await wh.metrics.registry.metrics();
+    assert.match(m, /kuscia_iac_webhook_reviews_rejected_total 1/);
+    assert.match(m, /kuscia_iac_webhook_review_worker_restarts_total\{reason="deadline"\} 1/);
+    assert.match(m, /verdict="overloaded"\} 1/);
+    assert.match(m, /kuscia_iac_webhook_review_queue_length 0/);
+    assert.ok(logs.lines().some((l) => l.msg === "request failed" && /deadline \(1500 ms\)/.test(String(l.error))));
+  });
+
+  it("refuses (500) the review of a worker that crashes, replaces the worker and keeps serving", async () => {
+    const logs = captureLogger();
+    const wh = await start({ reviewWorkers: 1, reviewWorkerHooks: { exitOn: "crash" }, logger: logs.logger });
+    const r = await post(wh, admissionReview(domain("crash")));
+    assert.equal(r.status, 500);
+    assert.equal(r.json.error, "InternalError");
+    for (const p of ["/validate", "/mutate"]) {
+      const ok = await post(wh, admissionReview(domain("after")), p);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.json.response.allowed, true);
+    }
+    assert.match(await wh.metrics.registry.metrics(), /kuscia_iac_webhook_review_worker_restarts_total\{reason="exit"\} 1/);
+    assert.ok(logs.lines().some((l) => l.msg === "request failed" && l.level === 50 && /exited \(code 70\)/.test(String(l.error))));
+  });
+
+  it("refuses (500) a review that exhausts its worker's heap, and keeps serving", async () => {
+    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32 });
+    const r = await post(wh, worstCase());
+    assert.equal(r.status, 500);
+    assert.equal(r.json.error, "InternalError");
+    assert.equal((await post(wh, admissionReview(domain("after")))).json.response.allowed, true);
+    assert.match(await wh.metrics.registry.metrics(), /kuscia_iac_webhook_review_worker_restarts_total\{reason="exit"\} 1/);
+  });
+
+  it("refuses impossible settings at start", async () => {
+    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
+    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * A review worker (node:worker_threads): JSON.parse, the envelope check and the rule book
+ * for one AdmissionReview at a time, off the main thread, which keeps TLS, authentication,
+ * the body limits, /healthz and the other reviews answering meanwhile. Started by pool.ts.
+ *
+ * Messages are handled in order: the main thread posts a configuration before any review
+ * that must use it, and each review names the digest it expects; a mismatch fails closed.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { policyConfigurationOf, review, type PolicyConfig, type ReviewOptions } from "../policy";
+import { BadAdmissionReview, errorWhere } from "./admission";
+import { HttpError } from "./body";
+import { reviewBody } from "./reviewbody";
+import type { ToWorker, FromWorker, WorkerHooks } from "./pool";
+
+const port = parentPort;
+if (!port) throw new Error("webhook/reviewworker.js runs as a worker thread of the webhook");
+
+const hooks: WorkerHooks = (workerData as { hooks?: WorkerHooks } | undefined)?.hooks ?? {};
+let config: { digest: string; compiled?: PolicyConfig } | undefined;
+
+function post(m: FromWorker): void {
+  port!.postMessage(m);
+}
+
+function nameOf(obj: unknown): unknown {
+  return (obj as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+}
+
+// Test-only: hooks are set only by tests (WebhookOptions.reviewWorkerHooks), to crash or hang on a named object.
+const reviewer = (obj: unknown, opts?: ReviewOptions) => {
+  if (hooks.exitOn !== undefined && nameOf(obj) === hooks.exitOn) process.exit(70);
+  if (hooks.hangOn !== undefined && nameOf(obj) === hooks.hangOn) for (;;);
+  return review(obj, opts);
+};
+
+port.on("message", (m: ToWorker) => {
+  if (m.type === "config") {
+    const r = policyConfigurationOf(m.document, m.origin);
+    config = { digest: m.digest, compiled: "config" in r ? r.config : undefined };
+    if ("errors" in r) post({ type: "config-error", digest: m.digest, errors: r.errors });
+    return;
+  }
+  const { id } = m;
+  try {
+    if (!config || config.digest !== m.digest || !config.compiled) {
+      post({ type: "done", id, status: 500, error: `review worker has no compiled policy configuration ${m.digest.slice(0, 12)}` });
+      return;
+    }
+    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    const { body: out, summary } = reviewBody(body, m.endpoint, reviewer, config.compiled);
+    post({ type: "done", id, status: 200, text: JSON.stringify(out), summary });
+  } catch (e) {
+    if (e instanceof HttpError || e instanceof BadAdmissionReview) post({ type: "done", id, status: 400, message: e.message });
+    else post({ type: "done", id, status: 500, error: errorWhere(e) });
+  }
+});
+post({ type: "ready" });
