@@ -69,7 +69,8 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
                 ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }],
                 readinessProbe: probe("/readyz", 5),
                 livenessProbe: probe("/healthz", 10),
-                resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { memory: "256Mi" } },
+                // Two review workers with a 256 MiB heap each can both hold a worst-case review at once.
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "768Mi" } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                 volumeMounts: [
                   { name: "tls", mountPath: "/etc/kuscia-iac/tls", readOnly: true },
