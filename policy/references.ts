@@ -261,6 +261,8 @@ export interface ReferenceOptions {
  */
 export class ReferenceIndex {
   private readonly present = new Set<string>();
+  /** `lookup`: where targets are found besides the objects added (the webhook's watch cache). */
+  constructor(private readonly lookup?: (key: string) => boolean) {}
   private readonly pending: { object: ObjectRef; kind: ReferenceKind; refs: Reference[] }[] = [];
   private static readonly targets = new Set(REFERENCES.map((r) => kindKeyOf(r.to)));
   private static readonly bySource = (() => {
@@ -295,7 +297,7 @@ export class ReferenceIndex {
       const seen = new Set<string>();
       for (const r of p.refs) {
         const k = refKey({ ...p.kind.to, namespace: r.namespace, name: r.name });
-        if (this.present.has(k)) continue;
+        if (this.present.has(k) || this.lookup?.(k)) continue;
         const path = dotted(r.path);
         if (seen.has(`${path}\u0000${r.name}`)) continue;
         seen.add(`${path}\u0000${r.name}`);

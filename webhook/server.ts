@@ -14,6 +14,7 @@ import { answer, parseAdmissionReview, BadAdmissionReview, errorWhere, type Endp
 import { createAuthenticator, type AuthResult } from "./auth";
 import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, parseJson, readBody } from "./body";
 import { WebhookMetrics } from "./metrics";
+import { ReferenceCache, withReferences } from "./references";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
 
@@ -66,6 +67,12 @@ export interface WebhookOptions {
    * 413, checked while streaming. Throws at start when not a positive integer.
    */
   maxRequestBytes?: number;
+  /**
+   * Cross-object reference checks against a watch cache of the referenced kinds (--references):
+   * the kubeconfig to use (in-cluster by default). Findings are warnings unless the policy
+   * configuration says otherwise; kinds not yet synced are not checked.
+   */
+  references?: { kubeconfig?: string; context?: string; retryMs?: number };
 }
 
 export interface RunningWebhook {
@@ -84,6 +91,8 @@ export interface RunningWebhook {
   /** Re-reads the certificate files now; true when a new pair was put in use. */
   reloadCertificates(): boolean;
   metrics: WebhookMetrics;
+  /** The watch cache, with --references. */
+  references?: ReferenceCache;
   server: Server;
   logger: Logger;
   /** Stops accepting, lets requests in flight finish (up to drainTimeoutMs), then resolves. */
@@ -111,8 +120,10 @@ function hostForUrl(host: string): string {
 
 export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWebhook> {
   const log = opts.logger ?? createLogger(opts.logLevel);
-  const reviewer = opts.reviewer ?? review;
   const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+  // --references: the reference findings are merged into each review's result (webhook/references.ts).
+  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
+  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
   // Swapped whole on reload: a review in flight keeps the configuration it started with.
   let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
   if (opts.policyConfigFile) {
@@ -304,6 +315,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     configWatcher?.close();
     throw e;
   }
+  refCache?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `https://${hostForUrl(host)}:${port}`;
 
@@ -361,6 +373,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     watcher.close();
     configWatcher?.close();
     auth.close();
+    void refCache?.stop();
     closing = new Promise<void>((resolve) => {
       const cut = setTimeout(() => {
         log.warn({}, "drain timeout: closing connections with requests still in flight");
@@ -385,6 +398,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     ready,
     reloadCertificates,
     metrics,
+    ...(refCache ? { references: refCache } : {}),
     server,
     logger: log,
     close,
