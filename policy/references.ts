@@ -1,7 +1,8 @@
 /**
- * Checks across objects: one object names another that the upstream controller
- * looks up (a KusciaDeployment's AppImage and party Domains, a route's Domains,
- * an InteropConfig's Domains). Pure: the input is a set of objects (files given
+ * Checks across objects: one object names another that upstream Kuscia looks up
+ * (a KusciaDeployment's or KusciaJob's AppImage and party Domains, a route's
+ * Domains, an InteropConfig's Domains, a DomainDataGrant's DomainData and Domains,
+ * a DomainData's DomainDataSource). Pure: the input is a set of objects (files given
  * to `review --references`, the cluster listed by `audit`), the output findings
  * naming both objects. Apply order is not guaranteed, so every rule is a warning
  * by default; the policy configuration sets its action like any other rule's.
@@ -31,7 +32,7 @@ export interface ObjectRef {
 export interface Reference {
   path: Segment[];
   name: string;
-  /** Namespace of the target; "" (cluster-scoped) for every kind listed so far. */
+  /** Namespace of the target; "" for cluster-scoped targets (Domain, AppImage). */
   namespace: string;
 }
 
@@ -41,8 +42,10 @@ export interface ReferenceKind {
   from: { apiVersion: string; kind: string };
   to: { apiVersion: string; kind: string };
   summary: string;
-  /** The upstream controller that fails when the target is missing. */
+  /** The upstream file and function that looks the target up. */
   source: string;
+  /** What upstream then does when the target is missing (the message says it). */
+  consequence: string;
   /** The names `obj` refers to (each once per path). */
   refs(obj: Obj): Reference[];
 }
@@ -66,14 +69,31 @@ const field = (...fields: string[]) => (o: Obj): Reference[] =>
     return name ? [{ path: ["spec", f], name, namespace: "" }] : [];
   });
 
-/** Every table entry: one line per reference the rule book checks. */
+/** The object's own namespace ("" when cluster-scoped or not set). */
+function nsOf(o: Obj): string {
+  const m = isObj(o.metadata) ? o.metadata : {};
+  return typeof m.namespace === "string" ? m.namespace : "";
+}
+
+const KD_UTIL = "pkg/controllers/kusciadeployment/util.go";
+const KD_RECONCILE = "pkg/controllers/kusciadeployment/reconcile.go";
+const CDR = "pkg/controllers/clusterdomainroute";
+const KJ = "pkg/controllers/kusciajob/handler/scheduler.go";
+const DDC = "pkg/controllers/domaindata/controller.go";
+
+/**
+ * Every table entry: one line per reference the rule book checks. `source` names
+ * the upstream file and function that looks the target up (checked against the
+ * upstream tree), `consequence` what upstream then does; the message says both.
+ */
 export const REFERENCES: readonly ReferenceKind[] = [
   {
     id: "ref.kd.appimage",
     from: { apiVersion: KUSCIA, kind: "KusciaDeployment" },
     to: { apiVersion: KUSCIA, kind: "AppImage" },
     summary: "every spec.parties[].appImageRef names an AppImage that exists",
-    source: "pkg/controllers/kusciadeployment: the controller gets each party's AppImage (appImageLister.Get) and marks the deployment Failed when it is missing",
+    source: `${KD_UTIL}: buildPartyKitInfo (appImageLister.Get(party.AppImageRef)), called by buildPartyKitInfos from ${KD_RECONCILE}: ProcessKusciaDeployment`,
+    consequence: "the KusciaDeployment controller sets the deployment Failed (reason BuildPartyKitInfoFailed) and does not retry until the deployment changes",
     refs: (o) => list(spec(o).parties).flatMap((p, i) => {
       const name = isObj(p) ? str(p.appImageRef) : undefined;
       return name ? [{ path: ["spec", "parties", i, "appImageRef"], name, namespace: "" }] : [];
@@ -84,7 +104,8 @@ export const REFERENCES: readonly ReferenceKind[] = [
     from: { apiVersion: KUSCIA, kind: "KusciaDeployment" },
     to: { apiVersion: KUSCIA, kind: "Domain" },
     summary: "every spec.parties[].domainID and spec.initiator names a Domain that exists",
-    source: "pkg/controllers/kusciadeployment: the controller gets each party's Domain (domainLister.Get) to place its workloads in namespace <domainID>",
+    source: `${KD_RECONCILE}: isInitiatorController and selfParties (domainLister.Get), via computeExceptGeneratedAnnotations in ProcessKusciaDeployment; ${KD_UTIL}: buildPartyKitInfo (namespaceLister.Get(party.DomainID): the Domain's namespace)`,
+    consequence: "the KusciaDeployment controller requeues it with an error and, after 15 retries, sets it Failed (reason RetryProcessingFailed)",
     refs: (o) => [
       ...field("initiator")(o),
       ...list(spec(o).parties).flatMap((p, i) => {
@@ -98,7 +119,8 @@ export const REFERENCES: readonly ReferenceKind[] = [
     from: { apiVersion: KUSCIA, kind: "ClusterDomainRoute" },
     to: { apiVersion: KUSCIA, kind: "Domain" },
     summary: "spec.source and spec.destination name Domains that exist",
-    source: "pkg/controllers/clusterdomainroute: the controller gets the source and destination Domains (domainLister.Get) to create their DomainRoutes and tokens",
+    source: `${CDR}/domain.go: getDomainRole (domainLister.Get of source and destination), first step of ${CDR}/controller.go: syncHandler`,
+    consequence: "the ClusterDomainRoute controller creates no DomainRoutes and tokens and keeps retrying (it is requeued again when the Domain appears)",
     refs: field("source", "destination"),
   },
   {
@@ -106,7 +128,8 @@ export const REFERENCES: readonly ReferenceKind[] = [
     from: { apiVersion: KUSCIA, kind: "DomainRoute" },
     to: { apiVersion: KUSCIA, kind: "Domain" },
     summary: "spec.source and spec.destination name Domains that exist",
-    source: "pkg/gateway/controller: the gateway of the route's namespace reads the peer Domain's certificate to authenticate it",
+    source: `pkg/controllers/domainroute/controller.go: syncHandler (token routes wait for tokenConfig.sourcePublicKey and destinationPublicKey, "wait domain update"), which ${CDR}/domain.go: syncDomainPubKey fills from each Domain's spec.cert (getPublicKeyFromDomain)`,
+    consequence: "the DomainRoute controller waits without an error: a token route never gets its keys or a token, so the gateways never connect",
     refs: field("source", "destination"),
   },
   {
@@ -114,11 +137,77 @@ export const REFERENCES: readonly ReferenceKind[] = [
     from: { apiVersion: KUSCIA, kind: "InteropConfig" },
     to: { apiVersion: KUSCIA, kind: "Domain" },
     summary: "spec.host and every spec.members[] name Domains that exist",
-    source: "pkg/controllers/kusciajob and pkg/interconn/kuscia: the interop controllers watch namespace <member> for objects the host places there; without the Domain there is no such namespace",
+    source: "pkg/interconn/kuscia/interopconfig.go: registerInteropConfig, then pkg/interconn/kuscia/hostresources/manager.go: Register (newHostResourcesController: a client of the host's API server through the gateway, informers in namespace <member>)",
+    consequence: "the interconn controller registers the host/member pair but, without the Domains (their namespaces and routes), mirrors nothing; Register's error is dropped, nothing retries",
     refs: (o) => [
       ...field("host")(o),
       ...list(spec(o).members).flatMap((m, i) => (str(m) ? [{ path: ["spec", "members", i], name: m as string, namespace: "" }] : [])),
     ],
+  },
+  {
+    id: "ref.kj.appimage",
+    from: { apiVersion: KUSCIA, kind: "KusciaJob" },
+    to: { apiVersion: KUSCIA, kind: "AppImage" },
+    summary: "every spec.tasks[].appImage names an AppImage that exists",
+    source: `${KJ}: findMatchedDeployTemplate (AppImages().Get; on error buildPartyTemplate leaves the party template empty); pkg/controllers/kusciatask/handler/pending_handler.go: buildPartyKitInfo (appImagesLister.Get)`,
+    consequence: "the job's KusciaTask gets condition ResourceCreated False (KusciaTaskCreateFailed) and its resources are never created",
+    refs: (o) => list(spec(o).tasks).flatMap((t, i) => {
+      const name = isObj(t) ? str(t.appImage) : undefined;
+      return name ? [{ path: ["spec", "tasks", i, "appImage"], name, namespace: "" }] : [];
+    }),
+  },
+  {
+    id: "ref.kj.domain",
+    from: { apiVersion: KUSCIA, kind: "KusciaJob" },
+    to: { apiVersion: KUSCIA, kind: "Domain" },
+    summary: "spec.initiator and every spec.tasks[].parties[].domainID name Domains that exist",
+    source: `${KJ}: kusciaJobValidate (namespaceLister.Get(initiator): the Domain's namespace); annotateInterConn (namespaceLister.Get(party.DomainID)) and allApprovalAccept (domainLister.Get)`,
+    consequence: "a missing initiator fails the job (ValidateFailed); a missing party keeps it Initialized, retried with an error",
+    refs: (o) => [
+      ...field("initiator")(o),
+      ...list(spec(o).tasks).flatMap((t, i) =>
+        list(isObj(t) ? t.parties : undefined).flatMap((p, j) => {
+          const name = isObj(p) ? str(p.domainID) : undefined;
+          return name ? [{ path: ["spec", "tasks", i, "parties", j, "domainID"], name, namespace: "" }] : [];
+        }),
+      ),
+    ],
+  },
+  {
+    id: "ref.ddg.domaindata",
+    from: { apiVersion: KUSCIA, kind: "DomainDataGrant" },
+    to: { apiVersion: KUSCIA, kind: "DomainData" },
+    summary: "spec.domainDataID names a DomainData in the grant's namespace (for a grant its author owns)",
+    source: `${DDC}: ensureDomainData (DomainDatas(dg.Namespace).Get(spec.domainDataID)), called by syncDomainDataGrantHandler when spec.author is the namespace`,
+    consequence: "the DomainData controller copies nothing to the grantee (\"can't found domaindata\") and keeps retrying",
+    refs: (o) => {
+      const ns = nsOf(o);
+      const name = str(spec(o).domainDataID);
+      // Upstream looks the data up only for the author's own grant; a received copy is not checked.
+      return name && ns && spec(o).author === ns ? [{ path: ["spec", "domainDataID"], name, namespace: ns }] : [];
+    },
+  },
+  {
+    id: "ref.ddg.domain",
+    from: { apiVersion: KUSCIA, kind: "DomainDataGrant" },
+    to: { apiVersion: KUSCIA, kind: "Domain" },
+    summary: "spec.grantDomain and spec.author name Domains that exist",
+    source: `${DDC}: syncDomainDataGrantHandler and ensureDomainData (Domains().Get(spec.grantDomain), to find where to copy the grant and the data)`,
+    consequence: "the DomainData controller copies nothing to the grantee and keeps retrying (\"get domain ... err\")",
+    refs: field("grantDomain", "author"),
+  },
+  {
+    id: "ref.dd.domaindatasource",
+    from: { apiVersion: KUSCIA, kind: "DomainData" },
+    to: { apiVersion: KUSCIA, kind: "DomainDataSource" },
+    summary: "spec.dataSource names a DomainDataSource in the DomainData's namespace",
+    source: "pkg/datamesh/dataserver/utils/context.go: GetDomainDataAndSource (QueryDomainDataSource(data.DatasourceId) in the domain's namespace); pkg/datamesh/metaserver/service/domaindata.go: checkDataSource",
+    consequence: "DataMesh refuses every read and write of the data (FailedPrecondition \"Query data source by id(...) fail\")",
+    refs: (o) => {
+      const ns = nsOf(o);
+      const name = str(spec(o).dataSource);
+      return name && ns ? [{ path: ["spec", "dataSource"], name, namespace: ns }] : [];
+    },
   },
 ];
 
@@ -172,6 +261,8 @@ export interface ReferenceOptions {
  */
 export class ReferenceIndex {
   private readonly present = new Set<string>();
+  /** `lookup`: where targets are found besides the objects added (the webhook's watch cache). */
+  constructor(private readonly lookup?: (key: string) => boolean) {}
   private readonly pending: { object: ObjectRef; kind: ReferenceKind; refs: Reference[] }[] = [];
   private static readonly targets = new Set(REFERENCES.map((r) => kindKeyOf(r.to)));
   private static readonly bySource = (() => {
@@ -206,7 +297,7 @@ export class ReferenceIndex {
       const seen = new Set<string>();
       for (const r of p.refs) {
         const k = refKey({ ...p.kind.to, namespace: r.namespace, name: r.name });
-        if (this.present.has(k)) continue;
+        if (this.present.has(k) || this.lookup?.(k)) continue;
         const path = dotted(r.path);
         if (seen.has(`${path}\u0000${r.name}`)) continue;
         seen.add(`${path}\u0000${r.name}`);
@@ -215,7 +306,7 @@ export class ReferenceIndex {
         entry.warnings.push({
           path,
           rule: p.kind.id,
-          message: `${path}: names ${p.kind.to.kind} "${where}", which does not exist; ${p.object.kind} ${p.object.namespace ? p.object.namespace + "/" : ""}${p.object.name} refers to it and ${p.kind.source.split(":")[0]} will fail until it is created`,
+          message: `${path}: names ${p.kind.to.kind} "${where}", which does not exist; ${p.kind.consequence}`,
         });
         byObject.set(refKey(p.object), entry);
       }

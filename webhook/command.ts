@@ -11,6 +11,7 @@ import { exemptionMatchConditions, webhookConfigurations, DEFAULT_SERVICE } from
 import { createLogger, defaultReviewWorkers, startWebhook, MAX_QUEUED_REVIEWS, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
+import { ConfigError } from "../audit/kube";
 import { MAX_BODY_BYTES } from "./body";
 
 export interface WebhookCommandOptions {
@@ -36,6 +37,9 @@ export interface WebhookCommandOptions {
   failurePolicy: "Fail" | "Ignore";
   config?: string;
   kubeVersion?: string;
+  references?: boolean;
+  kubeconfig?: string;
+  context?: string;
 }
 
 function port(v: string): number {
@@ -95,6 +99,14 @@ Reviews off the main thread (--review-workers, --max-queued-reviews):
   reviews wait; more get 503. A review that outlasts the request timeout (15 s) or whose
   worker crashes is refused (500, fail closed) and the worker replaced.
 
+References (--references):
+  A watch cache (list + watch) of Domains, AppImages, DomainData and DomainDataSources
+  (in-cluster service account by default; --kubeconfig/--context otherwise). Each CREATE
+  or UPDATE of a KusciaDeployment, KusciaJob, route, InteropConfig, DomainDataGrant or
+  DomainData is checked against it: a missing object is a warning (ref.* rules; deny
+  through --config). Kinds whose cache has not synced are not checked. The cache also
+  feeds kuscia_iac_certificate_expiry_timestamp_seconds (Domain certificates) in /metrics.
+
 Callers:
   --client-ca and/or --jwks make every review request authenticate (either a client
   certificate from that CA or a bearer JWT with the right issuer, audience and
@@ -135,6 +147,9 @@ export function register(program: Command): Command {
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, exempt requesters, kusciaVersion; followed while serving (reloaded on change, a bad new file is logged and the current one kept)")
     .option("--kube-version <version>", "with --print-configurations: the API server's Kubernetes version; matchConditions for exempt requesters are generated from 1.28", "1.30")
     .addOption(new Option("--failure-policy <policy>", "with --print-configurations: what the API server does when the webhook is unreachable").choices(["Fail", "Ignore"]).default("Fail"))
+    .option("--references", "also check references across objects (a KusciaDeployment's AppImage and Domains, ...) against a watch cache of Domains, AppImages, DomainData and DomainDataSources; warnings unless the policy configuration says deny (ref.* rules); needs get, list and watch on those kinds")
+    .option("--kubeconfig <file>", "with --references: kubeconfig to watch with (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)")
+    .option("--context <name>", "with --references: kubeconfig context")
     .addHelpText("after", HELP_AFTER)
     .action(async (o: WebhookCommandOptions) => {
       try {
@@ -142,6 +157,11 @@ export function register(program: Command): Command {
         if (o.printConfigurations) return await printConfigurations(o);
         await serve(o);
       } catch (e) {
+        if (e instanceof ConfigError) {
+          process.stderr.write(`kuscia-iac webhook: --references: ${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
         if (!(e instanceof PolicyConfigError)) throw e;
         process.stderr.write(`kuscia-iac webhook: ${e.errors.join("\n")}\n`);
         process.exitCode = 2;
@@ -192,6 +212,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     maxRequestBytes: o.maxRequestBytes,
     reviewWorkers: o.reviewWorkers,
     maxQueuedReviews: o.maxQueuedReviews,
+    ...(o.references ? { references: { kubeconfig: o.kubeconfig, context: o.context } } : {}),
   };
   const running = await startWebhook(options);
   if (running.caBundleFile) {

@@ -42,7 +42,22 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
   const probe = (path: string, period: number) => ({ httpGet: { path, port: "https", scheme: "HTTPS" }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } },
+    // The token is mounted only into the webhook's own pods (below), never by default into others using the account.
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
+    // --references: read-only, the four kinds references point at, nothing else.
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name, labels },
+      rules: [{ apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    },
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: POLICY_CONFIGMAP, namespace, labels }, data: { [POLICY_FILE]: DEFAULT_POLICY_YAML } },
     {
       apiVersion: "apps/v1",
@@ -56,7 +71,8 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
           metadata: { labels },
           spec: {
             serviceAccountName: name,
-            automountServiceAccountToken: false,
+            // --references watches the API server with this account's token (read-only, see the ClusterRole).
+            automountServiceAccountToken: true,
             terminationGracePeriodSeconds: 30,
             securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } }],
@@ -65,7 +81,7 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
                 name: "webhook",
                 image: o.image ?? "kuscia-iac:0.1.0",
                 imagePullPolicy: "IfNotPresent",
-                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`],
+                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`, "--references"],
                 ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }],
                 readinessProbe: probe("/readyz", 5),
                 livenessProbe: probe("/healthz", 10),

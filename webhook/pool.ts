@@ -17,6 +17,7 @@ import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import type { Logger } from "pino";
 import type { PolicyConfig } from "../policy";
+import type { ReferenceSnapshotData } from "./referencecheck";
 import { errorWhere, type Endpoint, type ReviewSummary } from "./admission";
 import type { WebhookMetrics } from "./metrics";
 
@@ -30,6 +31,7 @@ export interface WorkerHooks {
 
 export type ToWorker =
   | { type: "config"; digest: string; origin: string; document: unknown }
+  | { type: "references"; snapshot: ReferenceSnapshotData }
   | { type: "review"; id: number; endpoint: Endpoint; digest: string; body: Uint8Array };
 
 export type FromWorker =
@@ -134,6 +136,18 @@ export class ReviewPool {
     for (const s of this.slots) this.post(s, this.configMessage());
   }
 
+  private references?: ReferenceSnapshotData;
+
+  /**
+   * The reference watch cache's names (webhook --references), for the reviews dispatched from
+   * now on. Eventually consistent, as the cache itself is: reference findings are warnings by
+   * default because apply order is not guaranteed anyway.
+   */
+  setReferences(snapshot: ReferenceSnapshotData): void {
+    this.references = snapshot;
+    for (const s of this.slots) this.post(s, { type: "references", snapshot });
+  }
+
   /** Reviews one body (size- and depth-checked already). Takes ownership of `body`: it may be transferred. */
   review(endpoint: Endpoint, body: Buffer, gone: () => boolean = () => false): Promise<PoolAnswer> {
     if (this.closed) return Promise.reject(new ReviewFailed("webhook closing"));
@@ -173,6 +187,7 @@ export class ReviewPool {
     const slot: Slot = { worker, ready: new Promise<void>((r) => (onReady = r)) };
     // Posted before any review: the worker compiles it first.
     this.post(slot, this.configMessage());
+    if (this.references) this.post(slot, { type: "references", snapshot: this.references });
     worker.on("message", (m: FromWorker) => {
       if (m.type === "ready") {
         this.restartsInRow = 0;

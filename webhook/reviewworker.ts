@@ -11,6 +11,7 @@ import { policyConfigurationOf, review, type PolicyConfig, type ReviewOptions } 
 import { BadAdmissionReview, errorWhere } from "./admission";
 import { HttpError } from "./body";
 import { reviewBody } from "./reviewbody";
+import { ReferenceSnapshot, withReferences } from "./referencecheck";
 import type { ToWorker, FromWorker, WorkerHooks } from "./pool";
 
 const port = parentPort;
@@ -18,6 +19,8 @@ if (!port) throw new Error("webhook/reviewworker.js runs as a worker thread of t
 
 const hooks: WorkerHooks = (workerData as { hooks?: WorkerHooks } | undefined)?.hooks ?? {};
 let config: { digest: string; compiled?: PolicyConfig } | undefined;
+// webhook --references: the watch cache's names, posted by the main thread.
+let references: ReferenceSnapshot | undefined;
 
 function post(m: FromWorker): void {
   port!.postMessage(m);
@@ -33,8 +36,13 @@ const reviewer = (obj: unknown, opts?: ReviewOptions) => {
   if (hooks.hangOn !== undefined && nameOf(obj) === hooks.hangOn) for (;;);
   return review(obj, opts);
 };
+const withRefs = (obj: unknown, opts?: ReviewOptions) => (references ? withReferences(reviewer, references)(obj, opts) : reviewer(obj, opts));
 
 port.on("message", (m: ToWorker) => {
+  if (m.type === "references") {
+    references = new ReferenceSnapshot(m.snapshot);
+    return;
+  }
   if (m.type === "config") {
     const r = policyConfigurationOf(m.document, m.origin);
     config = { digest: m.digest, compiled: "config" in r ? r.config : undefined };
@@ -48,7 +56,7 @@ port.on("message", (m: ToWorker) => {
       return;
     }
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-    const { body: out, summary } = reviewBody(body, m.endpoint, reviewer, config.compiled);
+    const { body: out, summary } = reviewBody(body, m.endpoint, withRefs, config.compiled);
     post({ type: "done", id, status: 200, text: JSON.stringify(out), summary });
   } catch (e) {
     if (e instanceof HttpError || e instanceof BadAdmissionReview) post({ type: "done", id, status: 400, message: e.message });

@@ -17,6 +17,7 @@ import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, checkJsonDept
 import { WebhookMetrics } from "./metrics";
 import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } from "./pool";
 import { reviewBody } from "./reviewbody";
+import { ReferenceCache, withReferences } from "./references";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
 
@@ -87,6 +88,12 @@ export interface WebhookOptions {
    * 413, checked while streaming. Throws at start when not a positive integer.
    */
   maxRequestBytes?: number;
+  /**
+   * Cross-object reference checks against a watch cache of the referenced kinds (--references):
+   * the kubeconfig to use (in-cluster by default). Findings are warnings unless the policy
+   * configuration says otherwise; kinds not yet synced are not checked.
+   */
+  references?: { kubeconfig?: string; context?: string; retryMs?: number };
 }
 
 export interface RunningWebhook {
@@ -105,6 +112,8 @@ export interface RunningWebhook {
   /** Re-reads the certificate files now; true when a new pair was put in use. */
   reloadCertificates(): boolean;
   metrics: WebhookMetrics;
+  /** The watch cache, with --references. */
+  references?: ReferenceCache;
   server: Server;
   logger: Logger;
   /** Stops accepting, lets requests in flight finish (up to drainTimeoutMs), then resolves. */
@@ -139,8 +148,11 @@ function hostForUrl(host: string): string {
 
 export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWebhook> {
   const log = opts.logger ?? createLogger(opts.logLevel);
-  const reviewer = opts.reviewer ?? review;
   const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+  // --references: the reference findings are merged into each review's result (webhook/references.ts).
+  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
+  // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
+  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
   // Swapped whole on reload: a review in flight keeps the configuration it started with.
   let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
   if (opts.policyConfigFile) {
@@ -349,7 +361,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
+  if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
   try {
     await pool?.ready();
     await new Promise<void>((resolve, reject) => {
@@ -365,6 +378,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     await pool?.close();
     throw e;
   }
+  refCache?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `https://${hostForUrl(host)}:${port}`;
 
@@ -422,6 +436,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     watcher.close();
     configWatcher?.close();
     auth.close();
+    void refCache?.stop();
     closing = new Promise<void>((resolve) => {
       const cut = setTimeout(() => {
         log.warn({}, "drain timeout: closing connections with requests still in flight");
@@ -447,6 +462,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     ready,
     reloadCertificates,
     metrics,
+    ...(refCache ? { references: refCache } : {}),
     server,
     logger: log,
     close,

@@ -47,6 +47,10 @@ export function createObject(f: Family, o: KubeObject, extra: pulumi.CustomResou
       return new k8s.rbac.v1.Role(name, args, opts);
     case "RoleBinding":
       return new k8s.rbac.v1.RoleBinding(name, args, opts);
+    case "ClusterRole":
+      return new k8s.rbac.v1.ClusterRole(name, args, opts);
+    case "ClusterRoleBinding":
+      return new k8s.rbac.v1.ClusterRoleBinding(name, args, opts);
     case "Ingress":
       return new k8s.networking.v1.Ingress(name, args, opts);
     case "PodDisruptionBudget":

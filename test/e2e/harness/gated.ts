@@ -38,6 +38,8 @@ export interface GatedOptions {
   policyConfigFile?: string;
   /** Also registered as matchConditions, as `--print-configurations --config` would. */
   exemptRequesters?: ExemptRequesters;
+  /** Start the webhook with --references, watching the test API server. */
+  references?: boolean;
 }
 
 export async function startGatedCluster(namespaces: string[] = [], o: GatedOptions = {}): Promise<Gated> {
@@ -62,6 +64,7 @@ export async function startGatedCluster(namespaces: string[] = [], o: GatedOptio
       logLevel: "warn",
       drainTimeoutMs: 2000,
       ...(o.policyConfigFile ? { policyConfigFile: o.policyConfigFile, policyConfigPollMs: 200 } : {}),
+      ...(o.references ? { references: { kubeconfig: cluster.kubeconfig, retryMs: 500 } } : {}),
     };
     webhook = await startWebhook(opts);
     opts.port = webhook.port; // restarts reuse the registered URL

@@ -71,6 +71,8 @@ describe("example Pulumi programs: whole nodes", () => {
       "Namespace/kuscia-iac-system",
       "Secret/kuscia-iac-system/kuscia-iac-webhook-tls",
       "ServiceAccount/kuscia-iac-system/kuscia-iac-webhook",
+      "ClusterRole/kuscia-iac-webhook",
+      "ClusterRoleBinding/kuscia-iac-webhook",
       "ConfigMap/kuscia-iac-system/kuscia-iac-policy",
       "Deployment/kuscia-iac-system/kuscia-iac-webhook",
       "Service/kuscia-iac-system/kuscia-iac-webhook",

@@ -80,7 +80,7 @@ describe("deploy/ manifests", () => {
 
   it("installs the webhook highly available, probed, bounded and hardened", () => {
     const all = objs("webhook.yaml");
-    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"]);
+    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"]);
     const d = all.find((o) => o.kind === "Deployment")!;
     assert.equal(d.spec.replicas, 2);
     const pod = d.spec.template.spec;
@@ -96,6 +96,19 @@ describe("deploy/ manifests", () => {
     const of = (kind: string) => all.find((o) => o.kind === kind)!;
     assert.equal(of("PodDisruptionBudget").spec.minAvailable, 1);
     assert.deepEqual(of("Service").spec.selector, d.spec.selector.matchLabels);
+  });
+
+  it("runs with --references, the account's token mounted into its own pods only, and read-only RBAC on the referenced kinds", () => {
+    const all = objs("webhook.yaml");
+    const of = (kind: string) => all.find((o) => o.kind === kind)!;
+    const pod = of("Deployment").spec.template.spec;
+    assert.ok(pod.containers[0].args.includes("--references"));
+    assert.equal(pod.automountServiceAccountToken, true);
+    assert.equal(of("ServiceAccount").automountServiceAccountToken, false);
+    assert.deepEqual(of("ClusterRole").rules, [{ apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] }]);
+    const b = of("ClusterRoleBinding");
+    assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: of("ClusterRole").metadata.name });
+    assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: of("ServiceAccount").metadata.name, namespace: of("ServiceAccount").metadata.namespace }]);
   });
 
   it("ships webhook configurations that cannot be applied until the caBundle is filled in", () => {

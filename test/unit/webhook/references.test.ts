@@ -1,0 +1,52 @@
+import { strict as assert } from "node:assert";
+import pino from "pino";
+import { KubeConfig } from "@kubernetes/client-node";
+import { defaultPolicyConfiguration, loadPolicyConfiguration, review } from "../../../policy";
+import { answer } from "../../../webhook/admission";
+import { ReferenceCache, withReferences } from "../../../webhook/references";
+
+const K = "kuscia.secretflow/v1alpha1";
+const kd = { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "img" }] } };
+
+/** A cache whose sync state and contents the test sets (no API server). */
+function fakeCache(synced: string[], present: string[]): ReferenceCache {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [{ name: "c", server: "https://127.0.0.1:1" }], users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
+  const c = new ReferenceCache({ logger: pino({ level: "silent" }), kubeConfig: kc });
+  c.syncedKinds = () => new Set(synced.map((k) => `${K}/${k}`));
+  c.has = (key) => present.includes(key);
+  return c;
+}
+const refWarnings = (b: { response: { warnings?: string[] } }) => (b.response.warnings ?? []).filter((w) => w.includes("[ref."));
+const req = (object: unknown, operation: "CREATE" | "UPDATE" | "DELETE" = "CREATE") => ({ uid: "u1", operation, namespace: "cross-domain", object: operation === "DELETE" ? null : object, oldObject: operation === "CREATE" ? null : object, dryRun: false });
+
+describe("webhook --references", () => {
+  const config = defaultPolicyConfiguration();
+  it("adds a warning for a missing AppImage, with the request's namespace", () => {
+    const cache = fakeCache(["Domain", "AppImage"], [`${K}/Domain\u0000\u0000alice`]);
+    const { body } = answer(req(kd), "validate", withReferences(review, cache), undefined, config);
+    assert.equal(body.response.allowed, true);
+    const refs = (body.response.warnings ?? []).filter((w) => w.includes("[ref."));
+    assert.equal(refs.length, 1);
+    assert.match(refs[0], /^spec\.parties\[0\]\.appImageRef: names AppImage "img", which does not exist; .*\[ref\.kd\.appimage\]$/);
+  });
+
+  it("checks nothing for kinds not synced, nor on DELETE, nor when everything exists", () => {
+    const none = fakeCache(["Domain"], [`${K}/Domain\u0000\u0000alice`]);
+    assert.deepEqual(refWarnings(answer(req(kd), "validate", withReferences(review, none), undefined, config).body), []);
+    const all = fakeCache(["Domain", "AppImage"], [`${K}/Domain\u0000\u0000alice`, `${K}/AppImage\u0000\u0000img`]);
+    assert.deepEqual(refWarnings(answer(req(kd), "validate", withReferences(review, all), undefined, config).body), []);
+    const empty = fakeCache(["Domain", "AppImage"], []);
+    assert.equal(answer(req(kd, "DELETE"), "validate", withReferences(review, empty), undefined, config).body.response.allowed, true);
+  });
+
+  it("denies when the policy configuration says so", () => {
+    const r = loadPolicyConfiguration("rules:\n  ref.kd.appimage: deny\n", "policy.yaml");
+    if ("errors" in r) throw new Error(r.errors.join("\n"));
+    const cache = fakeCache(["Domain", "AppImage"], [`${K}/Domain\u0000\u0000alice`]);
+    const { body, summary } = answer(req(kd), "validate", withReferences(review, cache), undefined, r.config);
+    assert.equal(body.response.allowed, false);
+    assert.match(body.response.status!.message, /\[ref\.kd\.appimage\]/);
+    assert.deepEqual(summary.rules, ["ref.kd.appimage"]);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Reference checks against names only, shared by the main thread's watch cache
+ * (references.ts) and the review workers, which get the cache's names posted as a
+ * snapshot. No Kubernetes client here: a review worker loads only the rule book.
+ */
+import { ReferenceIndex, refOf } from "../policy";
+import type { ReviewOptions, ReviewResult } from "../policy/types";
+import type { Reviewer } from "./admission";
+
+/** The cache's names as a review worker holds them (posted by the main thread). */
+export interface ReferenceSnapshotData {
+  keys: string[];
+  complete: string[];
+}
+
+/** The cache's view inside a review worker: the same checks against posted names. */
+export class ReferenceSnapshot {
+  private readonly keys: Set<string>;
+  private readonly complete: Set<string>;
+  constructor(data: ReferenceSnapshotData) {
+    this.keys = new Set(data.keys);
+    this.complete = new Set(data.complete);
+  }
+  check(obj: unknown, review: Pick<ReviewOptions, "config" | "now" | "namespace">): Pick<ReviewResult, "violations" | "warnings" | "audits"> {
+    return checkAgainst(obj, review, (k) => this.keys.has(k), this.complete);
+  }
+}
+
+export function checkAgainst(obj: unknown, review: Pick<ReviewOptions, "config" | "now" | "namespace">, has: (key: string) => boolean, complete: Set<string>): Pick<ReviewResult, "violations" | "warnings" | "audits"> {
+  const empty = { violations: [], warnings: [], audits: [] };
+  if (complete.size === 0 || !review.config) return empty;
+  const ref = refOf(obj);
+  if (!ref) return empty;
+  // On CREATE the object may not carry its namespace yet; the request names it.
+  const o = ref.namespace || !review.namespace ? obj : { ...(obj as object), metadata: { ...((obj as { metadata: object }).metadata), namespace: review.namespace } };
+  const index = new ReferenceIndex(has);
+  index.add(o);
+  const [r] = index.results({ config: review.config, now: review.now, complete });
+  return r ?? empty;
+}
+
+/** `reviewer` plus the reference findings of CREATE and UPDATE, merged into its result. */
+export function withReferences(reviewer: Reviewer, cache: { check: ReferenceSnapshot["check"] }): Reviewer {
+  return (obj, opts) => {
+    const result = reviewer(obj, opts);
+    if (!result.known || (opts?.operation !== "CREATE" && opts?.operation !== "UPDATE")) return result;
+    const refs = cache.check(obj, opts);
+    if (refs.violations.length + refs.warnings.length + refs.audits.length === 0) return result;
+    const violations = [...result.violations, ...refs.violations];
+    return { ...result, allowed: result.allowed && refs.violations.length === 0, violations, warnings: [...result.warnings, ...refs.warnings], audits: [...result.audits, ...refs.audits] };
+  };
+}
