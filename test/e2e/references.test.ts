@@ -52,8 +52,10 @@ describe("e2e: webhook --references behind a real kube-apiserver", function () {
 
     const created = await g.apply(appImage("serving-image"));
     assert.equal(created.code, 0, created.stderr);
-    // The watch delivers the AppImage shortly after the API server stores it.
+    // The watch delivers the AppImage shortly after the API server stores it, and the cache's
+    // names then reach the review workers: wait for what a kubectl user would see.
     await waitFor("the AppImage in the cache", async () => g.webhook.references!.has(`${K}/AppImage\u0000\u0000serving-image`), 10_000);
+    await waitFor("the review workers to know the AppImage", async () => !/ref\.kd\./.test((await g.apply(kd("probe", "serving-image"), ["--dry-run=server"])).stderr), 10_000);
     const again = await g.apply(kd("serving-2", "serving-image"));
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stderr, /ref\.kd\./, again.stderr);
