@@ -212,7 +212,9 @@ describe("whole nodes as code through a real Pulumi engine", function () {
       skipAwait();
       return iflearnerFederation({ skipAwait: true, ingressAddresses: { server: "10.0.0.10", a: "10.0.0.11", b: "10.0.0.12" } });
     });
+    const preview = await stack.preview();
     const up = await stack.up();
+    assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create, "the preview shows every object up creates");
     assert.equal(up.summary.result, "succeeded");
     const ing = await getIn(g.cluster, ["ingress", "-n", "iflearner-server"]);
     assert.equal(ing.items.length, 1);
@@ -246,7 +248,9 @@ describe("whole nodes as code through a real Pulumi engine", function () {
         onKubernetesResources((a) => (a.opts.provider ? undefined : { props: a.props, opts: pulumi.mergeOptions(a.opts, { provider }) }));
         return webhook({ skipAwait: true });
       });
+      const preview = await stack.preview();
       const up = await stack.up();
+      assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create, "the preview shows every object up creates");
       assert.equal(up.summary.result, "succeeded");
       const caBundle = String(up.outputs.caBundle.value);
       const vwc = await getIn(own, ["validatingwebhookconfiguration", "kuscia-iac-validate"]);

@@ -57,8 +57,10 @@ describe("pulumi up of the examples through a real Pulumi engine", function () {
     it("pulumi up succeeds and creates every expanded object with the promised names and labels", async () => {
       const allowedBefore = await g.requests({ endpoint: "validate", verdict: "allowed" });
       stack = await env.stack("secretflow-serving", "e2e", program);
+      const preview = await stack.preview();
       const up = await stack.up();
       assert.equal(up.summary.result, "succeeded");
+      assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create, "the preview shows every object up creates");
       const objects = up.outputs.objects.value as string[];
       assert.ok(objects.length >= 14, objects.join(", "));
       for (const ref of objects) {
@@ -117,8 +119,10 @@ describe("pulumi up of the examples through a real Pulumi engine", function () {
         skipAwait();
         return interop({ aliceCert: alice.certB64, bobCert: bob.certB64 });
       });
+      const preview = await stack.preview();
       const up = await stack.up();
       assert.equal(up.summary.result, "succeeded");
+      assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create, "the preview shows every object up creates");
       assert.equal((await get(["domain", "bob"])).spec.cert, bob.certB64);
       assert.ok(await exists(["cdr", "alice-bob"]));
       const again = await stack.up();
