@@ -30,15 +30,16 @@ export interface ReviewCommandOptions {
   /** Cross-object checks over all the documents given, taken as one complete set. */
   references?: boolean;
   /**
-   * Worker threads that parse and review (`--jobs`): 1 reviews on the main thread; unset
-   * ("auto") uses min(2, cores) for an input over AUTO_JOBS_BYTES, else 1. --references
-   * always reviews on the main thread (it needs every object there).
+   * Worker threads that parse and review (`--jobs`). Unset or 1: the main thread, as before.
+   * "auto": min(2, cores) for an input over AUTO_JOBS_BYTES, else 1. --references always
+   * reviews on the main thread (it needs every object there). Off by default: on a shared
+   * 2-core runner the workers' start-up (each loads and warms the rule book) ate the gain.
    */
-  jobs?: number;
+  jobs?: number | "auto";
 }
 
 /** Input size (bytes) from which `--jobs` auto reviews in worker threads: below it, starting workers costs more than it saves. */
-export const AUTO_JOBS_BYTES = 2 * 1024 * 1024;
+export const AUTO_JOBS_BYTES = 8 * 1024 * 1024;
 
 /** Bytes of the files given, without reading them; standard input counts as large. */
 async function inputBytes(files: string[]): Promise<number> {
@@ -91,8 +92,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   // follows the largest document, not the tree.
   const builder = new ReportBuilder(undefined, config);
   const refs = opts.references ? new ReviewReferences() : undefined;
-  let jobs = opts.references ? 1 : (opts.jobs ?? 1);
-  if (opts.jobs === undefined && !opts.references && availableParallelism() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES) jobs = Math.min(2, availableParallelism());
+  const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (availableParallelism() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, availableParallelism()) : 1) : opts.jobs;
   if (jobs > 1) {
     try {
       errors = await reviewInWorkers(files, builder, { jobs, limits: opts.limit, config, read: readSource, progress });
@@ -153,8 +153,8 @@ function makeProgress(total: number, io: Io): (done: number) => void {
   };
 }
 
-function parseJobs(v: string): number | undefined {
-  if (v === "auto") return undefined;
+function parseJobs(v: string): number | "auto" {
+  if (v === "auto") return "auto";
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("expected auto or a whole number from 1 to 64");
   return n;
@@ -178,7 +178,7 @@ export function register(program: Command): void {
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
     .option("--allow-empty", "exit 0 when the input holds no object at all (by default an empty input exits 2: it usually means the command that produced it failed)")
     .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
-    .option("--jobs <n>", "worker threads that parse and review (default: 2 for inputs over 2 MB when 2 cores are available, else 1; 1 reviews on the main thread; --references always uses 1)", parseJobs)
+    .option("--jobs <n>", "worker threads that parse and review, with the same output (default 1: the main thread; auto: 2 for inputs over 8 MB when 2 cores are available; --references always uses 1)", parseJobs)
     .option("--limit <name=value>", `raise or lower a parsing limit (repeatable): ${LIMIT_NAMES.map((n) => `${n} (default ${DEFAULT_YAML_LIMITS[n]})`).join(", ")}`, collectLimit, {} as Partial<YamlLimits>)
     .addHelpText(
       "after",

@@ -98,6 +98,7 @@ describe("review --jobs (worker threads)", function () {
     const r = await reviewed([path.join(EXAMPLES_DIR, "accepted")], { jobs: 1 });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await reviewed([path.join(EXAMPLES_DIR, "accepted")], {}), r);
+    assert.deepEqual(await reviewed([path.join(EXAMPLES_DIR, "accepted")], { jobs: "auto" }), r);
   });
 
   it("reports a file that cannot be read in order among the others", async () => {
