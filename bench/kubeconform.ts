@@ -18,6 +18,8 @@ import { benchStream } from "./stream";
 const VERSION = process.env.KUBECONFORM_VERSION ?? "v0.7.0";
 const DOCS = Number(process.env.BENCH_DOCS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** `review --jobs` to benchmark (BENCH_JOBS=2); unset: review's default. */
+const JOBS = process.env.BENCH_JOBS;
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function cacheDir(): string {
@@ -80,7 +82,7 @@ try {
   const input = path.join(work, "bench.yaml");
   writeFileSync(input, benchStream(DOCS));
   const timeFile = path.join(work, "time.txt");
-  const review = () => measure(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "review", "-f", "json", input], timeFile);
+  const review = () => measure(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "review", "-f", "json", ...(JOBS ? ["--jobs", JOBS] : []), input], timeFile);
   // Core kinds (ConfigMap) have no local schema; kubeconform skips them as review does.
   const kc = () => measure(exe, ["-schema-location", template, "-ignore-missing-schemas", "-summary", input], timeFile);
   review();
@@ -99,6 +101,7 @@ try {
         documents: DOCS,
         bytes: readFileSync(input).length,
         rounds: ROUNDS,
+        jobs: JOBS ?? "default",
         kubeconformVersion: VERSION,
         review: r,
         kubeconform: k,

@@ -26,8 +26,12 @@ export interface SourceDoc {
 }
 
 export class LoadError extends Error {
-  constructor(readonly file: string, readonly line: number | undefined, message: string) {
-    super(`${file}${line ? `:${line}` : ""}: ${message}`);
+  /**
+   * `detail`: the problem, without the file and line; `document`: the 1-based number of the
+   * document in its file, when the problem names it (review --jobs renumbers chunks' documents).
+   */
+  constructor(readonly file: string, readonly line: number | undefined, readonly detail: string, readonly document?: number) {
+    super(`${file}${line ? `:${line}` : ""}: ${document !== undefined ? `document ${document} ` : ""}${detail}`);
   }
 }
 
@@ -247,7 +251,7 @@ export function* readDocs(file: string, text: string, opts: LoadOptions = {}): G
     const getDoc = jsonDoc ? lazyDoc(text, limits) : () => ({ doc: doc!, lc });
     const line = jsonDoc ? 1 : lc.linePos(d.offset).line;
     const problem = kubernetesObjectProblem(d.value);
-    if (problem) throw new LoadError(file, line, `document ${index + 1} ${problem}`);
+    if (problem) throw new LoadError(file, line, problem, index + 1);
     // The yaml library attaches a leading comment to the document, the map or its first key
     // depending on blank lines; reading the comment lines between documents is simpler and exact.
     const comment = jsonDoc ? undefined : leadingComment(text, gapStart, d.offset);
@@ -307,7 +311,7 @@ function* readSplitDocs(file: string, text: string, limits: Partial<YamlLimits> 
     if (d.empty) continue;
     const line = lineAt(d.offset);
     const problem = kubernetesObjectProblem(d.value);
-    if (problem) throw new LoadError(file, line, `document ${index + 1} ${problem}`);
+    if (problem) throw new LoadError(file, line, problem, index + 1);
     const comment = leadingComment(text, d.start, d.offset);
     let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
     const getDoc = () => {

@@ -116,6 +116,13 @@ export class ReportBuilder {
     }));
   }
 
+  /** Results reviewed elsewhere (review --jobs: a worker's chunk), in input order, with that chunk's counts. */
+  merge(results: readonly ObjectResult[], objects: number, skipped: number): void {
+    for (const r of results) this.results.push(r);
+    this.objects += objects;
+    this.skipped += skipped;
+  }
+
   report(files: number): Report {
     let refused = 0;
     let warnings = 0;

@@ -1,0 +1,42 @@
+/**
+ * A `review --jobs` worker (node:worker_threads): parses and reviews the chunks of input
+ * the main thread posts (review/parallel.ts), each as readDocs and ReportBuilder would in
+ * the single-threaded run, and posts back the results with chunk-relative lines and
+ * document indexes; the main thread shifts and merges them in input order.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { policyConfigurationOf, type PolicyConfig } from "../policy";
+import { LoadError, readDocs } from "./load";
+import { ReportBuilder } from "./run";
+import type { ChunkResult, FromChunkWorker, ToChunkWorker, ChunkWorkerData } from "./parallel";
+
+const port = parentPort;
+if (!port) throw new Error("review/reviewworker.js runs as a worker thread of review --jobs");
+
+const data = workerData as ChunkWorkerData;
+let config: PolicyConfig | undefined;
+let configErrors: readonly string[] | undefined;
+if (data.config) {
+  const r = policyConfigurationOf(data.config.document, data.config.origin);
+  if ("config" in r) config = r.config;
+  else configErrors = r.errors;
+}
+
+function reviewChunk(file: string, text: string): ChunkResult {
+  const builder = new ReportBuilder(undefined, config);
+  let error: ChunkResult["error"];
+  try {
+    for (const d of readDocs(file, text, { limits: data.limits })) builder.add(d);
+  } catch (e) {
+    error = e instanceof LoadError ? { line: e.line, detail: e.detail, document: e.document } : { line: undefined, detail: (e as Error).message };
+  }
+  const { results, summary } = builder.report(0);
+  return { results, objects: summary.objects, skipped: summary.skipped, error };
+}
+
+port.on("message", (m: ToChunkWorker) => {
+  let out: FromChunkWorker;
+  if (configErrors) out = { type: "failed", id: m.id, error: `review worker could not compile the policy configuration: ${configErrors.join("; ")}` };
+  else out = { type: "done", id: m.id, results: m.chunks.map((c) => reviewChunk(c.file, c.text)) };
+  port.postMessage(out);
+});
