@@ -4,13 +4,10 @@
  * server instead of files; exit codes like review's (0 nothing refused, 1 refused
  * or --fail-on-warning, 2 usage, kubeconfig or connection error).
  */
+import { formatReport } from "../review/format";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { PolicyConfig } from "../policy";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
-import { formatText } from "../review/format/text";
-import { formatJson } from "../review/format/json";
-import { formatJunit } from "../review/format/junit";
-import { formatSarif } from "../review/format/sarif";
 import type { Io } from "../review/command";
 import { ConfigError, connect } from "./kube";
 import { scanCluster } from "./scan";
@@ -76,20 +73,7 @@ export async function runAudit(opts: AuditCommandOptions, io: Io = processIo()):
     return 2;
   }
   const report = outcome.report;
-  const version = require("../../package.json").version as string;
-  switch (opts.format) {
-    case "json":
-      io.stdout(formatJson(report));
-      break;
-    case "junit":
-      io.stdout(formatJunit(report));
-      break;
-    case "sarif":
-      io.stdout(formatSarif(report, version));
-      break;
-    default:
-      io.stdout(formatText(report, io.stdoutIsTTY && !process.env.NO_COLOR));
-  }
+  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR));
   if (report.summary.refused > 0) return 1;
   if (opts.failOnWarning && report.summary.warnings > 0) return 1;
   return 0;

@@ -3,14 +3,11 @@
  * contract: 0 nothing refused, 1 something refused (or warned, with
  * --fail-on-warning), 2 usage error or a file that cannot be read or parsed.
  */
+import { formatReport } from "./format";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { listFiles, readDocs, readSource, LoadError } from "./load";
 import { ReportBuilder } from "./run";
 import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
-import { formatText } from "./format/text";
-import { formatJson } from "./format/json";
-import { formatJunit } from "./format/junit";
-import { formatSarif } from "./format/sarif";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ReviewReferences } from "./references";
@@ -115,20 +112,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   const report = builder.report(files.length);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
-  const version = require("../../package.json").version as string;
-  switch (opts.format) {
-    case "json":
-      io.stdout(formatJson(report));
-      break;
-    case "junit":
-      io.stdout(formatJunit(report));
-      break;
-    case "sarif":
-      io.stdout(formatSarif(report, version));
-      break;
-    default:
-      io.stdout(formatText(report, io.stdoutIsTTY && !process.env.NO_COLOR));
-  }
+  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR));
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
   if (report.summary.objects === 0 && !opts.allowEmpty) {
