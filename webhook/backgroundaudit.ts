@@ -45,6 +45,8 @@ export interface ScanSummary {
   updated: number;
   deleted: number;
   unchanged: number;
+  /** Some kind could not be read everywhere (403): reports were not pruned. */
+  incomplete: boolean;
   durationMs: number;
 }
 
@@ -172,11 +174,12 @@ export class BackgroundAudit {
         updated: s.updated.length,
         deleted: s.deleted.length,
         unchanged: s.unchanged.length,
+        incomplete: outcome.incomplete,
         durationMs: Date.now() - started,
       };
       this.scans.push(summary);
       this.deps.metrics.auditScan("success");
-      this.deps.logger.info({ ...summary, incomplete: outcome.incomplete || undefined }, "background audit");
+      this.deps.logger.info({ ...summary, incomplete: summary.incomplete || undefined }, "background audit");
     } catch (e) {
       this.deps.metrics.auditScan("error");
       this.deps.logger.error({ error: (e as Error).message, durationMs: Date.now() - started }, "background audit failed");

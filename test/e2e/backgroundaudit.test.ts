@@ -4,6 +4,7 @@
  * which say what `audit --write-reports` says; when the holder closes, the other takes over.
  */
 import { strict as assert } from "node:assert";
+import { writeFileSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { startCluster, type Cluster } from "./harness/cluster";
@@ -11,6 +12,7 @@ import { waitFor } from "./harness/procs";
 import { REPO, toolsDir } from "./harness/tools";
 import { startWebhook, type RunningWebhook } from "../../webhook";
 import { createLogger } from "../../webhook/server";
+import { deployManifests } from "../../webhook/manifests";
 
 const K = "kuscia.secretflow/v1alpha1";
 
@@ -19,13 +21,13 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
   let cluster: Cluster;
   const hooks: RunningWebhook[] = [];
   const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
-  const start = (identity: string) =>
+  const start = (identity: string, kubeconfig = cluster.kubeconfig) =>
     startWebhook({
       port: 0,
       reviewWorkers: 0,
       defaultMetrics: false,
       logger: createLogger("silent"),
-      audit: { intervalMs: 1000, kubeconfig: cluster.kubeconfig, leaseNamespace: "kuscia-iac-system", identity },
+      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity },
     });
   const holder = async () => (await getJson(["lease", "-n", "kuscia-iac-system", "kuscia-iac-audit"])).spec.holderIdentity as string;
 
@@ -84,5 +86,26 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
       return r.code === 0 && JSON.parse(r.stdout).results.some((x: any) => x.resources[0].name === "serving-2");
     }, 20_000);
     assert.ok(follower.audit!.scans.length > 0);
+  });
+
+  it("needs no more than the RBAC of deploy/: the service account reads everything, writes the reports and the Lease", async () => {
+    for (const h of hooks.splice(0)) await h.close();
+    const rbac = deployManifests().filter((o) => ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"].includes(String(o.kind)));
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: rbac }));
+    const token = (await cluster.kubectlOk(["create", "token", "kuscia-iac-webhook", "-n", "kuscia-iac-system"])).trim();
+    const kc = JSON.parse(readFileSync(cluster.kubeconfig, "utf8"));
+    kc.users = [{ name: "webhook", user: { token } }];
+    kc.contexts = [{ name: "webhook", context: { cluster: kc.clusters[0].name, user: "webhook" } }];
+    kc["current-context"] = "webhook";
+    const file = path.join(cluster.workDir, "webhook-sa.json");
+    writeFileSync(file, JSON.stringify(kc));
+    await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving-2"]);
+    const h = await start("pod-sa_3", file);
+    hooks.push(h);
+    await waitFor("a scan with the service account", async () => h.audit!.scans.length > 0, 30_000);
+    assert.equal(h.audit!.isLeader(), true);
+    assert.equal(h.audit!.scans[0].incomplete, false, "every reviewed kind readable cluster-wide");
+    await waitFor("the fixed namespace's report deleted by the service account", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code !== 0, 20_000);
+    assert.equal(await holder(), "pod-sa_3");
   });
 });
