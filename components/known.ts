@@ -1,5 +1,6 @@
 /** Telling arguments known at construction from those that only resolve later. */
 import * as pulumi from "@pulumi/pulumi";
+import { deferred } from "./references";
 
 /** True when `v` holds no Output or promise at any depth, so it can be validated right away. */
 export function isKnown(v: unknown): boolean {
@@ -33,7 +34,15 @@ export function settle<A, T, E>(
   const given = pulumi.output(args);
   const secret = pulumi.output(pulumi.isSecret(given));
   // Told whether any argument was secret, so a refusal can leave every value it quotes out.
-  const object = pulumi.all([given, secret]).apply(([a, s]) => validate(a as pulumi.Unwrap<A>, s)) as unknown as pulumi.Output<T>;
+  // The program's reference checks wait for this validation (components/references.ts).
+  const done = deferred();
+  const object = pulumi.all([given, secret]).apply(([a, s]) => {
+    try {
+      return validate(a as pulumi.Unwrap<A>, s);
+    } finally {
+      done();
+    }
+  }) as unknown as pulumi.Output<T>;
   // Children made from resolved values carry no dependency of their own: this Output, given as their
   // dependsOn, brings every resource the arguments came from (e.g. the Namespace behind a domain ID).
   const argDeps = given.apply(() => [] as pulumi.Resource[]);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { admit } from "../policy/expand";
 import { componentPolicy } from "./policy";
 import { redactSecrets } from "../policy/redact";
+import { declared } from "./references";
 
 /**
  * A component's arguments broke a rule of the rule book. A `pulumi.ResourceError` on the
@@ -35,7 +36,8 @@ export function hideQuoted(message: string): string {
  * Reviews `cr` and returns it with the rule book's defaults applied (the object
  * the API server would store behind the webhook). Violations throw, one line
  * each, naming the component, the field and the fix; warnings are logged
- * against `parent`. `fieldPrefix` places the object inside the component's
+ * against `parent`. The object is recorded for the program's reference checks
+ * (components/references.ts). `fieldPrefix` places the object inside the component's
  * arguments when it is not the component's own resource (e.g. `appImages["x"].`).
  */
 export function admitOrThrow<T>(component: string, name: string, cr: T, parent?: pulumi.Resource, fieldPrefix = "", secret = false): T {
@@ -43,6 +45,8 @@ export function admitOrThrow<T>(component: string, name: string, cr: T, parent?:
   if (!result.allowed) throw new KusciaValidationError(component, name, result.violations.map((v) => fieldPrefix + v.message), parent, secret);
   for (const w of result.warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${w.message}`, parent);
   for (const a of result.audits) pulumi.log.debug(`${component} ${JSON.stringify(name)}: ${fieldPrefix}${a.message} [${a.rule}] (${a.reason})`, parent);
+  // Cross-object references, checked over the whole program once it is declared (references.ts).
+  declared(object, { component, name, fieldPrefix, parent });
   return object;
 }
 

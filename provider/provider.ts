@@ -8,6 +8,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import type { ComponentEntry } from "./registry";
 import type { Field, Prop } from "./spec";
 import { schemaText } from "./schema";
+import { setProgramReferenceChecks } from "../components/references";
 
 export class ComponentProvider implements provider.Provider {
   private readonly byToken: ReadonlyMap<string, ComponentEntry>;
@@ -17,6 +18,8 @@ export class ComponentProvider implements provider.Provider {
     readonly version: string,
   ) {
     this.byToken = new Map(entries.map((e) => [e.token, e]));
+    // Components arrive one request at a time: "declared later in the program" is unknowable here.
+    setProgramReferenceChecks(false);
   }
 
   async getSchema(): Promise<string> {

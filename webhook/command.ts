@@ -13,6 +13,8 @@ import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ConfigError } from "../audit/kube";
 import { MAX_BODY_BYTES } from "./body";
+import { parseDuration } from "./backgroundaudit";
+import { REPORT_NAME } from "../audit/policyreport";
 
 export interface WebhookCommandOptions {
   host: string;
@@ -40,6 +42,9 @@ export interface WebhookCommandOptions {
   references?: boolean;
   kubeconfig?: string;
   context?: string;
+  auditInterval?: number;
+  leaseNamespace?: string;
+  reportName?: string;
 }
 
 function port(v: string): number {
@@ -66,6 +71,12 @@ function count(max: number) {
     if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
     return n;
   };
+}
+
+function duration(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1000) throw new InvalidArgumentError("expected a duration of at least 1s, e.g. 10m, 1h, 90s");
+  return ms;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -106,6 +117,16 @@ References (--references):
   DomainData is checked against it: a missing object is a warning (ref.* rules; deny
   through --config). Kinds whose cache has not synced are not checked. The cache also
   feeds kuscia_iac_certificate_expiry_timestamp_seconds (Domain certificates) in /metrics.
+
+Background audit (--audit-interval):
+  Every interval, the scan of \`kuscia-iac audit --write-reports\`: every object of the kinds
+  the rule book knows, reviewed under the policy configuration in force (reloads included),
+  cross-object references checked, findings written as PolicyReports/ClusterPolicyReports
+  named --report-name. With several replicas one scans: the holder of the Lease
+  kuscia-iac-audit in --lease-namespace (default: the pod's namespace); the others take
+  over within three renew periods when it stops. Cluster access as for --references.
+  Metrics: kuscia_iac_webhook_audit_scans_total{result}, ..._audit_last_scan_timestamp_seconds,
+  ..._audit_leader.
 
 Callers:
   --client-ca and/or --jwks make every review request authenticate (either a client
@@ -148,8 +169,11 @@ export function register(program: Command): Command {
     .option("--kube-version <version>", "with --print-configurations: the API server's Kubernetes version; matchConditions for exempt requesters are generated from 1.28", "1.30")
     .addOption(new Option("--failure-policy <policy>", "with --print-configurations: what the API server does when the webhook is unreachable").choices(["Fail", "Ignore"]).default("Fail"))
     .option("--references", "also check references across objects (a KusciaDeployment's AppImage and Domains, ...) against a watch cache of Domains, AppImages, DomainData and DomainDataSources; warnings unless the policy configuration says deny (ref.* rules); needs get, list and watch on those kinds")
-    .option("--kubeconfig <file>", "with --references: kubeconfig to watch with (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)")
-    .option("--context <name>", "with --references: kubeconfig context")
+    .option("--audit-interval <duration>", "also audit what already runs every <duration> (e.g. 10m): the scan of `audit --write-reports`, run by the replica holding a Lease; needs list on the reviewed kinds, PolicyReport writes and the Lease (see deploy/)", duration)
+    .option("--lease-namespace <namespace>", "with --audit-interval: namespace of the Lease kuscia-iac-audit (default: POD_NAMESPACE, the service account's namespace, then the context's)")
+    .option("--report-name <name>", "with --audit-interval: name of the PolicyReports written", REPORT_NAME)
+    .option("--kubeconfig <file>", "with --references or --audit-interval: kubeconfig to watch with (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)")
+    .option("--context <name>", "with --references or --audit-interval: kubeconfig context")
     .addHelpText("after", HELP_AFTER)
     .action(async (o: WebhookCommandOptions) => {
       try {
@@ -158,7 +182,7 @@ export function register(program: Command): Command {
         await serve(o);
       } catch (e) {
         if (e instanceof ConfigError) {
-          process.stderr.write(`kuscia-iac webhook: --references: ${e.message}\n`);
+          process.stderr.write(`kuscia-iac webhook: ${o.references ? "--references" : "--audit-interval"}: ${e.message}\n`);
           process.exitCode = 2;
           return;
         }
@@ -213,6 +237,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     reviewWorkers: o.reviewWorkers,
     maxQueuedReviews: o.maxQueuedReviews,
     ...(o.references ? { references: { kubeconfig: o.kubeconfig, context: o.context } } : {}),
+    ...(o.auditInterval ? { audit: { intervalMs: o.auditInterval, kubeconfig: o.kubeconfig, context: o.context, leaseNamespace: o.leaseNamespace, reportName: o.reportName } } : {}),
   };
   const running = await startWebhook(options);
   if (running.caBundleFile) {

@@ -5,6 +5,19 @@
  */
 import { stringify } from "yaml";
 import { DEFAULT_SERVICE, webhookConfigurations } from "./configurations";
+import { knownKinds } from "../policy";
+import { DEFAULT_LEASE_NAME } from "./backgroundaudit";
+
+/** Resource names of the kinds the rule book reviews, per API group: what the background audit lists. */
+export function reviewedResources(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  const plural = (kind: string) => (/[^aeiou]y$/.test(kind) ? `${kind.slice(0, -1)}ies` : `${kind}s`).toLowerCase();
+  const byGroup = new Map<string, Set<string>>();
+  for (const k of knownKinds()) {
+    const group = k.apiVersion.includes("/") ? k.apiVersion.slice(0, k.apiVersion.indexOf("/")) : "";
+    byGroup.set(group, (byGroup.get(group) ?? new Set()).add(plural(k.kind)));
+  }
+  return [...byGroup.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...byGroup.get(g)!].sort(), verbs: ["list"] }));
+}
 
 type Obj = Record<string, unknown>;
 
@@ -44,18 +57,41 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } },
     // The token is mounted only into the webhook's own pods (below), never by default into others using the account.
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
-    // --references: read-only, the four kinds references point at, nothing else.
+    // --references: read-only, the four kinds references point at. --audit-interval: list the reviewed
+    // kinds (ConfigMaps included: Kuscia node configurations; the scan keeps only those labelled
+    // kuscia.secretflow/config=true) and write the PolicyReports.
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name, labels },
-      rules: [{ apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] }],
+      rules: [
+        { apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] },
+        ...reviewedResources(),
+        { apiGroups: ["wgpolicyk8s.io"], resources: ["policyreports", "clusterpolicyreports"], verbs: ["list", "create", "update", "delete"] },
+      ],
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
       metadata: { name, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    },
+    // --audit-interval: the Lease that elects the one replica that scans, in the webhook's namespace only.
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace, labels },
+      rules: [
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [DEFAULT_LEASE_NAME], verbs: ["get", "update"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
       subjects: [{ kind: "ServiceAccount", name, namespace }],
     },
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: POLICY_CONFIGMAP, namespace, labels }, data: { [POLICY_FILE]: DEFAULT_POLICY_YAML } },
@@ -81,7 +117,12 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
                 name: "webhook",
                 image: o.image ?? "kuscia-iac:0.1.0",
                 imagePullPolicy: "IfNotPresent",
-                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`, "--references"],
+                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`, "--references", "--audit-interval", "10m"],
+                // The Lease's holder identity and namespace (--audit-interval).
+                env: [
+                  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                  { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                ],
                 ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }],
                 readinessProbe: probe("/readyz", 5),
                 livenessProbe: probe("/healthz", 10),

@@ -20,6 +20,9 @@ export class WebhookMetrics {
   private readonly queued: Gauge;
   private readonly rejected: Counter;
   private readonly restarts: Counter<"reason">;
+  private readonly auditScans: Counter<"result">;
+  private readonly auditLast: Gauge;
+  private readonly auditLeading: Gauge;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -92,6 +95,22 @@ export class WebhookMetrics {
       labelNames: ["reason"],
       registers,
     });
+    this.auditScans = new Counter({
+      name: "kuscia_iac_webhook_audit_scans_total",
+      help: "Background audits (--audit-interval) run by this replica, by result: success, error, or abandoned (the Lease was lost during the scan)",
+      labelNames: ["result"],
+      registers,
+    });
+    this.auditLast = new Gauge({
+      name: "kuscia_iac_webhook_audit_last_scan_timestamp_seconds",
+      help: "When this replica's last background audit ended, as a Unix timestamp",
+      registers,
+    });
+    this.auditLeading = new Gauge({
+      name: "kuscia_iac_webhook_audit_leader",
+      help: "1 while this replica holds the background audit's Lease (it runs the scans), else 0",
+      registers,
+    });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "kuscia_iac_webhook_" });
   }
 
@@ -135,5 +154,17 @@ export class WebhookMetrics {
 
   reload(result: "loaded" | "rejected"): void {
     this.reloads.inc({ result });
+  }
+
+  auditScan(result: "success" | "error" | "abandoned"): void {
+    this.auditScans.inc({ result });
+  }
+
+  auditScanned(endMs: number): void {
+    this.auditLast.set(Math.floor(endMs / 1000));
+  }
+
+  auditLeader(leading: boolean): void {
+    this.auditLeading.set(leading ? 1 : 0);
   }
 }

@@ -18,6 +18,7 @@ import { WebhookMetrics } from "./metrics";
 import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } from "./pool";
 import { reviewBody } from "./reviewbody";
 import { ReferenceCache, withReferences } from "./references";
+import { BackgroundAudit, type BackgroundAuditOptions } from "./backgroundaudit";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
 
@@ -94,6 +95,11 @@ export interface WebhookOptions {
    * configuration says otherwise; kinds not yet synced are not checked.
    */
   references?: { kubeconfig?: string; context?: string; retryMs?: number };
+  /**
+   * Background audit (--audit-interval): every interval, the replica holding the Lease scans
+   * the cluster as `audit --write-reports` does, under the policy configuration in force.
+   */
+  audit?: Omit<BackgroundAuditOptions, "timeoutMs">;
 }
 
 export interface RunningWebhook {
@@ -114,6 +120,8 @@ export interface RunningWebhook {
   metrics: WebhookMetrics;
   /** The watch cache, with --references. */
   references?: ReferenceCache;
+  /** The background audit, with --audit-interval. */
+  audit?: BackgroundAudit;
   server: Server;
   logger: Logger;
   /** Stops accepting, lets requests in flight finish (up to drainTimeoutMs), then resolves. */
@@ -152,6 +160,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   // --references: the reference findings are merged into each review's result (webhook/references.ts).
   const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
   // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
+  // Made before anything starts, so a kubeconfig problem stops the start (ConfigError).
+  const backgroundAudit = opts.audit ? new BackgroundAudit(opts.audit, { logger: log, metrics, policy: () => policy }) : undefined;
   const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
   // Swapped whole on reload: a review in flight keeps the configuration it started with.
   let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
@@ -379,6 +389,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     throw e;
   }
   refCache?.start();
+  backgroundAudit?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `https://${hostForUrl(host)}:${port}`;
 
@@ -437,6 +448,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     configWatcher?.close();
     auth.close();
     void refCache?.stop();
+    const auditStopped = backgroundAudit?.stop() ?? Promise.resolve();
     closing = new Promise<void>((resolve) => {
       const cut = setTimeout(() => {
         log.warn({}, "drain timeout: closing connections with requests still in flight");
@@ -446,7 +458,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       server.close(() => {
         clearTimeout(cut);
         // Every request has been answered by now (or cut): the workers have nothing left to do.
-        void (pool ? pool.close() : Promise.resolve()).then(resolve);
+        void Promise.all([pool ? pool.close() : Promise.resolve(), auditStopped]).then(() => resolve());
       });
       server.closeIdleConnections();
     });
@@ -463,6 +475,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     reloadCertificates,
     metrics,
     ...(refCache ? { references: refCache } : {}),
+    ...(backgroundAudit ? { audit: backgroundAudit } : {}),
     server,
     logger: log,
     close,

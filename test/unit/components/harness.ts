@@ -5,6 +5,7 @@
  * its top so it does not depend on another file having set mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { resetProgramReferences } from "../../../components/references";
 
 export interface Registered {
   type: string;
@@ -49,6 +50,7 @@ export function useMocks(): Mocks {
     );
   });
   beforeEach(() => {
+    resetProgramReferences(); // each test is a program of its own
     m.registered.length = 0;
     m.deploymentStatus.clear();
     m.customResourceStatus.clear();

@@ -73,6 +73,8 @@ describe("example Pulumi programs: whole nodes", () => {
       "ServiceAccount/kuscia-iac-system/kuscia-iac-webhook",
       "ClusterRole/kuscia-iac-webhook",
       "ClusterRoleBinding/kuscia-iac-webhook",
+      "Role/kuscia-iac-system/kuscia-iac-webhook",
+      "RoleBinding/kuscia-iac-system/kuscia-iac-webhook",
       "ConfigMap/kuscia-iac-system/kuscia-iac-policy",
       "Deployment/kuscia-iac-system/kuscia-iac-webhook",
       "Service/kuscia-iac-system/kuscia-iac-webhook",

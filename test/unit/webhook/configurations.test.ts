@@ -80,7 +80,7 @@ describe("deploy/ manifests", () => {
 
   it("installs the webhook highly available, probed, bounded and hardened", () => {
     const all = objs("webhook.yaml");
-    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"]);
+    assert.deepEqual(all.map((o) => o.kind), ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"]);
     const d = all.find((o) => o.kind === "Deployment")!;
     assert.equal(d.spec.replicas, 2);
     const pod = d.spec.template.spec;
@@ -105,10 +105,37 @@ describe("deploy/ manifests", () => {
     assert.ok(pod.containers[0].args.includes("--references"));
     assert.equal(pod.automountServiceAccountToken, true);
     assert.equal(of("ServiceAccount").automountServiceAccountToken, false);
-    assert.deepEqual(of("ClusterRole").rules, [{ apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] }]);
+    const rules = of("ClusterRole").rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    assert.deepEqual(rules[0], { apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] });
+    for (const r of rules) assert.ok(r.verbs.every((v) => ["get", "list", "watch"].includes(v)) || r.apiGroups[0] === "wgpolicyk8s.io", `writes only PolicyReports: ${JSON.stringify(r)}`);
     const b = of("ClusterRoleBinding");
     assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: of("ClusterRole").metadata.name });
     assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: of("ServiceAccount").metadata.name, namespace: of("ServiceAccount").metadata.namespace }]);
+  });
+
+  it("runs the background audit: list on every reviewed kind, PolicyReport writes, the Lease in its own namespace, its pod's name as identity", () => {
+    const all = objs("webhook.yaml");
+    const of = (kind: string) => all.find((o) => o.kind === kind)!;
+    const c = of("Deployment").spec.template.spec.containers[0];
+    assert.equal(c.args[c.args.indexOf("--audit-interval") + 1], "10m");
+    assert.deepEqual(c.env.map((e: Obj) => [e.name, e.valueFrom.fieldRef.fieldPath]), [["POD_NAME", "metadata.name"], ["POD_NAMESPACE", "metadata.namespace"]]);
+    const rules = of("ClusterRole").rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    for (const k of knownKinds()) {
+      const group = k.apiVersion.includes("/") ? k.apiVersion.split("/")[0] : "";
+      assert.ok(rules.some((r) => r.apiGroups.includes(group) && r.verbs.includes("list") && r.resources.some((x) => x.startsWith(k.kind.toLowerCase().slice(0, -1)))), `list ${k.kind}`);
+    }
+    assert.ok(can("kuscia.secretflow", "kusciadeploymentsummaries", "list") && can("kuscia.secretflow", "gateways", "list") && can("", "configmaps", "list"));
+    for (const verb of ["list", "create", "update", "delete"]) assert.ok(can("wgpolicyk8s.io", "policyreports", verb) && can("wgpolicyk8s.io", "clusterpolicyreports", verb), verb);
+    const role = of("Role");
+    assert.equal(role.metadata.namespace, of("ServiceAccount").metadata.namespace);
+    assert.deepEqual(role.rules, [
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["kuscia-iac-audit"], verbs: ["get", "update"] },
+    ]);
+    const rb = of("RoleBinding");
+    assert.deepEqual(rb.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+    assert.deepEqual(rb.subjects, [{ kind: "ServiceAccount", name: of("ServiceAccount").metadata.name, namespace: of("ServiceAccount").metadata.namespace }]);
   });
 
   it("ships webhook configurations that cannot be applied until the caBundle is filled in", () => {

@@ -1,0 +1,126 @@
+/**
+ * Cross-object references over what the same Pulumi program declares: every custom
+ * resource a component builds goes through admitOrThrow (validate.ts), which records it
+ * here. A referring object (a KusciaDeployment's AppImages and party Domains, a route's
+ * Domains, an InteropConfig's Domains, a KusciaJob's, a DomainDataGrant's, a DomainData's
+ * DomainDataSource: policy/references.ts) is checked against the targets declared anywhere
+ * in the program, before or after it, whatever the component's `emit` (a Domain emitted
+ * "native" still declares its Domain).
+ *
+ * When: once the program's synchronous construction is over (a setImmediate after the
+ * first declaration) and no component is still waiting for Output arguments (settle() in
+ * known.ts counts them), so a target declared later in the program, or whose arguments
+ * resolve later, is seen. In a preview where some component's arguments are unknown, the
+ * check waits for them and so does not run; it runs during `pulumi up`.
+ *
+ * What: a warning on the referring component per missing target, with the rule id
+ * (`ref.*`); the policy configuration's action applies: `deny` logs an error (which fails
+ * the update), `audit` a debug line, `off` nothing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { REFERENCES, ReferenceIndex, refKey, refOf } from "../policy";
+import { componentPolicy } from "./policy";
+
+interface Referring {
+  component: string;
+  name: string;
+  fieldPrefix: string;
+  parent?: pulumi.Resource;
+}
+
+const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
+const TARGETS = new Set(REFERENCES.map((r) => kindKey(r.to)));
+const SOURCES = new Set(REFERENCES.map((r) => kindKey(r.from)));
+
+let targets = new Map<string, unknown>();
+let unchecked: { obj: unknown; who: Referring }[] = [];
+let pending = 0;
+let scheduled = false;
+let generation = 0;
+let enabled = true;
+
+/**
+ * Turns the program-level checks on or off. The component provider turns them off: for a
+ * program in another language each component arrives in a request of its own, so what the
+ * program declares later cannot be known when the first ones are checked.
+ */
+export function setProgramReferenceChecks(on: boolean): void {
+  enabled = on;
+}
+
+/** Records one admitted custom resource of the program (admitOrThrow calls it). */
+export function declared(obj: unknown, who: Referring): void {
+  if (!enabled) return;
+  const ref = refOf(obj);
+  if (!ref) return;
+  const key = kindKey(ref);
+  if (TARGETS.has(key)) targets.set(refKey(ref), { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+  if (SOURCES.has(key)) unchecked.push({ obj, who });
+  schedule();
+}
+
+/** A component whose objects are admitted once its Output arguments resolve: call the returned function then. */
+export function deferred(): () => void {
+  if (!enabled) return () => undefined;
+  pending++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    pending--;
+    schedule();
+  };
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  const gen = generation;
+  setImmediate(() => {
+    if (gen !== generation) return;
+    scheduled = false;
+    if (pending > 0 || unchecked.length === 0) return;
+    checkNow();
+  });
+}
+
+/** Checks the referring objects not checked yet against every target declared so far, and logs the findings. */
+export function checkNow(): void {
+  const batch = unchecked;
+  unchecked = [];
+  if (batch.length === 0) return;
+  const index = new ReferenceIndex();
+  for (const t of targets.values()) index.add(t);
+  const who = new Map<string, Referring[]>();
+  for (const b of batch) {
+    index.add(b.obj);
+    const ref = refOf(b.obj)!;
+    who.set(refKey(ref), [...(who.get(refKey(ref)) ?? []), b.who]);
+  }
+  let config;
+  try {
+    config = componentPolicy();
+  } catch (e) {
+    pulumi.log.error(`kuscia-iac: reference checks skipped: ${(e as Error).message}`);
+    return;
+  }
+  const say = (w: Referring, f: { rule: string; message: string }) =>
+    `${w.component} ${JSON.stringify(w.name)}: ${w.fieldPrefix}${f.message.replace(", which does not exist;", ", which this Pulumi program does not declare; if the cluster does not have it either,")} [${f.rule}]`;
+  for (const r of index.results({ config })) {
+    for (const w of who.get(refKey(r.object)) ?? []) {
+      for (const v of r.violations) void pulumi.log.error(say(w, v), w.parent);
+      for (const x of r.warnings) void pulumi.log.warn(say(w, x), w.parent);
+      for (const a of r.audits) void pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent);
+    }
+  }
+}
+
+/** Forgets the program's declarations and turns the checks back on (tests: each test is a program). */
+export function resetProgramReferences(): void {
+  generation++;
+  enabled = true;
+  targets = new Map();
+  unchecked = [];
+  pending = 0;
+  scheduled = false;
+}

@@ -1,0 +1,111 @@
+/**
+ * `webhook --audit-interval` against a real kube-apiserver: two webhook instances (two
+ * replicas) with a 1 s interval; exactly one holds the Lease and writes the PolicyReports,
+ * which say what `audit --write-reports` says; when the holder closes, the other takes over.
+ */
+import { strict as assert } from "node:assert";
+import { writeFileSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { startCluster, type Cluster } from "./harness/cluster";
+import { waitFor } from "./harness/procs";
+import { REPO, toolsDir } from "./harness/tools";
+import { startWebhook, type RunningWebhook } from "../../webhook";
+import { createLogger } from "../../webhook/server";
+import { deployManifests } from "../../webhook/manifests";
+
+const K = "kuscia.secretflow/v1alpha1";
+
+describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
+  this.timeout(120_000);
+  let cluster: Cluster;
+  const hooks: RunningWebhook[] = [];
+  const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
+  const start = (identity: string, kubeconfig = cluster.kubeconfig) =>
+    startWebhook({
+      port: 0,
+      reviewWorkers: 0,
+      defaultMetrics: false,
+      logger: createLogger("silent"),
+      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity },
+    });
+  const holder = async () => (await getJson(["lease", "-n", "kuscia-iac-system", "kuscia-iac-audit"])).spec.holderIdentity as string;
+
+  before(async function () {
+    this.timeout(0);
+    cluster = await startCluster(toolsDir("kube"));
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "wgpolicyk8s")]);
+    await cluster.kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io"]);
+    for (const ns of ["kuscia-iac-system", "cross-domain"]) await cluster.kubectlOk(["create", "namespace", ns]);
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: [
+      { apiVersion: K, kind: "Domain", metadata: { name: "alice" }, spec: {} },
+      { apiVersion: K, kind: "Domain", metadata: { name: "carol" }, spec: { role: "partner" } },
+      { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "no-such-image" }] } },
+    ] }));
+  });
+  after(async () => {
+    for (const h of hooks) await h.close();
+    await cluster?.stop();
+  });
+
+  it("exactly one replica holds the Lease and writes correct PolicyReports", async () => {
+    hooks.push(await start("replica-a_1"), await start("replica-b_2"));
+    await waitFor("a Lease holder", async () => hooks.some((h) => h.audit!.isLeader()), 20_000);
+    await waitFor("the PolicyReports", async () => hooks.some((h) => h.audit!.scans.length > 0), 30_000);
+    const leaders = hooks.filter((h) => h.audit!.isLeader());
+    assert.equal(leaders.length, 1);
+    const [leader, follower] = hooks[0].audit!.isLeader() ? hooks : [hooks[1], hooks[0]];
+    assert.equal(await holder(), leader === hooks[0] ? "replica-a_1" : "replica-b_2");
+    assert.equal(follower.audit!.scans.length, 0, "the follower does not scan");
+
+    const pr = await getJson(["policyreport", "-n", "cross-domain", "kuscia-iac"]);
+    assert.deepEqual(pr.results.map((r: any) => `${r.result} ${r.resources[0].kind}/${r.resources[0].name} ${r.rule}`), ["warn KusciaDeployment/serving ref.kd.appimage"]);
+    const cpr = await getJson(["clusterpolicyreport", "kuscia-iac"]);
+    assert.deepEqual(cpr.results.map((r: any) => `${r.result} ${r.resources[0].kind}/${r.resources[0].name} ${r.rule}`), ["fail Domain/carol domain.partner-cert"]);
+    assert.deepEqual(cpr.summary, { pass: 1, fail: 1, warn: 0, error: 0, skip: 0 });
+
+    const metrics = async (h: RunningWebhook) => h.metrics.registry.metrics();
+    assert.match(await metrics(leader), /^kuscia_iac_webhook_audit_leader 1$/m);
+    assert.match(await metrics(follower), /^kuscia_iac_webhook_audit_leader 0$/m);
+    assert.match(await metrics(leader), /^kuscia_iac_webhook_audit_scans_total\{result="success"\} [1-9]/m);
+
+    // A fix shows up at the next scan: the report of a namespace without findings is deleted.
+    await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving"]);
+    await waitFor("the fixed namespace's report deleted", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code !== 0, 20_000);
+  });
+
+  it("when the holder closes, the other replica takes the Lease and goes on scanning", async () => {
+    const [leader, follower] = hooks[0].audit!.isLeader() ? hooks : [hooks[1], hooks[0]];
+    await leader.close();
+    hooks.splice(hooks.indexOf(leader), 1);
+    await waitFor("the other replica to lead", async () => follower.audit!.isLeader(), 20_000);
+    assert.equal(await holder(), follower.audit!.lease.opts.identity);
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving-2", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "other-image" }] } }));
+    await waitFor("the new finding reported by the new leader", async () => {
+      const r = await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac", "-o", "json"]);
+      return r.code === 0 && JSON.parse(r.stdout).results.some((x: any) => x.resources[0].name === "serving-2");
+    }, 20_000);
+    assert.ok(follower.audit!.scans.length > 0);
+  });
+
+  it("needs no more than the RBAC of deploy/: the service account reads everything, writes the reports and the Lease", async () => {
+    for (const h of hooks.splice(0)) await h.close();
+    const rbac = deployManifests().filter((o) => ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"].includes(String(o.kind)));
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: rbac }));
+    const token = (await cluster.kubectlOk(["create", "token", "kuscia-iac-webhook", "-n", "kuscia-iac-system"])).trim();
+    const kc = JSON.parse(readFileSync(cluster.kubeconfig, "utf8"));
+    kc.users = [{ name: "webhook", user: { token } }];
+    kc.contexts = [{ name: "webhook", context: { cluster: kc.clusters[0].name, user: "webhook" } }];
+    kc["current-context"] = "webhook";
+    const file = path.join(cluster.workDir, "webhook-sa.json");
+    writeFileSync(file, JSON.stringify(kc));
+    await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving-2"]);
+    const h = await start("pod-sa_3", file);
+    hooks.push(h);
+    await waitFor("a scan with the service account", async () => h.audit!.scans.length > 0, 30_000);
+    assert.equal(h.audit!.isLeader(), true);
+    assert.equal(h.audit!.scans[0].incomplete, false, "every reviewed kind readable cluster-wide");
+    await waitFor("the fixed namespace's report deleted by the service account", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code !== 0, 20_000);
+    assert.equal(await holder(), "pod-sa_3");
+  });
+});
