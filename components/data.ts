@@ -139,11 +139,14 @@ export class DomainDataSource extends pulumi.ComponentResource {
     });
     // The public fields are reviewed now when known (a refusal throws from the constructor), with a ciphertext placeholder.
     if (isKnown(publicArgs)) admitOrThrow(kind, name, build(publicArgs as pulumi.Unwrap<typeof publicArgs>, CIPHERTEXT_SHAPE), this, "", true);
-    const info = pulumi.secret(pulumi.output(args.info).apply((i) => {
+    const infoJson = (i: pulumi.Unwrap<DataSourceInfoArgs> | undefined): string => {
       const given = Object.entries(i ?? {}).filter(([, v]) => v !== undefined && v !== null);
       if (given.length !== 1) throw new KusciaValidationError(kind, name, [`info: give exactly one of localfs, oss, database, odps (found ${given.length === 0 ? "none" : given.map(([k]) => k).join(", ")})`], this, true);
       return JSON.stringify(Object.fromEntries(given));
-    }));
+    };
+    // Checked now when known, so a refusal throws from the constructor; else before anything is encrypted.
+    if (isKnown(args.info)) infoJson(args.info as pulumi.Unwrap<DataSourceInfoArgs>);
+    const info = pulumi.secret(pulumi.output(args.info).apply((i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>)));
     const fam = family(this, name, opts, args);
     const enc = new EncryptedInfo(`${ns}/${id}${fam.scope ? `@${fam.scope}` : ""}`, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn });
     const all = { publicArgs, encryptedInfo: enc.encryptedInfo };
