@@ -34,6 +34,20 @@ export {
   type ClusterDomainRouteMtlsArgs,
   type ClusterDomainRouteEndpointArgs,
 } from "./clusterdomainroute";
+export {
+  DomainDataSource,
+  DomainData,
+  DomainDataGrant,
+  type DomainDataSourceArgs,
+  type DataSourceInfoArgs,
+  type DataSourceType,
+  type DomainDataArgs,
+  type DomainDataColumnArgs,
+  type DomainDataGrantArgs,
+  type DomainDataGrantLimitArgs,
+  type DataResource,
+} from "./data";
+export { KusciaJob, type KusciaJobArgs, type KusciaJobTaskArgs, type KusciaJobPartyArgs } from "./kusciajob";
 export { EMIT_MODES, type Emit } from "./emit";
 export { KusciaValidationError } from "./validate";
 export { configurePolicy, componentPolicy, PolicyConfigError } from "./policy";

@@ -10,6 +10,12 @@ import {
   KusciaAutonomyNode,
   KusciaDeployment,
   NodePeering,
+  DomainDataSource,
+  DomainData,
+  DomainDataGrant,
+  KusciaJob,
+  KusciaMasterNode,
+  KusciaLiteNode,
 } from "../components";
 import { component, type ComponentEntry } from "./registry";
 import { admissionWebhookSpec } from "./specs/admissionwebhook";
@@ -22,6 +28,9 @@ import { iflearnerJobSpec } from "./specs/iflearnerjob";
 import { interopConfigSpec } from "./specs/interopconfig";
 import { kusciaDeploymentSpec } from "./specs/kusciadeployment";
 import { nodePeeringSpec } from "./specs/peering";
+import { domainDataGrantSpec, domainDataSourceSpec, domainDataSpec } from "./specs/data";
+import { kusciaJobSpec } from "./specs/kusciajob";
+import { kusciaLiteNodeSpec, kusciaMasterNodeSpec } from "./specs/centralized";
 
 export const COMPONENTS: readonly ComponentEntry[] = [
   component(Domain, domainSpec),
@@ -34,4 +43,10 @@ export const COMPONENTS: readonly ComponentEntry[] = [
   component(IflearnerJob, iflearnerJobSpec),
   component(IflearnerFederation, iflearnerFederationSpec),
   component(AdmissionWebhook, admissionWebhookSpec),
+  component(DomainDataSource, domainDataSourceSpec),
+  component(DomainData, domainDataSpec),
+  component(DomainDataGrant, domainDataGrantSpec),
+  component(KusciaJob, kusciaJobSpec),
+  component(KusciaMasterNode, kusciaMasterNodeSpec),
+  component(KusciaLiteNode, kusciaLiteNodeSpec),
 ];

@@ -4,7 +4,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { review } from "../../policy";
 import type { ConfigMapObject } from "../../policy/expand";
 import {
-  autonomyNames,
+  nodeNames,
   domainKeyData,
   domainKeyPem,
   expandAutonomyNode,
@@ -14,6 +14,7 @@ import {
   type AutonomyNodeSpec,
   type NodeCapacity,
   type NodeLogLevel,
+  type NodeMode,
   type NodeProtocol,
   type NodeRuntime,
   type NodeSecrets,
@@ -22,10 +23,9 @@ import { family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } fr
 import { isKnown } from "../known";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
-import { RsaKey, SelfSignedCertificate } from "../secrets";
+import { DeployToken, RsaKey, SelfSignedCertificate } from "../secrets";
 import { createObject, skippingAwait, type KubeObject } from "./objects";
 
-const COMPONENT = "KusciaAutonomyNode";
 /** Rule of the rule book that needs the domain key; skipped while the key is still to be generated. */
 const KEY_RULE = "nodeconfig.domain-key";
 /** Pod template annotation that changes with kuscia.yaml, so the node restarts on a new configuration (subPath mounts never update). */
@@ -69,6 +69,20 @@ export interface KusciaAutonomyNodeArgs extends ReadinessArgs {
   retainNamespace?: boolean;
 }
 
+/** What lite and master nodes add to (or take from) an autonomy node's arguments, for the shared constructor. */
+export interface NodeVariant {
+  /** Component name in messages, e.g. `KusciaLiteNode`. */
+  component: string;
+  mode: NodeMode;
+  /** lite: the master's gateway URL. */
+  masterEndpoint?: pulumi.Input<string>;
+  /** lite: the deploy token given; generated (a DeployToken) when undefined. */
+  deployToken?: pulumi.Input<string>;
+}
+
+/** The arguments every node takes (an autonomy node's; lite and master nodes pass the subset they accept). */
+export type NodeArgs = Omit<KusciaAutonomyNodeArgs, "runtime"> & { runtime?: NodeRuntime };
+
 /** The node's outputs, made by its children. */
 interface Built {
   created: pulumi.Output<string[]>;
@@ -76,6 +90,22 @@ interface Built {
   certificatePem: pulumi.Output<string>;
   keyPem: pulumi.Output<string>;
   yaml: pulumi.Output<string>;
+  /** lite: the deploy token (empty otherwise). */
+  token: pulumi.Output<string>;
+}
+
+/** What {@link buildNode} hands back: the outputs every node has. */
+export interface NodeOutputs {
+  domainId: pulumi.Output<string>;
+  namespace: pulumi.Output<string>;
+  endpoint: pulumi.Output<string>;
+  certificate: pulumi.Output<string>;
+  certificatePem: pulumi.Output<string>;
+  domainKeyPem: pulumi.Output<string>;
+  kusciaYaml: pulumi.Output<string>;
+  created: pulumi.Output<string[]>;
+  /** lite: the deploy token. Secret. */
+  deployToken: pulumi.Output<string>;
 }
 
 /** What a partner needs to know about a node, plus the provider for that node's own Kuscia API server. */
@@ -99,6 +129,7 @@ export interface PeerNode {
  * when the arguments are known, else before anything is created.
  */
 export class KusciaAutonomyNode extends pulumi.ComponentResource {
+
   /** The node's domain ID; depends on the node's objects. */
   readonly domainId: pulumi.Output<string>;
   /** The node's namespace; depends on the Namespace when the node creates it. */
@@ -119,16 +150,48 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
 
   constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
-    const fam = family(this, name, opts, args);
     this.plainDomainId = args.domainId;
-    const names = autonomyNames(args.domainId, args.namespace);
-    const runtime = args.runtime ?? "runk";
+    const out = buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" });
+    this.domainId = out.domainId;
+    this.namespace = out.namespace;
+    this.endpoint = out.endpoint;
+    this.certificate = out.certificate;
+    this.certificatePem = out.certificatePem;
+    this.domainKeyPem = out.domainKeyPem;
+    this.kusciaYaml = out.kusciaYaml;
+    this.created = out.created;
+    this.registerOutputs({
+      domainId: this.domainId,
+      namespace: this.namespace,
+      endpoint: this.endpoint,
+      certificate: this.certificate,
+      certificatePem: this.certificatePem,
+      domainKeyPem: this.domainKeyPem,
+      kusciaYaml: this.kusciaYaml,
+      created: this.created,
+    });
+  }
+
+  /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */
+  asPeer(provider: k8s.Provider): PeerNode {
+    // The plain ID: NodePeering names its objects with it, so they exist from construction.
+    return { domainId: this.plainDomainId, certificate: this.certificate, endpoint: this.endpoint, provider };
+  }
+}
+
+export function buildNode(self: pulumi.ComponentResource, name: string, args: NodeArgs, opts: pulumi.ComponentResourceOptions | undefined, v: NodeVariant): NodeOutputs {
+    const COMPONENT = v.component;
+    const fam = family(self, name, opts, args);
+    const names = nodeNames(v.mode, args.domainId, args.namespace);
+    const runtime: NodeRuntime | undefined = v.mode === "master" ? undefined : args.runtime ?? "runk";
     const runkKubeconfig = runtime === "runk" && args.kubeconfig !== undefined;
     if (args.kubeconfig !== undefined && runtime !== "runk") {
-      throw new KusciaValidationError(COMPONENT, name, [`kubeconfig: is only used with runtime runk (the cluster runk creates task pods in); runtime is ${JSON.stringify(runtime)}`], this);
+      throw new KusciaValidationError(COMPONENT, name, [`kubeconfig: is only used with runtime runk (the cluster runk creates task pods in); runtime is ${JSON.stringify(runtime)}`], self);
     }
-    const publicArgs = { image: args.image, protocol: args.protocol, capacity: args.capacity, logLevel: args.logLevel, dnsServers: args.dnsServers };
+    const publicArgs = { image: args.image, protocol: args.protocol, capacity: args.capacity, logLevel: args.logLevel, dnsServers: args.dnsServers, masterEndpoint: v.masterEndpoint };
     const spec = (p: pulumi.Unwrap<typeof publicArgs>): AutonomyNodeSpec => ({
+      ...(v.mode === "autonomy" ? {} : { mode: v.mode }),
+      ...(p.masterEndpoint === undefined ? {} : { masterEndpoint: p.masterEndpoint }),
       domainId: args.domainId,
       namespace: names.namespace,
       createNamespace: args.createNamespace,
@@ -145,11 +208,14 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
     // First review: everything but a key still to be generated and the default DNS server (the Service's
     // address). Children are made only once it passes: at construction when the arguments are known,
     // else when they resolve, so a refusal at apply time creates nothing (as `settle` does).
-    const first = { publicArgs, datastore: args.datastore, domainKey: args.domainKey };
+    const lite = v.mode === "lite";
+    const first = { publicArgs, datastore: args.datastore, domainKey: args.domainKey, deployToken: v.deployToken };
     const admit = (a: pulumi.Unwrap<typeof first>): AutonomyNodeSpec => {
       const s = spec(a.publicArgs);
       const secrets: NodeSecrets = { datastoreEndpoint: a.datastore, domainKeyData: a.domainKey === undefined ? undefined : domainKeyData(a.domainKey) };
-      reviewNode(name, s, secrets, { skipKeyRule: !given, warnOn: this, on: this });
+      // A token still to be generated is reviewed with the final ConfigMap.
+      if (lite) secrets.liteDeployToken = a.deployToken ?? "to-be-generated";
+      reviewNode(COMPONENT, name, s, secrets, { skipKeyRule: !given, warnOn: self, on: self });
       return s;
     };
 
@@ -158,10 +224,12 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
       // Named after the node's identity, not the component: a rename keeps the key (see children.ts).
       const id = `${names.namespace}/${s.domainId}${f.scope ? `@${f.scope}` : ""}`;
-      const child = (formerly: string): pulumi.CustomResourceOptions => ({ parent: this, dependsOn: f.dependsOn, aliases: [{ name: formerly }] });
+      const child = (formerly: string): pulumi.CustomResourceOptions => ({ parent: self, dependsOn: f.dependsOn, aliases: [{ name: formerly }] });
       const key = given ? undefined : new RsaKey(id, {}, child(`${name}-domain-key`));
       const keyPem = pulumi.secret(key ? key.privateKeyPem : pulumi.output(args.domainKey!).apply(domainKeyPem));
       const keyData = pulumi.secret(key ? key.privateKeyBase64 : pulumi.output(args.domainKey!).apply(domainKeyData));
+      // lite: the deploy token, given or generated once (named as the key is: `<namespace>/<domain>`).
+      const token = lite ? pulumi.secret(v.deployToken !== undefined ? pulumi.output(v.deployToken) : new DeployToken(id, {}, { parent: self, dependsOn: f.dependsOn }).token) : undefined;
 
       const resources: pulumi.CustomResource[] = [];
       const refs: string[] = [];
@@ -187,10 +255,11 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
         s.dnsServers !== undefined ? pulumi.output(s.dnsServers) : service.spec.apply((x) => (x?.clusterIP && x.clusterIP !== "None" ? [x.clusterIP] : undefined));
       // The final review: the ConfigMap exactly as applied, generated key and DNS server included.
       const data = pulumi.secret(
-        pulumi.all([keyData, pulumi.output(args.datastore), dns]).apply(([k, dsn, servers]) => {
+        pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(([k, dsn, servers, t]) => {
           const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
+          if (t !== undefined) secrets.liteDeployToken = t;
           const cm = nodeConfigMap({ ...s, dnsServers: runtime === "runk" ? servers : undefined }, secrets);
-          reviewNode(name, s, secrets, { configMap: cm, on: this });
+          reviewNode(COMPONENT, name, s, secrets, { configMap: cm, on: self });
           return cm.data!;
         }),
       );
@@ -204,7 +273,7 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       add({ ...dep, spec: depSpec }, inNamespace);
 
       const cert = new SelfSignedCertificate(id, { privateKeyPem: keyPem, commonName: s.domainId }, child(`${name}-domain-cert`));
-      return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]) };
+      return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]), token: token ?? pulumi.output("") };
     };
 
     let built: Built;
@@ -222,35 +291,21 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
       const argDeps = given.apply(() => [] as pulumi.Resource[]);
       let once: Built | undefined;
       const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s, argDeps))[k]) as unknown as Built[K];
-      built = { created: later("created"), certificate: later("certificate"), certificatePem: later("certificatePem"), keyPem: later("keyPem"), yaml: later("yaml") };
+      built = { created: later("created"), certificate: later("certificate"), certificatePem: later("certificatePem"), keyPem: later("keyPem"), yaml: later("yaml"), token: later("token") };
     }
 
     // Both carry the dependencies of the node's objects, so whatever uses them waits for the node.
-    this.domainId = pulumi.all([pulumi.output(args.domainId), built.created]).apply(([d]) => d);
-    this.namespace = namespaceOutput ? pulumi.all([namespaceOutput, built.created]).apply(([n]) => n) : pulumi.all([pulumi.output(names.namespace), built.created]).apply(([n]) => n);
-    this.endpoint = gate.apply((s) => nodeEndpoint(s));
-    this.certificate = built.certificate;
-    this.certificatePem = built.certificatePem;
-    this.domainKeyPem = pulumi.secret(built.keyPem);
-    this.kusciaYaml = pulumi.secret(built.yaml);
-    this.created = built.created;
-    this.registerOutputs({
-      domainId: this.domainId,
-      namespace: this.namespace,
-      endpoint: this.endpoint,
-      certificate: this.certificate,
-      certificatePem: this.certificatePem,
-      domainKeyPem: this.domainKeyPem,
-      kusciaYaml: this.kusciaYaml,
-      created: this.created,
-    });
-  }
-
-  /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */
-  asPeer(provider: k8s.Provider): PeerNode {
-    // The plain ID: NodePeering names its objects with it, so they exist from construction.
-    return { domainId: this.plainDomainId, certificate: this.certificate, endpoint: this.endpoint, provider };
-  }
+    return {
+      domainId: pulumi.all([pulumi.output(args.domainId), built.created]).apply(([d]) => d),
+      namespace: namespaceOutput ? pulumi.all([namespaceOutput, built.created]).apply(([n]) => n) : pulumi.all([pulumi.output(names.namespace), built.created]).apply(([n]) => n),
+      endpoint: gate.apply((s) => nodeEndpoint(s)),
+      certificate: built.certificate,
+      certificatePem: built.certificatePem,
+      domainKeyPem: pulumi.secret(built.keyPem),
+      kusciaYaml: pulumi.secret(built.yaml),
+      created: built.created,
+      deployToken: pulumi.secret(built.token),
+    };
 }
 
 /**
@@ -259,7 +314,7 @@ export class KusciaAutonomyNode extends pulumi.ComponentResource {
  * (the generated key is reviewed with the final ConfigMap); `warnOn` logs the
  * rule book's warnings against that resource.
  */
-function reviewNode(name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; on?: pulumi.Resource; configMap?: ConfigMapObject }): void {
+function reviewNode(COMPONENT: string, name: string, spec: AutonomyNodeSpec, secrets: NodeSecrets, o: { skipKeyRule?: boolean; warnOn?: pulumi.Resource; on?: pulumi.Resource; configMap?: ConfigMapObject }): void {
   const result = review(o.configMap ?? nodeConfigMap(spec, secrets), { config: componentPolicy() });
   const violations = result.violations.filter((v) => !(o.skipKeyRule && v.rule === KEY_RULE));
   if (violations.length > 0) throw new KusciaValidationError(COMPONENT, name, violations.map((v) => v.message), o.on ?? o.warnOn);

@@ -9,13 +9,13 @@
  * issuer, so `diff` can compare without the state holding a second copy of a
  * private key.
  */
-import { X509Certificate, createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import { X509Certificate, constants, createHash, createPrivateKey, createPublicKey, publicEncrypt, randomInt } from "node:crypto";
 import { generateRsaKeyPair, importRsaPrivateKeyPem, issueCert, selfSignedCert, toPkcs1Pem, toSpkiPem, type CertifiedKey } from "../../pki";
 
 /** The engine's placeholder for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export type SecretKind = "RsaKey" | "SelfSignedCertificate" | "IssuedCertificate";
+export type SecretKind = "RsaKey" | "SelfSignedCertificate" | "IssuedCertificate" | "DeployToken" | "EncryptedInfo";
 
 export interface RsaKeyOutputs {
   bits: number;
@@ -136,6 +136,63 @@ export async function createIssuedCertificate(inputs: Props): Promise<{ id: stri
   return { id: outs.fingerprint, outs };
 }
 
+/** Characters of a generated deploy token (letters and digits: it travels in kuscia.yaml and a CSR extension). */
+const TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+export interface DeployTokenOutputs {
+  length: number;
+  /** The token. Secret. */
+  token: string;
+}
+
+/** A random token, `length` characters (Kuscia's domain controller makes 32: tokenSize in pkg/controllers/domain/deploy_token.go). */
+export async function createDeployToken(inputs: Props): Promise<{ id: string; outs: DeployTokenOutputs }> {
+  const length = num(inputs, "length", 32);
+  let token = "";
+  for (let i = 0; i < length; i++) token += TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)];
+  // The id must not reveal the token: a digest of a random value is as good a name as any.
+  return { id: createHash("sha256").update(token).digest("hex").slice(0, 16), outs: { length, token } };
+}
+
+export interface EncryptedInfoOutputs {
+  /** The info it was made from (echoed so `diff` can compare; secret in the state). */
+  info: string;
+  /** SHA-256 fingerprint of the certificate whose public key encrypted the info. */
+  certificateFingerprint: string;
+  /** base64 of the RSA-OAEP (SHA-256) ciphertext of the info's JSON, as KusciaAPI's encryptInfo writes it. Secret. */
+  encryptedInfo: string;
+}
+
+/** base64 of a PEM certificate, or the PEM itself, as PEM. */
+function certPemOf(cert: string): string {
+  return cert.trimStart().startsWith("-----BEGIN") ? cert : Buffer.from(cert.replace(/\s+/g, ""), "base64").toString("utf8");
+}
+
+/**
+ * pkg/utils/tls/crypt.go EncryptOAEP: the plaintext in chunks of k - 2*32 - 2 bytes, each
+ * RSA-OAEP with SHA-256, the ciphertexts concatenated and base64-encoded.
+ */
+export function encryptOaep(certificate: string, plaintext: string): string {
+  const key = new X509Certificate(certPemOf(certificate)).publicKey;
+  const size = (key.asymmetricKeyDetails?.modulusLength ?? 2048) / 8;
+  const round = size - 2 * 32 - 2;
+  const data = Buffer.from(plaintext, "utf8");
+  const parts: Buffer[] = [];
+  for (let start = 0; start < data.length; start += round) {
+    parts.push(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, data.subarray(start, start + round)));
+  }
+  return Buffer.concat(parts).toString("base64");
+}
+
+/** The data source's connection info as KusciaAPI stores it: JSON, encrypted with the domain's public key. */
+export async function createEncryptedInfo(inputs: Props): Promise<{ id: string; outs: EncryptedInfoOutputs }> {
+  const info = str(inputs, "info", "EncryptedInfo");
+  const certificate = str(inputs, "certificate", "EncryptedInfo");
+  const fp = certFingerprint(certPemOf(certificate));
+  const encryptedInfo = encryptOaep(certificate, info);
+  return { id: createHash("sha256").update(encryptedInfo).digest("hex").slice(0, 16), outs: { info, certificateFingerprint: fp, encryptedInfo } };
+}
+
 /** What each kind is made from, as its outputs record it, computed from new inputs. */
 function identity(kind: SecretKind, news: Props): Props {
   // A value still unknown (preview) stays UNKNOWN so it counts as a change rather than as its default.
@@ -151,6 +208,11 @@ function identity(kind: SecretKind, news: Props): Props {
       return { bits: known("bits", () => num(news, "bits", 2048)) };
     case "SelfSignedCertificate":
       return { ...common(), isCA: known("isCA", () => news.isCA === true) };
+    case "DeployToken":
+      return { length: known("length", () => num(news, "length", 32)) };
+    case "EncryptedInfo":
+      // The info is compared as given (both sides are decrypted for the provider), never as a digest in the state.
+      return { info: news.info, certificateFingerprint: news.certificate === UNKNOWN ? UNKNOWN : certFingerprint(certPemOf(String(news.certificate))) };
     case "IssuedCertificate":
       return { ...common(), client: known("client", () => news.client === true), issuerFingerprint: certFingerprint(String(news.caCertPem)) };
   }
@@ -167,6 +229,6 @@ export function diffSecret(kind: SecretKind, olds: Props, news: Props): SecretDi
   const want = identity(kind, news);
   const replaces = Object.keys(want).filter((k) => JSON.stringify(want[k]) === JSON.stringify(UNKNOWN) || JSON.stringify(want[k]) !== JSON.stringify(olds[k]));
   // A fingerprint names the input it came from, so the engine reports the field the user changed.
-  const fields = replaces.map((k) => (k === "keyFingerprint" ? "privateKeyPem" : k === "issuerFingerprint" ? "caCertPem" : k));
+  const fields = replaces.map((k) => (k === "keyFingerprint" ? "privateKeyPem" : k === "issuerFingerprint" ? "caCertPem" : k === "certificateFingerprint" ? "certificate" : k));
   return { changes: fields.length > 0, replaces: fields, deleteBeforeReplace: false };
 }

@@ -2,5 +2,6 @@
 export { RsaKey, type RsaKeyArgs } from "./rsakey";
 export { SelfSignedCertificate, IssuedCertificate, DEFAULT_CERT_DAYS, type SelfSignedCertificateArgs, type IssuedCertificateArgs, type CertificateOutputs } from "./certificates";
 export { certificateAuthority, issuedKeyPair, type KeyPair, type CertificateAuthority } from "./pairs";
-export { rsaKeyProvider, selfSignedCertificateProvider, issuedCertificateProvider, DYNAMIC_PROVIDERS, DYNAMIC_TYPES, DYNAMIC_MODULE } from "./providers";
-export { UNKNOWN, diffSecret, keyFingerprint, type RsaKeyOutputs, type SelfSignedCertificateOutputs, type IssuedCertificateOutputs } from "./generate";
+export { rsaKeyProvider, selfSignedCertificateProvider, issuedCertificateProvider, deployTokenProvider, encryptedInfoProvider, DYNAMIC_PROVIDERS, DYNAMIC_TYPES, DYNAMIC_MODULE } from "./providers";
+export { UNKNOWN, diffSecret, keyFingerprint, encryptOaep, type RsaKeyOutputs, type SelfSignedCertificateOutputs, type IssuedCertificateOutputs } from "./generate";
+export { DeployToken, EncryptedInfo, type DeployTokenArgs, type EncryptedInfoArgs } from "./tokens";

@@ -42,6 +42,8 @@ function provider(kind: SecretKind, make: (impl: Implementation, inputs: Record<
 export const rsaKeyProvider = provider("RsaKey", (impl, inputs) => impl.createRsaKey(inputs));
 export const selfSignedCertificateProvider = provider("SelfSignedCertificate", (impl, inputs) => impl.createSelfSignedCertificate(inputs));
 export const issuedCertificateProvider = provider("IssuedCertificate", (impl, inputs) => impl.createIssuedCertificate(inputs));
+export const deployTokenProvider = provider("DeployToken", (impl, inputs) => impl.createDeployToken(inputs));
+export const encryptedInfoProvider = provider("EncryptedInfo", (impl, inputs) => impl.createEncryptedInfo(inputs));
 
 /** Module of the resources' type tokens: `pulumi-nodejs:dynamic/kuscia-iac:<Kind>`. */
 export const DYNAMIC_MODULE = "kuscia-iac";
@@ -50,6 +52,8 @@ export const DYNAMIC_TYPES = {
   RsaKey: `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:RsaKey`,
   SelfSignedCertificate: `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:SelfSignedCertificate`,
   IssuedCertificate: `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:IssuedCertificate`,
+  DeployToken: `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:DeployToken`,
+  EncryptedInfo: `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:EncryptedInfo`,
 } as const;
 
 /** Provider by resource type token, for mocks that run the real providers. */
@@ -57,4 +61,6 @@ export const DYNAMIC_PROVIDERS: Readonly<Record<string, pulumi.dynamic.ResourceP
   [DYNAMIC_TYPES.RsaKey]: rsaKeyProvider,
   [DYNAMIC_TYPES.SelfSignedCertificate]: selfSignedCertificateProvider,
   [DYNAMIC_TYPES.IssuedCertificate]: issuedCertificateProvider,
+  [DYNAMIC_TYPES.DeployToken]: deployTokenProvider,
+  [DYNAMIC_TYPES.EncryptedInfo]: encryptedInfoProvider,
 };

@@ -1,7 +1,7 @@
 /**
- * A Kuscia autonomy node on Kubernetes → the objects of the upstream autonomy
- * manifests (secretflow/kuscia hack/k8s/autonomy: configmap.yaml, rbac.yaml,
- * service.yaml, deployment.yaml), and two nodes peered → what the
+ * A Kuscia node on Kubernetes → the objects of the upstream manifests
+ * (secretflow/kuscia hack/k8s/{autonomy,lite,master}: configmap.yaml, rbac.yaml,
+ * service.yaml, deployment.yaml; master has no rbac.yaml: it runs no tasks), and two nodes peered → what the
  * peer-to-peer guide's scripts create by hand (scripts/deploy/add_domain.sh
  * `<other> p2p`, scripts/deploy/join_to_host.sh `<self> <other> <url>`).
  *
@@ -51,11 +51,18 @@ export interface NodeCapacity {
 /** The upstream configmap.yaml's values: Kuscia refuses to schedule with runk when none are set. */
 export const DEFAULT_RUNK_CAPACITY: Readonly<NodeCapacity> = { cpu: 4, memory: "4Gi", storage: "100Gi", ephemeralStorage: "200Gi" };
 
+/** The node's deployment mode (kuscia.yaml `mode`). */
+export type NodeMode = "autonomy" | "lite" | "master";
+
 /** The public part of a node: everything but its secrets. */
 export interface AutonomyNodeSpec {
+  /** Default autonomy. */
+  mode?: NodeMode;
   domainId: string;
-  /** Default `autonomy-<domainId>`. */
+  /** Default `autonomy-<domainId>`, `lite-<domainId>`, or `kuscia-master` (the upstream manifests'). */
   namespace?: string;
+  /** lite only: the master's gateway URL (kuscia.yaml `masterEndpoint`). */
+  masterEndpoint?: string;
   image?: string;
   /** Default NOTLS, as the upstream manifests (the endpoint is then http://). */
   protocol?: NodeProtocol;
@@ -78,7 +85,12 @@ export interface NodeSecrets {
   domainKeyData?: string;
   /** MySQL DSN; absent means Kuscia's embedded SQLite. */
   datastoreEndpoint?: string;
+  /** lite only: the token the node registers its certificate with at its master (kuscia.yaml `liteDeployToken`). */
+  liteDeployToken?: string;
 }
+
+/** Any node's spec (the autonomy node's, with `mode`). */
+export type NodeSpec = AutonomyNodeSpec;
 
 export interface AutonomyNames {
   namespace: string;
@@ -91,24 +103,48 @@ export interface AutonomyNames {
 }
 
 export function autonomyNames(domainId: string, namespace?: string): AutonomyNames {
-  const ns = namespace ?? `autonomy-${domainId}`;
-  const app = `kuscia-autonomy-${domainId}`;
+  return nodeNames("autonomy", domainId, namespace);
+}
+
+/**
+ * The names of the upstream manifests: `autonomy-<id>`/`kuscia-autonomy-<id>`,
+ * `lite-<id>`/`kuscia-lite-<id>`, and `kuscia-master`/`kuscia-master` for a master.
+ */
+export function nodeNames(mode: NodeMode, domainId: string, namespace?: string): AutonomyNames {
+  const ns = namespace ?? (mode === "master" ? "kuscia-master" : `${mode}-${domainId}`);
+  const app = mode === "master" ? "kuscia-master" : `kuscia-${mode}-${domainId}`;
   return { namespace: ns, app, configMap: `${app}-cm`, kubeconfigSecret: `${app}-kubeconfig`, host: `${app}.${ns}.svc.cluster.local` };
 }
 
 /** The URL partners use for this node: https unless the gateway speaks plain HTTP. */
 export function nodeEndpoint(spec: AutonomyNodeSpec): string {
   const scheme = (spec.protocol ?? "NOTLS") === "NOTLS" ? "http" : "https";
-  return `${scheme}://${autonomyNames(spec.domainId, spec.namespace).host}:${KUSCIA_GATEWAY_PORT}`;
+  return `${scheme}://${namesOf(spec).host}:${KUSCIA_GATEWAY_PORT}`;
+}
+
+/** The names of a node by its spec. */
+export function namesOf(spec: AutonomyNodeSpec): AutonomyNames {
+  return nodeNames(spec.mode ?? "autonomy", spec.domainId, spec.namespace);
 }
 
 /** kuscia.yaml as a mapping, keys in the order of the upstream template. */
 export function kusciaConfig(spec: AutonomyNodeSpec, secrets: NodeSecrets): Record<string, unknown> {
-  const names = autonomyNames(spec.domainId, spec.namespace);
+  const mode = spec.mode ?? "autonomy";
+  const names = namesOf(spec);
   const runtime = spec.runtime ?? "runk";
-  const c: Record<string, unknown> = { mode: "autonomy", domainID: spec.domainId };
+  const c: Record<string, unknown> = { mode, domainID: spec.domainId };
   if (secrets.domainKeyData !== undefined) c.domainKeyData = secrets.domainKeyData;
   c.logLevel = spec.logLevel ?? "INFO";
+  if (mode === "master") {
+    // hack/k8s/master/configmap.yaml: no runtime, no capacity (a master runs no tasks).
+    if (secrets.datastoreEndpoint !== undefined) c.datastoreEndpoint = secrets.datastoreEndpoint;
+    c.protocol = spec.protocol ?? "NOTLS";
+    return c;
+  }
+  if (mode === "lite") {
+    if (secrets.liteDeployToken !== undefined) c.liteDeployToken = secrets.liteDeployToken;
+    if (spec.masterEndpoint !== undefined) c.masterEndpoint = spec.masterEndpoint;
+  }
   c.runtime = runtime;
   if (runtime === "runk") {
     const runk: Record<string, unknown> = { namespace: names.namespace };
@@ -119,7 +155,8 @@ export function kusciaConfig(spec: AutonomyNodeSpec, secrets: NodeSecrets): Reco
   } else if (spec.capacity) {
     c.capacity = { ...spec.capacity };
   }
-  if (secrets.datastoreEndpoint !== undefined) c.datastoreEndpoint = secrets.datastoreEndpoint;
+  // A lite node keeps no datastore: the master holds the state.
+  if (secrets.datastoreEndpoint !== undefined && mode !== "lite") c.datastoreEndpoint = secrets.datastoreEndpoint;
   c.protocol = spec.protocol ?? "NOTLS";
   return c;
 }
@@ -130,7 +167,7 @@ export function kusciaYaml(spec: AutonomyNodeSpec, secrets: NodeSecrets): string
 
 /** The node ConfigMap, labelled so the webhook and `review()` check it as a node configuration. */
 export function nodeConfigMap(spec: AutonomyNodeSpec, secrets: NodeSecrets): ConfigMapObject {
-  const names = autonomyNames(spec.domainId, spec.namespace);
+  const names = namesOf(spec);
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -149,7 +186,7 @@ export interface KubeconfigSecret<V = string> {
 }
 
 export function kubeconfigSecret<V = string>(spec: AutonomyNodeSpec, kubeconfig: V): KubeconfigSecret<V> {
-  const names = autonomyNames(spec.domainId, spec.namespace);
+  const names = namesOf(spec);
   return { apiVersion: "v1", kind: "Secret", metadata: { name: names.kubeconfigSecret, namespace: names.namespace }, type: "Opaque", stringData: { kubeconfig } };
 }
 
@@ -161,8 +198,8 @@ export type AutonomyObject = NamespaceObject | RoleObject | RoleBindingObject | 
  * `kubeconfig`.
  */
 export function expandAutonomyNode(spec: AutonomyNodeSpec, secrets: NodeSecrets, kubeconfig = ""): AutonomyObject[] {
-  const names = autonomyNames(spec.domainId, spec.namespace);
-  const runtime = spec.runtime ?? "runk";
+  const names = namesOf(spec);
+  const runtime = spec.mode === "master" ? undefined : spec.runtime ?? "runk";
   const out: AutonomyObject[] = [];
   if (spec.createNamespace !== false) out.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: names.namespace } });
   // With its own kubeconfig runk acts in another cluster; the pod's service account needs no rights here.
@@ -195,8 +232,13 @@ function runkRoleBinding(namespace: string): RoleBindingObject {
 }
 
 export function nodeService(spec: AutonomyNodeSpec): ServiceObject {
-  const names = autonomyNames(spec.domainId, spec.namespace);
+  const names = namesOf(spec);
   const port = (name: string, p: number, protocol: "TCP" | "UDP") => ({ name, port: p, protocol, targetPort: p });
+  // hack/k8s/master/service.yaml: the gateway and KusciaAPI only (no task pods resolve names through a master).
+  const ports =
+    spec.mode === "master"
+      ? [port("envoy", KUSCIA_GATEWAY_PORT, "TCP"), port("kusciaapi", 8082, "TCP")]
+      : [port("envoy", KUSCIA_GATEWAY_PORT, "TCP"), port("envoy-internal", 80, "TCP"), port("dns", 53, "UDP"), port("kusciaapi", 8082, "TCP")];
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -204,7 +246,7 @@ export function nodeService(spec: AutonomyNodeSpec): ServiceObject {
     spec: {
       type: "ClusterIP",
       selector: { app: names.app },
-      ports: [port("envoy", KUSCIA_GATEWAY_PORT, "TCP"), port("envoy-internal", 80, "TCP"), port("dns", 53, "UDP"), port("kusciaapi", 8082, "TCP")],
+      ports,
     },
   };
 }
@@ -217,10 +259,10 @@ export function registryOf(image: string): string {
 }
 
 export function nodeDeployment(spec: AutonomyNodeSpec): DeploymentObject {
-  const names = autonomyNames(spec.domainId, spec.namespace);
+  const names = namesOf(spec);
   const image = spec.image ?? KUSCIA_IMAGE;
   const labels = { app: names.app };
-  const kubeconfig = spec.runtime !== "runp" && spec.runkKubeconfig;
+  const kubeconfig = spec.mode !== "master" && spec.runtime !== "runp" && spec.runkKubeconfig;
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -235,7 +277,8 @@ export function nodeDeployment(spec: AutonomyNodeSpec): DeploymentObject {
           automountServiceAccountToken: true,
           containers: [
             {
-              name: spec.domainId,
+              // The upstream master manifest names its container `master`; the others the domain ID.
+              name: spec.mode === "master" ? "master" : spec.domainId,
               image,
               command: ["tini", "--", "kuscia", "start", "-c", "etc/conf/kuscia.yaml"],
               // add_domain.sh reads the node's own domain ID from NAMESPACE.

@@ -62,6 +62,13 @@ describe("policypack on what our node components create", () => {
     NodePeering: ["ClusterDomainRoute", "ClusterDomainRoute", "ConfigMap", "ConfigMap", "Domain", "Domain"],
     IflearnerFederation: [],
     AdmissionWebhook: [],
+    DomainDataSource: ["DomainDataSource"],
+    DomainData: ["DomainData"],
+    DomainDataGrant: ["DomainDataGrant"],
+    KusciaJob: ["KusciaJob"],
+    KusciaMasterNode: ["ConfigMap"],
+    // Its example makes the master too, and the lite's Domain on the master.
+    KusciaLiteNode: ["ConfigMap", "ConfigMap", "Domain"],
   };
 
   for (const entry of COMPONENTS.filter((e) => !hasEmit(e))) {

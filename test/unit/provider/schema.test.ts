@@ -69,11 +69,17 @@ describe("provider schema", () => {
       "AppImage",
       "ClusterDomainRoute",
       "Domain",
+      "DomainData",
+      "DomainDataGrant",
+      "DomainDataSource",
       "IflearnerFederation",
       "IflearnerJob",
       "InteropConfig",
       "KusciaAutonomyNode",
       "KusciaDeployment",
+      "KusciaJob",
+      "KusciaLiteNode",
+      "KusciaMasterNode",
       "NodePeering",
     ]);
     assert.deepEqual(COMPONENTS.map((c) => c.spec.name).sort(), exported);
