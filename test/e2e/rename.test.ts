@@ -10,19 +10,21 @@ import { startGatedCluster, type Gated } from "./harness/gated";
 import { pulumiEnv, skipAwait, type PulumiEnv } from "./harness/pulumi";
 import { toolsDir } from "./harness/tools";
 import { makeCert } from "../helpers/certs";
-import { AppImage, ClusterDomainRoute, Domain, InteropConfig, KusciaDeployment } from "../../components";
+import { AppImage, ClusterDomainRoute, Domain, DomainData, DomainDataGrant, DomainDataSource, InteropConfig, KusciaDeployment, KusciaJob } from "../../components";
 
-describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute and InteropConfig keeps their objects", function () {
+describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute, InteropConfig, KusciaJob and the data components keeps their objects", function () {
   this.timeout(300_000);
   let g: Gated;
   let env: PulumiEnv;
   let bobCert: string;
+  let aliceCert: string;
 
   before(async function () {
     this.timeout(0);
     g = await startGatedCluster(["cross-domain"]);
     env = await pulumiEnv(toolsDir("pulumi"), g.cluster.kubeconfig);
     bobCert = (await makeCert({ cn: "bob" })).certB64;
+    aliceCert = (await makeCert({ cn: "alice" })).certB64;
   });
   after(async () => {
     await g?.stop();
@@ -62,7 +64,19 @@ describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute and Inter
       { ...o("route"), dependsOn: [bob] },
     );
     const hostAccess = new InteropConfig(`${prefix}-interop`, { name: "bob-members", host: "bob", members: ["alice"], emit: "both" }, { ...o("interop"), dependsOn: [alice] });
-    return { created: pulumi.all([kd.created, route.created, hostAccess.created]).apply((l) => l.flat()) };
+    const job = new KusciaJob(
+      `${prefix}-job`,
+      { jobId: "rename-job", initiator: "alice", tasks: [{ alias: "psi", appImage: "rename-image", taskInputConfig: "{}", parties: [{ domainID: "alice" }, { domainID: "bob" }] }] },
+      { ...o("job"), dependsOn: [alice, bob, image] },
+    );
+    const source = new DomainDataSource(
+      `${prefix}-source`,
+      { domainId: "alice", datasourceId: "rename-source", type: "localfs", info: { localfs: { path: "/home/kuscia/var/storage/data" } }, domainCertificate: aliceCert },
+      { ...o("source"), dependsOn: [alice] },
+    );
+    const table = new DomainData(`${prefix}-table`, { domainId: "alice", domainDataId: "rename-table", type: "table", relativeURI: "alice.csv", dataSource: "rename-source", columns: [{ name: "id", type: "str" }] }, { ...o("table"), dependsOn: [source] });
+    const grant = new DomainDataGrant(`${prefix}-grant`, { domainId: "alice", grantId: "rename-grant", domainDataID: "rename-table", grantDomain: "bob" }, { ...o("grant"), dependsOn: [table, bob] });
+    return { created: pulumi.all([kd.created, route.created, hostAccess.created, job.created, grant.created]).apply((l) => l.flat()) };
   };
 
   /** uid of every Kubernetes object in the stack's state, by type and physical name. */
@@ -85,7 +99,7 @@ describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute and Inter
     assert.equal(up.summary.result, "succeeded");
     assert.equal(preview.changeSummary.create, up.summary.resourceChanges?.create);
     baseline = await uids(stack);
-    for (const kind of ["AppImage", "KusciaDeployment", "ClusterDomainRoute", "InteropConfig", "apps/v1:Deployment", "core/v1:Service", "rbac.authorization.k8s.io/v1:Role"]) {
+    for (const kind of ["AppImage", "KusciaDeployment", "ClusterDomainRoute", "InteropConfig", "KusciaJob", "DomainDataSource", "DomainData ", "DomainDataGrant", "apps/v1:Deployment", "core/v1:Service", "rbac.authorization.k8s.io/v1:Role"]) {
       assert.ok(Object.keys(baseline).some((k) => k.includes(kind)), `no ${kind} in ${Object.keys(baseline).join(", ")}`);
     }
   });
@@ -95,8 +109,9 @@ describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute and Inter
     const up = await stack.up();
     assert.equal(up.summary.result, "succeeded");
     const changes = up.summary.resourceChanges ?? {};
-    assert.equal(changes.create ?? 0, 6, JSON.stringify(changes)); // the six components, nothing else
-    assert.equal(changes.delete ?? 0, 6, JSON.stringify(changes));
+    // The ten components, nothing else (the data source's encryption resource is named by its identity too).
+    assert.equal(changes.delete ?? 0, changes.create ?? 0, JSON.stringify(changes));
+    assert.ok((changes.create ?? 0) >= 10 && (changes.create ?? 0) <= 11, JSON.stringify(changes));
     assert.deepEqual(await uids(stack), baseline);
   });
 
