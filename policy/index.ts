@@ -24,6 +24,7 @@ import { applyConfiguration } from "./config/apply";
 import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
 import type { PolicyConfig } from "./config/types";
 import { referenceRuleInfos } from "./references";
+import { PEERING_RULES } from "./peering";
 
 export * from "./types";
 export * from "./config/types";
@@ -35,6 +36,7 @@ export { deliver } from "./deliver";
 export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
+export { PEERING_RULES, checkPeering, type PeeringResult, type PeeringOptions } from "./peering";
 export { REFERENCES, ReferenceIndex, checkReferences, referencedKinds, refOf, refKey, type ObjectRef, type ReferenceResult, type ReferenceOptions } from "./references";
 
 export const POLICIES: readonly KindPolicy[] = [
@@ -151,7 +153,7 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
 export function rules(config?: PolicyConfig): RuleInfo[] {
   const all = POLICIES.flatMap(ruleInfos).concat([
     { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)", source: "kuscia-iac: fail closed when a rule throws" },
-  ]).concat(referenceRuleInfos());
+  ]).concat(referenceRuleInfos(), PEERING_RULES);
   return config ? all.map((r) => ({ ...r, action: config.actionOf(r.id, r.severity) })) : all;
 }
 

@@ -1,13 +1,20 @@
 /**
  * Entry of the `kuscia-iac` policy pack: the Pulumi CLI loads this module
  * (through PulumiPolicy.yaml and package.json beside it) and the constructor
- * starts the analyzer server the engine talks to.
+ * starts the analyzer server the engine talks to. The policy configuration is read
+ * first (config.ts): it decides each policy's enforcement level, which the engine asks
+ * for before anything else. An invalid one stops the pack with its message.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { PACK_NAME, policies } from "./policies";
+import { packConfiguration } from "./config";
+import { PACK_NAME, buildPolicies } from "./policies";
+
+const { config, origin, warnings } = packConfiguration();
+// Standard error reaches the CLI's log, never the analyzer protocol on standard output.
+for (const w of warnings) console.error(`kuscia-iac policy pack: ${w}`);
 
 new PolicyPack(PACK_NAME, {
-  description: "Applies the kuscia-iac rule book to the Kuscia / SecretFlow and Iflearner Kubernetes resources of any Pulumi program.",
+  description: `Applies the kuscia-iac rule book to the Kuscia / SecretFlow and Iflearner Kubernetes resources of any Pulumi program: one policy per rule, levels from the policy configuration (${origin}).`,
   enforcementLevel: "mandatory",
-  policies,
+  policies: buildPolicies(config),
 });

@@ -2,6 +2,7 @@
  * Turns what the Pulumi engine hands a policy (a resource type token and its
  * input properties) back into the Kubernetes object the rule book reviews.
  */
+import { Secret } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { Segment } from "../policy/paths";
 
@@ -70,10 +71,18 @@ function isPrefix(a: readonly Segment[], b: readonly Segment[]): boolean {
   return a.length <= b.length && a.every((s, i) => s === b[i]);
 }
 
-function unwrapProxy(props: Obj): Obj {
-  // The SDK's proxy answers this key with its target; a plain object has no such key.
-  const target = props["__getSpecialProxyTarget"];
-  return target && typeof target === "object" ? (target as Obj) : props;
+/**
+ * The plain props under the SDK's proxies: the unknown-checking one, and for remediations the
+ * secrets-preserving one inside it. Each answers this key with its target; a plain object has no such key.
+ */
+export function unwrapProxy(props: Obj): Obj {
+  let cur = props;
+  for (let i = 0; i < 4; i++) {
+    const target = cur["__getSpecialProxyTarget"];
+    if (!target || typeof target !== "object" || target === cur) break;
+    cur = target as Obj;
+  }
+  return cur;
 }
 
 function plain(v: unknown, at: Segment[], unknown: Segment[][]): unknown {
@@ -81,6 +90,8 @@ function plain(v: unknown, at: Segment[], unknown: Segment[][]): unknown {
     unknown.push(at);
     return undefined;
   }
+  // A remediation sees secrets as Secret instances; the rule book reviews their values.
+  if (v instanceof Secret) return plain(v.value, at, unknown);
   if (Array.isArray(v)) return v.map((e, i) => plain(e, [...at, i], unknown));
   if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Obj = {};

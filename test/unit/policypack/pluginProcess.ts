@@ -11,8 +11,8 @@ export interface PluginProcess {
   stop(): Promise<void>;
 }
 
-export function startPlugin(command: string, args: string[], cwd: string): Promise<PluginProcess> {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export function startPlugin(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<PluginProcess> {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
   let out = "";
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
