@@ -16,6 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KusciaResource, NativeObject } from "../policy/expand";
+import { defaultWaitFor } from "./ready";
 
 /** `Kind/namespace/name` (or `Kind/name` when cluster-scoped): how components list what they manage. */
 export function objectRef(o: { kind: string; metadata: { name: string; namespace?: string } }): string {
@@ -108,6 +109,19 @@ export function withReadiness<T extends { metadata: { annotations?: unknown } }>
 }
 
 /**
+ * A Kuscia custom resource with the readiness annotations: the component's, and where it gives
+ * neither `skipAwait` nor `waitFor`, the `pulumi.com/waitFor` of the kind's upstream status
+ * (ready.ts), so `pulumi up` waits for a route or a Domain to become ready.
+ */
+export function withCustomResourceReadiness<T extends { kind: string; spec?: unknown; metadata: { annotations?: unknown } }>(f: Family, o: T): T {
+  const given = f.readiness["pulumi.com/skipAwait"] !== undefined || f.readiness["pulumi.com/waitFor"] !== undefined;
+  const waitFor = given ? undefined : defaultWaitFor(o);
+  const ready = withReadiness(f, o);
+  if (waitFor === undefined) return ready;
+  return { ...ready, metadata: { ...ready.metadata, annotations: { ...((ready.metadata.annotations as Record<string, string> | undefined) ?? {}), "pulumi.com/waitFor": waitFor } } };
+}
+
+/**
  * With `secret`, every field but apiVersion, kind and metadata becomes a secret
  * Input, so contents derived from secret arguments stay encrypted in the state.
  */
@@ -171,10 +185,10 @@ export function createCustomResource(
   if (pulumi.Output.isInstance(cr)) {
     const o = cr as pulumi.Output<KusciaResource>;
     const field = (k: string) => (secret ? pulumi.secret(o.apply((x) => (x as unknown as Record<string, unknown>)[k])) : o.apply((x) => (x as unknown as Record<string, unknown>)[k]));
-    props = { apiVersion: id.apiVersion, kind: id.kind, metadata: o.apply((x) => withReadiness(f, x).metadata), spec: field("spec") };
+    props = { apiVersion: id.apiVersion, kind: id.kind, metadata: o.apply((x) => withCustomResourceReadiness(f, x).metadata), spec: field("spec") };
     if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, ["spec"]);
   } else {
-    props = guard(withReadiness(f, cr as KusciaResource), secret) as unknown as Record<string, unknown>;
+    props = guard(withCustomResourceReadiness(f, cr as KusciaResource), secret) as unknown as Record<string, unknown>;
     if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, secretFields(props));
   }
   return new k8s.apiextensions.CustomResource(name, { ...props, status: undefined } as unknown as k8s.apiextensions.CustomResourceArgs, opts);
