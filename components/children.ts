@@ -40,11 +40,16 @@ export function legacyChildName(component: string, o: Named): string {
 
 /** Readiness options every component takes; they become the Kubernetes provider's annotations on each child. */
 export interface ReadinessArgs {
-  /** Do not wait for the objects to become ready (`pulumi.com/skipAwait`), e.g. a cluster that cannot run the image. */
+  /** Do not wait for the objects to become ready (`pulumi.com/skipAwait`), e.g. a cluster that cannot run the image; also drops the Kuscia custom resources' default `waitFor`. */
   skipAwait?: boolean;
-  /** Seconds to wait for each object to become ready (`pulumi.com/timeoutSeconds`); default the provider's (10 minutes for Deployments). */
+  /** Seconds to wait for each object to become ready (`pulumi.com/timeoutSeconds`); default the provider's (10 minutes). */
   timeoutSeconds?: number;
-  /** A readiness condition instead of the provider's own (`pulumi.com/waitFor`), e.g. `condition=Ready` or `jsonpath={.status.phase}=Running`. */
+  /**
+   * A readiness condition instead of the provider's own (`pulumi.com/waitFor`), e.g. `condition=Ready` or `jsonpath={.status.phase}=Running`.
+   * Default for the Kuscia custom resources a component emits: the status upstream writes when they are ready
+   * (components/ready.ts: a ClusterDomainRoute's condition Ready, a KusciaDeployment's phase Available, a DomainDataGrant's
+   * phase Ready, a non-partner Domain's Ready node); other kinds and native objects: the provider's own.
+   */
   waitFor?: string;
 }
 
