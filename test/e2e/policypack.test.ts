@@ -124,11 +124,13 @@ describe("the policy pack and readiness through a real Pulumi engine", function 
     });
     // No Kuscia controller runs here: nothing writes the status, so the provider times out waiting.
     await assert.rejects(stack.up(), (e: Error) => {
-      assert.match(e.message, /carol-dave/);
+      assert.match(e.message, /timed out waiting for the condition/);
+      assert.match(e.message, /ClusterDomainRoute::carol-dave/);
+      assert.match(e.message, /Domain::carol/);
       return true;
     });
-    const cdr = await get(["cdr", "carol-dave"]);
-    assert.equal(cdr.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+    assert.equal((await get(["cdr", "carol-dave"])).metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+    assert.equal((await get(["domain", "carol"])).metadata.annotations["pulumi.com/waitFor"], 'jsonpath={.status.nodeStatuses[?@.status=="Ready"].name}');
     // What syncStatusFromDomainroute and syncDomainStatus write once the route has tokens and a node joined.
     const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     await g.cluster.kubectlOk(["patch", "cdr", "carol-dave", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status: "True", reason: "", message: "Success", lastUpdateTime: now, lastTransitionTime: now }] } })]);

@@ -48,7 +48,8 @@ describe("component: Domain", () => {
     assert.deepEqual(await valueOf(d.created), ["Domain/dave"]);
     assert.deepEqual(names(), [`${CR} dave`]);
     const cr = mocks.ofType(CR)[0].inputs;
-    assert.deepEqual(cr.metadata, { name: "dave", labels: { team: "a" } });
+    // A local Domain waits for a Ready node of it (components/ready.ts).
+    assert.deepEqual(cr.metadata, { name: "dave", labels: { team: "a" }, annotations: { "pulumi.com/waitFor": 'jsonpath={.status.nodeStatuses[?@.status=="Ready"].name}' } });
     assert.deepEqual(cr.spec, { interConnProtocols: ["kuscia"] });
     assert.deepEqual(opts.get(`${CR}::dave`)?.ignoreChanges, ['metadata.labels["kuscia.secretflow/domain-auth"]', "spec.master"]);
   });

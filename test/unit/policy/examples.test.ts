@@ -35,7 +35,8 @@ describe("rule book on the example manifests", () => {
   it("has a refused example for every error rule that a single object can break", () => {
     const covered = new Set(refused.map((d) => d.expectRule));
     const missing = rules()
-      .filter((r) => r.severity === "error" && !r.id.endsWith(".immutable") && r.id !== "internal.rule-error")
+      // peer.* compare objects with each other (the policy pack's stack policies): no single object breaks them.
+      .filter((r) => r.severity === "error" && !r.id.endsWith(".immutable") && r.id !== "internal.rule-error" && !r.id.startsWith("peer."))
       .map((r) => r.id)
       .filter((id) => !covered.has(id));
     assert.deepEqual(missing, []);
