@@ -17,7 +17,7 @@ import { existsSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { defaultPolicyConfiguration, type Action, type PolicyConfig } from "../policy";
-import { policyConfigFromObject, readPolicyConfigFile } from "../policyfile/read";
+import { PolicyConfigError, policyConfigFromObject, readPolicyConfigFile } from "../policyfile/read";
 
 export const STACK_FILE_KEY = "kuscia-iac:policyConfig";
 export const STACK_OBJECT_KEY = "kuscia-iac:policy";
@@ -61,6 +61,10 @@ export function packConfiguration(env: NodeJS.ProcessEnv = process.env, cliDir: 
   const given = file ?? env[ENV_FILE];
   if (given !== undefined) {
     const resolved = resolveFile(given, file !== undefined ? cliDir() : undefined);
+    if (!path.isAbsolute(given) && !existsSync(resolved)) {
+      const where = file !== undefined ? `stack configuration ${STACK_FILE_KEY}` : ENV_FILE;
+      throw new PolicyConfigError([`${where}: ${given}: no such file (looked for ${resolved}; the policy pack runs in its own folder and finds the project's directory only on Linux): give an absolute path`]);
+    }
     const loaded = readPolicyConfigFile(resolved);
     return { config: loaded.config, origin: resolved, warnings: loaded.warnings };
   }

@@ -92,6 +92,17 @@ describe("the policy pack and readiness through a real Pulumi engine", function 
       assert.match(preview.stdout, RULE);
       assert.equal((await stack.destroy()).summary.result, "succeeded");
     });
+
+    it("an invalid policy configuration stops the pack, and the CLI shows the field", async () => {
+      const bad = path.join(dir, "bad.yaml");
+      writeFileSync(bad, "rules:\n  domain.partner-certs: warn\n");
+      await stack.setConfig("kuscia-iac:policyConfig", { value: bad });
+      await assert.rejects(stack.preview({ policyPacks: [PACK] }), (e: Error) => {
+        assert.match(e.message, /rules\["domain\.partner-certs"\]: names no rule/);
+        return true;
+      });
+      await stack.removeConfig("kuscia-iac:policyConfig");
+    });
   });
 
   it("a NodePeering whose partner Domain carries a certificate of another key than the node's fails the stack policy peer.cert", async () => {

@@ -173,6 +173,10 @@ describe("policypack: levels from the policy configuration, overridden by Pulumi
       assert.equal(d.origin, "default");
     });
 
+    it("a relative file it cannot find stops the pack, asking for an absolute path", () => {
+      assert.throws(() => packConfiguration({ PULUMI_CONFIG: JSON.stringify({ "kuscia-iac:policyConfig": "nowhere.yaml" }) }, () => dir), /stack configuration kuscia-iac:policyConfig: nowhere\.yaml: no such file .*give an absolute path/);
+    });
+
     it("an invalid file stops the pack with the file and field named", () => {
       assert.throws(() => packConfiguration({ KUSCIA_IAC_POLICY_CONFIG: path.join(dir, "bad.yaml") }), /bad\.yaml: rules\["interop\.member"\]: names no rule/);
       assert.throws(() => packConfiguration({ PULUMI_CONFIG: JSON.stringify({ "kuscia-iac:policy": "{}", "kuscia-iac:policyConfig": "x" }) }), /either kuscia-iac:policyConfig .* or kuscia-iac:policy/);
