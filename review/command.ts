@@ -112,7 +112,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   const report = builder.report(files.length);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
-  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR));
+  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR, config));
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
   if (report.summary.objects === 0 && !opts.allowEmpty) {
