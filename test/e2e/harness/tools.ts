@@ -26,3 +26,19 @@ export function toolsDir(group: "kube" | "pulumi"): string {
   if (!existsSync(dir)) throw new Error(`build-tools.sh ${group} printed ${JSON.stringify(dir)}, which does not exist`);
   return dir;
 }
+
+/**
+ * The bin directory of `pulumi-language-yaml` (build-tools.sh yaml, cached like the others), or
+ * KUSCIA_IAC_YAML_BIN when it names a directory holding one built elsewhere.
+ */
+export function yamlToolsDir(): string {
+  const given = process.env.KUSCIA_IAC_YAML_BIN;
+  if (given) {
+    if (!existsSync(path.join(given, "pulumi-language-yaml"))) throw new Error(`KUSCIA_IAC_YAML_BIN=${given} holds no pulumi-language-yaml`);
+    return given;
+  }
+  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), "yaml"], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const dir = out.trim().split("\n").pop()!.trim();
+  if (!existsSync(path.join(dir, "pulumi-language-yaml"))) throw new Error(`build-tools.sh yaml printed ${JSON.stringify(dir)}, which holds no pulumi-language-yaml`);
+  return dir;
+}
