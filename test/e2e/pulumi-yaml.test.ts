@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { startCluster, type Cluster } from "./harness/cluster";
 import { pulumiCli, type PulumiCli } from "./harness/pulumicli";
-import { toolsDir, yamlToolsDir } from "./harness/tools";
+import { builtTool, toolsDir } from "./harness/tools";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET = "1b47061264138c4ac30d75fd1eb44270";
@@ -33,7 +33,7 @@ describe("a YAML program through the pulumi CLI and the component provider", fun
     this.timeout(0); // a cold build of the binaries takes minutes; later runs hit the cache
     const kubeBin = toolsDir("kube");
     const pulumiBin = toolsDir("pulumi");
-    const yamlBin = yamlToolsDir();
+    const yamlBin = builtTool("yaml", "pulumi-language-yaml");
     cluster = await startCluster(kubeBin);
     adminToken = JSON.parse(readFileSync(cluster.kubeconfig, "utf8")).users[0].user.token;
     cli = await pulumiCli(path.join("examples", "pulumi-yaml"), [pulumiBin, yamlBin], cluster.kubeconfig);

@@ -28,17 +28,19 @@ export function toolsDir(group: "kube" | "pulumi"): string {
 }
 
 /**
- * The bin directory of `pulumi-language-yaml` (build-tools.sh yaml, cached like the others), or
- * KUSCIA_IAC_YAML_BIN when it names a directory holding one built elsewhere.
+ * The bin directory of a tool of test/e2e/build-tools.sh outside the kube and pulumi groups
+ * (`yaml`: pulumi-language-yaml; `sdkgen`: pulumi-sdkgen), built and cached like the others,
+ * or the directory KUSCIA_IAC_YAML_BIN / KUSCIA_IAC_SDKGEN_BIN names (built elsewhere).
  */
-export function yamlToolsDir(): string {
-  const given = process.env.KUSCIA_IAC_YAML_BIN;
+export function builtTool(target: "yaml" | "sdkgen", binary: string): string {
+  const variable = `KUSCIA_IAC_${target.toUpperCase()}_BIN`;
+  const given = process.env[variable];
   if (given) {
-    if (!existsSync(path.join(given, "pulumi-language-yaml"))) throw new Error(`KUSCIA_IAC_YAML_BIN=${given} holds no pulumi-language-yaml`);
+    if (!existsSync(path.join(given, binary))) throw new Error(`${variable}=${given} holds no ${binary}`);
     return given;
   }
-  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), "yaml"], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), target], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   const dir = out.trim().split("\n").pop()!.trim();
-  if (!existsSync(path.join(dir, "pulumi-language-yaml"))) throw new Error(`build-tools.sh yaml printed ${JSON.stringify(dir)}, which holds no pulumi-language-yaml`);
+  if (!existsSync(path.join(dir, binary))) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which holds no ${binary}`);
   return dir;
 }
