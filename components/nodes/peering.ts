@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { peering, type PeerIdentity, type PeerSide } from "../../policy/expand/autonomy";
 import { ClusterDomainRoute } from "../clusterdomainroute";
 import { Domain } from "../domain";
-import { mergeDependsOn } from "../children";
+import { mergeDependsOn, type ReadinessArgs } from "../children";
 import type { PeerNode } from "./autonomynode";
 
 /**
@@ -10,7 +10,7 @@ import type { PeerNode } from "./autonomynode";
  * partner Domains and routes are then named, and created, at construction. With an Output they are
  * only created once it resolves, and a preview that cannot resolve it leaves them out.
  */
-export interface NodePeeringArgs {
+export interface NodePeeringArgs extends ReadinessArgs {
   /** One node; its partner Domain and route are created through `a.provider`. */
   a: PeerNode;
   /** The other node, through `b.provider`. */
@@ -36,6 +36,9 @@ export class NodePeering extends pulumi.ComponentResource {
     super("kuscia-iac:index:NodePeering", name, {}, opts);
     const identity = (n: PeerNode) => pulumi.all([n.domainId, n.certificate, n.endpoint]).apply(([domainId, certificate, endpoint]): PeerIdentity => ({ domainId, certificate, endpoint }));
     const both = pulumi.all([identity(args.a), identity(args.b)]).apply(([a, b]) => peering(a, b));
+    // Each route waits, by default, for the Ready condition Kuscia sets once the two nodes have
+    // exchanged tokens (components/ready.ts); skipAwait where the nodes do not run.
+    const readiness: ReadinessArgs = { skipAwait: args.skipAwait, timeoutSeconds: args.timeoutSeconds, waitFor: args.waitFor };
 
     // With plain domain IDs (KusciaAutonomyNode.asPeer gives them) the objects' names are known now, so
     // the partner Domains and routes exist from construction and every preview shows them.
@@ -55,6 +58,7 @@ export class NodePeering extends pulumi.ComponentResource {
           authCenter: s.apply((x) => x.domain.spec.authCenter!),
           annotations: s.apply((x) => x.domain.metadata.annotations!),
           emit: "custom-resource",
+          ...readiness,
         },
         at,
       );
@@ -70,6 +74,7 @@ export class NodePeering extends pulumi.ComponentResource {
           authenticationType: s.apply((x) => x.route.spec.authenticationType),
           tokenConfig: s.apply((x) => x.route.spec.tokenConfig!),
           emit: "custom-resource",
+          ...readiness,
         },
         { ...at, dependsOn: mergeDependsOn(opts?.dependsOn, [domain]) },
       );

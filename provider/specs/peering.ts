@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { KusciaAutonomyNode, type NodePeering, type NodePeeringArgs } from "../../components";
 import { objectOf, required, str, type ComponentSpec, type Plain } from "../spec";
-import { k8sProvider, strings } from "./common";
+import { READINESS, k8sProvider, strings } from "./common";
 
 const peer = objectOf<Plain<NodePeeringArgs["a"]>>("PeerNode", "An autonomy node as its partner sees it, and the provider for the node's own Kuscia API server.", {
   domainId: required(str("The node's domain ID.")),
@@ -18,6 +18,7 @@ export const nodePeeringSpec: ComponentSpec<NodePeeringArgs, NodePeering> = {
     // Plain, as in the Args: the class reads each side's provider when it creates that side's objects.
     a: required({ ...peer, plain: true, doc: "One node; its partner Domain and route go through `a.provider`." }),
     b: required({ ...peer, plain: true, doc: "The other node, through `b.provider`." }),
+    ...READINESS,
   },
   example: () => {
     const kuscia = (name: string) => new k8s.Provider(`${name}-kuscia`, { kubeconfig: "{}" });

@@ -35,7 +35,7 @@ export function autonomyPeering(opts: AutonomyPeeringOptions = {}) {
   const alice = node("alice", opts.aliceDatastore);
   const bob = node("bob", opts.bobDatastore);
 
-  const peering = opts.aliceKuscia && opts.bobKuscia ? new NodePeering("alice-bob", { a: alice.asPeer(opts.aliceKuscia), b: bob.asPeer(opts.bobKuscia) }) : undefined;
+  const peering = opts.aliceKuscia && opts.bobKuscia ? new NodePeering("alice-bob", { a: alice.asPeer(opts.aliceKuscia), b: bob.asPeer(opts.bobKuscia), skipAwait: opts.skipAwait }) : undefined;
 
   return {
     endpoints: { alice: alice.endpoint, bob: bob.endpoint },

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { AppImage, ClusterDomainRoute, Domain, InteropConfig, KusciaDeployment } from "../../../components";
+import * as k8s from "@pulumi/kubernetes";
+import { AppImage, ClusterDomainRoute, Domain, InteropConfig, KusciaDeployment, NodePeering } from "../../../components";
 import { READINESS, defaultWaitFor } from "../../../components/ready";
 import { useMocks, valueOf } from "./harness";
 import { makeCert } from "../../helpers/certs";
@@ -50,6 +51,21 @@ describe("components: pulumi.com/waitFor on emitted Kuscia custom resources", ()
     assert.deepEqual(byName.get("alice-bob"), { [WAIT]: "jsonpath={.status.tokenStatus.revision}" });
     assert.deepEqual(byName.get("alice-carol"), { "pulumi.com/skipAwait": "true" });
     assert.deepEqual(byName.get("alice-dave"), { "pulumi.com/timeoutSeconds": "120", [WAIT]: "condition=Ready" });
+  });
+
+  it("a NodePeering's routes wait for Ready (its partner Domains for nothing), unless it is given skipAwait", async () => {
+    const [a, b] = await Promise.all([makeCert({ cn: "alice", bits: 2048 }), makeCert({ cn: "bob", bits: 3072 })]);
+    const provider = new k8s.Provider("kuscia", { kubeconfig: "{}" });
+    const peer = (id: string, cert: string) => ({ domainId: id, certificate: cert, endpoint: `http://kuscia-autonomy-${id}.autonomy-${id}.svc.cluster.local:1080`, provider });
+    const waiting = new NodePeering("ab", { a: peer("alice", a.certB64), b: peer("bob", b.certB64) });
+    await valueOf(waiting.created);
+    assert.deepEqual(annotationsOf("ClusterDomainRoute"), [{ [WAIT]: "condition=Ready" }, { [WAIT]: "condition=Ready" }]);
+    assert.equal(annotationsOf("Domain").length, 2);
+    for (const d of annotationsOf("Domain")) assert.equal(d[WAIT], undefined);
+    mocks.registered.length = 0;
+    const skipping = new NodePeering("cd", { a: peer("carol", a.certB64), b: peer("dave", b.certB64), skipAwait: true });
+    await valueOf(skipping.created);
+    assert.deepEqual(annotationsOf("ClusterDomainRoute"), [{ "pulumi.com/skipAwait": "true" }, { "pulumi.com/skipAwait": "true" }]);
   });
 
   it("every expression has the provider's syntax and every entry names its upstream source", () => {
