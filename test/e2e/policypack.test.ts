@@ -148,6 +148,7 @@ describe("the policy pack and readiness through a real Pulumi engine", function 
     await g.cluster.kubectlOk(["patch", "domain", "carol", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { nodeStatuses: [{ name: "carol-node", version: "v1.30", status: "Ready", lastHeartbeatTime: now, lastTransitionTime: now }], deployTokenStatuses: [] } })]);
     const up = await stack.up();
     assert.equal(up.summary.result, "succeeded");
-    await stack.destroy();
+    // No destroy: timeoutSeconds bounds deletes too, and the garbage collector may take longer than
+    // 5 s to clear the foregroundDeletion finalizer on a loaded machine; the cluster goes with the suite.
   });
 });
