@@ -2,7 +2,7 @@
 # Builds the binaries the end-to-end tests need, from the Go module proxy
 # only, into a content-addressed cache directory outside the repository:
 #
-#   bash test/e2e/build-tools.sh [kube|pulumi|all]     (default: all)
+#   bash test/e2e/build-tools.sh [kube|pulumi|helm|all]     (default: all)
 #
 #   kube    kube-apiserver, kube-controller-manager, kubectl
 #           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
@@ -18,6 +18,10 @@
 #           an older pulumi/pkg/v3 than the CLI, so they must not share a
 #           module graph). pulumi-language-nodejs is not built: the proxy
 #           serves no version of its module (see test/e2e/tools/README.md).
+#   helm    helm (helm.sh/helm/v3 cmd/helm), module test/e2e/tools/helm,
+#           stamped with the ldflags of helm's own Makefile (version, and the
+#           default Kubernetes version of `helm template`/`helm lint` from
+#           its k8s.io/client-go version).
 #
 # Each target's bin directory is
 #   ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/e2e-bin/<target>-<key>
@@ -232,17 +236,44 @@ check_provider_serves() {
   log "$(basename "$bin") started and listened on port $port"
 }
 
+build_helm() {
+  local out=$1 hver kv kmaj kmin ld
+  cd "$TOOLS/helm"
+  hver=$(modver helm.sh/helm/v3)
+  # helm's Makefile: client-go v0.X.Y -> default capabilities Kubernetes 1.X.
+  kv=$(modver k8s.io/client-go)
+  kv=${kv#v}
+  kmaj=$((${kv%%.*} + 1))
+  kmin=${kv#*.}; kmin=${kmin%%.*}
+  ld="-s -w -X helm.sh/helm/v3/internal/version.version=$hver"
+  ld+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local pkg
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ld+=" -X $pkg.k8sVersionMajor=$kmaj -X $pkg.k8sVersionMinor=$kmin"
+  done
+  log "helm: helm.sh/helm/v3 $hver (k8s.io/client-go $(modver k8s.io/client-go))"
+  "${GOBUILD[@]}" -ldflags "$ld" -o "$out/" helm.sh/helm/v3/cmd/helm
+}
+
+check_helm() {
+  local out=$1
+  cd "$TOOLS/helm"
+  runs "$(modver helm.sh/helm/v3)" "$out/helm" version --short
+}
+
 targets=()
 case "${1:-all}" in
   kube) targets=(kube) ;;
   pulumi) targets=(pulumi) ;;
-  all) targets=(kube pulumi) ;;
-  *) echo "usage: $0 [kube|pulumi|all]" >&2; exit 2 ;;
+  helm) targets=(helm) ;;
+  all) targets=(kube pulumi helm) ;;
+  *) echo "usage: $0 [kube|pulumi|helm|all]" >&2; exit 2 ;;
 esac
 
 for t in "${targets[@]}"; do
   case $t in
     kube) (build_target kube kube) ;;
     pulumi) (build_target pulumi pulumi pulumi-kubernetes) ;;
+    helm) (build_target helm helm) ;;
   esac
 done

@@ -1,0 +1,218 @@
+/**
+ * The Helm chart (charts/kuscia-iac) with the real helm and a real kube-apiserver:
+ * lint, template (against deploy/, the project's review and the API server's dry
+ * run), install, upgrade and uninstall. The API server has no kubelet, so the
+ * chart's webhook pod is played by a local `kuscia-iac webhook` process started with
+ * the args of the installed Deployment and the files of its Secret and ConfigMap
+ * volumes; the chart registers it by URL (webhook.url), its generated certificate
+ * names 127.0.0.1 (tls.generate.extraSANs), and the chart's caBundle and client CA
+ * (auth.clientCA) are what authenticate the two ends to each other.
+ */
+import { strict as assert } from "node:assert";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as https from "node:https";
+import * as tls from "node:tls";
+import { stringify } from "yaml";
+import { issueCert, selfSignedCert } from "../../pki";
+import { webhookConfigurations } from "../../webhook";
+import { startCluster, type Cluster } from "./harness/cluster";
+import { CHART, docs, helmCli, helmToolsDir, keyOf, localPod, withoutHelmLabels, type Helm, type LocalPod } from "./harness/helm";
+import { freePort, run, startProcess, waitFor, type Proc } from "./harness/procs";
+import { REPO, toolsDir } from "./harness/tools";
+
+type Obj = Record<string, any>;
+
+const NS = "kuscia-iac-system";
+const RELEASE = "kuscia-iac";
+const CLI = path.join(REPO, "dist", "cli", "main.js");
+
+const refused = docs(readFileSync(path.join(REPO, "examples", "manifests", "refused", "interopconfigs.yaml"), "utf8"))[0];
+const accepted = docs(readFileSync(path.join(REPO, "examples", "manifests", "accepted", "interopconfigs.yaml"), "utf8"))[0];
+
+describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", function () {
+  this.timeout(600_000);
+  let cluster: Cluster;
+  let helm: Helm;
+  let clientCaPem: string;
+  let webhook: Proc | undefined;
+  let pod: LocalPod | undefined;
+  let port: number;
+
+  before(async () => {
+    const kubeBin = toolsDir("kube");
+    const helmBin = helmToolsDir();
+    // The API server presents this client certificate to webhooks; the chart's auth.clientCA makes the webhook demand it.
+    const clientCa = await selfSignedCert({ cn: "e2e-helm-client-ca", isCA: true, days: 1 });
+    const apiClient = await issueCert({ ca: clientCa, cn: "kube-apiserver", client: true, days: 1 });
+    clientCaPem = clientCa.certPem;
+    cluster = await startCluster(kubeBin, { webhookAuth: { clientCertPem: apiClient.certPem, clientKeyPem: apiClient.keyPem } });
+    // The background audit (--audit-interval) writes PolicyReports.
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "wgpolicyk8s")]);
+    helm = helmCli(helmBin, cluster.kubeconfig);
+    port = await freePort();
+  });
+
+  after(async () => {
+    await webhook?.stop();
+    await cluster?.stop();
+    if (pod) rmSync(pod.dir, { recursive: true, force: true });
+  });
+
+  const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));
+  const installValues = () => {
+    const f = path.join(cluster.workDir, "install-values.yaml");
+    writeFileSync(f, stringify({ webhook: { url: `https://127.0.0.1:${port}` }, tls: { generate: { extraSANs: ["127.0.0.1"] } }, auth: { clientCA: clientCaPem } }));
+    return f;
+  };
+
+  /** Plays the kubelet for one pod of the installed Deployment: its args and volumes, on 127.0.0.1:port. */
+  async function startLocalPod(): Promise<void> {
+    pod = await localPod((a) => cluster.kubectlOk(a), NS, `${RELEASE}-webhook`);
+    const args = [...pod.args];
+    args[args.indexOf("--host") + 1] = "127.0.0.1";
+    args[args.indexOf("--port") + 1] = String(port);
+    // --references and --audit-interval use the in-cluster account in a pod; here, the test's kubeconfig.
+    webhook = startProcess(process.execPath, [CLI, ...args, "--kubeconfig", cluster.kubeconfig, "--log-level", "warn"], path.join(pod.dir, "webhook.log"));
+  }
+
+  it("helm lint passes for the defaults, deploy/'s values, the URL mode and cert-manager", async () => {
+    await helm.ok(["lint", "--strict", CHART]);
+    await helm.ok(["lint", "--strict", CHART, "-f", path.join(CHART, "ci", "deploy-values.yaml")]);
+    await helm.ok(["lint", "--strict", CHART, "--set", "webhook.url=https://10.0.0.5:8443", "--set", "tls.generate.extraSANs={10.0.0.5}", "--set", "deployment.enabled=false"]);
+    await helm.ok(["lint", "--strict", CHART, "--set", "tls.mode=certManager"]);
+    // The schema refuses what the API server or the webhook would refuse later.
+    const bad = await helm.run(["lint", CHART, "--set", "webhook.url=http://10.0.0.5:8443"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout + bad.stderr, /webhook\/url/);
+    const noCa = await helm.run(["template", RELEASE, CHART, "--set", "tls.mode=secret"]);
+    assert.notEqual(noCa.code, 0);
+    assert.match(noCa.stderr, /caBundle/);
+  });
+
+  it("helm template with ci/deploy-values.yaml prints deploy/ object for object (Helm's own labels aside)", async () => {
+    const rendered = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")]));
+    const deploy = ["webhook.yaml", "webhook-configurations.yaml"].flatMap((f) => docs(readFileSync(path.join(REPO, "deploy", f), "utf8")));
+    assert.deepEqual(rendered.map(keyOf).sort(), deploy.map(keyOf).sort());
+    const want = new Map(deploy.map((o) => [keyOf(o), o]));
+    for (const o of rendered) assert.deepEqual(withoutHelmLabels(o), want.get(keyOf(o)), keyOf(o));
+  });
+
+  it("writes the webhook configurations webhookConfigurations() writes: URL mode, exempt requesters as matchConditions from Kubernetes 1.28 only", async () => {
+    const exemptRequesters = { serviceAccounts: ["kuscia-system:kuscia"], usernames: ["o'neil"], groups: ["ops"] };
+    const values = path.join(cluster.workDir, "exempt-values.yaml");
+    writeFileSync(values, stringify({ webhook: { url: "https://10.0.0.5:8443/" }, tls: { mode: "secret", caBundle: "Q0E=" }, policy: { configuration: { exemptRequesters } } }));
+    const confs = async (kubeVersion: string) =>
+      docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", values, "--kube-version", kubeVersion])).filter((o) => /WebhookConfiguration$/.test(o.kind)).sort((a, b) => (a.kind < b.kind ? 1 : -1)); // Validating first
+    for (const kubeVersion of ["1.30.0", "1.27.0"]) {
+      const want = webhookConfigurations({ caBundle: "Q0E=", url: "https://10.0.0.5:8443", exemptRequesters, kubeVersion });
+      const got: Obj[] = (await confs(kubeVersion)).map((o) => withoutHelmLabels(o));
+      const conditions = got[0].webhooks[0].matchConditions as unknown[] | undefined;
+      assert.deepEqual(got, [want.validating, want.mutating], kubeVersion);
+      assert.equal(conditions?.length, kubeVersion === "1.30.0" ? 2 : undefined);
+    }
+    // The chart's policy ConfigMap carries the same exemptions for the webhook itself.
+    const cm = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", values])).find((o) => o.kind === "ConfigMap")!;
+    assert.deepEqual(docs(cm.data["policy.yaml"])[0], { apiVersion: "kuscia-iac.secretflow/v1alpha1", kind: "PolicyConfiguration", exemptRequesters });
+    // Extra matchConditions cannot be honoured before 1.28: refused rather than dropped.
+    const old = await helm.run(["template", RELEASE, CHART, "--kube-version", "1.27.0", "--set", "webhook.matchConditions[0].name=x", "--set-string", "webhook.matchConditions[0].expression=true"]);
+    assert.notEqual(old.code, 0);
+    assert.match(old.stderr, /webhook\.matchConditions: .*1\.28/);
+  });
+
+  it("helm template output passes kuscia-iac review and the API server's dry run", async () => {
+    await cluster.kubectlOk(["create", "namespace", NS]);
+    for (const set of [[], ["--set", "webhook.url=https://127.0.0.1:8443", "--set", "tls.generate.extraSANs={127.0.0.1}", "--set", "auth.clientCA=" + clientCaPem]]) {
+      const file = path.join(cluster.workDir, "rendered.yaml");
+      writeFileSync(file, await helm.ok(["template", RELEASE, CHART, "-n", NS, ...set]));
+      const review = await run(process.execPath, [CLI, "review", file]);
+      assert.equal(review.code, 0, review.stdout + review.stderr);
+      const dry = await cluster.kubectl(["apply", "--dry-run=server", "-f", file]);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/kuscia-iac-validate created \(server dry run\)/);
+      assert.match(dry.stdout, /deployment\.apps\/kuscia-iac-webhook created \(server dry run\)/);
+    }
+  });
+
+  it("helm install gates kubectl apply: a refused example is denied with the rule book's message, an accepted one admitted", async () => {
+    await helm.ok(["install", RELEASE, CHART, "-n", NS, "--create-namespace", "-f", installValues()]);
+    await startLocalPod();
+    // The API server loads webhook configurations asynchronously.
+    await waitFor("the chart's webhook to gate", async () => /denied the request/.test((await apply(refused, ["--dry-run=server"])).stderr), 60_000, 500);
+    const no = await apply(refused);
+    assert.notEqual(no.code, 0);
+    assert.match(no.stderr, /admission webhook "resources\.(mutate|validate)\.kuscia-iac\.secretflow" denied the request: .*\[interop\.members\]/);
+    const yes = await apply(accepted);
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.match(yes.stdout, /interopconfig\.kuscia\.secretflow\/alice-2-bob created/);
+    // The chart's client CA is enforced: a caller without the API server's certificate gets 401.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port, path: "/validate", method: "POST", rejectUnauthorized: false, headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    assert.equal(status, 401);
+  });
+
+  it("helm upgrade changes the policy configuration and the verdict follows (warn instead of deny)", async () => {
+    await cluster.kubectlOk(["delete", "interopconfig", "alice-2-bob"]);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.rules.interop\\.members=warn"]);
+    await pod!.sync(); // the kubelet refreshes the ConfigMap volume; the webhook reloads it
+    await waitFor("the new policy configuration", async () => (await apply(refused, ["--dry-run=server"])).code === 0, 60_000, 500);
+    const r = await apply(refused);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Warning: .*\[interop\.members\]/);
+    const vwc = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.equal(vwc.webhooks[0].failurePolicy, "Fail");
+  });
+
+  it("helm upgrade renews the serving certificate from the same CA, and the webhook serves it without a new caBundle", async () => {
+    const secret = async (name: string) => JSON.parse(await cluster.kubectlOk(["get", "secret", "-n", NS, name, "-o", "json"])).data as Record<string, string>;
+    const vwcCa = async () => JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"])).webhooks[0].clientConfig.caBundle as string;
+    const [ca0, tls0, bundle0] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    // An ordinary upgrade keeps both.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values"]);
+    assert.deepEqual(await secret(`${RELEASE}-webhook-tls`), tls0);
+    // Within renewBeforeDays of its end (here: always), the serving certificate is issued again.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=400"]);
+    const [ca1, tls1, bundle1] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    assert.deepEqual(ca1, ca0);
+    assert.equal(bundle1, bundle0);
+    assert.notEqual(tls1["tls.crt"], tls0["tls.crt"]);
+    await pod!.sync();
+    const served = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
+          resolve(s.getPeerX509Certificate()!.toString());
+          s.end();
+        });
+        s.on("error", reject);
+      });
+    const want = Buffer.from(tls1["tls.crt"], "base64").toString("utf8");
+    await waitFor("the webhook to serve the renewed certificate", async () => (await served()).trim() === want.trim(), 60_000, 500);
+    await cluster.kubectlOk(["delete", "interopconfig", "alice-2-bob"]);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.rules.interop\\.members=deny"]);
+    await pod!.sync();
+    await waitFor("deny again, through the renewed certificate", async () => /denied the request/.test((await apply(refused, ["--dry-run=server"])).stderr), 60_000, 500);
+    assert.match((await apply(refused)).stderr, /denied the request: .*\[interop\.members\]/);
+  });
+
+  it("helm uninstall leaves no object of the release, and kubectl apply is no longer gated", async () => {
+    const manifest = docs(await helm.ok(["get", "manifest", RELEASE, "-n", NS]));
+    assert.ok(manifest.length >= 14, `${manifest.length} objects`);
+    await helm.ok(["uninstall", RELEASE, "-n", NS, "--wait"]);
+    for (const o of manifest) {
+      const r = await cluster.kubectl(["get", o.kind, o.metadata.name, ...(o.metadata.namespace ? ["-n", o.metadata.namespace] : []), "--ignore-not-found", "-o", "name"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "", `${keyOf(o)} is left`);
+    }
+    const left = await cluster.kubectlOk(["get", "all,secrets,configmaps,roles,rolebindings,serviceaccounts,poddisruptionbudgets", "-n", NS, "-l", `app.kubernetes.io/instance=${RELEASE}`, "-o", "name"]);
+    assert.equal(left.trim(), "");
+    const cluster_ = await cluster.kubectlOk(["get", "validatingwebhookconfigurations,mutatingwebhookconfigurations,clusterroles,clusterrolebindings", "-l", `app.kubernetes.io/instance=${RELEASE}`, "-o", "name"]);
+    assert.equal(cluster_.trim(), "");
+    await waitFor("the registration to go", async () => (await apply(refused, ["--dry-run=server"])).code === 0, 60_000, 500);
+  });
+});
