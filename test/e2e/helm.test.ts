@@ -90,6 +90,34 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.match(noCa.stderr, /caBundle/);
   });
 
+  it("renders cert-manager TLS (caBundle injected) and bearer-token authentication", async () => {
+    const cm = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set", "tls.mode=certManager", "--set", "tls.certManager.extraSANs={10.0.0.5,webhook.example}"]));
+    const cert = cm.find((o) => o.kind === "Certificate" && o.metadata.name === `${RELEASE}-webhook`)!;
+    assert.equal(cert.spec.secretName, `${RELEASE}-webhook-tls`);
+    assert.deepEqual(cert.spec.ipAddresses, ["10.0.0.5"]);
+    assert.ok(cert.spec.dnsNames.includes(`${RELEASE}-webhook.${NS}.svc`) && cert.spec.dnsNames.includes("webhook.example"));
+    assert.deepEqual(cm.filter((o) => o.kind === "Issuer").map((o) => o.metadata.name).sort(), [`${RELEASE}-webhook-ca`, `${RELEASE}-webhook-selfsigned`]);
+    for (const w of cm.filter((o) => /WebhookConfiguration$/.test(o.kind))) {
+      assert.equal(w.metadata.annotations["cert-manager.io/inject-ca-from"], `${NS}/${RELEASE}-webhook`);
+      for (const e of w.webhooks) assert.equal(e.clientConfig.caBundle, undefined);
+    }
+    assert.equal(cm.filter((o) => o.kind === "Secret").length, 0);
+    const issuer = docs(await helm.ok(["template", RELEASE, CHART, "--set", "tls.mode=certManager", "--set", "tls.certManager.issuerRef.name=corp", "--set", "tls.certManager.issuerRef.kind=ClusterIssuer"]));
+    assert.equal(issuer.filter((o) => o.kind === "Issuer").length, 0);
+    assert.deepEqual(issuer.find((o) => o.kind === "Certificate")!.spec.issuerRef, { name: "corp", kind: "ClusterIssuer" });
+
+    const jwt = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set-json", 'auth.jwks={"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y"}],"audience":"kuscia-iac"}']));
+    const c = jwt.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0];
+    const arg = (f: string) => c.args[c.args.indexOf(f) + 1];
+    assert.equal(arg("--jwks"), "/etc/kuscia-iac/auth/jwks.json");
+    assert.equal(arg("--audience"), "kuscia-iac");
+    assert.ok(c.volumeMounts.some((m: Obj) => m.mountPath === "/etc/kuscia-iac/auth"));
+    assert.deepEqual(JSON.parse(jwt.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-webhook-auth`)!.data["jwks.json"]).keys[0].kty, "EC");
+    const noAud = await helm.run(["template", RELEASE, CHART, "--set", "auth.jwks.url=https://issuer.example/jwks"]);
+    assert.notEqual(noAud.code, 0);
+    assert.match(noAud.stderr, /auth\.jwks\.audience is required/);
+  });
+
   it("helm template with ci/deploy-values.yaml prints deploy/ object for object (Helm's own labels aside)", async () => {
     const rendered = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")]));
     const deploy = ["webhook.yaml", "webhook-configurations.yaml"].flatMap((f) => docs(readFileSync(path.join(REPO, "deploy", f), "utf8")));
@@ -169,7 +197,7 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.equal(vwc.webhooks[0].failurePolicy, "Fail");
   });
 
-  it("helm upgrade renews the serving certificate from the same CA, and the webhook serves it without a new caBundle", async () => {
+  it("helm upgrade renews the serving certificate from the same CA without a new caBundle, then the CA with the old one kept in the bundle", async () => {
     const secret = async (name: string) => JSON.parse(await cluster.kubectlOk(["get", "secret", "-n", NS, name, "-o", "json"])).data as Record<string, string>;
     const vwcCa = async () => JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"])).webhooks[0].clientConfig.caBundle as string;
     const [ca0, tls0, bundle0] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
@@ -198,6 +226,32 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     await pod!.sync();
     await waitFor("deny again, through the renewed certificate", async () => /denied the request/.test((await apply(refused, ["--dry-run=server"])).stderr), 60_000, 500);
     assert.match((await apply(refused)).stderr, /denied the request: .*\[interop\.members\]/);
+
+    // Within renewBeforeDays of the CA's end (here: always), a new CA signs a new certificate; the
+    // caBundle keeps the old CA next to it, so the certificate the pods serve until the kubelet
+    // swaps their files stays trusted.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=4000"]);
+    const [ca2, tls2, bundle2] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    assert.notEqual(ca2["tls.crt"], ca1["tls.crt"]);
+    const pem = (b64: string) => Buffer.from(b64, "base64").toString("utf8").trim();
+    const bundle = pem(bundle2);
+    assert.equal(bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length, 2);
+    assert.ok(bundle.includes(pem(ca2["tls.crt"])) && bundle.includes(pem(ca1["tls.crt"])));
+    assert.equal(pem(tls2["ca.crt"]), bundle);
+    const verifies = (ca: string) =>
+      new Promise<boolean>((resolve) => {
+        const s = tls.connect({ host: "127.0.0.1", port, ca, checkServerIdentity: () => undefined }, () => {
+          resolve(s.authorized);
+          s.end();
+        });
+        s.on("error", () => resolve(false));
+      });
+    assert.equal(await verifies(bundle), true, "the certificate served before the swap chains to the caBundle");
+    assert.equal(await verifies(pem(ca2["tls.crt"])), false, "and not to the new CA alone");
+    assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request/);
+    await pod!.sync();
+    await waitFor("the certificate of the new CA", async () => verifies(pem(ca2["tls.crt"])), 60_000, 500);
+    assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request: .*\[interop\.members\]/);
   });
 
   it("helm uninstall leaves no object of the release, and kubectl apply is no longer gated", async () => {
