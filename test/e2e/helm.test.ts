@@ -150,11 +150,18 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
 
   it("helm template output passes kuscia-iac review and the API server's dry run", async () => {
     await cluster.kubectlOk(["create", "namespace", NS]);
-    for (const set of [[], ["--set", "webhook.url=https://127.0.0.1:8443", "--set", "tls.generate.extraSANs={127.0.0.1}", "--set", "auth.clientCA=" + clientCaPem]]) {
+    const custom = ["--set", "webhook.url=https://127.0.0.1:8443", "--set", "tls.generate.extraSANs={127.0.0.1}", "--set", "auth.clientCA=" + clientCaPem, "--set", "policy.configuration.rules.domain\\.cert\\.cn=off", "--set", "policy.configuration.parameters.certificateExpiryWarningDays=45"];
+    for (const set of [[], custom]) {
       const file = path.join(cluster.workDir, "rendered.yaml");
       writeFileSync(file, await helm.ok(["template", RELEASE, CHART, "-n", NS, ...set]));
       const review = await run(process.execPath, [CLI, "review", file]);
       assert.equal(review.code, 0, review.stdout + review.stderr);
+      // The policy configuration the chart ships is one the rule book loads.
+      const policy = path.join(cluster.workDir, "policy.yaml");
+      writeFileSync(policy, docs(readFileSync(file, "utf8")).find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-policy`)!.data["policy.yaml"]);
+      const rules = await run(process.execPath, [CLI, "rules", "--config", policy]);
+      assert.equal(rules.code, 0, rules.stderr);
+      assert.match(rules.stdout, set === custom ? /^domain\.cert\.cn +warning +off /m : /^domain\.cert\.cn +warning +warn /m);
       const dry = await cluster.kubectl(["apply", "--dry-run=server", "-f", file]);
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stdout, /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/kuscia-iac-validate created \(server dry run\)/);
