@@ -37,6 +37,7 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
   let clientCaPem: string;
   let webhook: Proc | undefined;
   let pod: LocalPod | undefined;
+  const podDirs: string[] = [];
   let port: number;
 
   before(async () => {
@@ -56,7 +57,7 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
   after(async () => {
     await webhook?.stop();
     await cluster?.stop();
-    if (pod) rmSync(pod.dir, { recursive: true, force: true });
+    for (const d of podDirs) rmSync(d, { recursive: true, force: true });
   });
 
   const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));
@@ -69,6 +70,7 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
   /** Plays the kubelet for one pod of the installed Deployment: its args and volumes, on 127.0.0.1:port. */
   async function startLocalPod(): Promise<void> {
     pod = await localPod((a) => cluster.kubectlOk(a), NS, `${RELEASE}-webhook`);
+    podDirs.push(pod.dir);
     const args = [...pod.args];
     args[args.indexOf("--host") + 1] = "127.0.0.1";
     args[args.indexOf("--port") + 1] = String(port);
@@ -85,6 +87,9 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     const bad = await helm.run(["lint", CHART, "--set", "webhook.url=http://10.0.0.5:8443"]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stdout + bad.stderr, /webhook\/url/);
+    const nowhere = await helm.run(["template", RELEASE, CHART, "--set", "deployment.enabled=false"]);
+    assert.notEqual(nowhere.code, 0);
+    assert.match(nowhere.stderr, /webhook\.url is required with deployment\.enabled=false/);
     const noCa = await helm.run(["template", RELEASE, CHART, "--set", "tls.mode=secret"]);
     assert.notEqual(noCa.code, 0);
     assert.match(noCa.stderr, /caBundle/);
@@ -202,6 +207,17 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.match(r.stderr, /Warning: .*\[interop\.members\]/);
     const vwc = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
     assert.equal(vwc.webhooks[0].failurePolicy, "Fail");
+  });
+
+  it("helm upgrade to failurePolicy Ignore admits unreviewed while the webhook is down; back to Fail refuses", async () => {
+    const probe = { ...accepted, metadata: { name: "while-down" } };
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "webhook.failurePolicy=Ignore"]);
+    await webhook!.stop();
+    await waitFor("Ignore in force", async () => (await apply(probe, ["--dry-run=server"])).code === 0, 60_000, 500);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "webhook.failurePolicy=Fail"]);
+    await waitFor("Fail in force", async () => /failed calling webhook/.test((await apply(probe, ["--dry-run=server"])).stderr), 60_000, 500);
+    await startLocalPod();
+    await waitFor("the webhook back", async () => (await apply(probe, ["--dry-run=server"])).code === 0, 60_000, 500);
   });
 
   it("helm upgrade renews the serving certificate from the same CA without a new caBundle, then the CA with the old one kept in the bundle", async () => {
