@@ -212,6 +212,21 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.equal(vwc.webhooks[0].failurePolicy, "Fail");
   });
 
+  it("helm upgrade with exempt requesters writes matchConditions the API server honours: the webhook is not even called", async () => {
+    const badHost = docs(readFileSync(path.join(REPO, "examples", "manifests", "refused", "interopconfigs.yaml"), "utf8")).find((o) => o.spec?.host === "Bob")!;
+    assert.match((await apply(badHost, ["--dry-run=server"])).stderr, /denied the request: .*\[interop\.host\]/);
+    // The test's kubectl user. The pod's files are not synced: the running webhook still reviews
+    // this user, so an admission can only come from the API server skipping the call.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.exemptRequesters.usernames={e2e-admin}"]);
+    const vwc = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.deepEqual(vwc.webhooks[0].matchConditions, [{ name: "not-exempt-user", expression: "!(request.userInfo.username in ['e2e-admin'])" }]);
+    await waitFor("the API server to skip the exempt user", async () => (await apply(badHost, ["--dry-run=server"])).code === 0, 60_000, 500);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set-json", "policy.configuration.exemptRequesters.usernames=[]"]);
+    await waitFor("the exemption to go", async () => /denied the request: .*\[interop\.host\]/.test((await apply(badHost, ["--dry-run=server"])).stderr), 60_000, 500);
+    const after = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.equal(after.webhooks[0].matchConditions, undefined);
+  });
+
   it("helm upgrade to failurePolicy Ignore admits unreviewed while the webhook is down; back to Fail refuses", async () => {
     const probe = { ...accepted, metadata: { name: "while-down" } };
     await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "webhook.failurePolicy=Ignore"]);

@@ -73,6 +73,8 @@ describe("Helm chart charts/kuscia-iac", () => {
     bad((v) => (v.policy.configuration = { rule: { x: "off" } }), "/policy/configuration");
     bad((v) => (v.policy.configuration = { exemptRequesters: { serviceAccounts: ["kuscia"] } }), "/policy/configuration/exemptRequesters/serviceAccounts/0");
     bad((v) => (v.deployment.auditInterval = "10 minutes"), "/deployment/auditInterval");
+    // `helm --set usernames={}` makes [""], which the webhook would refuse at start.
+    bad((v) => (v.policy.configuration = { exemptRequesters: { usernames: [""] } }), "/policy/configuration/exemptRequesters/usernames/0");
     bad((v) => (v.replicas = 3), "");
   });
 });
