@@ -73,7 +73,7 @@ export async function runAudit(opts: AuditCommandOptions, io: Io = processIo()):
     return 2;
   }
   const report = outcome.report;
-  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR));
+  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR, config));
   if (report.summary.refused > 0) return 1;
   if (opts.failOnWarning && report.summary.warnings > 0) return 1;
   return 0;

@@ -8,5 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENTS } from "./components";
 import { ComponentProvider } from "./provider";
 import { packageVersion } from "./schema";
+import { hostSecretsInProvider } from "../components/secrets/host";
 
+// A program in another language has no node_modules for the engine's Node.js dynamic-provider
+// host: keys and certificates of the components built here are this plugin's own resources.
+hostSecretsInProvider(true);
 void pulumi.provider.main(new ComponentProvider(COMPONENTS, packageVersion()), process.argv.slice(2));

@@ -9,6 +9,7 @@ import type { ComponentEntry } from "./registry";
 import type { Field, Prop } from "./spec";
 import { schemaText } from "./schema";
 import { setProgramReferenceChecks } from "../components/references";
+import { createSecret, diffSecretResource } from "./secrets";
 
 export class ComponentProvider implements provider.Provider {
   private readonly byToken: ReadonlyMap<string, ComponentEntry>;
@@ -24,6 +25,15 @@ export class ComponentProvider implements provider.Provider {
 
   async getSchema(): Promise<string> {
     return schemaText(this.entries, this.version);
+  }
+
+  /** The generated keys, certificates and tokens of components built here (provider/secrets.ts). */
+  async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
+    return createSecret(urn, inputs);
+  }
+
+  async diff(_id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
+    return diffSecretResource(urn, olds, news);
   }
 
   async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {

@@ -12,7 +12,7 @@ import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy"
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ReviewReferences } from "./references";
 import { reviewInWorkers } from "./parallel";
-import { availableParallelism } from "node:os";
+import { usableCpus } from "../cli/cpus";
 import { promises as fs } from "node:fs";
 
 export interface ReviewCommandOptions {
@@ -89,7 +89,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   // follows the largest document, not the tree.
   const builder = new ReportBuilder(undefined, config);
   const refs = opts.references ? new ReviewReferences() : undefined;
-  const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (availableParallelism() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, availableParallelism()) : 1) : opts.jobs;
+  const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (usableCpus() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, usableCpus()) : 1) : opts.jobs;
   if (jobs > 1) {
     try {
       errors = await reviewInWorkers(files, builder, { jobs, limits: opts.limit, config, read: readSource, progress });
@@ -112,7 +112,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   const report = builder.report(files.length);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
-  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR));
+  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR, config));
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
   if (report.summary.objects === 0 && !opts.allowEmpty) {

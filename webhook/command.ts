@@ -159,7 +159,7 @@ export function register(program: Command): Command {
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
     .option("--max-request-bytes <bytes>", "largest AdmissionReview body accepted (413 above it); an UPDATE carries two objects of up to 3 MiB each", bytes, MAX_BODY_BYTES)
-    .option("--review-workers <n>", `worker threads that parse and review requests (default: ${defaultReviewWorkers()}, min(2, CPUs); 0: on the main thread)`, count(64))
+    .option("--review-workers <n>", `worker threads that parse and review requests (default: ${defaultReviewWorkers()}, min(2, CPUs under the cgroup quota); 0: on the main thread)`, count(64))
     .option("--max-queued-reviews <n>", "reviews that may wait for a busy worker; more get 503", count(100_000), MAX_QUEUED_REVIEWS)
     .option("--certs-only", "create (or reuse) the embedded CA and certificate in --state-dir, print the caBundle and exit")
     .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")

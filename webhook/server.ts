@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { availableParallelism } from "node:os";
+import { usableCpus } from "../cli/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
@@ -135,9 +135,9 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const MAX_QUEUED_REVIEWS = 64;
 const REVIEW_WORKER_HEAP_MB = 256;
 
-/** The default --review-workers: two threads, fewer on a one-core machine. */
+/** The default --review-workers: two threads, one where the machine or the cgroup CPU quota allows only one. */
 export function defaultReviewWorkers(): number {
-  return Math.min(2, availableParallelism());
+  return Math.min(2, usableCpus());
 }
 
 export function createLogger(level = "info"): Logger {

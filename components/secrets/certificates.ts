@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { keepSecret } from "../children";
+import { constructHosted, hostedType, secretsHostedByPlugin } from "./host";
 import { DYNAMIC_MODULE, DYNAMIC_TYPES, issuedCertificateProvider, selfSignedCertificateProvider } from "./providers";
 
 /** Validity of what these resources issue by default: ten years, like Kuscia's own domain certificates. */
@@ -55,6 +56,10 @@ export class SelfSignedCertificate extends pulumi.dynamic.Resource implements Ce
       isCA: args.isCA ?? false,
       ...CERT_OUTPUTS,
     };
+    if (secretsHostedByPlugin()) {
+      keepSecret(hostedType("SelfSignedCertificate"), name, ["privateKeyPem"]);
+      return constructHosted<SelfSignedCertificate>(new.target, "SelfSignedCertificate", name, props, opts);
+    }
     super(selfSignedCertificateProvider, name, props, opts, DYNAMIC_MODULE, "SelfSignedCertificate");
     // Kept secret in the state even through a `transforms` callback (see children.ts).
     keepSecret(DYNAMIC_TYPES.SelfSignedCertificate, name, ["privateKeyPem"]);
@@ -97,6 +102,10 @@ export class IssuedCertificate extends pulumi.dynamic.Resource implements Certif
       client: args.client ?? false,
       ...CERT_OUTPUTS,
     };
+    if (secretsHostedByPlugin()) {
+      keepSecret(hostedType("IssuedCertificate"), name, ["privateKeyPem", "caPrivateKeyPem"]);
+      return constructHosted<IssuedCertificate>(new.target, "IssuedCertificate", name, props, opts);
+    }
     super(issuedCertificateProvider, name, props, opts, DYNAMIC_MODULE, "IssuedCertificate");
     keepSecret(DYNAMIC_TYPES.IssuedCertificate, name, ["privateKeyPem", "caPrivateKeyPem"]);
   }

@@ -4,4 +4,5 @@ export { SelfSignedCertificate, IssuedCertificate, DEFAULT_CERT_DAYS, type SelfS
 export { certificateAuthority, issuedKeyPair, type KeyPair, type CertificateAuthority } from "./pairs";
 export { rsaKeyProvider, selfSignedCertificateProvider, issuedCertificateProvider, deployTokenProvider, encryptedInfoProvider, DYNAMIC_PROVIDERS, DYNAMIC_TYPES, DYNAMIC_MODULE } from "./providers";
 export { UNKNOWN, diffSecret, keyFingerprint, encryptOaep, type RsaKeyOutputs, type SelfSignedCertificateOutputs, type IssuedCertificateOutputs } from "./generate";
+export { hostSecretsInProvider, secretsHostedByPlugin, hostedType, hostedKind, HOSTED_MODULE } from "./host";
 export { DeployToken, EncryptedInfo, type DeployTokenArgs, type EncryptedInfoArgs } from "./tokens";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_MODULE, rsaKeyProvider } from "./providers";
+import { constructHosted, secretsHostedByPlugin } from "./host";
 import { markSecret, withSecretOutputs } from "./secretoutputs";
 
 export interface RsaKeyArgs {
@@ -27,6 +28,11 @@ export class RsaKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RsaKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const props = { bits: args.bits ?? 2048, privateKeyPem: undefined, privateKeyBase64: undefined, publicKeyPem: undefined, keyFingerprint: undefined };
+    if (secretsHostedByPlugin()) {
+      const hosted = constructHosted<RsaKey>(new.target, "RsaKey", name, props, withSecretOutputs(opts, SECRET_OUTPUTS));
+      markSecret(hosted, SECRET_OUTPUTS);
+      return hosted;
+    }
     super(rsaKeyProvider, name, props, withSecretOutputs(opts, SECRET_OUTPUTS), DYNAMIC_MODULE, "RsaKey");
     markSecret(this, SECRET_OUTPUTS);
   }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { keepSecret } from "../children";
 import { DYNAMIC_MODULE, DYNAMIC_TYPES, deployTokenProvider, encryptedInfoProvider } from "./providers";
+import { constructHosted, hostedType, secretsHostedByPlugin } from "./host";
 import { markSecret, withSecretOutputs } from "./secretoutputs";
 
 export interface DeployTokenArgs {
@@ -18,7 +19,13 @@ export class DeployToken extends pulumi.dynamic.Resource {
   declare readonly token: pulumi.Output<string>;
 
   constructor(name: string, args: DeployTokenArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(deployTokenProvider, name, { length: args.length ?? 32, token: undefined }, withSecretOutputs(opts, ["token"]), DYNAMIC_MODULE, "DeployToken");
+    const props = { length: args.length ?? 32, token: undefined };
+    if (secretsHostedByPlugin()) {
+      const hosted = constructHosted<DeployToken>(new.target, "DeployToken", name, props, withSecretOutputs(opts, ["token"]));
+      markSecret(hosted, ["token"]);
+      return hosted;
+    }
+    super(deployTokenProvider, name, props, withSecretOutputs(opts, ["token"]), DYNAMIC_MODULE, "DeployToken");
     markSecret(this, ["token"]);
   }
 }
@@ -43,6 +50,12 @@ export class EncryptedInfo extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EncryptedInfoArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { info: pulumi.secret(args.info), certificate: args.certificate, encryptedInfo: undefined, certificateFingerprint: undefined };
+    if (secretsHostedByPlugin()) {
+      const hosted = constructHosted<EncryptedInfo>(new.target, "EncryptedInfo", name, props, withSecretOutputs(opts, ["info", "encryptedInfo"]));
+      markSecret(hosted, ["encryptedInfo"]);
+      keepSecret(hostedType("EncryptedInfo"), name, ["info"]);
+      return hosted;
+    }
     super(encryptedInfoProvider, name, props, withSecretOutputs(opts, ["info", "encryptedInfo"]), DYNAMIC_MODULE, "EncryptedInfo");
     markSecret(this, ["encryptedInfo"]);
     keepSecret(DYNAMIC_TYPES.EncryptedInfo, name, ["info"]);

@@ -1,9 +1,22 @@
 /** SARIF 2.1.0, for code-scanning UIs: every rule of the rule book, and one result per finding. */
 import { rules } from "../../policy";
+import type { PolicyConfig } from "../../policy/config/types";
+import type { Action } from "../../policy/config/types";
 import type { Report } from "../run";
 
-export function formatSarif(report: Report, version: string): string {
-  const all = rules();
+/**
+ * SARIF's level for a policy action: what a code-scanning UI shows a rule as by default.
+ * `off` rules stay listed (a result may still name them) but are `enabled: false`.
+ */
+const LEVEL: Record<Action, "error" | "warning" | "note" | "none"> = { deny: "error", warn: "warning", audit: "note", off: "none" };
+
+/**
+ * Formats `report` as SARIF 2.1.0. Each rule's `defaultConfiguration` is the action the
+ * policy configuration gives it (`config`, else the defaults: deny for error-severity rules,
+ * warn for warnings), so a rule relaxed to `warn` is not shown as an error.
+ */
+export function formatSarif(report: Report, version: string, config?: PolicyConfig): string {
+  const all = rules(config);
   const index = new Map(all.map((r, i) => [r.id, i]));
   const results = report.results.flatMap((r) =>
     [
@@ -38,8 +51,8 @@ export function formatSarif(report: Report, version: string): string {
             rules: all.map((r) => ({
               id: r.id,
               shortDescription: { text: r.summary },
-              defaultConfiguration: { level: r.severity === "error" ? "error" : "warning" },
-              properties: { kind: r.kind },
+              defaultConfiguration: configuration(r.action ?? (r.severity === "error" ? "deny" : "warn")),
+              properties: { kind: r.kind, severity: r.severity, ...(r.action ? { action: r.action } : {}) },
             })),
           },
         },
@@ -48,4 +61,8 @@ export function formatSarif(report: Report, version: string): string {
     ],
   };
   return JSON.stringify(sarif, null, 2) + "\n";
+}
+
+function configuration(action: Action): { level: string; enabled?: false } {
+  return action === "off" ? { level: LEVEL.off, enabled: false } : { level: LEVEL[action] };
 }

@@ -2,7 +2,7 @@
 # Builds the binaries the end-to-end tests need, from the Go module proxy
 # only, into a content-addressed cache directory outside the repository:
 #
-#   bash test/e2e/build-tools.sh [kube|pulumi|helm|all]     (default: all)
+#   bash test/e2e/build-tools.sh [kube|pulumi|yaml|sdkgen|helm|all]     (default: all)
 #
 #   kube    kube-apiserver, kube-controller-manager, kubectl
 #           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
@@ -18,6 +18,14 @@
 #           an older pulumi/pkg/v3 than the CLI, so they must not share a
 #           module graph). pulumi-language-nodejs is not built: the proxy
 #           serves no version of its module (see test/e2e/tools/README.md).
+#   yaml    pulumi-language-yaml (github.com/pulumi/pulumi-yaml), module
+#           test/e2e/tools/pulumi-yaml: the language host that lets the CLI
+#           run a `runtime: yaml` project directory. Its own module: it pins
+#           an older pulumi/pkg/v3 than the CLI.
+#   sdkgen  pulumi-sdkgen (our test/e2e/tools/pulumi-sdkgen/main.go over the
+#           Python and Go code generators of pulumi/pkg/v3, the CLI's
+#           version): what `pulumi package gen-sdk` runs through language
+#           plugins the proxy does not serve.
 #   helm    helm (helm.sh/helm/v3 cmd/helm), module test/e2e/tools/helm,
 #           stamped with the ldflags of helm's own Makefile (version, and the
 #           default Kubernetes version of `helm template`/`helm lint` from
@@ -236,6 +244,36 @@ check_provider_serves() {
   log "$(basename "$bin") started and listened on port $port"
 }
 
+build_yaml() {
+  local out=$1 ver
+  cd "$TOOLS/pulumi-yaml"
+  ver=$(modver github.com/pulumi/pulumi-yaml)
+  log "yaml: github.com/pulumi/pulumi-yaml $ver (github.com/pulumi/pulumi/pkg/v3 $(modver github.com/pulumi/pulumi/pkg/v3))"
+  "${GOBUILD[@]}" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$ver" \
+    -o "$out/" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+}
+
+# pulumi-language-yaml has no --version flag; like a provider, started with no
+# arguments it prints the port of its gRPC server.
+check_yaml() {
+  check_provider_serves "$1/pulumi-language-yaml"
+}
+
+build_sdkgen() {
+  local out=$1
+  cd "$TOOLS/pulumi-sdkgen"
+  log "sdkgen: github.com/pulumi/pulumi/pkg/v3 $(modver github.com/pulumi/pulumi/pkg/v3) codegen/python, codegen/go"
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$out/" .
+}
+
+check_sdkgen() {
+  local out=$1 code=0
+  "$out/pulumi-sdkgen" >/dev/null 2>&1 || code=$?
+  [ "$code" = 2 ] || die "pulumi-sdkgen without arguments exited $code, not 2 (usage)"
+  log "pulumi-sdkgen runs (usage error without arguments, as it should)"
+}
+
 build_helm() {
   local out=$1 hver kv kmaj kmin ld
   cd "$TOOLS/helm"
@@ -265,15 +303,19 @@ targets=()
 case "${1:-all}" in
   kube) targets=(kube) ;;
   pulumi) targets=(pulumi) ;;
+  yaml) targets=(yaml) ;;
+  sdkgen) targets=(sdkgen) ;;
   helm) targets=(helm) ;;
-  all) targets=(kube pulumi helm) ;;
-  *) echo "usage: $0 [kube|pulumi|helm|all]" >&2; exit 2 ;;
+  all) targets=(kube pulumi yaml sdkgen helm) ;;
+  *) echo "usage: $0 [kube|pulumi|yaml|sdkgen|helm|all]" >&2; exit 2 ;;
 esac
 
 for t in "${targets[@]}"; do
   case $t in
     kube) (build_target kube kube) ;;
     pulumi) (build_target pulumi pulumi pulumi-kubernetes) ;;
+    yaml) (build_target yaml pulumi-yaml) ;;
+    sdkgen) (build_target sdkgen pulumi-sdkgen) ;;
     helm) (build_target helm helm) ;;
   esac
 done

@@ -26,3 +26,21 @@ export function toolsDir(group: "kube" | "pulumi"): string {
   if (!existsSync(dir)) throw new Error(`build-tools.sh ${group} printed ${JSON.stringify(dir)}, which does not exist`);
   return dir;
 }
+
+/**
+ * The bin directory of a tool of test/e2e/build-tools.sh outside the kube and pulumi groups
+ * (`yaml`: pulumi-language-yaml; `sdkgen`: pulumi-sdkgen), built and cached like the others,
+ * or the directory KUSCIA_IAC_YAML_BIN / KUSCIA_IAC_SDKGEN_BIN names (built elsewhere).
+ */
+export function builtTool(target: "yaml" | "sdkgen", binary: string): string {
+  const variable = `KUSCIA_IAC_${target.toUpperCase()}_BIN`;
+  const given = process.env[variable];
+  if (given) {
+    if (!existsSync(path.join(given, binary))) throw new Error(`${variable}=${given} holds no ${binary}`);
+    return given;
+  }
+  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), target], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const dir = out.trim().split("\n").pop()!.trim();
+  if (!existsSync(path.join(dir, binary))) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which holds no ${binary}`);
+  return dir;
+}

@@ -110,6 +110,25 @@ describe("kuscia-iac review (the real executable)", function () {
     }
   });
 
+  it("gives each SARIF rule the configured action as its default level", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-sarif-"));
+    const config = path.join(dir, "policy.yaml");
+    writeFileSync(config, "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\nrules:\n  cdr.token: warn\n  domain.name: audit\n  cdr.mtls: off\n");
+    const level = (args: string[]) => {
+      const sarif = JSON.parse(run(["review", "-f", "sarif", ...args, path.join(refused, "routes.yaml")]).stdout);
+      const rules = sarif.runs[0].tool.driver.rules as { id: string; defaultConfiguration: { level: string; enabled?: boolean } }[];
+      return (id: string) => rules.find((r) => r.id === id)!.defaultConfiguration;
+    };
+    const plain = level([]);
+    assert.deepEqual(plain("cdr.token"), { level: "error" });
+    assert.deepEqual(plain("domain.name"), { level: "error" });
+    const configured = level(["--config", config]);
+    assert.deepEqual(configured("cdr.token"), { level: "warning" });
+    assert.deepEqual(configured("domain.name"), { level: "note" });
+    assert.deepEqual(configured("cdr.mtls"), { level: "none", enabled: false });
+    assert.deepEqual(configured("cdr.endpoint"), plain("cdr.endpoint"), "a rule the file does not name keeps its default");
+  });
+
   it("has --help on every command", () => {
     for (const args of [["--help"], ["review", "--help"], ["rules", "--help"]]) {
       const r = run(args);
