@@ -87,7 +87,13 @@ the caBundle so the pods' current certificate is trusted until the kubelet swaps
 {{- $g := .Values.tls.generate -}}
 {{- $dns := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.%s" $svc $ns .Values.clusterDomain) -}}
 {{- $ips := list -}}
-{{- range $g.extraSANs -}}
+{{- $sans := $g.extraSANs -}}
+{{- if .Values.webhook.url -}}
+{{- /* The host the API server calls must be in the certificate. */ -}}
+{{- $host := (urlParse .Values.webhook.url).hostname -}}
+{{- if not (has $host $sans) }}{{ $sans = append $sans $host }}{{ end -}}
+{{- end -}}
+{{- range $sans -}}
 {{- if regexMatch "^[0-9.]+$|:" . }}{{ $ips = append $ips . }}{{ else }}{{ $dns = append $dns . }}{{ end -}}
 {{- end -}}
 {{- $names := sha256sum (toJson (list $dns $ips)) | trunc 16 -}}
@@ -120,7 +126,7 @@ the caBundle so the pods' current certificate is trusted until the kubelet swaps
 {{- $cert := "" -}}
 {{- $key := "" -}}
 {{- $notAfter := 0 -}}
-{{- if and $caKept -}}
+{{- if $caKept -}}
 {{- $ann := $oldTLS.metadata.annotations | default dict -}}
 {{- $notAfter = (index $ann "kuscia-iac.secretflow/not-after-unix") | default "0" | atoi -}}
 {{- if and (gt $notAfter (add $now $renew)) (eq (index $ann "kuscia-iac.secretflow/names") $names) -}}
