@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { startCluster, type Cluster } from "./harness/cluster";
-import { run, waitFor, type RunResult } from "./harness/procs";
+import { run, startProcess, waitFor, type Proc, type RunResult } from "./harness/procs";
 import { REPO, toolsDir } from "./harness/tools";
 import { describeDoc, loadExamples, EXAMPLES_DIR } from "../helpers/examples";
 import { review } from "../../policy";
@@ -27,6 +27,7 @@ describe("e2e: kuscia-iac vap: the rule book inside the API server, no webhook",
   this.timeout(120_000);
   let cluster: Cluster;
   let dir: string;
+  let typeChecker: Proc | undefined;
   /** Refused examples the API server refuses on its own (CRD schema, object names) before any policy. */
   const refusedWithoutPolicies = new Set<string>();
   const vap = (args: string[]): Promise<RunResult> => run(process.execPath, [CLI, "vap", ...args], { timeoutMs: 60_000 });
@@ -47,6 +48,16 @@ describe("e2e: kuscia-iac vap: the rule book inside the API server, no webhook",
     this.timeout(0); // a cold build of the binaries takes tens of minutes; later runs hit the cache
     cluster = await startCluster(toolsDir("kube"));
     dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-e2e-vap-"));
+    // The controller that type-checks each policy's expressions against the CRD schemas and
+    // writes status.typeChecking runs in kube-controller-manager; the harness starts only the
+    // controllers every suite needs, so this suite runs it alone.
+    typeChecker = startProcess(path.join(toolsDir("kube"), "kube-controller-manager"), [
+      "--kubeconfig", cluster.kubeconfig,
+      "--controllers", "validatingadmissionpolicy-status-controller",
+      "--leader-elect=false",
+      "--bind-address", "127.0.0.1",
+      "--secure-port", "0",
+    ], path.join(dir, "vap-status-controller.log"));
     for (const ns of NAMESPACES) await cluster.kubectlOk(["create", "namespace", ns]);
     // The control: with no policy and no webhook, which refused examples does the API server refuse by itself?
     for (const d of loadExamples("refused")) if ((await dryRun(d.object)).code !== 0) refusedWithoutPolicies.add(describeDoc(d));
@@ -58,6 +69,7 @@ describe("e2e: kuscia-iac vap: the rule book inside the API server, no webhook",
   });
 
   after(async () => {
+    await typeChecker?.stop();
     await cluster?.stop();
   });
 
