@@ -23,12 +23,22 @@ export function litList(xs: readonly string[]): string {
 }
 
 /**
+ * What may be a credential in a quoted value: the anchors of policy/redact.ts (`@` of a DSN,
+ * user information of a URL, `password=` style settings, PEM keys, bearer tokens, JWTs).
+ * CEL cannot redact in place as redactSecrets does, so such a value is not shown at all.
+ */
+export const SECRET_HINT = "@|(?i:\\b(password|passwd|pwd)\\b[\"\\x27]?\\s*[:=])|PRIVATE KEY|(?i:\\bbearer\\s)|\\beyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.";
+
+/**
  * checks/values.ts `show` of a string value: JSON-quoted, cut to 80 characters. CEL has no
  * JSON encoder, so a value containing `"`, `\` or control characters is quoted without
- * escaping them (the message differs from the webhook's only for such values).
+ * escaping them (the message differs from the webhook's only for such values); a value that
+ * may hold a credential (SECRET_HINT) is shown as "***", where the webhook masks only the
+ * secret part: messages reach kubectl, audit logs and events.
  */
-export function show(v: string): string {
-  return `(size(${v}) > 78 ? '"' + ${v}.substring(0, 76) + '..."' : '"' + ${v} + '"')`;
+export function show(value: string): string {
+  const v = `(${value})`;
+  return `(${v}.matches(r'${SECRET_HINT}') ? '"***"' : size(${v}) > 78 ? '"' + ${v}.substring(0, 76) + '..."' : '"' + ${v} + '"')`;
 }
 
 /** RE2 patterns, the same as policy/checks/names.ts and kinds/crossdomain.ts. */

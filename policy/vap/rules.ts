@@ -251,7 +251,7 @@ export const CEL_RULES: readonly CelRule[] = [
       {
         expression: `!(${hasSpec("initiator")} && ${domainIdOk(`${o}.spec.initiator`)} && ${hasSpec("parties")} && ${o}.spec.parties.exists(p, has(p.domainID))) || ${o}.spec.parties.exists(p, has(p.domainID) && p.domainID == ${o}.spec.initiator)`,
         // The webhook lists each party domain once, in order; here a domain that is party twice is listed twice.
-        message: `'spec.initiator: ' + ${show(`${o}.spec.initiator`)} + ' is not a party; expected one of ' + ${o}.spec.parties.filter(p, has(p.domainID)).map(p, '"' + p.domainID + '"').join(', ')`,
+        message: `'spec.initiator: ' + ${show(`${o}.spec.initiator`)} + ' is not a party; expected one of ' + ${o}.spec.parties.filter(p, has(p.domainID)).map(p, ${show("p.domainID")}).join(', ')`,
       },
     ],
   },

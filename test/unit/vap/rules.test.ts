@@ -120,6 +120,16 @@ describe("policy/vap: the CEL form of the rules", () => {
       });
     }
 
+    it("never quotes a value that may hold a credential (the webhook masks it; CEL hides it whole)", () => {
+      const g = { apiVersion: K, kind: "DomainDataGrant", metadata: { name: "g", namespace: "alice" }, spec: { author: "alice", grantDomain: "bob", domainDataID: "mysql://root:s3cret-pw@tcp(db:3306)/kuscia" } };
+      const book = review(g).violations.find((v) => v.rule === "ddg.name")!;
+      assert.doesNotMatch(book.message, /s3cret/);
+      const cel = runCelRule(celOf("ddg.name"), g);
+      assert.equal(cel.failed.length, 1);
+      assert.doesNotMatch(cel.failed[0], /s3cret/);
+      assert.match(cel.failed[0], /^spec\.domainDataID: "\*\*\*" is not a valid Kuscia ID/);
+    });
+
     it("an immutable field changed on UPDATE, and left alone", () => {
       const c = celOf("interop.host.immutable");
       assert.equal(compare(c, interop("bob", ["carol"]), { operation: "UPDATE", oldObject: interop("alice", ["carol"]) }), "");
