@@ -19,6 +19,7 @@
 import { CROSS_DOMAIN } from "../kinds/crossdomain";
 import { DATASOURCE_TYPES } from "../kinds/domaindata";
 import { KD_NAMESPACE } from "../kinds/kusciadeployment";
+import { IMAGE_NAME, IMAGE_TAG } from "../checks/names";
 import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy } from "./cel";
 
 export interface CelValidation {
@@ -39,6 +40,9 @@ export interface CelRule {
 
 const K = "kuscia.secretflow/v1alpha1";
 const o = "object";
+const PH = lit("still contains a template placeholder ({{...}}): render the template before applying it");
+const hasPh = (v: string) => matches(v, RE.placeholder);
+const isStr = (v: string) => `type(${v}) == string`;
 
 /** `has(object.spec) && has(object.spec.<f>)`. */
 const hasSpec = (f: string) => `has(${o}.spec) && has(${o}.spec.${f})`;
@@ -94,32 +98,36 @@ function crossDomain(rule: string, kind: string): CelRule {
 }
 
 /**
- * Parties (kinds/crossdomain.ts checkParties) under `base` (a CEL list) at `path`: valid
- * domain IDs; (domainID, role) listed once. `what` names the owner in the duplicate message.
+ * Parties (kinds/crossdomain.ts checkParties, kinds/kusciadeployment.ts) in the CEL list
+ * `list`: valid domain IDs (`idsOk`), each (domainID, role) once (`unique`). Messages take
+ * `path`, a CEL string expression such as `'spec.parties'`, and `owner`, a CEL string
+ * expression naming the owner in the duplicate message (`'the task'`), or null for a
+ * KusciaDeployment's wording.
  */
-function partyValidations(list: string, path: string, what: string): CelValidation[] {
+function parties(list: string) {
   const badId = firstBad(list, "p", `has(p.domainID) && !${domainIdOk("p.domainID")}`);
   const role = (p: string) => `(has(${p}.role) ? ${p}.role : '')`;
   const key = (p: string) => `(has(${p}.domainID) ? ${p}.domainID : '') + '\\u0000' + ${role(p)}`;
   // A party whose (domainID, role) an earlier party has: the first such, found as the
   // last party of the first duplicated pair (exact when no pair is listed three times).
   const keys = `${list}.map(p, ${key("p")})`;
-  const dup = `${list}.filter(p, ${keys}.filter(k, k == ${key("p")}).size() > 1)`;
-  const second = `${keys}.lastIndexOf(${key(`${dup}[0]`)})`;
-  const first = `${keys}.indexOf(${key(`${dup}[0]`)})`;
-  const d = `${dup}[0]`;
-  return [
-    {
-      expression: `!${list}.exists(p, has(p.domainID) && !${domainIdOk("p.domainID")})`,
-      message: `${lit(`${path}[`)} + ${badId.index} + '].domainID: ' + ${show(`${badId.item}.domainID`)} + ' ' + ${domainIdWhy(`${badId.item}.domainID`)}`,
-    },
-    {
-      expression: `${keys}.all(k, ${keys}.filter(j, j == k).size() == 1)`,
-      message:
-        `${lit(`${path}[`)} + string(${second}) + ']: domain ' + (has(${d}.domainID) ? ${show(`${d}.domainID`)} : 'undefined') + ` +
-        `(${role(d)} != '' ? ' with role ' + ${show(role(d))} : '') + ' is already party ' + string(${first}) + ${lit(what === "" ? "; each party appears once" : ` of ${what}; each (domainID, role) appears once`)}`,
-    },
-  ];
+  const d = `${list}.filter(p, ${keys}.filter(k, k == ${key("p")}).size() > 1)[0]`;
+  return {
+    idsOk: `!${list}.exists(p, has(p.domainID) && !${domainIdOk("p.domainID")})`,
+    idsMessage: (path: string) => `${path} + '[' + ${badId.index} + '].domainID: ' + ${show(`${badId.item}.domainID`)} + ' ' + ${domainIdWhy(`${badId.item}.domainID`)}`,
+    unique: `${keys}.all(k, ${keys}.filter(j, j == k).size() == 1)`,
+    uniqueMessage: (path: string, owner: string | null) =>
+      `${path} + '[' + string(${keys}.lastIndexOf(${key(d)})) + ']: domain ' + (has(${d}.domainID) ? ${show(`${d}.domainID`)} : 'undefined') + ` +
+      `(${role(d)} != '' ? ' with role ' + ${show(role(d))} : '') + ' is already party ' + string(${keys}.indexOf(${key(d)})) + ` +
+      (owner === null ? lit("; each party appears once") : `' of ' + ${owner} + ${lit("; each (domainID, role) appears once")}`),
+  };
+}
+
+/** The first element of `outer` with an element of its list field `field` for which `bad` (over `y`) holds, and that element; indices as CEL strings. */
+function firstBad2(outer: string, x: string, field: string, y: string, bad: string) {
+  const o1 = firstBad(outer, x, `has(${x}.${field}) && ${x}.${field}.exists(${y}, ${bad})`);
+  const inner = firstBad(`${o1.item}.${field}`, y, bad);
+  return { outer: o1, inner };
 }
 
 export const CEL_RULES: readonly CelRule[] = [
@@ -231,15 +239,15 @@ export const CEL_RULES: readonly CelRule[] = [
       const l = `${o}.spec.parties`;
       const guard = `!(${hasSpec("parties")}) || `;
       const ref = firstBad(l, "p", `has(p.appImageRef) && !${subdomainOk("p.appImageRef")}`);
-      const [ids, dups] = partyValidations(l, "spec.parties", "");
+      const ps = parties(l);
       return [
         { expression: `${guard}size(${l}) >= 1`, message: lit("spec.parties: has 0 items, expected at least 1; list at least the initiator as a party") },
-        { expression: guard + `(${ids.expression})`, message: ids.message },
+        { expression: guard + `(${ps.idsOk})`, message: ps.idsMessage("'spec.parties'") },
         {
           expression: `${guard}!${l}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,
           message: `'spec.parties[' + ${ref.index} + '].appImageRef: ' + ${show(`${ref.item}.appImageRef`)} + ' ' + ${appImageRefWhy(`${ref.item}.appImageRef`)}`,
         },
-        { expression: guard + `(${dups.expression})`, message: dups.message },
+        { expression: guard + `(${ps.unique})`, message: ps.uniqueMessage("'spec.parties'", null) },
       ];
     })(),
   },
@@ -440,6 +448,11 @@ export const CEL_RULES: readonly CelRule[] = [
     })(),
   },
 
+  ...kusciaTaskRules(),
+  ...kusciaJobRules(),
+  ...imageRules(),
+  ...dataRules(),
+
   // ---- names of the KusciaAPI kinds (kinds/domaindata.ts, kinds/appimage.ts, kinds/domainappimage.ts)
   ...(["dds", "dd"] as const).map((p): CelRule => ({
     rule: `${p}.name`,
@@ -486,4 +499,226 @@ export const CEL_RULES: readonly CelRule[] = [
 function namespaceDomainId(): CelValidation {
   const v = `${o}.metadata.namespace`;
   return { expression: `!has(${v}) || ${domainIdOk(v)}`, message: `'metadata.namespace: ' + ${show(v)} + ' ' + ${domainIdWhy(v)}` };
+}
+
+
+/** KusciaTask (kinds/kusciatask.ts): parties and minReservedMembers. */
+function kusciaTaskRules(): CelRule[] {
+  const kind = `${K}/KusciaTask`;
+  const l = `${o}.spec.parties`;
+  const guard = `!(${hasSpec("parties")}) || `;
+  const ps = parties(l);
+  const ref = firstBad(l, "p", `has(p.appImageRef) && !${subdomainOk("p.appImageRef")}`);
+  const neg = firstBad(l, "p", "has(p.minReservedPods) && p.minReservedPods < 0");
+  const m = `${o}.spec.scheduleConfig.minReservedMembers`;
+  return [
+    {
+      rule: "kt.parties",
+      kind,
+      validations: [
+        { expression: `${guard}size(${l}) > 0`, message: lit("spec.parties: is empty; a task runs on at least one party") },
+        { expression: `${guard}(${ps.idsOk})`, message: ps.idsMessage("'spec.parties'") },
+        { expression: `${guard}(${ps.unique})`, message: ps.uniqueMessage("'spec.parties'", "'the task'") },
+        {
+          expression: `${guard}!${l}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,
+          message: `'spec.parties[' + ${ref.index} + '].appImageRef: ' + ${show(`${ref.item}.appImageRef`)} + ' ' + ${appImageRefWhy(`${ref.item}.appImageRef`)}`,
+        },
+        {
+          expression: `${guard}!${l}.exists(p, has(p.minReservedPods) && p.minReservedPods < 0)`,
+          message: `'spec.parties[' + ${neg.index} + '].minReservedPods: is ' + string(${neg.item}.minReservedPods) + '; it must be 0 (all replicas) or more'`,
+        },
+      ],
+    },
+    {
+      rule: "kt.min-reserved-members",
+      kind,
+      validations: [
+        {
+          expression: `!(has(${o}.spec) && has(${o}.spec.scheduleConfig) && has(${m}) && ${hasSpec("parties")} && size(${l}) > 0 && ${m} > size(${l}))`,
+          message: `'spec.scheduleConfig.minReservedMembers: is ' + string(${m}) + ' but the task has ' + string(size(${l})) + ' parties; Kuscia uses ' + string(size(${l}))`,
+        },
+      ],
+    },
+  ];
+}
+
+/** KusciaJob (kinds/kusciajob.ts): tasks, dependencies, parties, tolerable dependencies. */
+function kusciaJobRules(): CelRule[] {
+  const kind = `${K}/KusciaJob`;
+  const tasks = `${o}.spec.tasks`;
+  const guard = `!(${hasSpec("tasks")}) || `;
+  const idx = (t: string) => `string(${tasks}.indexOf(${t}))`;
+  // Aliases and taskIDs as lists parallel to the tasks ('\u0000' where a task has none).
+  const aliases = `${tasks}.map(t, has(t.alias) ? t.alias : '\\u0000')`;
+  const known = `${tasks}.filter(t, has(t.alias) && t.alias != '').map(t, t.alias)`;
+  const ids = `${tasks}.map(t, has(t.taskID) ? t.taskID : '\\u0000')`;
+  const emptyAlias = firstBad(tasks, "t", "has(t.alias) && t.alias == ''");
+  const dupAlias = `${known}.filter(a, ${aliases}.indexOf(a) != ${aliases}.lastIndexOf(a))[0]`;
+  const badId = firstBad(tasks, "t", `has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")}`);
+  const dupId = `${tasks}.filter(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))[0].taskID`;
+  const dep = firstBad2(tasks, "t", "dependencies", "d", `!(d in ${known})`);
+  const emptyParties = firstBad(tasks, "t", "has(t.parties) && size(t.parties) == 0");
+  const idsTask = `${tasks}.filter(t, has(t.parties) && !(${parties("t.parties").idsOk}))[0]`;
+  const dupTask = `${tasks}.filter(t, has(t.parties) && !(${parties("t.parties").unique}))[0]`;
+  const path = (t: string) => `'spec.tasks[' + ${idx(t)} + '].parties'`;
+  // Bandwidth limits: tasks[i].parties[j].bandwidthLimits[k].
+  const bw = (bad: string) => {
+    const t = firstBad(tasks, "t", `has(t.parties) && t.parties.exists(p, has(p.bandwidthLimits) && p.bandwidthLimits.exists(b, ${bad}))`);
+    const p = firstBad(`${t.item}.parties`, "p", `has(p.bandwidthLimits) && p.bandwidthLimits.exists(b, ${bad})`);
+    const b = firstBad(`${p.item}.bandwidthLimits`, "b", bad);
+    return {
+      ok: `${guard}!${tasks}.exists(t, has(t.parties) && t.parties.exists(p, has(p.bandwidthLimits) && p.bandwidthLimits.exists(b, ${bad})))`,
+      path: `'spec.tasks[' + ${t.index} + '].parties[' + ${p.index} + '].bandwidthLimits[' + ${b.index} + ']'`,
+      item: b.item,
+    };
+  };
+  const destEmpty = bw("has(b.destinationID) && b.destinationID == ''");
+  const destBad = bw(`has(b.destinationID) && b.destinationID != '' && !${domainIdOk("b.destinationID")}`);
+  const rate = bw("has(b.limitKBps) && b.limitKBps <= 0");
+  const tolerable = `${tasks}.filter(t, has(t.tolerable) && t.tolerable && has(t.alias)).map(t, t.alias)`;
+  const tol = firstBad2(tasks, "t", "dependencies", "d", `d in ${tolerable}`);
+  return [
+    {
+      rule: "kj.tasks",
+      kind,
+      validations: [
+        { expression: `${guard}!${tasks}.exists(t, has(t.alias) && t.alias == '')`, message: `'spec.tasks[' + ${emptyAlias.index} + '].alias: is empty; every task needs an alias (dependencies refer to tasks by alias)'` },
+        {
+          // The second task of the first repeated alias (exact unless an alias is used three times).
+          expression: `${guard}${known}.all(a, ${aliases}.indexOf(a) == ${aliases}.lastIndexOf(a))`,
+          message: `'spec.tasks[' + string(${aliases}.lastIndexOf(${dupAlias})) + '].alias: ' + ${show(dupAlias)} + ' is also the alias of tasks[' + string(${aliases}.indexOf(${dupAlias})) + ']; aliases must be unique (dependencies and task status are keyed by alias)'`,
+        },
+        {
+          expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")})`,
+          message: `'spec.tasks[' + ${badId.index} + '].taskID: ' + ${show(`${badId.item}.taskID`)} + ' ' + ${labelWhy(`${badId.item}.taskID`)} + ' (it names the KusciaTask and its pods)'`,
+        },
+        {
+          expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))`,
+          message: `'spec.tasks[' + string(${ids}.lastIndexOf(${dupId})) + '].taskID: ' + ${show(dupId)} + ' is also the taskID of tasks[' + string(${ids}.indexOf(${dupId})) + ']; each task becomes a KusciaTask named by its taskID'`,
+        },
+      ],
+    },
+    {
+      rule: "kj.dependencies",
+      kind,
+      validations: [
+        {
+          expression: `${guard}${tasks}.all(t, !has(t.dependencies) || t.dependencies.all(d, d in ${known}))`,
+          // The webhook lists each alias once, at most 10; here an alias used twice is listed twice, and all are listed.
+          message:
+            `'spec.tasks[' + ${dep.outer.index} + '].dependencies[' + ${dep.inner.index} + ']: ' + ${show(dep.inner.item)} + ' is not the alias of any task of this job (aliases: ' + ` +
+            `(size(${known}) == 0 ? 'none' : ${known}.map(a, ${show("a")}).join(', ')) + '); the controller fails the job with ValidateFailed'`,
+        },
+      ],
+    },
+    {
+      rule: "kj.parties",
+      kind,
+      validations: [
+        { expression: `${guard}!${tasks}.exists(t, has(t.parties) && size(t.parties) == 0)`, message: `'spec.tasks[' + ${emptyParties.index} + '].parties: is empty; a task runs on at least one party'` },
+        { expression: `${guard}${tasks}.all(t, !has(t.parties) || (${parties("t.parties").idsOk}))`, message: parties(`${idsTask}.parties`).idsMessage(path(idsTask)) },
+        { expression: `${guard}${tasks}.all(t, !has(t.parties) || (${parties("t.parties").unique}))`, message: parties(`${dupTask}.parties`).uniqueMessage(path(dupTask), `'tasks[' + ${idx(dupTask)} + ']'`) },
+        { expression: destEmpty.ok, message: `${destEmpty.path} + '.destinationID: is empty; name the domain the limit applies to'` },
+        { expression: destBad.ok, message: `${destBad.path} + '.destinationID: ' + ${show(`${destBad.item}.destinationID`)} + ' ' + ${domainIdWhy(`${destBad.item}.destinationID`)}` },
+        { expression: rate.ok, message: `${rate.path} + '.limitKBps: is ' + string(${rate.item}.limitKBps) + '; a bandwidth limit must be positive'` },
+      ],
+    },
+    {
+      rule: "kj.tolerable-dependency",
+      kind,
+      validations: [
+        {
+          expression: `${guard}${tasks}.all(t, !has(t.dependencies) || !t.dependencies.exists(d, d in ${tolerable}))`,
+          message:
+            `'spec.tasks[' + ${tol.outer.index} + '].dependencies[' + ${tol.inner.index} + ']: ' + ${show(tol.inner.item)} + ' is tolerable (its failure does not fail the job), but this task waits for it to succeed; if it fails, ' + ` +
+            `(has(${tol.outer.item}.alias) ? ${show(`${tol.outer.item}.alias`)} : 'undefined') + ' never starts'`,
+        },
+      ],
+    },
+  ];
+}
+
+/** AppImage and DomainAppImage images (kinds/appimage.ts, kinds/domainappimage.ts; patterns of checks/names.ts). */
+function imageRules(): CelRule[] {
+  const tagOk = (v: string) => `(!${hasPh(v)} && ${matches(v, IMAGE_TAG.source)})`;
+  const tagWhy = (v: string) => `(${hasPh(v)} ? ${PH} : ${lit("is not a valid image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'")})`;
+  const name = `${o}.spec.image.name`;
+  const tag = `${o}.spec.image.tag`;
+  const images = `${o}.spec.images`;
+  const tags = `${images}.map(i, has(i.tag) ? i.tag : '\\u0000')`;
+  const bad = firstBad(images, "i", `has(i.tag) && !${tagOk("i.tag")}`);
+  const dup = `${images}.filter(i, has(i.tag) && ${tags}.indexOf(i.tag) != ${tags}.lastIndexOf(i.tag))[0].tag`;
+  const img = `has(${o}.spec) && has(${o}.spec.image)`;
+  return [
+    {
+      rule: "appimage.image",
+      kind: `${K}/AppImage`,
+      validations: [
+        {
+          expression: `!(${img} && has(${name})) || (!${hasPh(name)} && size(${name}) <= 255 && ${matches(name, IMAGE_NAME.source)})`,
+          message: `'spec.image.name: ' + ${show(name)} + ' ' + (${hasPh(name)} ? ${PH} : size(${name}) > 255 ? 'is longer than 255 characters' : ${lit("is not a valid image name: expected [registry[:port]/]path with lowercase path components, e.g. secretflow/serving-anolis8")})`,
+        },
+        // A numeric tag is refused by the CRD schema (a string) before any policy runs.
+        { expression: `!(${img} && has(${tag}) && ${isStr(tag)}) || ${tagOk(tag)}`, message: `'spec.image.tag: ' + ${show(tag)} + ' ' + ${tagWhy(tag)}` },
+      ],
+    },
+    {
+      rule: "daimg.images",
+      kind: `${K}/DomainAppImage`,
+      validations: [
+        { expression: `!(${hasSpec("images")}) || ${images}.all(i, !has(i.tag) || ${tagOk("i.tag")})`, message: `'spec.images[' + ${bad.index} + '].tag: ' + ${show(`${bad.item}.tag`)} + ' ' + ${tagWhy(`${bad.item}.tag`)}` },
+        {
+          // The second image of the first repeated tag (exact unless a tag is listed three times).
+          expression: `!(${hasSpec("images")}) || ${images}.all(i, !has(i.tag) || ${tags}.indexOf(i.tag) == ${tags}.lastIndexOf(i.tag))`,
+          message: `'spec.images[' + string(${tags}.lastIndexOf(${dup})) + '].tag: ' + ${show(dup)} + ' is also images[' + string(${tags}.indexOf(${dup})) + ']; list each tag once'`,
+        },
+      ],
+    },
+  ];
+}
+
+/** DomainData and DomainDataGrant (kinds/domaindata.ts): spec fields and the owner's namespace. */
+function dataRules(): CelRule[] {
+  const ns = `${o}.metadata.namespace`;
+  const author = `${o}.spec.author`;
+  const grantee = `${o}.spec.grantDomain`;
+  const uri = `${o}.spec.relativeURI`;
+  const ds = `${o}.spec.dataSource`;
+  return [
+    {
+      rule: "dd.spec",
+      kind: `${K}/DomainData`,
+      validations: [
+        { expression: `!(${hasSpec("type")}) || ${o}.spec.type != ''`, message: lit("spec.type: is empty: say what the data is (e.g. table, model, rule, report)") },
+        { expression: `!(${hasSpec("relativeURI")}) || ${uri} != ''`, message: lit("spec.relativeURI: is empty: the path of the data relative to its data source") },
+        {
+          expression: `!(${hasSpec("relativeURI")}) || !${matches(uri, "(^|[\\\\/])\\.\\.([\\\\/]|$)")}`,
+          message: `'spec.relativeURI: ' + ${show(uri)} + ${lit(" contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)")}`,
+        },
+        { expression: `!(${hasSpec("author")}) || ${author} != ''`, message: lit("spec.author: is empty: the domain ID that owns the data") },
+        { ...domainIdField("author"), expression: `!(${hasSpec("author")}) || ${author} == '' || ${domainIdOk(author)}` },
+        { expression: `!(${hasSpec("dataSource")}) || ${ds} == '' || ${k3sOk(ds)}`, message: `'spec.dataSource: ' + ${show(ds)} + ' ' + ${k3sWhy(ds)}` },
+      ],
+    },
+    {
+      rule: "dd.author",
+      kind: `${K}/DomainData`,
+      validations: [
+        {
+          expression: `!(has(${ns}) && ${hasSpec("author")} && ${author} != '' && ${ns} != ${author})`,
+          message: `'spec.author: is ' + ${show(author)} + ' but the object is in namespace ' + ${show(ns)} + '; Kuscia treats it as data ' + ${show(author)} + ' granted to ' + ${show(ns)} + ', not data ' + ${show(ns)} + ' owns'`,
+        },
+      ],
+    },
+    {
+      rule: "ddg.namespace",
+      kind: `${K}/DomainDataGrant`,
+      validations: [
+        {
+          expression: `!(has(${ns}) && ${hasSpec("author")} && ${hasSpec("grantDomain")} && ${ns} != ${author} && ${ns} != ${grantee})`,
+          message: `'metadata.namespace: is ' + ${show(ns)} + ', neither the author ' + ${show(author)} + ' nor the grantee ' + ${show(grantee)} + '; Kuscia acts only on grants in the author\\'s namespace, so this one grants nothing'`,
+        },
+      ],
+    },
+  ];
 }
