@@ -96,15 +96,24 @@ function exceptionsFor(config: PolicyConfig, rule: string, kindKey: string, now:
   });
 }
 
-/** A matchCondition (true = the policy applies) that leaves out the objects an exception covers. */
-function exceptionCondition(e: PolicyException, index: number): Obj {
+/** CEL, true for the objects an exception covers (its kinds are already the policy's). */
+function exceptionCovers(e: PolicyException): string {
   const ns = "(has(object.metadata.namespace) ? object.metadata.namespace : '')";
   const name = "(has(object.metadata.name) ? object.metadata.name : '')";
   const parts: string[] = [];
   if (e.match.namespaces?.length) parts.push(globsCel(ns, e.match.namespaces));
   if (e.match.names?.length) parts.push(globsCel(name, e.match.names));
-  // matchCondition names are qualified names: the exception's name may not be one.
-  return { name: `exception-${index}`, expression: parts.length === 0 ? "false" : `!(${parts.join(" && ")})` };
+  return parts.length === 0 ? "true" : `(${parts.join(" && ")})`;
+}
+
+/**
+ * One matchCondition (true = the policy applies) leaving out what any of the exceptions
+ * covers: one condition for all of them, so no number of exceptions reaches the API
+ * server's limit of 64 matchConditions per policy.
+ */
+function exceptionCondition(exceptions: PolicyException[]): Obj[] {
+  if (exceptions.length === 0) return [];
+  return [{ name: "not-excepted", expression: `!(${exceptions.map(exceptionCovers).join(" || ")})` }];
 }
 
 /** `expression` over `object`, re-read over `oldObject` (the CEL forms read the object only as `object`). */
@@ -139,7 +148,7 @@ export function generateVap(opts: VapOptions = {}): VapResult {
     for (const e of exceptions) if (e.expires !== undefined) expiring.add(`exception ${e.name} expires ${e.expires}: a policy has no clock, so its matchConditions keep excluding those objects; regenerate and re-apply the policies after that date`);
     const allowExisting = action === "deny" && config.allowsExisting(c.rule) && !c.cel.operations;
     const name = `${prefix}.${c.rule}`;
-    out.objects.push(policyObject(name, c.rule, c.kind, c.cel, allowExisting, [...exceptions.map(exceptionCondition), ...exempt.map((x) => ({ ...x }))]));
+    out.objects.push(policyObject(name, c.rule, c.kind, c.cel, allowExisting, [...exceptionCondition(exceptions), ...exempt.map((x) => ({ ...x }))]));
     out.objects.push({
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingAdmissionPolicyBinding",

@@ -102,6 +102,7 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
     assert.equal(applies(p, kd("legacy-1", "cross-domain")), false, "covered by the exception");
     assert.equal(applies(p, kd("legacy-12", "cross-domain")), true, "? is one character");
     assert.equal(applies(p, kd("legacy-1", "alice")), true, "other namespace");
+    assert.equal(p.spec.matchConditions.length, 1, "exceptions share one condition, far from the limit of 64");
     assert.equal(policyOf(objects, "domain.name").spec.matchConditions, undefined, "the exception is for KusciaDeployments; the expired one is dropped");
     assert.ok(notes.some((n) => /exception legacy expires 2027-01-31/.test(n) && /regenerate/.test(n)));
     assert.ok(!notes.some((n) => /exception old/.test(n)));
