@@ -31,7 +31,9 @@ function compare(c: CelRule, object: Record<string, unknown>, opts: ReviewOption
 const celOf = (rule: string) => CEL_RULES.find((c) => c.rule === rule)!;
 const rulesOfKind = (o: { apiVersion?: unknown; kind?: unknown }) => CEL_RULES.filter((c) => c.kind === `${o.apiVersion}/${o.kind}`);
 
-describe("policy/vap: the CEL form of the rules", () => {
+describe("policy/vap: the CEL form of the rules", function () {
+  // Thousands of CEL evaluations, each parsed afresh: seconds on a shared runner.
+  this.timeout(120_000);
   it("covers every rule of the rule book exactly once, with a CEL form or a reason", () => {
     const ids = rules().map((r) => r.id);
     const problems: string[] = [];
