@@ -17,7 +17,7 @@
  * each rule agrees with review().
  */
 import { CROSS_DOMAIN } from "../kinds/crossdomain";
-import { DATASOURCE_TYPES } from "../kinds/domaindata";
+import { CREDENTIAL_KEY, DATASOURCE_TYPES } from "../kinds/domaindata";
 import { KD_NAMESPACE } from "../kinds/kusciadeployment";
 import { IMAGE_NAME, IMAGE_TAG } from "../checks/names";
 import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy } from "./cel";
@@ -40,6 +40,8 @@ export interface CelRule {
 
 const K = "kuscia.secretflow/v1alpha1";
 const o = "object";
+/** kinds/domaindata.ts CREDENTIAL_KEY as RE2 (case-insensitive). */
+const CREDENTIAL_KEY_RE = `(?i)${CREDENTIAL_KEY.source}`;
 const PH = lit("still contains a template placeholder ({{...}}): render the template before applying it");
 const hasPh = (v: string) => matches(v, RE.placeholder);
 const isStr = (v: string) => `type(${v}) == string`;
@@ -452,6 +454,7 @@ export const CEL_RULES: readonly CelRule[] = [
   ...kusciaJobRules(),
   ...imageRules(),
   ...dataRules(),
+  ...moreRules(),
 
   // ---- names of the KusciaAPI kinds (kinds/domaindata.ts, kinds/appimage.ts, kinds/domainappimage.ts)
   ...(["dds", "dd"] as const).map((p): CelRule => ({
@@ -717,6 +720,66 @@ function dataRules(): CelRule[] {
         {
           expression: `!(has(${ns}) && ${hasSpec("author")} && ${hasSpec("grantDomain")} && ${ns} != ${author} && ${ns} != ${grantee})`,
           message: `'metadata.namespace: is ' + ${show(ns)} + ', neither the author ' + ${show(author)} + ' nor the grantee ' + ${show(grantee)} + '; Kuscia acts only on grants in the author\\'s namespace, so this one grants nothing'`,
+        },
+      ],
+    },
+  ];
+}
+
+/** AppImage config mounts, DomainDataSource URIs and ignored data keys (kinds/appimage.ts, kinds/domaindata.ts). */
+function moreRules(): CelRule[] {
+  const tpl = `${o}.spec.configTemplates`;
+  const hasTpl = `has(${o}.spec.configTemplates)`;
+  const missing = (m: string) => `(!${hasTpl} || !(${m}.subPath in ${tpl}))`;
+  const dts = `${o}.spec.deployTemplates`;
+  // deployTemplates[i].spec.containers[j].configVolumeMounts[k]
+  const badMount = `has(m.subPath) && ${missing("m")}`;
+  const inC = (c: string) => `has(${c}.configVolumeMounts) && ${c}.configVolumeMounts.exists(m, ${badMount})`;
+  const inT = (t: string) => `has(${t}.spec) && has(${t}.spec.containers) && ${t}.spec.containers.exists(c, ${inC("c")})`;
+  const t = firstBad(dts, "t", inT("t"));
+  const c = firstBad(`${t.item}.spec.containers`, "c", inC("c"));
+  const m = firstBad(`${c.item}.configVolumeMounts`, "m", badMount);
+  const uri = `${o}.spec.uri`;
+  const type = `${o}.spec.type`;
+  const data = `${o}.spec.data`;
+  const ignored = `k != 'encryptedInfo' && !k.matches(r'${CREDENTIAL_KEY_RE}')`;
+  const key = `${data}.filter(k, ${ignored})[0]`;
+  return [
+    {
+      rule: "appimage.config-mounts",
+      kind: `${K}/AppImage`,
+      validations: [
+        {
+          expression: `!(${hasSpec("deployTemplates")}) || !${dts}.exists(t, ${inT("t")})`,
+          // The webhook lists the template keys in the manifest's order; the API server's map order is its own.
+          message:
+            `'spec.deployTemplates[' + ${t.index} + '].spec.containers[' + ${c.index} + '].configVolumeMounts[' + ${m.index} + '].subPath: ' + ${show(`${m.item}.subPath`)} + ` +
+            `' is not a key of spec.configTemplates (' + (${hasTpl} && size(${tpl}) > 0 ? ${tpl}.map(k, ${show("k")}).join(', ') : 'none defined') + '); the mounted file is rendered from that template'`,
+        },
+      ],
+    },
+    {
+      rule: "dds.uri",
+      kind: `${K}/DomainDataSource`,
+      validations: [
+        {
+          expression: `!(${hasSpec("uri")} && ${uri} != '' && ${hasSpec("type")} && ${type} == 'localfs' && !${uri}.startsWith('/'))`,
+          message: `'spec.uri: ' + ${show(uri)} + ' is not an absolute path; for localfs Kuscia stores the data source\\'s absolute directory here (e.g. /home/kuscia/var/storage/data)'`,
+        },
+        {
+          expression: `!(${hasSpec("uri")} && ${uri} != '' && ${hasSpec("type")} && ${type} == 'oss' && ${matches(uri, "(?i)^[a-z][a-z0-9+.-]*://")})`,
+          message: `'spec.uri: ' + ${show(uri)} + ' has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info'`,
+        },
+      ],
+    },
+    {
+      rule: "dds.data.ignored",
+      kind: `${K}/DomainDataSource`,
+      validations: [
+        {
+          expression: `!(${hasSpec("data")}) || !${data}.exists(k, ${ignored})`,
+          // policy/paths.ts dotted(): an identifier-like key after a dot, anything else as ["key"].
+          message: `'spec.data' + (${key}.matches(r'^[A-Za-z_$][A-Za-z0-9_$-]*$') ? '.' + ${key} : '["' + ${key} + '"]') + ': is ignored: Kuscia reads only spec.data.encryptedInfo'`,
         },
       ],
     },
