@@ -49,9 +49,9 @@ export function domainId(v: string): string | null {
  * Container image reference, as the distribution reference grammar accepts it
  * (registry[:port]/path[:tag][@digest]); tag kept separate because AppImage splits it.
  */
-const IMAGE_NAME =
+export const IMAGE_NAME =
   /^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+export const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 
 export function imageName(v: string): string | null {
   if (v.length > 255) return "is longer than 255 characters";

@@ -190,7 +190,7 @@ function checkSetting(raw: unknown): string | undefined {
  * When an exception stops applying, in ms since the epoch: a date means through the end of
  * that day (UTC), a date-time that instant. Undefined when the text is no real date (2027-02-30).
  */
-function expiryOf(text: string): number | undefined {
+export function expiryOf(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -39,7 +39,7 @@ function checkOwnerNamespace(ctx: RuleContext, o: unknown, rule: string): void {
   if (typeof ns === "string") checkDomainId(ctx, ["metadata", "namespace"], ns, rule);
 }
 
-const CREDENTIAL_KEY = /pass(word|wd)?|secret|token|access.?key|credential|private|^sk$|^ak$/i;
+export const CREDENTIAL_KEY = /pass(word|wd)?|secret|token|access.?key|credential|private|^sk$|^ak$/i;
 
 export const domainDataSource: KindPolicy = {
   apiVersion: KUSCIA,

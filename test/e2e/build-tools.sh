@@ -2,7 +2,7 @@
 # Builds the binaries the end-to-end tests need, from the Go module proxy
 # only, into a content-addressed cache directory outside the repository:
 #
-#   bash test/e2e/build-tools.sh [kube|pulumi|yaml|sdkgen|all]     (default: all)
+#   bash test/e2e/build-tools.sh [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|all]  (default: all)
 #
 #   kube    kube-apiserver, kube-controller-manager, kubectl
 #           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
@@ -11,6 +11,10 @@
 #           propagation, which leaves a foregroundDeletion finalizer that
 #           only the garbage collector removes (namespaces likewise need its
 #           namespace controller).
+#   kube-1.33, kube-1.29
+#           the same four binaries from the older Kubernetes lines the
+#           kubectl suite also runs against (the API servers Kuscia embeds),
+#           modules test/e2e/tools/kube-1.33 and kube-1.29; not part of `all`.
 #   pulumi  pulumi (github.com/pulumi/pulumi/pkg/v3), module
 #           test/e2e/tools/pulumi, and pulumi-resource-kubernetes
 #           (github.com/pulumi/pulumi-kubernetes/provider/v4), module
@@ -26,6 +30,10 @@
 #           Python and Go code generators of pulumi/pkg/v3, the CLI's
 #           version): what `pulumi package gen-sdk` runs through language
 #           plugins the proxy does not serve.
+#   helm    helm (helm.sh/helm/v3 cmd/helm), module test/e2e/tools/helm,
+#           stamped with the ldflags of helm's own Makefile (version, and the
+#           default Kubernetes version of `helm template`/`helm lint` from
+#           its k8s.io/client-go version).
 #
 # Each target's bin directory is
 #   ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/e2e-bin/<target>-<key>
@@ -113,8 +121,9 @@ build_target() {
   trap "rm -rf '$tmp'" EXIT
   start=$(date +%s)
   log "$name: building into $tmp (cold builds take many minutes)"
-  "build_$name" "$tmp"
-  "check_$name" "$tmp"
+  # BUILD_AS: the recipe a target shares with others (kube-1.33 builds as kube).
+  "build_${BUILD_AS:-$name}" "$tmp"
+  "check_${BUILD_AS:-$name}" "$tmp"
   chmod 755 "$tmp"
   date -u +%Y-%m-%dT%H:%M:%SZ >"$tmp/.complete"
   mv -T "$tmp" "$dir"
@@ -140,9 +149,10 @@ runs() {
   grep -qF -- "$want" <<<"$got" || die "$(basename "$1") $2 does not say '$want'"
 }
 
+# KUBE_MOD: the module directory under tools/ (kube, kube-1.33, ...).
 build_kube() {
   local out=$1 kver major minor date ld
-  cd "$TOOLS/kube"
+  cd "$TOOLS/${KUBE_MOD:-kube}"
   kver=$(modver k8s.io/kubernetes)
   date=$(modtime k8s.io/kubernetes)
   major=${kver#v}; major=${major%%.*}
@@ -164,7 +174,7 @@ build_kube() {
 
 check_kube() {
   local out=$1 v
-  cd "$TOOLS/kube"
+  cd "$TOOLS/${KUBE_MOD:-kube}"
   v=$(modver k8s.io/kubernetes)
   runs "Kubernetes $v" "$out/kube-apiserver" --version
   runs "Kubernetes $v" "$out/kube-controller-manager" --version
@@ -270,21 +280,50 @@ check_sdkgen() {
   log "pulumi-sdkgen runs (usage error without arguments, as it should)"
 }
 
+build_helm() {
+  local out=$1 hver kv kmaj kmin ld
+  cd "$TOOLS/helm"
+  hver=$(modver helm.sh/helm/v3)
+  # helm's Makefile: client-go v0.X.Y -> default capabilities Kubernetes 1.X.
+  kv=$(modver k8s.io/client-go)
+  kv=${kv#v}
+  kmaj=$((${kv%%.*} + 1))
+  kmin=${kv#*.}; kmin=${kmin%%.*}
+  ld="-s -w -X helm.sh/helm/v3/internal/version.version=$hver"
+  ld+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local pkg
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ld+=" -X $pkg.k8sVersionMajor=$kmaj -X $pkg.k8sVersionMinor=$kmin"
+  done
+  log "helm: helm.sh/helm/v3 $hver (k8s.io/client-go $(modver k8s.io/client-go))"
+  "${GOBUILD[@]}" -ldflags "$ld" -o "$out/" helm.sh/helm/v3/cmd/helm
+}
+
+check_helm() {
+  local out=$1
+  cd "$TOOLS/helm"
+  runs "$(modver helm.sh/helm/v3)" "$out/helm" version --short
+}
+
 targets=()
 case "${1:-all}" in
   kube) targets=(kube) ;;
+  kube-1.33 | kube-1.29) targets=("$1") ;;
   pulumi) targets=(pulumi) ;;
   yaml) targets=(yaml) ;;
   sdkgen) targets=(sdkgen) ;;
-  all) targets=(kube pulumi yaml sdkgen) ;;
-  *) echo "usage: $0 [kube|pulumi|yaml|sdkgen|all]" >&2; exit 2 ;;
+  helm) targets=(helm) ;;
+  all) targets=(kube pulumi yaml sdkgen helm kube-1.33 kube-1.29) ;;
+  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|all]" >&2; exit 2 ;;
 esac
 
 for t in "${targets[@]}"; do
   case $t in
     kube) (build_target kube kube) ;;
+    kube-1.*) (KUBE_MOD=$t BUILD_AS=kube build_target "$t" "$t") ;;
     pulumi) (build_target pulumi pulumi pulumi-kubernetes) ;;
     yaml) (build_target yaml pulumi-yaml) ;;
     sdkgen) (build_target sdkgen pulumi-sdkgen) ;;
+    helm) (build_target helm helm) ;;
   esac
 done

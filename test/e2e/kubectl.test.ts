@@ -9,12 +9,13 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { startGatedCluster, type Gated } from "./harness/gated";
 import { waitFor } from "./harness/procs";
+import { kubeLine } from "./harness/tools";
 import { describeDoc, loadExamples, EXAMPLES_DIR } from "../helpers/examples";
 import { review } from "../../policy";
 
 const NAMESPACES = ["cross-domain", "autonomy-alice", "alice", "bob", "lite-alice", "kuscia-master"];
 
-describe("kubectl apply, gated by the webhook behind a real kube-apiserver", function () {
+describe(`kubectl apply, gated by the webhook behind a real kube-apiserver (Kubernetes ${kubeLine()})`, function () {
   this.timeout(120_000);
   let g: Gated;
 

@@ -22,6 +22,8 @@ export interface WebhookClientAuth {
 
 export interface Cluster {
   server: string;
+  /** The API server's gitVersion, e.g. v1.33.13. */
+  version: string;
   kubeconfig: string;
   workDir: string;
   kubectl(args: string[], input?: string): Promise<RunResult>;
@@ -131,6 +133,8 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
       return r.stdout;
     };
 
+    const version = (JSON.parse(await kubectlOk(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
+
     await kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "kuscia"), "-f", path.join(REPO, "crds", "iflearner")]);
     await kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "--all"]);
     // Wait until discovery serves the new kinds, or the first apply races it.
@@ -138,6 +142,7 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
 
     return {
       server,
+      version,
       kubeconfig,
       workDir,
       kubectl,

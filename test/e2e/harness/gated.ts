@@ -14,7 +14,7 @@ import { startWebhook, webhookConfigurations, type RunningWebhook, type WebhookO
 import type { ExemptRequesters } from "../../../policy";
 import { startCluster, type Cluster } from "./cluster";
 import { waitFor, type RunResult } from "./procs";
-import { toolsDir } from "./tools";
+import { kubeLine, toolsDir } from "./tools";
 
 export interface Gated {
   cluster: Cluster;
@@ -42,6 +42,12 @@ export interface GatedOptions {
   references?: boolean;
 }
 
+/**
+ * Starts the fixture on the Kubernetes line kubeLine() selects (KUSCIA_IAC_KUBE_VERSION).
+ * The webhook configurations are those `--print-configurations --kube-version <server>`
+ * gives for the running API server. Throws if the server is not of that line (binaries
+ * from KUSCIA_IAC_KUBE_BIN of another version).
+ */
 export async function startGatedCluster(namespaces: string[] = [], o: GatedOptions = {}): Promise<Gated> {
   const kubeBin = toolsDir("kube");
   const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-e2e-webhook-"));
@@ -50,6 +56,7 @@ export async function startGatedCluster(namespaces: string[] = [], o: GatedOptio
   const cluster = await startCluster(kubeBin, { webhookAuth: { clientCertPem: apiClient.certPem, clientKeyPem: apiClient.keyPem } });
   let webhook: RunningWebhook | undefined;
   try {
+    if (!cluster.version.startsWith(`v${kubeLine()}.`)) throw new Error(`the API server is ${cluster.version}, not Kubernetes ${kubeLine()} (KUSCIA_IAC_KUBE_VERSION); check KUSCIA_IAC_KUBE_BIN`);
     const servingCa = await selfSignedCert({ cn: "e2e-webhook-ca", isCA: true, days: 1 });
     const serving = await issueCert({ ca: servingCa, cn: "127.0.0.1", sans: ["127.0.0.1", "localhost"], days: 1 });
     writeFileSync(path.join(dir, "tls.crt"), serving.certPem);
@@ -69,7 +76,7 @@ export async function startGatedCluster(namespaces: string[] = [], o: GatedOptio
     webhook = await startWebhook(opts);
     opts.port = webhook.port; // restarts reuse the registered URL
 
-    const conf = webhookConfigurations({ caBundle: caBundleOf(servingCa.certPem), url: webhook.url, exemptRequesters: o.exemptRequesters });
+    const conf = webhookConfigurations({ caBundle: caBundleOf(servingCa.certPem), url: webhook.url, exemptRequesters: o.exemptRequesters, kubeVersion: cluster.version });
     await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [conf.validating, conf.mutating] }));
     for (const ns of namespaces) await cluster.kubectlOk(["create", "namespace", ns]);
     const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));

@@ -21,9 +21,10 @@ export function toolsDir(group: "kube" | "pulumi"): string {
     return given;
   }
   const env = { ...process.env, GOTOOLCHAIN: "local" };
-  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), group], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const target = group === "kube" ? kubeTarget() : group;
+  const out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), target], { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const dir = out.trim().split("\n").pop()!.trim();
-  if (!existsSync(dir)) throw new Error(`build-tools.sh ${group} printed ${JSON.stringify(dir)}, which does not exist`);
+  if (!existsSync(dir)) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which does not exist`);
   return dir;
 }
 
@@ -43,4 +44,30 @@ export function builtTool(target: "yaml" | "sdkgen", binary: string): string {
   const dir = out.trim().split("\n").pop()!.trim();
   if (!existsSync(path.join(dir, binary))) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which holds no ${binary}`);
   return dir;
+}
+
+/**
+ * Kubernetes lines the kube tools are built for, each a build-tools.sh target: the
+ * current one, and the API servers Kuscia embeds (1.33 in Kuscia v1.1; v1.0's 1.26 is
+ * older than any line the Go module proxy serves whole, so its oldest served, 1.29).
+ */
+export const KUBE_LINES: Readonly<Record<string, string>> = { "1.36": "kube", "1.33": "kube-1.33", "1.29": "kube-1.29" };
+export const DEFAULT_KUBE_LINE = "1.36";
+
+/**
+ * The Kubernetes line (`1.33`) the e2e suites run against: KUSCIA_IAC_KUBE_VERSION
+ * (`1.33`, `v1.33` or `1.33.13`), default DEFAULT_KUBE_LINE. Throws on a line that
+ * is not built, naming the ones that are.
+ */
+export function kubeLine(): string {
+  const given = process.env.KUSCIA_IAC_KUBE_VERSION?.trim();
+  if (!given) return DEFAULT_KUBE_LINE;
+  const m = /^v?(\d+\.\d+)(\.\d+)?$/.exec(given);
+  if (!m || !KUBE_LINES[m[1]]) throw new Error(`KUSCIA_IAC_KUBE_VERSION=${given}: use one of ${Object.keys(KUBE_LINES).join(", ")}`);
+  return m[1];
+}
+
+/** The build-tools.sh target of the kube tools for kubeLine(). */
+export function kubeTarget(): string {
+  return KUBE_LINES[kubeLine()];
 }

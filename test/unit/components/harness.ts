@@ -91,8 +91,9 @@ export function recordOptions(into: Map<string, pulumi.CustomResourceOptions>, p
 }
 
 /** Warnings components log while `fn` runs (under mocks Pulumi's log.warn writes through console.warn). */
-export async function captureWarnings(fn: () => Promise<void>): Promise<string[]> {
+export async function captureWarnings(fn: () => Promise<void>, live?: (seen: string[]) => void): Promise<string[]> {
   const seen: string[] = [];
+  live?.(seen);
   const original = console.warn;
   console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(" "));
   try {

@@ -1,0 +1,314 @@
+/**
+ * The Helm chart (charts/kuscia-iac) with the real helm and a real kube-apiserver:
+ * lint, template (against deploy/, the project's review and the API server's dry
+ * run), install, upgrade and uninstall. The API server has no kubelet, so the
+ * chart's webhook pod is played by a local `kuscia-iac webhook` process started with
+ * the args of the installed Deployment and the files of its Secret and ConfigMap
+ * volumes; the chart registers it by URL (webhook.url), its generated certificate
+ * names that URL's host, 127.0.0.1, and the chart's caBundle and client CA
+ * (auth.clientCA) are what authenticate the two ends to each other.
+ */
+import { strict as assert } from "node:assert";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as https from "node:https";
+import * as tls from "node:tls";
+import { stringify } from "yaml";
+import { issueCert, selfSignedCert } from "../../pki";
+import { webhookConfigurations } from "../../webhook";
+import { startCluster, type Cluster } from "./harness/cluster";
+import { CHART, docs, helmCli, helmToolsDir, keyOf, localPod, withoutHelmLabels, type Helm, type LocalPod } from "./harness/helm";
+import { freePort, run, startProcess, waitFor, type Proc } from "./harness/procs";
+import { REPO, toolsDir } from "./harness/tools";
+
+type Obj = Record<string, any>;
+
+const NS = "kuscia-iac-system";
+const RELEASE = "kuscia-iac";
+const CLI = path.join(REPO, "dist", "cli", "main.js");
+
+const refused = docs(readFileSync(path.join(REPO, "examples", "manifests", "refused", "interopconfigs.yaml"), "utf8"))[0];
+const accepted = docs(readFileSync(path.join(REPO, "examples", "manifests", "accepted", "interopconfigs.yaml"), "utf8"))[0];
+
+describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", function () {
+  this.timeout(600_000);
+  let cluster: Cluster;
+  let helm: Helm;
+  let clientCaPem: string;
+  let webhook: Proc | undefined;
+  let pod: LocalPod | undefined;
+  const podDirs: string[] = [];
+  let port: number;
+
+  before(async () => {
+    const kubeBin = toolsDir("kube");
+    const helmBin = helmToolsDir();
+    // The API server presents this client certificate to webhooks; the chart's auth.clientCA makes the webhook demand it.
+    const clientCa = await selfSignedCert({ cn: "e2e-helm-client-ca", isCA: true, days: 1 });
+    const apiClient = await issueCert({ ca: clientCa, cn: "kube-apiserver", client: true, days: 1 });
+    clientCaPem = clientCa.certPem;
+    cluster = await startCluster(kubeBin, { webhookAuth: { clientCertPem: apiClient.certPem, clientKeyPem: apiClient.keyPem } });
+    // The background audit (--audit-interval) writes PolicyReports.
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "wgpolicyk8s")]);
+    helm = helmCli(helmBin, cluster.kubeconfig);
+    port = await freePort();
+  });
+
+  after(async () => {
+    await webhook?.stop();
+    await cluster?.stop();
+    for (const d of podDirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));
+  const installValues = () => {
+    const f = path.join(cluster.workDir, "install-values.yaml");
+    // No tls.generate.extraSANs: the chart puts the host of webhook.url into the certificate itself.
+    writeFileSync(f, stringify({ webhook: { url: `https://127.0.0.1:${port}` }, auth: { clientCA: clientCaPem } }));
+    return f;
+  };
+
+  /** Plays the kubelet for one pod of the installed Deployment: its args and volumes, on 127.0.0.1:port. */
+  async function startLocalPod(): Promise<void> {
+    pod = await localPod((a) => cluster.kubectlOk(a), NS, `${RELEASE}-webhook`);
+    podDirs.push(pod.dir);
+    const args = [...pod.args];
+    args[args.indexOf("--host") + 1] = "127.0.0.1";
+    args[args.indexOf("--port") + 1] = String(port);
+    // --references and --audit-interval use the in-cluster account in a pod; here, the test's kubeconfig.
+    webhook = startProcess(process.execPath, [CLI, ...args, "--kubeconfig", cluster.kubeconfig, "--log-level", "warn"], path.join(pod.dir, "webhook.log"));
+  }
+
+  it("helm lint passes for the defaults, deploy/'s values, the URL mode and cert-manager", async () => {
+    await helm.ok(["lint", "--strict", CHART]);
+    await helm.ok(["lint", "--strict", CHART, "-f", path.join(CHART, "ci", "deploy-values.yaml")]);
+    await helm.ok(["lint", "--strict", CHART, "--set", "webhook.url=https://10.0.0.5:8443", "--set", "tls.generate.extraSANs={10.0.0.5}", "--set", "deployment.enabled=false"]);
+    await helm.ok(["lint", "--strict", CHART, "--set", "tls.mode=certManager"]);
+    // The schema refuses what the API server or the webhook would refuse later.
+    const bad = await helm.run(["lint", CHART, "--set", "webhook.url=http://10.0.0.5:8443"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout + bad.stderr, /webhook\/url/);
+    const nowhere = await helm.run(["template", RELEASE, CHART, "--set", "deployment.enabled=false"]);
+    assert.notEqual(nowhere.code, 0);
+    assert.match(nowhere.stderr, /webhook\.url is required with deployment\.enabled=false/);
+    const noCa = await helm.run(["template", RELEASE, CHART, "--set", "tls.mode=secret"]);
+    assert.notEqual(noCa.code, 0);
+    assert.match(noCa.stderr, /caBundle/);
+  });
+
+  it("renders cert-manager TLS (caBundle injected) and bearer-token authentication", async () => {
+    const cm = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set", "tls.mode=certManager", "--set", "tls.certManager.extraSANs={10.0.0.5,webhook.example}"]));
+    const cert = cm.find((o) => o.kind === "Certificate" && o.metadata.name === `${RELEASE}-webhook`)!;
+    assert.equal(cert.spec.secretName, `${RELEASE}-webhook-tls`);
+    assert.deepEqual(cert.spec.ipAddresses, ["10.0.0.5"]);
+    assert.ok(cert.spec.dnsNames.includes(`${RELEASE}-webhook.${NS}.svc`) && cert.spec.dnsNames.includes("webhook.example"));
+    assert.deepEqual(cm.filter((o) => o.kind === "Issuer").map((o) => o.metadata.name).sort(), [`${RELEASE}-webhook-ca`, `${RELEASE}-webhook-selfsigned`]);
+    for (const w of cm.filter((o) => /WebhookConfiguration$/.test(o.kind))) {
+      assert.equal(w.metadata.annotations["cert-manager.io/inject-ca-from"], `${NS}/${RELEASE}-webhook`);
+      for (const e of w.webhooks) assert.equal(e.clientConfig.caBundle, undefined);
+    }
+    assert.equal(cm.filter((o) => o.kind === "Secret").length, 0);
+    const issuer = docs(await helm.ok(["template", RELEASE, CHART, "--set", "tls.mode=certManager", "--set", "tls.certManager.issuerRef.name=corp", "--set", "tls.certManager.issuerRef.kind=ClusterIssuer"]));
+    assert.equal(issuer.filter((o) => o.kind === "Issuer").length, 0);
+    assert.deepEqual(issuer.find((o) => o.kind === "Certificate")!.spec.issuerRef, { name: "corp", kind: "ClusterIssuer" });
+
+    const jwt = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set-json", 'auth.jwks={"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y"}],"audience":"kuscia-iac"}']));
+    const c = jwt.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0];
+    const arg = (f: string) => c.args[c.args.indexOf(f) + 1];
+    assert.equal(arg("--jwks"), "/etc/kuscia-iac/auth/jwks.json");
+    assert.equal(arg("--audience"), "kuscia-iac");
+    assert.ok(c.volumeMounts.some((m: Obj) => m.mountPath === "/etc/kuscia-iac/auth"));
+    assert.deepEqual(JSON.parse(jwt.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-webhook-auth`)!.data["jwks.json"]).keys[0].kty, "EC");
+    const noAud = await helm.run(["template", RELEASE, CHART, "--set", "auth.jwks.url=https://issuer.example/jwks"]);
+    assert.notEqual(noAud.code, 0);
+    assert.match(noAud.stderr, /auth\.jwks\.audience is required/);
+  });
+
+  it("helm template with ci/deploy-values.yaml prints deploy/ object for object (Helm's own labels aside)", async () => {
+    const rendered = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")]));
+    const deploy = ["webhook.yaml", "webhook-configurations.yaml"].flatMap((f) => docs(readFileSync(path.join(REPO, "deploy", f), "utf8")));
+    assert.deepEqual(rendered.map(keyOf).sort(), deploy.map(keyOf).sort());
+    const want = new Map(deploy.map((o) => [keyOf(o), o]));
+    for (const o of rendered) assert.deepEqual(withoutHelmLabels(o), want.get(keyOf(o)), keyOf(o));
+  });
+
+  it("writes the webhook configurations webhookConfigurations() writes: URL mode, exempt requesters as matchConditions from Kubernetes 1.28 only", async () => {
+    const exemptRequesters = { serviceAccounts: ["kuscia-system:kuscia"], usernames: ["o'neil"], groups: ["ops"] };
+    const values = path.join(cluster.workDir, "exempt-values.yaml");
+    writeFileSync(values, stringify({ webhook: { url: "https://10.0.0.5:8443/" }, tls: { mode: "secret", caBundle: "Q0E=" }, policy: { configuration: { exemptRequesters } } }));
+    const confs = async (kubeVersion: string) =>
+      docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", values, "--kube-version", kubeVersion])).filter((o) => /WebhookConfiguration$/.test(o.kind)).sort((a, b) => (a.kind < b.kind ? 1 : -1)); // Validating first
+    for (const kubeVersion of ["1.30.0", "1.27.0"]) {
+      const want = webhookConfigurations({ caBundle: "Q0E=", url: "https://10.0.0.5:8443", exemptRequesters, kubeVersion });
+      const got: Obj[] = (await confs(kubeVersion)).map((o) => withoutHelmLabels(o));
+      const conditions = got[0].webhooks[0].matchConditions as unknown[] | undefined;
+      assert.deepEqual(got, [want.validating, want.mutating], kubeVersion);
+      assert.equal(conditions?.length, kubeVersion === "1.30.0" ? 2 : undefined);
+    }
+    // The chart's policy ConfigMap carries the same exemptions for the webhook itself.
+    const cm = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", values])).find((o) => o.kind === "ConfigMap")!;
+    assert.deepEqual(docs(cm.data["policy.yaml"])[0], { apiVersion: "kuscia-iac.secretflow/v1alpha1", kind: "PolicyConfiguration", exemptRequesters });
+    // Extra matchConditions cannot be honoured before 1.28: refused rather than dropped.
+    const old = await helm.run(["template", RELEASE, CHART, "--kube-version", "1.27.0", "--set", "webhook.matchConditions[0].name=x", "--set-string", "webhook.matchConditions[0].expression=true"]);
+    assert.notEqual(old.code, 0);
+    assert.match(old.stderr, /webhook\.matchConditions: .*1\.28/);
+  });
+
+  it("helm template output passes kuscia-iac review and the API server's dry run", async () => {
+    await cluster.kubectlOk(["create", "namespace", NS]);
+    const custom = ["--set", "webhook.url=https://127.0.0.1:8443", "--set", "tls.generate.extraSANs={127.0.0.1}", "--set", "auth.clientCA=" + clientCaPem, "--set", "policy.configuration.rules.domain\\.cert\\.cn=off", "--set", "policy.configuration.parameters.certificateExpiryWarningDays=45"];
+    for (const set of [[], custom]) {
+      const file = path.join(cluster.workDir, "rendered.yaml");
+      writeFileSync(file, await helm.ok(["template", RELEASE, CHART, "-n", NS, ...set]));
+      const review = await run(process.execPath, [CLI, "review", file]);
+      assert.equal(review.code, 0, review.stdout + review.stderr);
+      // The policy configuration the chart ships is one the rule book loads.
+      const policy = path.join(cluster.workDir, "policy.yaml");
+      writeFileSync(policy, docs(readFileSync(file, "utf8")).find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-policy`)!.data["policy.yaml"]);
+      const rules = await run(process.execPath, [CLI, "rules", "--config", policy]);
+      assert.equal(rules.code, 0, rules.stderr);
+      assert.match(rules.stdout, set === custom ? /^domain\.cert\.cn +warning +off /m : /^domain\.cert\.cn +warning +warn /m);
+      const dry = await cluster.kubectl(["apply", "--dry-run=server", "-f", file]);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/kuscia-iac-validate created \(server dry run\)/);
+      assert.match(dry.stdout, /deployment\.apps\/kuscia-iac-webhook created \(server dry run\)/);
+    }
+  });
+
+  it("helm install gates kubectl apply: a refused example is denied with the rule book's message, an accepted one admitted", async () => {
+    const notes = await helm.ok(["install", RELEASE, CHART, "-n", NS, "--create-namespace", "-f", installValues()]);
+    assert.ok(notes.includes(`The API server calls the webhook at https://127.0.0.1:${port} (webhook.url)`), notes);
+    assert.ok(notes.includes(`TLS: a CA generated by the chart (Secret ${RELEASE}-webhook-ca)`), notes);
+    assert.ok(!notes.includes("NOT authenticated"), notes);
+    await startLocalPod();
+    // The API server loads webhook configurations asynchronously.
+    await waitFor("the chart's webhook to gate", async () => /denied the request/.test((await apply(refused, ["--dry-run=server"])).stderr), 60_000, 500);
+    const no = await apply(refused);
+    assert.notEqual(no.code, 0);
+    assert.match(no.stderr, /admission webhook "resources\.(mutate|validate)\.kuscia-iac\.secretflow" denied the request: .*\[interop\.members\]/);
+    const yes = await apply(accepted);
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.match(yes.stdout, /interopconfig\.kuscia\.secretflow\/alice-2-bob created/);
+    // The chart's client CA is enforced: a caller without the API server's certificate gets 401.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port, path: "/validate", method: "POST", rejectUnauthorized: false, headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    assert.equal(status, 401);
+  });
+
+  it("helm upgrade changes the policy configuration and the verdict follows (warn instead of deny)", async () => {
+    await cluster.kubectlOk(["delete", "interopconfig", "alice-2-bob"]);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.rules.interop\\.members=warn"]);
+    await pod!.sync(); // the kubelet refreshes the ConfigMap volume; the webhook reloads it
+    await waitFor("the new policy configuration", async () => (await apply(refused, ["--dry-run=server"])).code === 0, 60_000, 500);
+    const r = await apply(refused);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Warning: .*\[interop\.members\]/);
+    const vwc = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.equal(vwc.webhooks[0].failurePolicy, "Fail");
+  });
+
+  it("helm upgrade with exempt requesters writes matchConditions the API server honours: the webhook is not even called", async () => {
+    const badHost = docs(readFileSync(path.join(REPO, "examples", "manifests", "refused", "interopconfigs.yaml"), "utf8")).find((o) => o.spec?.host === "Bob")!;
+    assert.match((await apply(badHost, ["--dry-run=server"])).stderr, /denied the request: .*\[interop\.host\]/);
+    // The test's kubectl user. The pod's files are not synced: the running webhook still reviews
+    // this user, so an admission can only come from the API server skipping the call.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.exemptRequesters.usernames={e2e-admin}"]);
+    const vwc = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.deepEqual(vwc.webhooks[0].matchConditions, [{ name: "not-exempt-user", expression: "!(request.userInfo.username in ['e2e-admin'])" }]);
+    await waitFor("the API server to skip the exempt user", async () => (await apply(badHost, ["--dry-run=server"])).code === 0, 60_000, 500);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set-json", "policy.configuration.exemptRequesters.usernames=[]"]);
+    await waitFor("the exemption to go", async () => /denied the request: .*\[interop\.host\]/.test((await apply(badHost, ["--dry-run=server"])).stderr), 60_000, 500);
+    const after = JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"]));
+    assert.equal(after.webhooks[0].matchConditions, undefined);
+  });
+
+  it("helm upgrade to failurePolicy Ignore admits unreviewed while the webhook is down; back to Fail refuses", async () => {
+    const probe = { ...accepted, metadata: { name: "while-down" } };
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "webhook.failurePolicy=Ignore"]);
+    await webhook!.stop();
+    await waitFor("Ignore in force", async () => (await apply(probe, ["--dry-run=server"])).code === 0, 60_000, 500);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "webhook.failurePolicy=Fail"]);
+    await waitFor("Fail in force", async () => /failed calling webhook/.test((await apply(probe, ["--dry-run=server"])).stderr), 60_000, 500);
+    await startLocalPod();
+    await waitFor("the webhook back", async () => (await apply(probe, ["--dry-run=server"])).code === 0, 60_000, 500);
+  });
+
+  it("helm upgrade renews the serving certificate from the same CA without a new caBundle, then the CA with the old one kept in the bundle", async () => {
+    const secret = async (name: string) => JSON.parse(await cluster.kubectlOk(["get", "secret", "-n", NS, name, "-o", "json"])).data as Record<string, string>;
+    const vwcCa = async () => JSON.parse(await cluster.kubectlOk(["get", "validatingwebhookconfiguration", `${RELEASE}-validate`, "-o", "json"])).webhooks[0].clientConfig.caBundle as string;
+    const [ca0, tls0, bundle0] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    // An ordinary upgrade keeps both.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values"]);
+    assert.deepEqual(await secret(`${RELEASE}-webhook-tls`), tls0);
+    // Within renewBeforeDays of its end (here: always), the serving certificate is issued again.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=400"]);
+    const [ca1, tls1, bundle1] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    assert.deepEqual(ca1, ca0);
+    assert.equal(bundle1, bundle0);
+    assert.notEqual(tls1["tls.crt"], tls0["tls.crt"]);
+    await pod!.sync();
+    const served = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
+          resolve(s.getPeerX509Certificate()!.toString());
+          s.end();
+        });
+        s.on("error", reject);
+      });
+    const want = Buffer.from(tls1["tls.crt"], "base64").toString("utf8");
+    await waitFor("the webhook to serve the renewed certificate", async () => (await served()).trim() === want.trim(), 60_000, 500);
+    await cluster.kubectlOk(["delete", "interopconfig", "alice-2-bob"]);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "policy.configuration.rules.interop\\.members=deny"]);
+    await pod!.sync();
+    await waitFor("deny again, through the renewed certificate", async () => /denied the request/.test((await apply(refused, ["--dry-run=server"])).stderr), 60_000, 500);
+    assert.match((await apply(refused)).stderr, /denied the request: .*\[interop\.members\]/);
+
+    // Within renewBeforeDays of the CA's end (here: always), a new CA signs a new certificate; the
+    // caBundle keeps the old CA next to it, so the certificate the pods serve until the kubelet
+    // swaps their files stays trusted.
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=4000"]);
+    const [ca2, tls2, bundle2] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
+    assert.notEqual(ca2["tls.crt"], ca1["tls.crt"]);
+    const pem = (b64: string) => Buffer.from(b64, "base64").toString("utf8").trim();
+    const bundle = pem(bundle2);
+    assert.equal(bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length, 2);
+    assert.ok(bundle.includes(pem(ca2["tls.crt"])) && bundle.includes(pem(ca1["tls.crt"])));
+    assert.equal(pem(tls2["ca.crt"]), bundle);
+    const verifies = (ca: string) =>
+      new Promise<boolean>((resolve) => {
+        const s = tls.connect({ host: "127.0.0.1", port, ca, checkServerIdentity: () => undefined }, () => {
+          resolve(s.authorized);
+          s.end();
+        });
+        s.on("error", () => resolve(false));
+      });
+    assert.equal(await verifies(bundle), true, "the certificate served before the swap chains to the caBundle");
+    assert.equal(await verifies(pem(ca2["tls.crt"])), false, "and not to the new CA alone");
+    assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request/);
+    await pod!.sync();
+    await waitFor("the certificate of the new CA", async () => verifies(pem(ca2["tls.crt"])), 60_000, 500);
+    assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request: .*\[interop\.members\]/);
+  });
+
+  it("helm uninstall leaves no object of the release, and kubectl apply is no longer gated", async () => {
+    const manifest = docs(await helm.ok(["get", "manifest", RELEASE, "-n", NS]));
+    assert.ok(manifest.length >= 14, `${manifest.length} objects`);
+    await helm.ok(["uninstall", RELEASE, "-n", NS, "--wait"]);
+    for (const o of manifest) {
+      const r = await cluster.kubectl(["get", o.kind, o.metadata.name, ...(o.metadata.namespace ? ["-n", o.metadata.namespace] : []), "--ignore-not-found", "-o", "name"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "", `${keyOf(o)} is left`);
+    }
+    const left = await cluster.kubectlOk(["get", "all,secrets,configmaps,roles,rolebindings,serviceaccounts,poddisruptionbudgets", "-n", NS, "-l", `app.kubernetes.io/instance=${RELEASE}`, "-o", "name"]);
+    assert.equal(left.trim(), "");
+    const cluster_ = await cluster.kubectlOk(["get", "validatingwebhookconfigurations,mutatingwebhookconfigurations,clusterroles,clusterrolebindings", "-l", `app.kubernetes.io/instance=${RELEASE}`, "-o", "name"]);
+    assert.equal(cluster_.trim(), "");
+    await waitFor("the registration to go", async () => (await apply(refused, ["--dry-run=server"])).code === 0, 60_000, 500);
+  });
+});
