@@ -15,6 +15,7 @@ export const NOT_EXPRESSIBLE: Readonly<Record<string, string>> = {
   "*.schema": "the upstream CRD's OpenAPI schema, which the API server itself enforces before any admission policy runs (with its own message)",
   "internal.rule-error": "a rule of the webhook that threw; a CEL expression that fails to evaluate is refused by failurePolicy: Fail instead",
   "ref.*": REF,
+  "peer.*": "compares objects with each other, possibly in two clusters (a Domain's certificate with the domain key in a node's kuscia.yaml, a route with the one back): only the Pulumi policy pack's stack policies see both sides",
 
   "domain.cert": CERT,
   "domain.cert.key-size": CERT,
