@@ -11,6 +11,8 @@
 import { stringify } from "yaml";
 import { CA_BUNDLE_PLACEHOLDER, DEFAULT_POLICY_YAML, deployManifests } from "./manifests";
 import { DEFAULT_SERVICE, MATCH_CONDITIONS_SINCE, webhookConfigurations } from "./configurations";
+import { POLICY_CONFIGURATION_SCHEMA } from "../policy/config/schema";
+import { ACTIONS } from "../policy/config/types";
 
 type Obj = Record<string, unknown>;
 
@@ -53,4 +55,72 @@ export function chartGeneratedTpl(): string {
     "{{- /* The policy configuration shipped when policy.configuration is empty (webhook/manifests.ts). */ -}}\n",
     define("defaultPolicy", DEFAULT_POLICY_YAML.trimEnd()),
   ].join("");
+}
+
+/** Path of the chart's values schema, relative to the repository root; gen-deploy rewrites its policy.configuration part. */
+export const CHART_VALUES_SCHEMA = "charts/kuscia-iac/values.schema.json";
+
+/** A rule id or a glob over rule ids (`domain.cert.*`, `*`): the glob syntax of policy/config/glob.ts. */
+const RULE_GLOB = "^[A-Za-z0-9._-]*[*?][A-Za-z0-9._*?-]*$";
+/** The service-account form compile.ts checks (<namespace>:<name>). */
+const SERVICE_ACCOUNT = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$";
+/** RFC 3339 date or date-time, as expiryOf (policy/config/compile.ts) reads it. */
+const EXPIRES = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
+
+function withoutHints(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutHints);
+  if (v === null || typeof v !== "object") return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("x-")).map(([k, x]) => [k, withoutHints(x)]));
+}
+
+/**
+ * JSON Schema of the chart value policy.configuration: the PolicyConfiguration schema of
+ * policy/config/schema.ts, narrowed by what compile.ts checks in code, so that `helm
+ * install/upgrade` refuses a configuration the webhook would refuse at start (exit 2, crash loop):
+ * rule ids (`ruleIds`, the rule book's) or globs as `rules` keys and `exceptions[].rules`, the
+ * action enum (policy/config/types.ts ACTIONS), `internal.rule-error` deny only, service
+ * accounts as <namespace>:<name>, `expires` as an RFC 3339 date. A glob that matches no rule
+ * and duplicate exception names are still only caught by the webhook (JSON Schema cannot say it).
+ */
+export function policyConfigurationValuesSchema(ruleIds: readonly string[]): Obj {
+  const s = withoutHints(structuredClone(POLICY_CONFIGURATION_SCHEMA)) as Obj;
+  const props = s.properties as Obj;
+  const exact = `^(${[...ruleIds].sort().map((id) => id.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&")).join("|")})$`;
+  const ruleName = { anyOf: [{ enum: [...ruleIds].sort() }, { type: "string", pattern: RULE_GLOB }] };
+  const setting = (actions: readonly string[]) => ({
+    anyOf: [
+      { enum: [...actions] },
+      { type: "object", additionalProperties: false, properties: { action: { enum: [...actions] }, allowExistingViolations: { type: "boolean" } } },
+    ],
+  });
+  props.rules = {
+    type: "object",
+    description: "rule id (`kuscia-iac rules`) or glob -> deny | warn | audit | off, or {action, allowExistingViolations}",
+    // patternProperties + additionalProperties false rather than propertyNames: Helm then names
+    // the unknown key in its message ("additional properties 'nope' not allowed").
+    patternProperties: { [exact]: setting(ACTIONS), [RULE_GLOB]: setting(ACTIONS) },
+    additionalProperties: false,
+    // compile.ts: the fail-closed rule cannot be relaxed.
+    properties: { "internal.rule-error": setting(["deny"]) },
+  };
+  const exception = (props.exceptions as Obj).items as Obj;
+  (exception.properties as Obj).expires = { type: "string", pattern: EXPIRES, description: "an RFC 3339 date such as 2027-06-30" };
+  (exception.properties as Obj).rules = { type: "array", minItems: 1, items: ruleName };
+  const sa = ((props.exemptRequesters as Obj).properties as Obj).serviceAccounts as Obj;
+  sa.items = { type: "string", pattern: SERVICE_ACCOUNT, description: "<namespace>:<name>, e.g. kuscia-system:kuscia" };
+  s.description = "the PolicyConfiguration (README, Policy configuration); apiVersion and kind are filled in. Generated from policy/config/schema.ts by gen-deploy";
+  return s;
+}
+
+/**
+ * The text of charts/kuscia-iac/values.schema.json given its current text: the same schema with
+ * properties.policy.properties.configuration replaced by policyConfigurationValuesSchema.
+ * Throws when the schema has no properties.policy.properties object.
+ */
+export function chartValuesSchemaText(current: string, ruleIds: readonly string[]): string {
+  const schema = JSON.parse(current) as Obj;
+  const policy = ((schema.properties as Obj | undefined)?.policy as Obj | undefined)?.properties as Obj | undefined;
+  if (!policy) throw new Error(`${CHART_VALUES_SCHEMA}: has no properties.policy.properties`);
+  policy.configuration = policyConfigurationValuesSchema(ruleIds);
+  return `${JSON.stringify(schema, null, 2)}\n`;
 }

@@ -4,8 +4,9 @@
 {{- end }}
 
 {{- define "kuscia-iac.tlsSecretName" -}}
-{{- if and (eq .Values.tls.mode "secret") .Values.tls.secret.name -}}
-{{- .Values.tls.secret.name -}}
+{{- /* tls.mode=secret: the user's Secret, which has no default name, so it never is the chart's own <release>-webhook-tls (a mode switch would otherwise delete or collide with it). */ -}}
+{{- if eq .Values.tls.mode "secret" -}}
+{{- required "tls.secret.name: give the name of your kubernetes.io/tls Secret (tls.mode=secret); it must not be the chart's own <release>-webhook-tls" .Values.tls.secret.name -}}
 {{- else -}}
 {{- printf "%s-tls" (include "kuscia-iac.fullname" .) -}}
 {{- end -}}
@@ -21,19 +22,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{- /* The standard labels (https://helm.sh/docs/chart_best_practices/labels/). */ -}}
-{{- define "kuscia-iac.labels" -}}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{ include "kuscia-iac.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: kuscia-iac
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
+{{- /* The chart's labels win over commonLabels (and, with "kuscia-iac.podLabels", over podLabels): one map, so no key is written twice. */ -}}
+{{- define "kuscia-iac.labelMap" -}}
+{{- $own := dict "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-") "app.kubernetes.io/name" "kuscia-iac-webhook" "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/version" (.Chart.AppVersion | toString) "app.kubernetes.io/managed-by" .Release.Service "app.kubernetes.io/part-of" "kuscia-iac" -}}
+{{- toJson (merge $own (.Values.commonLabels | default dict)) -}}
 {{- end }}
+{{- define "kuscia-iac.labels" -}}
+{{- include "kuscia-iac.labelMap" . | fromJson | toYaml -}}
+{{- end }}
+{{- define "kuscia-iac.podLabels" -}}
+{{- merge (include "kuscia-iac.labelMap" . | fromJson) (.Values.deployment.podLabels | default dict) | toYaml -}}
 {{- end }}
 
 {{- define "kuscia-iac.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
 {{- end }}
 
 {{- /* A CEL string literal, as webhook/configurations.ts writes one. */ -}}
@@ -61,6 +67,11 @@ app.kubernetes.io/part-of: kuscia-iac
 {{- range ($e.groups | default list) }}{{ $groups = append $groups (include "kuscia-iac.celString" .) }}{{ end -}}
 {{- if $groups -}}
 {{- $out = append $out (dict "name" "not-exempt-group" "expression" (printf "!has(request.userInfo.groups) || !request.userInfo.groups.exists(g, g in [%s])" (join ", " $groups))) -}}
+{{- end -}}
+{{- range .Values.webhook.matchConditions -}}
+{{- if has .name (list "not-exempt-user" "not-exempt-group") -}}
+{{- fail (printf "webhook.matchConditions: the name %q is reserved for the chart's condition from policy.configuration.exemptRequesters (not-exempt-user, not-exempt-group); rename yours" .name) -}}
+{{- end -}}
 {{- end -}}
 {{- $out = concat $out .Values.webhook.matchConditions -}}
 {{- if and $out (not (include "kuscia-iac.matchConditionsSupported" .)) -}}
@@ -150,6 +161,7 @@ the caBundle so the pods' current certificate is trusted until the kubelet swaps
 {{- if eq .Values.tls.mode "generate" -}}
 {{- (include "kuscia-iac.generatedTLS" . | fromJson).bundle | b64enc -}}
 {{- else if eq .Values.tls.mode "secret" -}}
-{{- required "tls.caBundle: give the base64 PEM of the CA that signed the certificate in the Secret (tls.mode=secret)" .Values.tls.caBundle -}}
+{{- $b := required "tls.caBundle: give the PEM (or its base64) of the CA that signed the certificate in the Secret (tls.mode=secret)" .Values.tls.caBundle -}}
+{{- if hasPrefix "-----BEGIN" $b }}{{ $b | b64enc }}{{ else }}{{ $b }}{{ end -}}
 {{- end -}}
 {{- end }}
