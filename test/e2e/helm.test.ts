@@ -13,9 +13,10 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { issueCert, selfSignedCert } from "../../pki";
 import { webhookConfigurations } from "../../webhook";
+import { CA_BUNDLE_PLACEHOLDER } from "../../webhook/manifests";
 import { startCluster, type Cluster } from "./harness/cluster";
 import { CHART, docs, helmCli, helmToolsDir, keyOf, localPod, withoutHelmLabels, type Helm, type LocalPod } from "./harness/helm";
 import { freePort, run, startProcess, waitFor, type Proc } from "./harness/procs";
@@ -27,6 +28,8 @@ const NS = "kuscia-iac-system";
 const RELEASE = "kuscia-iac";
 const CLI = path.join(REPO, "dist", "cli", "main.js");
 
+// base64 of a PEM: what tls.caBundle must look like (ci/deploy-values.yaml holds this one, deploy/ the placeholder).
+const CA_B64 = Buffer.from("-----BEGIN CERTIFICATE-----\nREPLACE\n-----END CERTIFICATE-----\n").toString("base64");
 const refused = docs(readFileSync(path.join(REPO, "examples", "manifests", "refused", "interopconfigs.yaml"), "utf8"))[0];
 const accepted = docs(readFileSync(path.join(REPO, "examples", "manifests", "accepted", "interopconfigs.yaml"), "utf8"))[0];
 
@@ -96,6 +99,58 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.match(noCa.stderr, /caBundle/);
   });
 
+  it("helm template refuses, with the value to fix, what the webhook, the API server or the next upgrade would refuse", async () => {
+    const fails = async (set: string[], message: RegExp) => {
+      const r = await helm.run(["template", RELEASE, CHART, ...set]);
+      assert.notEqual(r.code, 0, set.join(" "));
+      assert.match(r.stderr, message, set.join(" "));
+    };
+    // A policy configuration the webhook would refuse at start (exit 2, a crash loop).
+    await fails(["--set", "policy.configuration.rules.nope=deny"], /policy\/configuration\/rules.*'nope'/);
+    await fails(["--set", "policy.configuration.rules.interop\\.members=block"], /policy\/configuration\/rules\/interop\.members/);
+    await fails(["--set", "deployment.auditInterval=500ms"], /deployment\/auditInterval/);
+    await fails(["--set", "webhook.kubeVersion=1.28garbage"], /webhook\/kubeVersion/);
+    await fails(["--set", "tls.mode=certManager", "--set", "tls.certManager.issuerRef.kind=ClusterIssuer"], /tls\/certManager\/issuerRef/);
+    await fails(["--set", "tls.mode=secret", "--set", `tls.caBundle=${CA_B64}`], /tls\/secret/);
+    await fails(["--set", "tls.mode=secret", "--set", "tls.secret.name=mine", "--set", "tls.caBundle=Q0E="], /tls\/caBundle/);
+    await fails(["--set", "deployment.replicas=0"], /deployment\/replicas/);
+    await fails(["--set", "image.repository=kuscia-iac@sha256:abc"], /image\/repository/);
+    await fails(["--set-json", 'auth.jwks={"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y","d":"secret"}],"audience":"a"}'], /auth\/jwks\/keys\/0/);
+    await fails(["--set", "commonLabels.app\\.kubernetes\\.io/instance=other"], /commonLabels\/app\.kubernetes\.io~1instance/);
+    // Template checks naming the values.
+    await fails(["--set", "tls.generate.renewBeforeDays=365"], /tls\.generate\.days \(365\) must be greater than tls\.generate\.renewBeforeDays \(365\)/);
+    await fails(["--set", "tls.generate.renewBeforeDays=4000"], /tls\.generate\.days .* must be greater/);
+    await fails(["--set", "deployment.extraArgs={--port=9443}"], /deployment\.extraArgs: --port is set by the chart; set deployment\.containerPort/);
+    await fails(["--kube-version", "1.30.0", "--set", "webhook.matchConditions[0].name=not-exempt-user", "--set-string", "webhook.matchConditions[0].expression=true"], /webhook\.matchConditions: the name "not-exempt-user" is reserved/);
+  });
+
+  it("helm template: merged labels, image digest, quoted extraArgs, containerPort, caBundle as PEM text, the PDB only from 2 replicas", async () => {
+    const text = await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set", "commonLabels.app\\.kubernetes\\.io/version=mine", "--set", "commonLabels.team=a", "--set", "deployment.podLabels.helm\\.sh/chart=mine", "--set", "deployment.podLabels.tier=b",
+      "--set", `image.digest=sha256:${"a".repeat(64)}`, "--set", "image.tag=ignored", "--set-json", 'deployment.extraArgs=["--log-level","warn","--max-objects",5,"--flag",true]', "--set", "deployment.containerPort=9443", "--set", "deployment.replicas=1"]);
+    // No key written twice (YAML with duplicate keys is refused by strict parsers, kubectl included).
+    for (const d of parseAllDocuments(text)) assert.deepEqual(d.errors, []);
+    const objs = docs(text);
+    const dep = objs.find((o) => o.kind === "Deployment")!;
+    assert.equal(dep.metadata.labels["app.kubernetes.io/version"], parseAllDocuments(readFileSync(path.join(CHART, "Chart.yaml"), "utf8"))[0].toJS().appVersion);
+    assert.equal(dep.metadata.labels.team, "a");
+    const podLabels = dep.spec.template.metadata.labels;
+    assert.match(podLabels["helm.sh/chart"], /^kuscia-iac-/);
+    assert.equal(podLabels.tier, "b");
+    const c = dep.spec.template.spec.containers[0];
+    assert.equal(c.image, `kuscia-iac@sha256:${"a".repeat(64)}`);
+    assert.deepEqual(c.args.slice(-6), ["--log-level", "warn", "--max-objects", "5", "--flag", "true"]);
+    assert.equal(c.args[c.args.indexOf("--port") + 1], "9443");
+    assert.equal(c.ports[0].containerPort, 9443);
+    assert.equal(objs.filter((o) => o.kind === "PodDisruptionBudget").length, 0);
+    const pdb = docs(await helm.ok(["template", RELEASE, CHART, "--set", "podDisruptionBudget.maxUnavailable=50%"])).find((o) => o.kind === "PodDisruptionBudget")!;
+    assert.deepEqual([pdb.spec.maxUnavailable, pdb.spec.minAvailable], ["50%", undefined]);
+    const pem = Buffer.from(CA_B64, "base64").toString("utf8");
+    const secretMode = docs(await helm.ok(["template", RELEASE, CHART, "--set", "tls.mode=secret", "--set", "tls.secret.name=my-tls", "--set", `tls.caBundle=${pem}`]));
+    assert.equal(secretMode.find((o) => o.kind === "ValidatingWebhookConfiguration")!.webhooks[0].clientConfig.caBundle, CA_B64);
+    assert.equal(secretMode.find((o) => o.kind === "Deployment")!.spec.template.spec.volumes[0].secret.secretName, "my-tls");
+    assert.equal(secretMode.filter((o) => o.kind === "Secret").length, 0);
+  });
+
   it("renders cert-manager TLS (caBundle injected) and bearer-token authentication", async () => {
     const cm = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set", "tls.mode=certManager", "--set", "tls.certManager.extraSANs={10.0.0.5,webhook.example}"]));
     const cert = cm.find((o) => o.kind === "Certificate" && o.metadata.name === `${RELEASE}-webhook`)!;
@@ -125,7 +180,8 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
   });
 
   it("helm template with ci/deploy-values.yaml prints deploy/ object for object (Helm's own labels aside)", async () => {
-    const rendered = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")]));
+    // The schema refuses deploy/'s caBundle placeholder: ci/deploy-values.yaml gives a stand-in, swapped back here.
+    const rendered = docs((await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")])).split(CA_B64).join(CA_BUNDLE_PLACEHOLDER));
     const deploy = ["webhook.yaml", "webhook-configurations.yaml"].flatMap((f) => docs(readFileSync(path.join(REPO, "deploy", f), "utf8")));
     assert.deepEqual(rendered.map(keyOf).sort(), deploy.map(keyOf).sort());
     const want = new Map(deploy.map((o) => [keyOf(o), o]));
@@ -135,11 +191,11 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
   it("writes the webhook configurations webhookConfigurations() writes: URL mode, exempt requesters as matchConditions from Kubernetes 1.28 only", async () => {
     const exemptRequesters = { serviceAccounts: ["kuscia-system:kuscia"], usernames: ["o'neil"], groups: ["ops"] };
     const values = path.join(cluster.workDir, "exempt-values.yaml");
-    writeFileSync(values, stringify({ webhook: { url: "https://10.0.0.5:8443/" }, tls: { mode: "secret", caBundle: "Q0E=" }, policy: { configuration: { exemptRequesters } } }));
+    writeFileSync(values, stringify({ webhook: { url: "https://10.0.0.5:8443/" }, tls: { mode: "secret", caBundle: CA_B64, secret: { name: "webhook-tls" } }, policy: { configuration: { exemptRequesters } } }));
     const confs = async (kubeVersion: string) =>
       docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", values, "--kube-version", kubeVersion])).filter((o) => /WebhookConfiguration$/.test(o.kind)).sort((a, b) => (a.kind < b.kind ? 1 : -1)); // Validating first
     for (const kubeVersion of ["1.30.0", "1.27.0"]) {
-      const want = webhookConfigurations({ caBundle: "Q0E=", url: "https://10.0.0.5:8443", exemptRequesters, kubeVersion });
+      const want = webhookConfigurations({ caBundle: CA_B64, url: "https://10.0.0.5:8443", exemptRequesters, kubeVersion });
       const got: Obj[] = (await confs(kubeVersion)).map((o) => withoutHelmLabels(o));
       const conditions = got[0].webhooks[0].matchConditions as unknown[] | undefined;
       assert.deepEqual(got, [want.validating, want.mutating], kubeVersion);
@@ -173,6 +229,19 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
       assert.match(dry.stdout, /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/kuscia-iac-validate created \(server dry run\)/);
       assert.match(dry.stdout, /deployment\.apps\/kuscia-iac-webhook created \(server dry run\)/);
     }
+  });
+
+  it("namespace.create is refused by helm install (helm template only); NOTES without the Deployment do not suggest rollout status", async () => {
+    // The namespace exists (created above), as it must for helm install.
+    const r = await helm.run(["install", "ns-create", CHART, "-n", NS, "--set", "namespace.create=true"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /namespace\.create=true works with `helm template \| kubectl apply` only: namespace kuscia-iac-system exists/);
+    const notes = await helm.ok(["install", "no-deploy", CHART, "-n", NS, "--dry-run=client", "--set", "deployment.enabled=false", "--set", "webhook.url=https://10.0.0.5:8443"]);
+    const text = notes.slice(notes.indexOf("NOTES:"));
+    assert.ok(notes.includes("NOTES:") && !text.includes("rollout status"), text);
+    assert.match(text, /curl -sk https:\/\/10\.0\.0\.5:8443\/readyz/);
+    const one = await helm.ok(["install", "one", CHART, "-n", NS, "--dry-run=client", "--set", "deployment.replicas=1"]);
+    assert.match(one.slice(one.indexOf("NOTES:")), /No PodDisruptionBudget: with 1 replica/);
   });
 
   it("helm install gates kubectl apply: a refused example is denied with the rule book's message, an accepted one admitted", async () => {
@@ -246,8 +315,9 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     // An ordinary upgrade keeps both.
     await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values"]);
     assert.deepEqual(await secret(`${RELEASE}-webhook-tls`), tls0);
-    // Within renewBeforeDays of its end (here: always), the serving certificate is issued again.
-    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=400"]);
+    // Within renewBeforeDays of its end (here: always, the current one lasts 365 days), the serving
+    // certificate is issued again (days must stay above renewBeforeDays: the chart refuses otherwise).
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=400", "--set", "tls.generate.days=800"]);
     const [ca1, tls1, bundle1] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
     assert.deepEqual(ca1, ca0);
     assert.equal(bundle1, bundle0);
@@ -272,7 +342,7 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     // Within renewBeforeDays of the CA's end (here: always), a new CA signs a new certificate; the
     // caBundle keeps the old CA next to it, so the certificate the pods serve until the kubelet
     // swaps their files stays trusted.
-    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=4000"]);
+    await helm.ok(["upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "tls.generate.renewBeforeDays=4000", "--set", "tls.generate.days=4500", "--set", "tls.generate.caDays=5000"]);
     const [ca2, tls2, bundle2] = [await secret(`${RELEASE}-webhook-ca`), await secret(`${RELEASE}-webhook-tls`), await vwcCa()];
     assert.notEqual(ca2["tls.crt"], ca1["tls.crt"]);
     const pem = (b64: string) => Buffer.from(b64, "base64").toString("utf8").trim();
