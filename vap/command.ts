@@ -31,9 +31,10 @@ refused: 1.28-1.29 have only v1beta1, off by default.
 
 Every object carries the labels app.kubernetes.io/managed-by=kuscia-iac and
 kuscia-iac.secretflow/rule=<rule id>, so a regeneration can prune the policies of rules
-that are now off or gone (see the second example). When no rule has a policy (every one
-off), nothing is written, with a message on standard error: kubectl apply refuses an empty
-input, even an empty List, so delete the old policies by label instead (third example).
+that are now off or gone (the kubectl apply --prune example below). When every rule is
+off, nothing is written, with a message on standard error: kubectl apply refuses an empty
+input, even an empty List, so delete the old policies by label instead (the kubectl delete
+example below).
 
 Exit status:
   0  policies written (or the list printed), or none to write (said on standard error)
@@ -43,8 +44,8 @@ Exit status:
 Examples:
   kuscia-iac vap > kuscia-iac-vap.yaml && kubectl apply -f kuscia-iac-vap.yaml
   kuscia-iac vap --config policy.yaml --kube-version 1.33
-  kuscia-iac vap | kubectl apply --prune -l app.kubernetes.io/managed-by=kuscia-iac \
-    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy \
+  kuscia-iac vap | kubectl apply --prune -l app.kubernetes.io/managed-by=kuscia-iac \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy \\
     --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding -f -
   kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app.kubernetes.io/managed-by=kuscia-iac
   kuscia-iac vap --list
@@ -92,7 +93,7 @@ function runVap(opts: VapCommandOptions): number {
   const policies = result.objects.filter((o) => o.kind === "ValidatingAdmissionPolicy").length;
   if (policies === 0) {
     // Not an empty List: kubectl apply refuses that as it refuses an empty input ("no objects
-    // passed to apply"), --prune included, so nothing written lets no one believe it applies.
+    // passed to apply"), --prune included: write nothing and say what to do instead.
     process.stderr.write(
       `kuscia-iac vap: no policy written: every rule with a CEL form is off in the policy configuration (${result.off.length} off). ` +
         `kubectl apply refuses an empty input ("no objects passed to apply"); to remove the policies applied before, run ` +

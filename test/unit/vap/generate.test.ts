@@ -160,6 +160,8 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
         assert.match(r.stderr, /--kube-version: /);
         assert.equal(r.stdout, "");
       }
+      // The prune example is a shell command continued over lines, as a user pastes it.
+      assert.match(cli(["--help"]).stdout, /kubectl apply --prune -l app\.kubernetes\.io\/managed-by=kuscia-iac \\\n\s+--prune-allowlist=admissionregistration\.k8s\.io\/v1\/ValidatingAdmissionPolicy \\\n/);
       const help = cli(["--help"]).stdout.replace(/\s+/g, " ");
       assert.match(help, /text \(default\), json or yaml with --list/);
       const y = cli(["--list", "-o", "yaml"]);
