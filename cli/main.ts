@@ -38,7 +38,29 @@ function subcommandOf(argv: string[]): string | undefined {
   return REVIEW_COMMANDS.has(first) || first === "render" || first === "webhook" || first === "audit" || first === "vap" ? first : undefined;
 }
 
+/**
+ * Exit status when a reader closes our output early (`kuscia-iac rules | head -1`):
+ * 128 + SIGPIPE, what a shell reports for a process killed by SIGPIPE (coreutils, git).
+ * Not 0: under `set -o pipefail` a truncated `review | head` must not pass as a clean review.
+ */
+export const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * Node ignores SIGPIPE, so a write to a closed pipe surfaces as an 'error' event on
+ * process.stdout/stderr; unhandled, it prints a stack trace and exits 1. Every subcommand
+ * gets the same handling here: stop quietly with EXIT_BROKEN_PIPE. Other stream errors
+ * are rethrown unchanged.
+ */
+export function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+    throw err;
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyOnBrokenPipe(process.stdout);
+  exitQuietlyOnBrokenPipe(process.stderr);
   const program = buildProgram(subcommandOf(process.argv));
   program.parseAsync(process.argv).catch((err: unknown) => {
     const e = err as { code?: string; exitCode?: number; message?: string };

@@ -83,12 +83,18 @@ export function defaultPolicyConfiguration(): PolicyConfig {
 
 /** Parses a policy configuration file's text (YAML or JSON); `origin` names it in errors. See config/types.ts. */
 export function loadPolicyConfiguration(text: string, origin: string, now?: Date): CompileResult {
-  return parsePolicyConfiguration(text, origin, ruleIds(), now, knownKinds());
+  return parsePolicyConfiguration(text, origin, ruleIds(), now, knownKinds(), ruleKinds());
 }
 
 /** Validates a policy configuration given as an object (Pulumi config, code). */
 export function policyConfigurationOf(doc: unknown, origin: string, now?: Date): CompileResult {
-  return compilePolicyConfiguration(doc, origin, ruleIds(), now, knownKinds());
+  return compilePolicyConfiguration(doc, origin, ruleIds(), now, knownKinds(), ruleKinds());
+}
+
+let kindOfRule: Map<string, string> | undefined;
+/** Each rule id -> the kind it reviews (`apiVersion/Kind`, `*` for any), for exception checks. */
+function ruleKinds(): Map<string, string> {
+  return (kindOfRule ??= new Map(rules().map((r) => [r.id, r.kind])));
 }
 
 let ids: string[] | undefined;

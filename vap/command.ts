@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { defaultPolicyConfiguration, type PolicyConfig } from "../policy";
 import { vapCoverage } from "../policy/vap";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
-import { generateVap, KubeVersionError } from "./generate";
+import { checkKubeVersion, generateVap, KubeVersionError } from "./generate";
 
 interface VapCommandOptions {
   config?: string;
@@ -29,14 +29,27 @@ listed on standard error; the webhook still applies them.
 Requires Kubernetes 1.30 or later (ValidatingAdmissionPolicy v1). An older --kube-version is
 refused: 1.28-1.29 have only v1beta1, off by default.
 
+Every object carries the labels app.kubernetes.io/managed-by=kuscia-iac and
+kuscia-iac.secretflow/rule=<rule id>, so a regeneration can prune the policies of rules
+that are now off or gone (the kubectl apply --prune example below). When every rule is
+off, nothing is written, with a message on standard error: kubectl apply refuses an empty
+input, even an empty List, so delete the old policies by label instead (the kubectl delete
+example below).
+
 Exit status:
-  0  policies written (or the list printed)
-  2  usage error, an invalid --config, or a --kube-version without ValidatingAdmissionPolicy v1
+  0  policies written (or the list printed), or none to write (said on standard error)
+  2  usage error, an invalid --config, or a --kube-version that is not a version or has no
+     ValidatingAdmissionPolicy v1 (with --list too)
 
 Examples:
   kuscia-iac vap > kuscia-iac-vap.yaml && kubectl apply -f kuscia-iac-vap.yaml
   kuscia-iac vap --config policy.yaml --kube-version 1.33
-  kuscia-iac vap --list`;
+  kuscia-iac vap | kubectl apply --prune -l app.kubernetes.io/managed-by=kuscia-iac \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding -f -
+  kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app.kubernetes.io/managed-by=kuscia-iac
+  kuscia-iac vap --list
+  kuscia-iac vap --list -o yaml`;
 
 export function register(program: Command): void {
   program
@@ -44,7 +57,7 @@ export function register(program: Command): void {
     .description("Write the rule book's CEL-expressible rules as ValidatingAdmissionPolicies and bindings (enforced by the API server, no webhook)")
     .option("--config <file>", "policy configuration (YAML): actions, exceptions, exempt requesters; see the README")
     .option("--kube-version <version>", "the API server's Kubernetes version (1.30 or later)", "1.30")
-    .addOption(new Option("-o, --output <format>", "output format: yaml or json (a List) for the policies; text or json with --list").choices(["yaml", "json", "text"]))
+    .addOption(new Option("-o, --output <format>", "output format: yaml (default) or json (a List) for the policies; text (default), json or yaml with --list").choices(["yaml", "json", "text"]))
     .option("--list", "list every rule: whether a policy enforces it, or why not")
     .addHelpText("after", HELP_AFTER)
     .action((opts: VapCommandOptions) => {
@@ -62,32 +75,53 @@ function runVap(opts: VapCommandOptions): number {
     process.stderr.write(`kuscia-iac vap: ${e instanceof PolicyConfigError ? e.errors.join("\n") : (e as Error).message}\n`);
     return 2;
   }
-  if (opts.list) return list(opts.output ?? "text", config);
-  if (opts.output === "text") {
-    process.stderr.write("kuscia-iac vap: -o text goes with --list; the policies are yaml or json\n");
-    return 2;
-  }
-  let result;
   try {
-    result = generateVap({ config, kubeVersion: opts.kubeVersion });
+    // Checked with --list too: a flag that is wrong must not pass because another one is given.
+    checkKubeVersion(opts.kubeVersion);
   } catch (e) {
     if (!(e instanceof KubeVersionError)) throw e;
     process.stderr.write(`kuscia-iac vap: ${e.message}\n`);
     return 2;
   }
-  if (opts.output === "json") process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: result.objects }, null, 2) + "\n");
-  else process.stdout.write(result.objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  if (opts.list) return list(opts.output ?? "text", config);
+  if (opts.output === "text") {
+    process.stderr.write("kuscia-iac vap: -o text goes with --list; the policies are yaml or json\n");
+    return 2;
+  }
+  const result = generateVap({ config, kubeVersion: opts.kubeVersion });
   for (const n of result.notes) process.stderr.write(`kuscia-iac vap: note: ${n}\n`);
   const policies = result.objects.filter((o) => o.kind === "ValidatingAdmissionPolicy").length;
+  if (policies === 0) {
+    // Not an empty List: kubectl apply refuses that as it refuses an empty input ("no objects
+    // passed to apply"), --prune included: write nothing and say what to do instead.
+    process.stderr.write(
+      `kuscia-iac vap: no policy written: every rule with a CEL form is off in the policy configuration (${result.off.length} off). ` +
+        `kubectl apply refuses an empty input ("no objects passed to apply"); to remove the policies applied before, run ` +
+        `kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app.kubernetes.io/managed-by=kuscia-iac\n`,
+    );
+  } else if (opts.output === "json") process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: result.objects }, null, 2) + "\n");
+  else process.stdout.write(result.objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   process.stderr.write(
-    `kuscia-iac vap: ${policies} policies with their bindings; ${result.notExpressed.length} rules have no policy and need the webhook: ` +
-      `${result.notExpressed.map((r) => r.rule).join(", ")} (kuscia-iac vap --list says why)\n`,
+    `kuscia-iac vap: ${policies} policies with their bindings` +
+      (result.off.length > 0 ? `; ${result.off.length} rules with a CEL form are off` : "") +
+      (result.uncovered.length > 0
+        ? `; ${result.uncovered.length} rules that are on have no policy and need the webhook: ${result.uncovered.join(", ")} (kuscia-iac vap --list says why)`
+        : "; no rule that is on needs the webhook") +
+      "\n",
   );
   return 0;
 }
 
+const OFF_REASON = "off in the policy configuration: no policy emitted (the rule has a CEL form; another action emits one)";
+
 function list(format: string, config: PolicyConfig): number {
-  const rows = vapCoverage().map((c) => ({ rule: c.rule, kind: c.kind, severity: c.severity, action: config.actionOf(c.rule, c.severity), vap: !!c.cel, ...(c.reason ? { reason: c.reason } : {}) }));
+  // vap: whether `kuscia-iac vap` emits a policy for the rule under this configuration; a rule
+  // with a CEL form that is off has none, and says so, rather than "yes" next to "off".
+  const rows = vapCoverage().map((c) => {
+    const action = config.actionOf(c.rule, c.severity);
+    const reason = c.reason ?? (action === "off" ? OFF_REASON : undefined);
+    return { rule: c.rule, kind: c.kind, severity: c.severity, action, vap: !!c.cel && action !== "off", ...(reason ? { reason } : {}) };
+  });
   if (format === "json") process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
   else if (format === "yaml") process.stdout.write(stringify(rows, { lineWidth: 0 }));
   else {

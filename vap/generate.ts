@@ -48,6 +48,15 @@ export interface VapResult {
   notes: string[];
   /** Rules without a CEL form, with the reason. */
   notExpressed: { rule: string; reason: string }[];
+  /**
+   * The rules that are on (action not off) and have no policy: what only the webhook (or
+   * review/audit, the policy pack for peer.*) applies. Leaves out the rules the configuration
+   * turns off and internal.rule-error (kind "*"), the webhook's fail-closed answer when a rule
+   * throws, which checks no object.
+   */
+  uncovered: string[];
+  /** Rules with a CEL form that the configuration turns off, so no policy is emitted for them. */
+  off: string[];
 }
 
 /** Parses `1.30`, `v1.30.2`; throws KubeVersionError for anything else or for a release before 1.30. */
@@ -130,17 +139,19 @@ export function generateVap(opts: VapOptions = {}): VapResult {
   const config = opts.config ?? defaultPolicyConfiguration();
   const now = opts.now ?? new Date();
   const prefix = opts.namePrefix ?? "kuscia-iac";
-  const out: VapResult = { objects: [], notes: [], notExpressed: [] };
+  const out: VapResult = { objects: [], notes: [], notExpressed: [], uncovered: [], off: [] };
   const exempt = exemptionMatchConditions(config.document.exemptRequesters);
   const expiring = new Set<string>();
 
   for (const c of vapCoverage()) {
+    const action = config.actionOf(c.rule, c.severity);
     if (!c.cel) {
       out.notExpressed.push({ rule: c.rule, reason: c.reason! });
+      if (action !== "off" && c.kind !== "*") out.uncovered.push(c.rule);
       continue;
     }
-    const action = config.actionOf(c.rule, c.severity);
     if (action === "off") {
+      out.off.push(c.rule);
       out.notes.push(`${c.rule}: off in the policy configuration: no policy emitted`);
       continue;
     }

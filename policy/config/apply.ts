@@ -28,6 +28,9 @@ export interface Applied {
 
 export const EXISTING_NOTE = "(an existing violation: the stored object already has it and this update does not change that field, so the update is allowed)";
 
+/** How an AuditRecord's reason starts when an exception (not the action audit) covers the finding: `exception <name>: <reason>`. */
+export const EXCEPTION_PREFIX = "exception ";
+
 /**
  * Sorts raw findings into what refuses, what warns and what is only recorded.
  * `old` gives the old object's raw findings and the two objects, for UPDATE:
@@ -48,7 +51,7 @@ export function applyConfiguration(
     if (action === "off") return;
     const exception = config.exceptionFor(target, f.rule, now);
     if (exception) {
-      out.audits.push({ ...f, reason: `exception ${exception.name}: ${exception.reason}` });
+      out.audits.push({ ...f, reason: `${EXCEPTION_PREFIX}${exception.name}: ${exception.reason}` });
       return;
     }
     if (action === "audit") out.audits.push({ ...f, reason: "audit" });

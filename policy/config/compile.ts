@@ -23,7 +23,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * Parses YAML or JSON text into a configuration. `knownRules` are the rule ids of
  * the rule book (a setting or exception naming no rule is an error: it would silently do nothing).
  */
-export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = []): CompileResult {
+export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): CompileResult {
   if (text.length > MAX_CONFIG_BYTES) return { errors: [`${origin}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
   let doc: unknown;
   try {
@@ -45,11 +45,15 @@ export function parsePolicyConfiguration(text: string, origin: string, knownRule
     return { errors: [`${origin}: not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return { errors: [`${origin}: is not a YAML mapping of policy settings (found ${Array.isArray(doc) ? "a list" : typeof doc})`] };
-  return compilePolicyConfiguration(doc, origin, knownRules, now, knownKinds);
+  return compilePolicyConfiguration(doc, origin, knownRules, now, knownKinds, ruleKinds);
 }
 
-/** Validates and compiles a configuration object (from a file, a Pulumi config value or code). */
-export function compilePolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = []): CompileResult {
+/**
+ * Validates and compiles a configuration object (from a file, a Pulumi config value or code).
+ * `ruleKinds` maps each rule id to the kind it reviews (`apiVersion/Kind`, `*` for any): with
+ * it, an exception whose kinds carry none of its rules is warned about (it excepts nothing).
+ */
+export function compilePolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): CompileResult {
   validator ??= compile(POLICY_CONFIGURATION_SCHEMA as unknown as Record<string, unknown>);
   const errors = schemaViolations(validator, doc, "config").map((v) => `${origin}: ${v.message}`);
   if (errors.length > 0) return { errors };
@@ -107,10 +111,14 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
         errors.push(`${at}.match.kinds: ${JSON.stringify(k)} is no kind the rule book reviews; use a kind such as InteropConfig or kuscia.secretflow/v1alpha1/InteropConfig (case-sensitive)`);
       }
     }
-    if (!e.match.kinds && !e.match.namespaces && !e.match.names && e.rules.includes("*")) {
+    errors.push(...emptyMatchErrors(at, e.match));
+    const everyObject = [e.match.kinds, e.match.namespaces, e.match.names].every((l) => l === undefined || l.includes("*"));
+    if (everyObject && e.rules.includes("*")) {
       warnings.push(`${at} (${e.name}) matches every object and every rule: nothing is refused while it applies`);
     }
     for (const r of e.rules) if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
+    const idle = kindsCarryNoRule(e, knownRules, ruleKinds);
+    if (idle) warnings.push(`${at} (${e.name}): ${idle}`);
     const kind = anyGlob(e.match.kinds);
     const ns = anyGlob(e.match.namespaces);
     const name = anyGlob(e.match.names);
@@ -162,6 +170,54 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
 }
 
 type Target = { kind?: string; apiVersion?: string; namespace?: string; name?: string };
+
+/**
+ * Errors for a match that silently covers every object: `match: {}` and empty lists (an
+ * absent or empty list matches anything). Every object has to be asked for with "*".
+ */
+function emptyMatchErrors(at: string, m: PolicyException["match"]): string[] {
+  const errors: string[] = [];
+  const what = { kinds: "kind", namespaces: "namespace", names: "name" } as const;
+  for (const f of ["kinds", "namespaces", "names"] as const) {
+    const l = m[f];
+    if (l !== undefined && l.length === 0) {
+      errors.push(
+        `${at}.match.${f}: is an empty list, which matches every ${what[f]}; list the ${what[f]} globs the exception covers` +
+          (f === "namespaces" ? ' ([""] for cluster-scoped objects)' : "") +
+          `, ["*"] for every ${what[f]}, or leave match.${f} out`,
+      );
+    }
+  }
+  if (m.kinds === undefined && m.namespaces === undefined && m.names === undefined) {
+    errors.push(`${at}.match: is empty, which matches every object; name what the exception covers (kinds, namespaces and/or names), or write match: {kinds: ["*"]} to cover every object on purpose`);
+  }
+  return errors;
+}
+
+/**
+ * Why an exception excepts nothing because its kinds review none of its rules (kinds
+ * [InteropConfig], rules [domain.role]), or undefined. Needs the rules' kinds; rules of any
+ * kind ("*") and kind globs count as carried.
+ */
+function kindsCarryNoRule(e: PolicyException, knownRules: readonly string[], ruleKinds: ReadonlyMap<string, string>): string | undefined {
+  const kinds = e.match.kinds;
+  if (!kinds || kinds.length === 0 || ruleKinds.size === 0) return undefined;
+  const covered = knownRules.filter((r) => e.rules.some((g) => globToRegExp(g).test(r)) && ruleKinds.has(r));
+  if (covered.length === 0) return undefined;
+  const res = kinds.map(globToRegExp);
+  const carried = covered.some((r) => {
+    const key = ruleKinds.get(r)!;
+    if (key === "*") return true;
+    const kind = key.slice(key.lastIndexOf("/") + 1);
+    return res.some((re) => re.test(kind) || re.test(key));
+  });
+  if (carried) return undefined;
+  const kindsOf = [...new Set(covered.map((r) => ruleKinds.get(r)!.slice(ruleKinds.get(r)!.lastIndexOf("/") + 1)))];
+  return (
+    `match.kinds ${JSON.stringify(kinds)} review none of its rules ${JSON.stringify(e.rules)} (they apply to ${kindsOf.join(", ")}), ` +
+    `so it excepts nothing; fix match.kinds or rules (\`kuscia-iac rules\` lists each rule's kind)`
+  );
+}
 
 /** A kind the rule book reviews, for checking exception matches. */
 export interface KindName {

@@ -2,6 +2,7 @@
 import { rules } from "../../policy";
 import type { PolicyConfig } from "../../policy/config/types";
 import type { Action } from "../../policy/config/types";
+import { EXCEPTION_PREFIX } from "../../policy/config/apply";
 import type { Report } from "../run";
 
 /**
@@ -23,8 +24,8 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
       ...r.violations.map((v) => ({ f: v, level: "error" })),
       ...r.warnings.map((w) => ({ f: w, level: "warning" })),
       // SARIF's "note": recorded, not acted on (action audit, or an exception).
-      ...r.audits.map((a) => ({ f: { ...a, message: `${a.message} (${a.reason})` }, level: "note" })),
-    ].map(({ f, level }) => ({
+      ...r.audits.map((a) => ({ f: { ...a, message: `${a.message} (${a.reason})` }, level: "note", suppression: suppressionOf(a.reason) })),
+    ].map(({ f, level, suppression }: { f: { rule: string; message: string; line: number }; level: string; suppression?: object }) => ({
       ruleId: f.rule,
       ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
       level,
@@ -37,6 +38,7 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
           },
         },
       ],
+      ...(suppression ? { suppressions: [suppression] } : {}),
     })),
   );
   const sarif = {
@@ -65,4 +67,14 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
 
 function configuration(action: Action): { level: string; enabled?: false } {
   return action === "off" ? { level: LEVEL.off, enabled: false } : { level: LEVEL[action] };
+}
+
+/**
+ * SARIF 2.1.0 §3.35: a finding an exception of the policy configuration covers is suppressed
+ * "external"ly (outside the source: in the configuration), with the exception's name and
+ * reason as justification, so code-scanning UIs file it as dismissed, not as an open note.
+ * A finding of a rule whose action is audit is no suppression: it stays a plain note.
+ */
+function suppressionOf(reason: string): { kind: "external"; justification: string } | undefined {
+  return reason.startsWith(EXCEPTION_PREFIX) ? { kind: "external", justification: reason } : undefined;
 }

@@ -61,6 +61,9 @@ describe("a YAML program through the pulumi CLI and the component provider", fun
     for (const t of ["kuscia-iac:index:Domain", "kuscia-iac:index:AppImage", "kuscia-iac:index:KusciaDeployment", "kuscia-iac:index:KusciaAutonomyNode", "kuscia-iac:index:NodePeering", "kuscia-iac:secrets:RsaKey", "kubernetes:core/v1:Namespace", "kubernetes:apps/v1:Deployment"]) {
       assert.ok(creates.includes(t), `${t} in the preview: ${[...new Set(creates)].join(", ")}`);
     }
+    // The example's config template reads only variables Kuscia puts in the pod's environment.
+    const warnings = ((preview.diagnostics ?? []) as { severity: string; message: string }[]).filter((d) => d.severity === "warning");
+    assert.deepEqual(warnings.filter((d) => /not among the pod's environment/.test(d.message)).map((d) => d.message), []);
   });
 
   it("pulumi up creates every object; outputs come back from construct", async () => {

@@ -176,4 +176,28 @@ describe("e2e: kuscia-iac vap: the rule book inside the API server, no webhook",
     await install(["--config", cfg]);
     await waitFor("the exemption", async () => (await dryRun(kd("serving"))).code === 0, 60_000);
   }));
+
+  describe("regeneration", () => it("prunes the policies of a rule turned off with the README's kubectl apply --prune, and nothing it does not manage", async () => {
+    await install();
+    // Someone else's policy, without the label: pruning must leave it.
+    await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name: "not-kuscia-iac" },
+      spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] }] }, validations: [{ expression: "true" }] },
+    }));
+    const cfg = path.join(dir, "prune.yaml");
+    writeFileSync(cfg, stringify({ rules: { "interop.host": "off" } }));
+    const out = await vap(["--config", cfg]);
+    assert.equal(out.code, 0, out.stderr);
+    // The command of README "Rules inside the API server", word for word.
+    const applied = await cluster.kubectlOk(["apply", "--prune", "-l", "app.kubernetes.io/managed-by=kuscia-iac",
+      "--prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy",
+      "--prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding", "-f", "-"], out.stdout);
+    assert.match(applied, /validatingadmissionpolicy\.admissionregistration\.k8s\.io\/kuscia-iac\.interop\.host pruned/);
+    assert.match(applied, /validatingadmissionpolicybinding\.admissionregistration\.k8s\.io\/kuscia-iac\.interop\.host pruned/);
+    const names = (await cluster.kubectlOk(["get", "validatingadmissionpolicies,validatingadmissionpolicybindings", "-o", "name"])).trim().split("\n");
+    assert.ok(names.includes("validatingadmissionpolicy.admissionregistration.k8s.io/not-kuscia-iac"), "not ours: kept");
+    assert.ok(!names.some((n) => n.endsWith("/kuscia-iac.interop.host")));
+    assert.equal(names.filter((n) => n.startsWith("validatingadmissionpolicybinding.")).length, VAP_RULES.size - 1);
+    await cluster.kubectlOk(["delete", "validatingadmissionpolicy", "not-kuscia-iac"]);
+  }));
 });

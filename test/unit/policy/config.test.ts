@@ -217,6 +217,35 @@ describe("policy configuration", () => {
       });
     }
 
+    it("refuses a match that silently covers every object: match: {} and empty lists, naming the field and the fix", () => {
+      const exc = (match: string) => `exceptions:\n  - name: legacy\n    reason: r\n    match: ${match}\n    rules: [interop.members]\n`;
+      assert.match(errorsOf(exc("{}")).join("\n"), /^policy\.yaml: exceptions\[0\]\.match: is empty, which matches every object; .*match: \{kinds: \["\*"\]\}/m);
+      assert.match(errorsOf(exc("{namespaces: [], names: []}")).join("\n"), /exceptions\[0\]\.match\.namespaces: is an empty list, which matches every namespace; .*\[""\] for cluster-scoped objects.*or leave match\.namespaces out/);
+      assert.match(errorsOf(exc("{namespaces: [], names: []}")).join("\n"), /exceptions\[0\]\.match\.names: is an empty list, which matches every name/);
+      assert.match(errorsOf(exc("{kinds: [], names: [x]}")).join("\n"), /exceptions\[0\]\.match\.kinds: is an empty list/);
+      // The same compile behind code and Pulumi config (components, policy pack, webhook, vap).
+      const r = policyConfigurationOf({ exceptions: [{ name: "legacy", reason: "r", match: {}, rules: ["interop.members"] }] }, "Pulumi config");
+      assert.ok("errors" in r && /Pulumi config: exceptions\[0\]\.match: is empty/.test(r.errors.join("\n")));
+      // Every object, asked for on purpose, is still possible.
+      const every = loadPolicyConfiguration(exc('{kinds: ["*"]}'), "policy.yaml");
+      assert.ok("config" in every);
+      assert.equal(review(interop("x"), { config: (every as { config: PolicyConfig }).config }).allowed, true);
+    });
+
+    it("warns about an exception whose kinds carry none of its rules, naming it", () => {
+      const r = loadPolicyConfiguration("exceptions:\n  - name: mixed-up\n    reason: r\n    match: {kinds: [InteropConfig]}\n    rules: [domain.role]\n", "policy.yaml");
+      assert.ok("config" in r);
+      const w = (r as { warnings: string[] }).warnings.join("\n");
+      assert.match(w, /exceptions\[0\] \(mixed-up\): match\.kinds \["InteropConfig"\] review none of its rules \["domain\.role"\] \(they apply to Domain\), so it excepts nothing/);
+      for (const ok of ["{kinds: [Domain]}", "{kinds: [kuscia.secretflow/v1alpha1/Domain]}", "{kinds: [Dom*]}", "{kinds: [InteropConfig, Domain]}"]) {
+        const good = loadPolicyConfiguration(`exceptions:\n  - name: fine\n    reason: r\n    match: ${ok}\n    rules: [domain.role, interop.members]\n`, "policy.yaml");
+        assert.ok("config" in good, ok);
+        assert.deepEqual((good as { warnings: string[] }).warnings, [], ok);
+      }
+      const globbed = loadPolicyConfiguration("exceptions:\n  - name: g\n    reason: r\n    match: {kinds: [InteropConfig]}\n    rules: [\"domain.*\"]\n", "policy.yaml");
+      assert.match((globbed as { warnings: string[] }).warnings.join("\n"), /\(g\): match\.kinds \["InteropConfig"\] review none of its rules/);
+    });
+
     it("accepts an object from code the same way as a file", () => {
       const r = policyConfigurationOf({ kusciaVersion: "0.14.0b0", rules: { "interop.members": "warn" } }, "Pulumi config");
       assert.ok("config" in r);

@@ -129,6 +129,27 @@ describe("kuscia-iac review (the real executable)", function () {
     assert.deepEqual(configured("cdr.endpoint"), plain("cdr.endpoint"), "a rule the file does not name keeps its default");
   });
 
+  it("marks SARIF findings an exception covers as suppressed (external, with the exception), and audit findings as plain notes", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-sarif-"));
+    const config = path.join(dir, "policy.yaml");
+    writeFileSync(config, "rules:\n  cdr.endpoint: audit\nexceptions:\n  - name: legacy-routes\n    reason: migrating to mTLS by June\n    match: {kinds: [ClusterDomainRoute]}\n    rules: [cdr.token]\n");
+    const sarif = JSON.parse(run(["review", "-f", "sarif", "--config", config, path.join(refused, "routes.yaml")]).stdout);
+    const results = sarif.runs[0].results as { ruleId: string; level: string; suppressions?: unknown }[];
+    const token = results.filter((r) => r.ruleId === "cdr.token");
+    const endpoint = results.filter((r) => r.ruleId === "cdr.endpoint");
+    assert.ok(token.length > 0 && endpoint.length > 0, JSON.stringify(results.map((r) => r.ruleId)));
+    for (const r of token) {
+      assert.equal(r.level, "note");
+      assert.deepEqual(r.suppressions, [{ kind: "external", justification: "exception legacy-routes: migrating to mTLS by June" }]);
+    }
+    for (const r of endpoint) {
+      assert.equal(r.level, "note");
+      assert.equal(r.suppressions, undefined, "audit is recorded, not suppressed");
+    }
+    assert.ok(results.some((r) => r.level === "error"));
+    for (const r of results.filter((x) => x.level !== "note")) assert.equal(r.suppressions, undefined);
+  });
+
   it("has --help on every command", () => {
     for (const args of [["--help"], ["review", "--help"], ["rules", "--help"]]) {
       const r = run(args);

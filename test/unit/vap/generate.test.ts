@@ -136,7 +136,7 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
       assert.equal(y.code, 0, y.stderr);
       const docs = parseAllDocuments(y.stdout).map((d) => d.toJS());
       assert.equal(docs.length, 2 * CEL_RULES.length);
-      assert.match(y.stderr, /policies with their bindings; \d+ rules have no policy and need the webhook: .*domain\.cert/);
+      assert.match(y.stderr, /policies with their bindings; \d+ rules that are on have no policy and need the webhook: .*domain\.cert/);
       const j = cli(["-o", "json", "--kube-version", "v1.33.1"]);
       assert.equal(j.code, 0, j.stderr);
       assert.deepEqual(JSON.parse(j.stdout).items, docs);
@@ -151,6 +151,73 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
       const t = cli(["--list"]);
       assert.match(t.stdout, /^interop\.members\s+yes\s+deny/m);
       assert.match(t.stdout, /^domain\.cert\s+no\s+deny\s+parses an X\.509 certificate/m);
+    });
+
+    it("checks --kube-version with --list too, and lists as text, json or yaml as --help says", () => {
+      for (const args of [["--list", "--kube-version", "garbage"], ["--kube-version", "garbage"], ["--list", "--kube-version", "1.29"]]) {
+        const r = cli(args);
+        assert.equal(r.code, 2, args.join(" "));
+        assert.match(r.stderr, /--kube-version: /);
+        assert.equal(r.stdout, "");
+      }
+      // The prune example is a shell command continued over lines, as a user pastes it.
+      assert.match(cli(["--help"]).stdout, /kubectl apply --prune -l app\.kubernetes\.io\/managed-by=kuscia-iac \\\n\s+--prune-allowlist=admissionregistration\.k8s\.io\/v1\/ValidatingAdmissionPolicy \\\n/);
+      const help = cli(["--help"]).stdout.replace(/\s+/g, " ");
+      assert.match(help, /text \(default\), json or yaml with --list/);
+      const y = cli(["--list", "-o", "yaml"]);
+      assert.equal(y.code, 0, y.stderr);
+      assert.deepEqual(parseAllDocuments(y.stdout)[0].toJS(), JSON.parse(cli(["--list", "-o", "json"]).stdout));
+    });
+
+    it("--list says a rule that is off has no policy, and why", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-vap-"));
+      writeFileSync(path.join(dir, "p.yaml"), "rules:\n  interop.host: off\n");
+      const r = cli(["--list", "--config", path.join(dir, "p.yaml")]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^interop\.host\s+no\s+off\s+off in the policy configuration: no policy emitted/m);
+      assert.match(r.stdout, /^interop\.members\s+yes\s+deny/m);
+      const rows = JSON.parse(cli(["--list", "-o", "json", "--config", path.join(dir, "p.yaml")]).stdout) as Obj[];
+      assert.equal(rows.find((x) => x.rule === "interop.host")!.vap, false);
+      const emitted = JSON.parse(cli(["-o", "json", "--config", path.join(dir, "p.yaml")]).stdout).items as Obj[];
+      assert.equal(emitted.filter((o) => o.kind === "ValidatingAdmissionPolicy").length, rows.filter((x) => x.vap).length, "--list's yes is what is emitted");
+    });
+
+    it("counts on standard error only the rules that are on and need the webhook", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-vap-"));
+      writeFileSync(path.join(dir, "p.yaml"), "rules:\n  domain.cert: off\n  interop.host: off\n");
+      const r = cli(["--config", path.join(dir, "p.yaml")]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = /(\d+) policies with their bindings; 1 rules with a CEL form are off; (\d+) rules that are on have no policy and need the webhook: (.*) \(kuscia-iac vap --list says why\)/.exec(r.stderr);
+      assert.ok(m, r.stderr);
+      const named = m[3].split(", ");
+      assert.equal(Number(m[2]), named.length);
+      assert.equal(Number(m[1]), CEL_RULES.length - 1);
+      assert.ok(!named.includes("domain.cert"), "off");
+      assert.ok(!named.includes("internal.rule-error"), "internal");
+      assert.ok(named.includes("domain.cert.cn"));
+      assert.equal(named.length, rules().length - CEL_RULES.length - 2);
+    });
+
+    it("with every rule off writes nothing, exits 0 and says on standard error how to remove old policies", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-vap-"));
+      writeFileSync(path.join(dir, "p.yaml"), 'rules:\n  "*": off\n');
+      for (const args of [[], ["-o", "json"]]) {
+        const r = cli(["--config", path.join(dir, "p.yaml"), ...args]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /no policy written: every rule with a CEL form is off/);
+        assert.match(r.stderr, /kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app\.kubernetes\.io\/managed-by=kuscia-iac/);
+        assert.match(r.stderr, /0 policies with their bindings; \d+ rules with a CEL form are off; no rule that is on needs the webhook/);
+        assert.doesNotMatch(r.stderr, /need the webhook:/);
+      }
+    });
+
+    it("labels every policy and binding with the manager and the rule, for pruning", () => {
+      const { objects } = generateVap();
+      for (const o of objects as Obj[]) {
+        const rule = (o.metadata.name as string).slice("kuscia-iac.".length);
+        assert.deepEqual(o.metadata.labels, { "app.kubernetes.io/managed-by": "kuscia-iac", "kuscia-iac.secretflow/rule": rule }, o.metadata.name);
+      }
     });
 
     it("exits 2 on a release without VAP v1, an invalid --config, or an unknown option", () => {
