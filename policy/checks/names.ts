@@ -6,13 +6,26 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/**
+ * The fixed reasons of these checks, shared with their CEL forms in policy/vap/cel.ts so
+ * the webhook and a ValidatingAdmissionPolicy say the same words.
+ */
+export const NAME_MESSAGES = {
+  empty: "must not be empty",
+  label: "is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit",
+  subdomain: "is not a DNS-1123 subdomain: use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit",
+  domainSubdomain: "is a DNS subdomain but not usable as a domain ID: Kuscia creates a Namespace named after the domain, and namespace names are DNS-1123 labels (at most 63 characters, no '.')",
+  domainId: "is not a valid domain ID: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (it also names the domain's Namespace)",
+  placeholder: "still contains a template placeholder ({{...}}): render the template before applying it",
+} as const;
+
 /** Names the Kuscia docs reserve: they collide with system namespaces or Kuscia's own. */
 export const RESERVED_DOMAIN_IDS = ["default", "kube-system", "kube-public", "kube-node-lease", "master", "cross-domain"];
 
 export function dnsLabel(v: string): string | null {
-  if (v.length === 0) return "must not be empty";
+  if (v.length === 0) return NAME_MESSAGES.empty;
   if (v.length > 63) return `is ${v.length} characters; a DNS-1123 label has at most 63`;
-  if (!LABEL.test(v)) return "is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit";
+  if (!LABEL.test(v)) return NAME_MESSAGES.label;
   return null;
 }
 
@@ -24,9 +37,9 @@ export function dns1035Label(v: string): string | null {
 }
 
 export function dnsSubdomain(v: string): string | null {
-  if (v.length === 0) return "must not be empty";
+  if (v.length === 0) return NAME_MESSAGES.empty;
   if (v.length > 253) return `is ${v.length} characters; a DNS-1123 subdomain has at most 253`;
-  if (!SUBDOMAIN.test(v)) return "is not a DNS-1123 subdomain: use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit";
+  if (!SUBDOMAIN.test(v)) return NAME_MESSAGES.subdomain;
   return null;
 }
 
@@ -39,10 +52,10 @@ export function domainId(v: string): string | null {
     return RESERVED_DOMAIN_IDS.includes(v) ? `is reserved (${RESERVED_DOMAIN_IDS.join(", ")}): choose another domain ID` : null;
   }
   if (dnsSubdomain(v) === null) {
-    return "is a DNS subdomain but not usable as a domain ID: Kuscia creates a Namespace named after the domain, and namespace names are DNS-1123 labels (at most 63 characters, no '.')";
+    return NAME_MESSAGES.domainSubdomain;
   }
-  if (v.length === 0) return "must not be empty";
-  return "is not a valid domain ID: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (it also names the domain's Namespace)";
+  if (v.length === 0) return NAME_MESSAGES.empty;
+  return NAME_MESSAGES.domainId;
 }
 
 /**
@@ -67,6 +80,6 @@ export function imageTag(v: string): string | null {
 /** Spots an unrendered Go template such as `{{.DOMAIN_ID}}` copied from an upstream template file. */
 export function placeholder(v: string): string | null {
   return /\{\{\s*\.?[A-Za-z_][\w]*\s*\}\}/.test(v)
-    ? "still contains a template placeholder ({{...}}): render the template before applying it"
+    ? NAME_MESSAGES.placeholder
     : null;
 }

@@ -9,7 +9,7 @@ import type { KusciaVersion } from "../config/version";
 import type { Segment } from "../paths";
 import { TO_PKCS1, inspectPrivateKey } from "../checks/pem";
 import { parseDatastoreEndpoint } from "../checks/datastore";
-import { dnsLabel, domainId, placeholder } from "../checks/names";
+import { NAME_MESSAGES, dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
 import { redactSecrets } from "../redact";
 
@@ -140,7 +140,7 @@ export const nodeConfig: KindPolicy = {
           const v = c.domainKeyData;
           if (v === undefined || v === null || v === "") return ctx.fail(field("domainKeyData"), "is required: base64 of the node's RSA private key in PKCS#1 form (`openssl genrsa -traditional 2048 | base64 -w0`)");
           if (typeof v !== "string") return ctx.fail(field("domainKeyData"), "must be a string holding base64 of a PEM key");
-          if (placeholder(v)) return ctx.fail(field("domainKeyData"), "still contains a template placeholder ({{...}}): render the template before applying it");
+          if (placeholder(v)) return ctx.fail(field("domainKeyData"), NAME_MESSAGES.placeholder);
           const k = inspectPrivateKey(v);
           if ("error" in k) return ctx.fail(field("domainKeyData"), k.error);
           if (k.keyType !== "rsa") return ctx.fail(field("domainKeyData"), `is a PKCS#8 ${k.keyType} key: Kuscia needs an RSA key; generate one with \`openssl genrsa -traditional 2048 | base64 -w0\``);
@@ -252,7 +252,7 @@ export const nodeConfig: KindPolicy = {
           const ep = c.masterEndpoint;
           if (ep === undefined || ep === null || ep === "") return ctx.fail(field("masterEndpoint"), "is required on a lite node: the URL of its master's gateway, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080");
           if (typeof ep !== "string") return ctx.fail(field("masterEndpoint"), `found ${show(ep)}, expected a URL string`);
-          if (placeholder(ep)) return ctx.fail(field("masterEndpoint"), "still contains a template placeholder ({{...}}): render the template before applying it");
+          if (placeholder(ep)) return ctx.fail(field("masterEndpoint"), NAME_MESSAGES.placeholder);
           let url: URL | undefined;
           try {
             url = new URL(ep);

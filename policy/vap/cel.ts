@@ -10,7 +10,7 @@
  * checked by the CRD schema), so only presence needs guarding: a missing field read
  * without `has()` is a runtime error, which `failurePolicy: Fail` turns into a refusal.
  */
-import { RESERVED_DOMAIN_IDS } from "../checks/names";
+import { NAME_MESSAGES, RESERVED_DOMAIN_IDS } from "../checks/names";
 
 /** A CEL string literal of `s` (single-quoted, backslashes and quotes escaped). */
 export function lit(s: string): string {
@@ -67,11 +67,11 @@ export function domainIdOk(v: string): string {
 /** The reason `placeholder(v) ?? domainId(v)` gives for a bad domain ID (only meaningful when domainIdOk is false). */
 export function domainIdWhy(v: string): string {
   return (
-    `(${hasPlaceholder(v)} ? ${lit("still contains a template placeholder ({{...}}): render the template before applying it")} : ` +
+    `(${hasPlaceholder(v)} ? ${lit(NAME_MESSAGES.placeholder)} : ` +
     `${isLabel(v)} ? ${lit(`is reserved (${RESERVED_DOMAIN_IDS.join(", ")}): choose another domain ID`)} : ` +
-    `${isSubdomain(v)} ? ${lit("is a DNS subdomain but not usable as a domain ID: Kuscia creates a Namespace named after the domain, and namespace names are DNS-1123 labels (at most 63 characters, no '.')")} : ` +
-    `size(${v}) == 0 ? ${lit("must not be empty")} : ` +
-    `${lit("is not a valid domain ID: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (it also names the domain's Namespace)")})`
+    `${isSubdomain(v)} ? ${lit(NAME_MESSAGES.domainSubdomain)} : ` +
+    `size(${v}) == 0 ? ${lit(NAME_MESSAGES.empty)} : ` +
+    `${lit(NAME_MESSAGES.domainId)})`
   );
 }
 
@@ -83,10 +83,10 @@ export function subdomainOk(v: string): string {
 /** The reason of checks/names.ts `placeholder(v) ?? dnsSubdomain(v)`. */
 export function subdomainWhy(v: string): string {
   return (
-    `(${hasPlaceholder(v)} ? ${lit("still contains a template placeholder ({{...}}): render the template before applying it")} : ` +
-    `size(${v}) == 0 ? ${lit("must not be empty")} : ` +
+    `(${hasPlaceholder(v)} ? ${lit(NAME_MESSAGES.placeholder)} : ` +
+    `size(${v}) == 0 ? ${lit(NAME_MESSAGES.empty)} : ` +
     `size(${v}) > 253 ? 'is ' + string(size(${v})) + ' characters; a DNS-1123 subdomain has at most 253' : ` +
-    `${lit("is not a DNS-1123 subdomain: use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit")})`
+    `${lit(NAME_MESSAGES.subdomain)})`
   );
 }
 
@@ -103,10 +103,10 @@ export function labelOk(v: string): string {
 /** The reason of `placeholder(v) ?? dnsLabel(v)`. */
 export function labelWhy(v: string): string {
   return (
-    `(${hasPlaceholder(v)} ? ${lit("still contains a template placeholder ({{...}}): render the template before applying it")} : ` +
-    `size(${v}) == 0 ? ${lit("must not be empty")} : ` +
+    `(${hasPlaceholder(v)} ? ${lit(NAME_MESSAGES.placeholder)} : ` +
+    `size(${v}) == 0 ? ${lit(NAME_MESSAGES.empty)} : ` +
     `size(${v}) > 63 ? 'is ' + string(size(${v})) + ' characters; a DNS-1123 label has at most 63' : ` +
-    `${lit("is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit")})`
+    `${lit(NAME_MESSAGES.label)})`
   );
 }
 
@@ -117,7 +117,7 @@ export function k3sOk(v: string): string {
 
 /** The reason of `placeholder(v) ?? k3sName(v)`. */
 export function k3sWhy(v: string): string {
-  return `(${hasPlaceholder(v)} ? ${lit("still contains a template placeholder ({{...}}): render the template before applying it")} : ${lit("is not a valid Kuscia ID: at most 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (KusciaAPI's K3sRegex)")})`;
+  return `(${hasPlaceholder(v)} ? ${lit(NAME_MESSAGES.placeholder)} : ${lit("is not a valid Kuscia ID: at most 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (KusciaAPI's K3sRegex)")})`;
 }
 
 /** The message of a tightening schema's `enum` (policy/schema.ts): `found "x", expected one of "a", "b"[; hint]`. */

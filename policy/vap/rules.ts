@@ -19,7 +19,7 @@
 import { CROSS_DOMAIN } from "../kinds/crossdomain";
 import { CREDENTIAL_KEY, DATASOURCE_TYPES } from "../kinds/domaindata";
 import { KD_NAMESPACE } from "../kinds/kusciadeployment";
-import { IMAGE_NAME, IMAGE_TAG } from "../checks/names";
+import { IMAGE_NAME, IMAGE_TAG, NAME_MESSAGES } from "../checks/names";
 import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy } from "./cel";
 
 export interface CelValidation {
@@ -42,7 +42,7 @@ const K = "kuscia.secretflow/v1alpha1";
 const o = "object";
 /** kinds/domaindata.ts CREDENTIAL_KEY as RE2 (case-insensitive). */
 const CREDENTIAL_KEY_RE = `(?i)${CREDENTIAL_KEY.source}`;
-const PH = lit("still contains a template placeholder ({{...}}): render the template before applying it");
+const PH = lit(NAME_MESSAGES.placeholder);
 const hasPh = (v: string) => matches(v, RE.placeholder);
 const isStr = (v: string) => `type(${v}) == string`;
 
