@@ -2,7 +2,7 @@
 # Builds the binaries the end-to-end tests need, from the Go module proxy
 # only, into a content-addressed cache directory outside the repository:
 #
-#   bash test/e2e/build-tools.sh [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|all]  (default: all)
+#   bash test/e2e/build-tools.sh [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|kuscia|kuscia-1.0|all]  (default: all)
 #
 #   kube    kube-apiserver, kube-controller-manager, kubectl
 #           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
@@ -30,6 +30,18 @@
 #           Python and Go code generators of pulumi/pkg/v3, the CLI's
 #           version): what `pulumi package gen-sdk` runs through language
 #           plugins the proxy does not serve.
+#   kuscia  kuscia-controllers and kuscia-loader, from Kuscia's own source
+#           (github.com/secretflow/kuscia at the commit crds/kuscia/ came from),
+#           module test/e2e/tools/kuscia: Kuscia's controllers run against an
+#           e2e API server, and `kuscia start`'s configuration loading and
+#           start-up checks. kuscia-1.0: kuscia-loader of Kuscia v1.0.0b0,
+#           module test/e2e/tools/kuscia-1.0. The Go module proxy refuses
+#           github.com/secretflow/kuscia; where KUSCIA_IAC_KUSCIA_SRC names a
+#           folder holding the source of the required commit as
+#           <12-hex commit>/go.mod..., that folder is used (a `replace` in a
+#           scratch copy of the module; the committed go.mod is untouched).
+#           Without it the module is fetched like any other (-mod=mod, so
+#           go.sum gains its line in the scratch copy). Not part of `all`.
 #   helm    helm (helm.sh/helm/v3 cmd/helm), module test/e2e/tools/helm,
 #           stamped with the ldflags of helm's own Makefile (version, and the
 #           default Kubernetes version of `helm template`/`helm lint` from
@@ -305,6 +317,51 @@ check_helm() {
   runs "$(modver helm.sh/helm/v3)" "$out/helm" version --short
 }
 
+# The folder of Kuscia's source for the commit MODULE_DIR's go.mod requires, or nothing.
+kuscia_source() {
+  local ver commit dir
+  ver=$(awk '$1=="github.com/secretflow/kuscia"{print $2; exit} $1=="require" && $2=="github.com/secretflow/kuscia"{print $3; exit}' "$TOOLS/$1/go.mod")
+  [ -n "$ver" ] || die "$1/go.mod requires no github.com/secretflow/kuscia"
+  commit=${ver##*-}
+  [ -n "${KUSCIA_IAC_KUSCIA_SRC:-}" ] || return 0
+  dir=$KUSCIA_IAC_KUSCIA_SRC/$commit
+  [ -f "$dir/go.mod" ] || die "KUSCIA_IAC_KUSCIA_SRC=$KUSCIA_IAC_KUSCIA_SRC holds no $commit/go.mod (Kuscia $ver)"
+  head -n1 "$dir/go.mod" | grep -qx 'module github.com/secretflow/kuscia' || die "$dir/go.mod is not github.com/secretflow/kuscia's"
+  (cd "$dir" && pwd)
+}
+
+# KUSCIA_MOD: the module directory under tools/ (kuscia, kuscia-1.0); KUSCIA_BINS: its mains.
+build_kuscia() {
+  local out=$1 mod=${KUSCIA_MOD:-kuscia} src stage b
+  src=$(kuscia_source "$mod")
+  stage=$(mktemp -d "$out/.stage.XXXXXX")
+  cp -R "$TOOLS/$mod/." "$stage/"
+  chmod -R u+w "$stage"
+  cd "$stage"
+  if [ -n "$src" ]; then
+    log "$mod: github.com/secretflow/kuscia from $src (KUSCIA_IAC_KUSCIA_SRC)"
+    go mod edit -replace "github.com/secretflow/kuscia=$src"
+  else
+    log "$mod: github.com/secretflow/kuscia from the module proxy (KUSCIA_IAC_KUSCIA_SRC is not set)"
+    export GOFLAGS="${GOFLAGS/-mod=readonly/-mod=mod}"
+  fi
+  for b in ${KUSCIA_BINS:-controllers loader}; do
+    "${GOBUILD[@]}" -ldflags "-s -w" -o "$out/kuscia-$b" "./$b"
+  done
+  cd "$out"
+  rm -rf "$stage"
+}
+
+check_kuscia() {
+  local out=$1 b code
+  for b in ${KUSCIA_BINS:-controllers loader}; do
+    code=0
+    "$out/kuscia-$b" --help >/dev/null 2>&1 || code=$?
+    [ "$code" = 0 ] || die "kuscia-$b --help exited $code"
+  done
+  log "${KUSCIA_MOD:-kuscia}: kuscia-${KUSCIA_BINS:-controllers loader} answer --help"
+}
+
 targets=()
 case "${1:-all}" in
   kube) targets=(kube) ;;
@@ -313,8 +370,9 @@ case "${1:-all}" in
   yaml) targets=(yaml) ;;
   sdkgen) targets=(sdkgen) ;;
   helm) targets=(helm) ;;
+  kuscia | kuscia-1.0) targets=("$1") ;;
   all) targets=(kube pulumi yaml sdkgen helm kube-1.33 kube-1.29) ;;
-  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|kuscia|kuscia-1.0|all]" >&2; exit 2 ;;
 esac
 
 for t in "${targets[@]}"; do
@@ -325,5 +383,7 @@ for t in "${targets[@]}"; do
     yaml) (build_target yaml pulumi-yaml) ;;
     sdkgen) (build_target sdkgen pulumi-sdkgen) ;;
     helm) (build_target helm helm) ;;
+    kuscia) (build_target kuscia kuscia) ;;
+    kuscia-1.0) (KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0) ;;
   esac
 done

@@ -4,7 +4,7 @@
 # `go mod tidy`. The results are committed; test/e2e/build-tools.sh only
 # reads them (-mod=readonly). Run this only when bumping a version:
 #
-#   bash test/e2e/tools/gen-go-mod.sh [kube|kube-1.33|kube-1.29|pulumi|pulumi-kubernetes|pulumi-yaml|pulumi-sdkgen|helm|all]
+#   bash test/e2e/tools/gen-go-mod.sh [kube|kube-1.33|kube-1.29|pulumi|pulumi-kubernetes|pulumi-yaml|pulumi-sdkgen|helm|kuscia|kuscia-1.0|all]
 #
 # kube-<minor> modules hold the older Kubernetes lines the kubectl e2e suite
 # also runs against (the API servers Kuscia embeds; see K8S_LINES below).
@@ -27,6 +27,13 @@ PULUMI_K8S_PSEUDO=${PULUMI_K8S_PSEUDO:-v4.0.0-20260115033456-f47bc2d6f199}
 # The YAML language host (the proxy serves v1.25.0 and v1.11.1).
 PULUMI_YAML_VERSION=${PULUMI_YAML_VERSION:-v1.25.0}
 HELM_VERSION=${HELM_VERSION:-v3.22.0}
+# Kuscia, as pseudo-versions of upstream commits (its tags, such as v1.0.0b0, are not
+# semantic versions): the commit crds/kuscia/ was copied from, and tag v1.0.0b0's.
+# The module proxy refuses github.com/secretflow/kuscia, so these modules are generated
+# from a local copy of the source: KUSCIA_IAC_KUSCIA_SRC names a folder holding it as
+# <12-hex commit>/ (as for test/e2e/build-tools.sh).
+KUSCIA_VERSION=${KUSCIA_VERSION:-v0.0.0-20260108071720-e909d9f6d9a1}
+KUSCIA_1_0_VERSION=${KUSCIA_1_0_VERSION:-v0.0.0-20250826060534-349febbf4716}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
@@ -288,8 +295,37 @@ gen_helm() {
   (cd "$dir" && go mod tidy)
 }
 
+# kuscia, kuscia-1.0 (our mains over Kuscia's packages): go.mod requires Kuscia at its
+# version with Kuscia's own replace block (a dependency's replaces do not apply to its
+# dependents); go.sum comes from `go mod tidy` with a temporary replace to the local source,
+# so it holds every dependency's line but not Kuscia's own.
+gen_kuscia() {
+  local mod=$1 ver=$2 dir=$HERE/$1 src header
+  src=${KUSCIA_IAC_KUSCIA_SRC:?set KUSCIA_IAC_KUSCIA_SRC to a folder holding the Kuscia source as <12-hex commit>/}/${ver##*-}
+  [ -f "$src/go.mod" ] || { echo "no $src/go.mod" >&2; exit 2; }
+  log "$mod: github.com/secretflow/kuscia@$ver from $src"
+  header=$(sed -n '1,/^module /{/^\/\//p}' "$dir/go.mod")
+  {
+    printf '%s\n' "$header"
+    echo "module $(awk '$1=="module"{print $2}' "$dir/go.mod")"
+    echo
+    echo "go $(go_directive "$src/go.mod")"
+    awk '$1=="godebug"{print; exit}' "$src/go.mod" | sed '1s/^/\n/'
+    echo
+    echo "require github.com/secretflow/kuscia $ver"
+    echo
+    awk '/^replace \(/{p=1} p{print} p&&/^\)/{exit}' "$src/go.mod"
+  } >"$dir/go.mod.new"
+  mv "$dir/go.mod.new" "$dir/go.mod"
+  rm -f "$dir/go.sum"
+  (cd "$dir" && go mod edit -replace "github.com/secretflow/kuscia=$src" && go mod tidy &&
+    go mod edit -dropreplace github.com/secretflow/kuscia)
+}
+
 case "${1:-all}" in
   kube) gen_kube ;;
+  kuscia) gen_kuscia kuscia "$KUSCIA_VERSION" ;;
+  kuscia-1.0) gen_kuscia kuscia-1.0 "$KUSCIA_1_0_VERSION" ;;
   kube-1.*)
     [ -n "${K8S_LINES[${1#kube-}]:-}" ] || { echo "unknown Kubernetes line ${1#kube-} (known: ${!K8S_LINES[*]})" >&2; exit 2; }
     gen_kube "$1" "${K8S_LINES[${1#kube-}]}" ;;
@@ -299,5 +335,5 @@ case "${1:-all}" in
   pulumi-sdkgen) gen_pulumi_sdkgen ;;
   helm) gen_helm ;;
   all) gen_kube; for l in "${!K8S_LINES[@]}"; do gen_kube "kube-$l" "${K8S_LINES[$l]}"; done; gen_pulumi; gen_pulumi_kubernetes; gen_pulumi_yaml; gen_pulumi_sdkgen; gen_helm ;;
-  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|pulumi-kubernetes|pulumi-yaml|pulumi-sdkgen|helm|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|pulumi-kubernetes|pulumi-yaml|pulumi-sdkgen|helm|kuscia|kuscia-1.0|all]" >&2; exit 2 ;;
 esac
