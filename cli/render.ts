@@ -9,7 +9,7 @@ import { Command, Option } from "commander";
 import { stringify } from "yaml";
 import { listFiles, readDocs, readSource, LoadError, type SourceDoc } from "../review/load";
 import { ANNOTATION } from "../policy/expand/labels";
-import { admit, expand, isKusciaResource, isPartner, type AppImageResource, type KusciaResource } from "../policy/expand";
+import { admit, expand, expandClusterDomainRoute, isKusciaResource, isPartner, type AppImageResource, type DomainResource, type KusciaResource } from "../policy/expand";
 import { EMIT_MODES, type Emit } from "../components/emit";
 import { describeSchedule, expandKusciaJob, type KusciaJobResource } from "../policy/expand/kusciajob";
 
@@ -58,7 +58,7 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
   const emit = opts.emit ?? "native";
   let failed = false;
   const admitted: Admitted[] = [];
-  const jobs: { source: string; objects: object[]; note?: string }[] = [];
+  const jobs: { doc: SourceDoc; object: KusciaJobResource }[] = [];
   for (const doc of docs) {
     const where = `${doc.file}:${doc.line}`;
     const j = doc.object as { apiVersion?: unknown; kind?: unknown } | null;
@@ -66,17 +66,13 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
       // A KusciaJob becomes KusciaTasks (custom resources), started in the order the job controller would.
       const { result, object } = admit(doc.object as KusciaJobResource);
       for (const w of result.warnings) io.stderr(`${doc.file}:${doc.lineOf(w.path)}: warning: ${w.message}\n`);
-      const ex = result.violations.length === 0 && typeof object.metadata?.name === "string" ? expandKusciaJob(object) : undefined;
-      if (!ex || ex.errors.length > 0) {
+      if (result.violations.length > 0 || typeof object.metadata?.name !== "string") {
         failed = true;
         io.stderr(`${where}: refused KusciaJob, nothing rendered for it:\n`);
         for (const v of result.violations) io.stderr(`${doc.file}:${doc.lineOf(v.path)}: ${v.message} [${v.rule}]\n`);
-        for (const e of ex?.errors ?? []) io.stderr(`${where}: ${e}\n`);
         continue;
       }
-      const note = describeSchedule(object, ex.schedule);
-      io.stderr(`${where}: note: ${note}\n`);
-      jobs.push({ source: `${where} KusciaJob ${object.metadata.name}`, objects: [...(emit !== "native" ? [object] : []), ...ex.tasks], note });
+      jobs.push({ doc, object });
       continue;
     }
     if (!isKusciaResource(doc.object)) {
@@ -99,7 +95,8 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
   }
 
   const appImages = admitted.map((a) => a.object).filter((o): o is AppImageResource => o.kind === "AppImage");
-  const partnerDomains = admitted.map((a) => a.object).flatMap((o) => (o.kind === "Domain" && isPartner(o) ? [o.metadata.name] : []));
+  const domains = admitted.map((a) => a.object).filter((o): o is DomainResource => o.kind === "Domain");
+  const partnerDomains = domains.filter(isPartner).map((o) => o.metadata.name);
   const out: { source: string; objects: object[]; note?: string }[] = [];
   for (const { doc, object } of admitted) {
     const where = `${doc.file}:${doc.line}`;
@@ -111,9 +108,13 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
       for (const e of ex.errors) io.stderr(`${where}: ${e}\n`);
       continue;
     }
-    // A ClusterDomainRoute has no native form: the custom resource is what gets created.
-    const selfIsTheObject = emit !== "native" || object.kind === "ClusterDomainRoute";
-    const objects: object[] = [...(selfIsTheObject ? [object] : []), ...(emit !== "custom-resource" ? ex.objects : [])];
+    let objects: object[] = [...(emit !== "native" ? [object] : []), ...(emit !== "custom-resource" ? ex.objects : [])];
+    if (object.kind === "ClusterDomainRoute") {
+      // No native form: the route itself is created, and Kuscia's controller rewrites it and adds DomainRoutes (and an InteropConfig).
+      const cdr = expandClusterDomainRoute(object, { domains });
+      for (const w of cdr.warnings) io.stderr(`${where}: warning: ${w}\n`);
+      objects = emit === "custom-resource" ? [object] : [cdr.route, ...cdr.domainRoutes, ...cdr.interopConfigs];
+    }
     // Kuscia's controller allocates port numbers itself (pkg/utils port allocation, recorded in
     // the allocated-ports annotation) unless that annotation is already there; without it the
     // numbers printed are only the AppImage's declared ones.
@@ -125,7 +126,21 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
     if (objects.length > 0) out.push({ source: `${where} ${object.kind} ${object.metadata.name}`, objects, note });
   }
 
-  out.push(...jobs);
+  for (const { doc, object } of jobs) {
+    // Its tasks' templates come from the AppImages given, self-cluster-as-participant from the partner Domains.
+    const where = `${doc.file}:${doc.line}`;
+    const ex = expandKusciaJob(object, { appImages, partnerDomains });
+    for (const w of ex.warnings) io.stderr(`${where}: warning: ${w}\n`);
+    if (ex.errors.length > 0) {
+      failed = true;
+      io.stderr(`${where}: refused KusciaJob, nothing rendered for it:\n`);
+      for (const e of ex.errors) io.stderr(`${where}: ${e}\n`);
+      continue;
+    }
+    const note = describeSchedule(object, ex.schedule);
+    io.stderr(`${where}: note: ${note}\n`);
+    out.push({ source: `${where} KusciaJob ${object.metadata.name}`, objects: [...(emit !== "native" ? [object] : []), ...ex.tasks], note });
+  }
   if (opts.format === "json") {
     io.stdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: out.flatMap((o) => o.objects) }, null, 2) + "\n");
   } else {

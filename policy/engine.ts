@@ -81,6 +81,21 @@ function compiledOf(p: KindPolicy): Compiled {
   return c;
 }
 
+/**
+ * `obj` without `status`, which no schema judges on a write the webhook sees: every custom
+ * resource kind here whose schema has a status declares the status subresource, so the API
+ * server replaces the status of a create or update of the main resource with the stored one
+ * (k8s.io/apiextensions-apiserver pkg/registry/customresource/strategy.go: PrepareForCreate,
+ * PrepareForUpdate), and prunes it from the kinds that have none. Kuscia's controllers update
+ * their objects with whatever status they read (a DomainDataGrant's `phase: ""` before its
+ * first status write): judging it would block them.
+ */
+function withoutStatus(obj: Obj): Obj {
+  if (!("status" in obj)) return obj;
+  const { status: _status, ...rest } = obj;
+  return rest;
+}
+
 export function kindKey(p: KindPolicy): string {
   return `${p.apiVersion}/${p.kind}`;
 }
@@ -100,7 +115,8 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
   const operation = opts.operation ?? "CREATE";
   const violations: Violation[] = [];
   const warnings: Warning[] = [];
-  for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, obj, `${p.id}.schema`));
+  const forSchema = withoutStatus(obj);
+  for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, forSchema, `${p.id}.schema`));
 
   const now = opts.now ?? new Date();
   for (const rule of p.rules) {

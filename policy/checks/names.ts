@@ -29,6 +29,22 @@ export function dnsLabel(v: string): string | null {
   return null;
 }
 
+/**
+ * A container port name, which Kuscia also uses as the port's Service port name and target
+ * port (pkg/controllers/kusciadeployment/reconcile.go generateService, generateDeployment):
+ * an IANA service name as the API server checks it (k8s.io/apimachinery
+ * pkg/util/validation: IsValidPortName): 1-15 lowercase letters, digits and '-', with a
+ * letter, no '-' at either end and no '--'.
+ */
+export function portName(v: string): string | null {
+  if (v.length === 0) return NAME_MESSAGES.empty;
+  if (v.length > 15) return `is ${v.length} characters; a port name (an IANA service name) has at most 15`;
+  if (!/^[-a-z0-9]+$/.test(v)) return "is not a valid port name: lowercase letters, digits and '-' only (the API server refuses '_' and '.' in container and Service port names)";
+  if (!/[a-z]/.test(v)) return "is not a valid port name: it needs at least one letter";
+  if (v.startsWith("-") || v.endsWith("-") || v.includes("--")) return "is not a valid port name: no '-' at either end and no '--'";
+  return null;
+}
+
 export function dns1035Label(v: string): string | null {
   const e = dnsLabel(v);
   if (e) return e;

@@ -22,6 +22,7 @@ export { LABEL, ANNOTATION, ENV, CROSS_DOMAIN, portNumberEnv } from "./labels";
 export { expandDomain, isPartner, DOMAIN_ROLE_RULES, DOMAIN_CONFIG_NAME, RESOURCE_QUOTA_NAME, DOMAIN_CLUSTER_ROLE } from "./domain";
 export { expandKusciaDeployment, deploymentName, serviceName, configTemplateConfigMapName, selectDeployTemplate, type KusciaDeploymentContext } from "./kusciadeployment";
 export { expandInteropConfig, interopRoleName, routeInteropConfigName, INTEROP_MEMBER_RULES, INTEROP_ANNOTATION, type InteropConfigContext, type MemberIdentity } from "./interopconfig";
+export { expandClusterDomainRoute, ROUTE_LABEL, ROUTE_UID_PLACEHOLDER, type ClusterDomainRouteExpansion, type DomainRouteObject } from "./clusterdomainroute";
 export { renderConfigTemplate, unresolvedPlaceholders, goQuoteInner } from "./configtemplate";
 
 export interface Admitted<T> {

@@ -63,12 +63,23 @@ export interface Expansion {
 
 // ---- Kuscia custom resources, as the API server stores them (CRD defaults may be absent). ----
 
+/** An owner reference as Kuscia's controllers write it (metav1.NewControllerRef). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+  blockOwnerDeletion: boolean;
+}
+
 export interface KusciaMeta {
   name: string;
   namespace?: string;
   uid?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
 }
 
 export type InterConnProtocol = "kuscia" | "bfia";

@@ -2,7 +2,7 @@ import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_AppImage";
 import { KUSCIA } from "./common";
 import { checkContainerNames, checkResources, containersOf } from "./workload";
-import { dnsSubdomain, imageName, imageTag, placeholder } from "../checks/names";
+import { dnsSubdomain, imageName, imageTag, placeholder, portName } from "../checks/names";
 import { arr, at, isObj, obj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
 
@@ -113,9 +113,9 @@ export const appImage: KindPolicy = {
     },
     {
       id: "appimage.ports",
-      source: "pkg/controllers/kusciadeployment/reconcile.go: generateService (one Service per named port, named <prefix>-<port name>); pkg/crd/apis/kuscia/v1alpha1/appimage_types.go: ContainerPort",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: generateService (one Service per named port, named <prefix>-<port name>, its port and targetPort named as the port), generateDeployment (the container port keeps the name); k8s.io/apimachinery pkg/util/validation: IsValidPortName; pkg/crd/apis/kuscia/v1alpha1/appimage_types.go: ContainerPort",
       severity: "error",
-      summary: "container ports have unique names (they name Services) and ports in 1-65535",
+      summary: "container ports have unique names that are valid port names (IANA service names: they name container and Service ports) and ports in 1-65535",
       check(o, ctx) {
         (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
           const seen = new Map<string, string>();
@@ -125,9 +125,10 @@ export const appImage: KindPolicy = {
               if (typeof n !== "string") return;
               const where = `containers[${j}].ports[${k}]`;
               const path = ["spec", "deployTemplates", i, "spec", "containers", j, "ports", k, "name"];
-              if (!/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(n) || n.length > 63) {
-                ctx.fail(path, `${show(n)} is not a usable port name: lowercase letters, digits, '-', '_' and '.', at most 63 characters (it becomes part of a Service name)`);
-              }
+              // Seen when Kuscia's own controller ran: "brpc_builtin" left the KusciaDeployment Failed
+              // (CreateServiceFailed: spec.ports[0].name: Invalid value: "brpc_builtin").
+              const why = portName(n);
+              if (why) ctx.fail(path, `${show(n)} ${why}; Kuscia names the container port, the Service port and its targetPort after it, so the deployment would fail`);
               if (seen.has(n)) ctx.fail(path, `${show(n)} is also the name of ${seen.get(n)}; port names must be unique in a deploy template`);
               else seen.set(n, where);
             });

@@ -15,7 +15,24 @@ export function k3sName(v: string): string | null {
   return K3S_NAME.test(v) ? null : "is not a valid Kuscia ID: at most 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (KusciaAPI's K3sRegex)";
 }
 
-/** `<prefix>.namespace`: the object must live in cross-domain; a manifest without a namespace gets `<prefix>.namespace.unset`. */
+/**
+ * The annotation Kuscia's interconnection controller puts on the copy of a KusciaDeployment or
+ * KusciaJob it writes into the namespace of a partner's master domain, for that partner's node
+ * to fetch into its own cross-domain (pkg/interconn/kuscia/deployment.go createMirrorDeployment,
+ * job.go buildMirrorJobs; pkg/common/constants.go InterConnKusciaPartyAnnotationKey).
+ */
+export const INTERCONN_PARTIES_ANNOTATION = "kuscia.secretflow/interconn-kuscia-parties";
+
+/** True for such a mirror: it lives outside cross-domain on purpose. */
+export function isInteropMirror(o: unknown): boolean {
+  const v = at(o, "metadata", "annotations", INTERCONN_PARTIES_ANNOTATION);
+  return typeof v === "string" && v !== "";
+}
+
+/**
+ * `<prefix>.namespace`: the object must live in cross-domain (or be an interconnection mirror,
+ * see isInteropMirror); a manifest without a namespace gets `<prefix>.namespace.unset`.
+ */
 export function crossDomainRule(prefix: string, kind: string, source: string): Rule {
   return {
     id: `${prefix}.namespace`,
@@ -26,7 +43,7 @@ export function crossDomainRule(prefix: string, kind: string, source: string): R
     check(o, ctx) {
       const ns = at(o, "metadata", "namespace");
       if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${CROSS_DOMAIN}, the only namespace Kuscia reconciles ${kind}s in`, `${prefix}.namespace.unset`);
-      else if (ns !== CROSS_DOMAIN) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`);
+      else if (ns !== CROSS_DOMAIN && !isInteropMirror(o)) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
 import { KUSCIA, checkDomainId } from "./common";
+import { isInteropMirror } from "./crossdomain";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
 import { dnsSubdomain, placeholder } from "../checks/names";
 import { arr, at, isObj, obj, show } from "../checks/values";
@@ -29,13 +30,13 @@ export const kusciaDeployment: KindPolicy = {
   rules: [
     {
       id: "kd.namespace",
-      source: "pkg/controllers/kusciadeployment/controller.go: the informer handlers skip objects outside common.KusciaCrossDomain (cross-domain)",
+      source: "pkg/controllers/kusciadeployment/controller.go: the informer handlers skip objects outside common.KusciaCrossDomain (cross-domain); pkg/interconn/kuscia/deployment.go: createMirrorDeployment (the mirror in a partner's master namespace, annotated kuscia.secretflow/interconn-kuscia-parties, is allowed)",
       severity: "error",
       summary: `KusciaDeployments live in namespace ${KD_NAMESPACE}, the only one the controller reconciles`,
       check(o, ctx) {
         const ns = at(o, "metadata", "namespace");
         if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${KD_NAMESPACE}, the only namespace Kuscia reconciles KusciaDeployments in`, "kd.namespace.unset");
-        else if (ns !== KD_NAMESPACE) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`);
+        else if (ns !== KD_NAMESPACE && !isInteropMirror(o)) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`);
       },
       emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context" }],
     },

@@ -8,9 +8,13 @@ import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaTask";
 import { KUSCIA, checkDomainId } from "./common";
 import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule } from "./crossdomain";
-import { arr, at, show } from "../checks/values";
+import { arr, at, isObj, show } from "../checks/values";
 
 const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
+
+/** What kt.unlabelled tells (shared with its CEL form). */
+export const UNLABELLED_FIX =
+  "Kuscia's task controller skips a KusciaTask without labels or annotations, so this one would never run: give it at least one label and one annotation, or create a KusciaJob, whose controller writes its tasks with both";
 
 export const kusciaTask: KindPolicy = {
   apiVersion: KUSCIA,
@@ -53,6 +57,23 @@ export const kusciaTask: KindPolicy = {
         const init = at(o, "spec", "initiator");
         if (init === "") ctx.fail(["spec", "initiator"], "is empty: set it to the domain ID that starts the task");
         else checkDomainId(ctx, ["spec", "initiator"], init);
+      },
+    },
+    {
+      id: "kt.unlabelled",
+      source: "pkg/controllers/kusciatask/controller.go: syncHandler (\"annotations and labels can't be empty, skipping\": a task with no labels or no annotations is never run); pkg/controllers/kusciajob/handler/scheduler.go: buildWillStartKusciaTask (the job controller always writes both)",
+      severity: "warning",
+      summary: "metadata.labels and metadata.annotations are set (the task controller skips a KusciaTask without either)",
+      check(o, ctx) {
+        // An empty map is no better: the API server drops it from the metadata it stores.
+        const set = (k: string) => {
+          const v = at(o, "metadata", k);
+          return isObj(v) && Object.keys(v).length > 0;
+        };
+        const labels = set("labels");
+        const annotations = set("annotations");
+        if (labels && annotations) return;
+        ctx.warn(["metadata", labels ? "annotations" : "labels"], `${!labels && !annotations ? "is not set, nor is metadata.annotations" : "is not set"}; ${UNLABELLED_FIX}`);
       },
     },
     {

@@ -16,9 +16,10 @@
  * every rule of the rule book exactly once, and that on every example the CEL verdict of
  * each rule agrees with review().
  */
-import { CROSS_DOMAIN } from "../kinds/crossdomain";
+import { CROSS_DOMAIN, INTERCONN_PARTIES_ANNOTATION } from "../kinds/crossdomain";
 import { CREDENTIAL_KEY, DATASOURCE_TYPES } from "../kinds/domaindata";
 import { KD_NAMESPACE } from "../kinds/kusciadeployment";
+import { UNLABELLED_FIX } from "../kinds/kusciatask";
 import { IMAGE_NAME, IMAGE_TAG, NAME_MESSAGES } from "../checks/names";
 import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy } from "./cel";
 
@@ -84,6 +85,12 @@ function immutable(rule: string, kind: string, field: string, fix: string): CelR
   };
 }
 
+/** An interconnection mirror outside cross-domain (kinds/crossdomain.ts isInteropMirror). */
+const interopMirror = () => {
+  const key = lit(INTERCONN_PARTIES_ANNOTATION);
+  return `(has(${o}.metadata.annotations) && ${key} in ${o}.metadata.annotations && ${o}.metadata.annotations[${key}] != '')`;
+};
+
 /** `metadata.namespace` must be cross-domain (kinds/crossdomain.ts crossDomainRule; the API server always sets the namespace). */
 function crossDomain(rule: string, kind: string): CelRule {
   const ns = `${o}.metadata.namespace`;
@@ -92,7 +99,7 @@ function crossDomain(rule: string, kind: string): CelRule {
     kind: `${K}/${kind}`,
     validations: [
       {
-        expression: `!has(${ns}) || ${ns} == ${lit(CROSS_DOMAIN)}`,
+        expression: `!has(${ns}) || ${ns} == ${lit(CROSS_DOMAIN)} || ${interopMirror()}`,
         message: `'metadata.namespace: is ' + ${show(ns)} + ${lit(`; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`)}`,
       },
     ],
@@ -229,7 +236,7 @@ export const CEL_RULES: readonly CelRule[] = [
     kind: `${K}/KusciaDeployment`,
     validations: [
       {
-        expression: `!has(${o}.metadata.namespace) || ${o}.metadata.namespace == ${lit(KD_NAMESPACE)}`,
+        expression: `!has(${o}.metadata.namespace) || ${o}.metadata.namespace == ${lit(KD_NAMESPACE)} || ${interopMirror()}`,
         message: `'metadata.namespace: is ' + ${show(`${o}.metadata.namespace`)} + ${lit(`; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`)}`,
       },
     ],
@@ -506,6 +513,9 @@ function namespaceDomainId(): CelValidation {
 
 
 /** KusciaTask (kinds/kusciatask.ts): parties and minReservedMembers. */
+/** `metadata.<field>` is a map with at least one entry (kinds/kusciatask.ts kt.unlabelled). */
+const nonEmpty = (field: "labels" | "annotations") => `(has(${o}.metadata.${field}) && size(${o}.metadata.${field}) > 0)`;
+
 function kusciaTaskRules(): CelRule[] {
   const kind = `${K}/KusciaTask`;
   const l = `${o}.spec.parties`;
@@ -529,6 +539,16 @@ function kusciaTaskRules(): CelRule[] {
         {
           expression: `${guard}!${l}.exists(p, has(p.minReservedPods) && p.minReservedPods < 0)`,
           message: `'spec.parties[' + ${neg.index} + '].minReservedPods: is ' + string(${neg.item}.minReservedPods) + '; it must be 0 (all replicas) or more'`,
+        },
+      ],
+    },
+    {
+      rule: "kt.unlabelled",
+      kind,
+      validations: [
+        {
+          expression: `${nonEmpty("labels")} && ${nonEmpty("annotations")}`,
+          message: `(${nonEmpty("labels")} ? 'metadata.annotations: is not set' : (${nonEmpty("annotations")} ? 'metadata.labels: is not set' : 'metadata.labels: is not set, nor is metadata.annotations')) + ${lit(`; ${UNLABELLED_FIX}`)}`,
         },
       ],
     },

@@ -345,7 +345,18 @@ build_kuscia() {
     log "$mod: github.com/secretflow/kuscia from the module proxy (KUSCIA_IAC_KUSCIA_SRC is not set)"
     export GOFLAGS="${GOFLAGS/-mod=readonly/-mod=mod}"
   fi
+  local kdir
   for b in ${KUSCIA_BINS:-controllers loader}; do
+    if [ "$b" = controllers ]; then
+      # The runner embeds Kuscia's own start-up files (the ClusterRole every domain is bound
+      # to and the per-domain Role template), taken from the Kuscia module it is built
+      # against, never from a copy in this repository.
+      kdir=$(go list -m -f '{{.Dir}}' github.com/secretflow/kuscia)
+      [ -f "$kdir/etc/conf/domain-cluster-res.yaml" ] || die "$kdir/etc/conf/domain-cluster-res.yaml not found (Kuscia module)"
+      mkdir -p controllers/conf
+      cp "$kdir/etc/conf/domain-cluster-res.yaml" "$kdir/etc/conf/domain-namespace-res.yaml" controllers/conf/
+      chmod u+w controllers/conf/*
+    fi
     "${GOBUILD[@]}" -ldflags "-s -w" -o "$out/kuscia-$b" "./$b"
   done
   cd "$out"

@@ -71,3 +71,33 @@ export function kubeLine(): string {
 export function kubeTarget(): string {
   return KUBE_LINES[kubeLine()];
 }
+
+/**
+ * The bin directory of the tools built from Kuscia's own source (build-tools.sh `kuscia`:
+ * kuscia-controllers and kuscia-loader; `kuscia-1.0`: kuscia-loader of v1.0.0b0), holding
+ * `binary`, or the directory KUSCIA_IAC_KUSCIA_BIN (KUSCIA_IAC_KUSCIA_1_0_BIN) names (built elsewhere). The Go module proxy
+ * refuses github.com/secretflow/kuscia, so the build needs KUSCIA_IAC_KUSCIA_SRC naming a folder
+ * with Kuscia's source as `<12-hex commit>/` (.ci/run unpacks it there); without it a build that
+ * fails throws an error saying so instead of the Go tool's message alone.
+ */
+export function kusciaToolsDir(target: "kuscia" | "kuscia-1.0", binary: string): string {
+  const variable = target === "kuscia" ? "KUSCIA_IAC_KUSCIA_BIN" : "KUSCIA_IAC_KUSCIA_1_0_BIN";
+  const given = process.env[variable];
+  if (given) {
+    if (!existsSync(path.join(given, binary))) throw new Error(`${variable}=${given} holds no ${binary}`);
+    return given;
+  }
+  let out: string;
+  try {
+    out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), target], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  } catch {
+    // The build's own messages went to standard error as it ran (a cold build takes many minutes).
+    const hint = process.env.KUSCIA_IAC_KUSCIA_SRC
+      ? `KUSCIA_IAC_KUSCIA_SRC=${process.env.KUSCIA_IAC_KUSCIA_SRC}`
+      : `KUSCIA_IAC_KUSCIA_SRC is not set, and the Go module proxy refuses github.com/secretflow/kuscia: set it to a folder holding Kuscia's source as <12-hex commit>/ (the unpacked upstream tarballs; see test/e2e/tools/README.md), or ${variable} to a directory of these tools built elsewhere`;
+    throw new Error(`build-tools.sh ${target} failed (its messages are above): ${hint}`);
+  }
+  const dir = out.trim().split("\n").pop()!.trim();
+  if (!existsSync(path.join(dir, binary))) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which holds no ${binary}`);
+  return dir;
+}

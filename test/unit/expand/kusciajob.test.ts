@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { admit } from "../../../policy/expand";
+import { admit, type AppImageResource } from "../../../policy/expand";
 import { expandKusciaJob, schedule, type KusciaJobResource } from "../../../policy/expand/kusciajob";
 import { runRender } from "../../../cli/render";
 import { EXAMPLES_DIR } from "../../helpers/examples";
@@ -15,8 +15,11 @@ describe("KusciaJob expansion", () => {
     const ex = expandKusciaJob(admit(job).object);
     assert.deepEqual(ex.errors, []);
     assert.deepEqual(ex.tasks.map((t) => t.metadata.name), ["job-psi", "job-split"]);
-    assert.deepEqual(ex.tasks[1].metadata.annotations, { "kuscia.secretflow/job-id": "job-best-effort-linear", "kuscia.secretflow/task-alias": "job-split", "kuscia-iac/dependencies": "job-psi" });
-    assert.deepEqual(ex.tasks[0].spec.parties, [{ domainID: "alice", appImageRef: "secretflow-image" }, { domainID: "bob", appImageRef: "secretflow-image" }]);
+    // buildWillStartKusciaTask: no partner Domain given, so this cluster takes part.
+    assert.deepEqual(ex.tasks[1].metadata.annotations, { "kuscia.secretflow/job-id": "job-best-effort-linear", "kuscia.secretflow/task-alias": "job-split", "kuscia.secretflow/self-cluster-as-participant": "true" });
+    assert.deepEqual(ex.tasks[1].metadata.ownerReferences, [{ apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaJob", name: "job-best-effort-linear", uid: "<job uid>", controller: true, blockOwnerDeletion: true }]);
+    // Go writes the (empty) template struct of every party.
+    assert.deepEqual(ex.tasks[0].spec.parties, [{ domainID: "alice", appImageRef: "secretflow-image", template: { spec: {} } }, { domainID: "bob", appImageRef: "secretflow-image", template: { spec: {} } }]);
     assert.equal(ex.tasks[0].spec.initiator, "alice");
     assert.deepEqual(ex.schedule, [["job-psi"], ["job-split"]]);
   });
@@ -41,5 +44,61 @@ describe("KusciaJob expansion", () => {
     assert.equal(code, 0, err);
     assert.match(out, /# note: schedule \(maxParallelism 2, BestEffort.*\): 1\. job-psi; 2\. job-split/);
     assert.equal((out.match(/kind: KusciaTask/g) ?? []).length, 2);
+  });
+
+  describe("as upstream's job controller writes its tasks (scheduler.go buildWillStartKusciaTask, buildPartyTemplate)", () => {
+    const image: AppImageResource = {
+      apiVersion: "kuscia.secretflow/v1alpha1",
+      kind: "AppImage",
+      metadata: { name: "img" },
+      spec: {
+        image: { name: "sf", tag: "1" },
+        deployTemplates: [
+          { name: "two", role: "host", replicas: 2, spec: { containers: [{ name: "a", workingDir: "/w" }, { name: "b" }] } },
+          { name: "any", replicas: 1, spec: { containers: [{ name: "c", workingDir: "/c", ports: [{ name: "p", port: 1, scope: "Cluster" }] }] } },
+        ],
+      },
+    };
+    const job = (parties: KusciaJobResource["spec"]["tasks"][number]["parties"]): KusciaJobResource => ({
+      apiVersion: "kuscia.secretflow/v1alpha1",
+      kind: "KusciaJob",
+      metadata: { name: "j", uid: "0000-1111" },
+      spec: { initiator: "alice", tasks: [{ alias: "t", appImage: "img", taskInputConfig: "{}", parties }] },
+    });
+
+    it("splits a party's cpu, memory and bandwidth over the deploy template's containers x replicas", () => {
+      const ex = expandKusciaJob(job([{ domainID: "alice", role: "host", resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "1", "kuscia.secretflow/bandwidth": "400", "nvidia.com/gpu": "1" } } }]), { appImages: [image] });
+      // 2 containers x 2 replicas: cpu 2 -> 500m, 8Gi -> 2048Mi (upstream prints Mi from 1Gi up), 1 -> 250m; other resources dropped.
+      assert.deepEqual(ex.tasks[0].spec.parties[0].template, {
+        spec: {
+          containers: [
+            { name: "a", workingDir: "/w", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2048Mi" } } },
+            { name: "b", workingDir: "", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2048Mi" } } },
+          ],
+        },
+      });
+      assert.deepEqual(ex.warnings, []);
+    });
+
+    it("takes the role-less template for another role, and leaves the template empty without resources", () => {
+      const ex = expandKusciaJob(job([{ domainID: "alice", role: "guest", resources: { limits: { memory: "3Gi" } } }, { domainID: "bob" }]), { appImages: [image] });
+      assert.deepEqual(ex.tasks[0].spec.parties[0].template.spec.containers?.map((c) => [c.name, c.resources]), [["c", { limits: { memory: "3072Mi" } }]]);
+      assert.deepEqual(ex.tasks[0].spec.parties[1].template, { spec: {} });
+    });
+
+    it("says so when a party gives resources but the AppImage is missing", () => {
+      const ex = expandKusciaJob(job([{ domainID: "alice", resources: { limits: { cpu: "1" } } }]));
+      assert.deepEqual(ex.tasks[0].spec.parties[0].template, { spec: {} });
+      assert.match(ex.warnings.join("\n"), /party "alice" gives resources, but its AppImage was not given/);
+    });
+
+    it("marks a task of partners only as not taken part in by this cluster, and carries the job's uid", () => {
+      const ex = expandKusciaJob(job([{ domainID: "bob" }, { domainID: "dave" }]), { partnerDomains: ["bob", "dave"] });
+      assert.equal(ex.tasks[0].metadata.annotations["kuscia.secretflow/self-cluster-as-participant"], "false");
+      assert.equal(ex.tasks[0].metadata.labels["kuscia.secretflow/job-uid"], "0000-1111");
+      assert.equal(ex.tasks[0].metadata.ownerReferences[0].uid, "0000-1111");
+      const mixed = expandKusciaJob(job([{ domainID: "bob" }, { domainID: "alice" }]), { partnerDomains: ["bob"] });
+      assert.equal(mixed.tasks[0].metadata.annotations["kuscia.secretflow/self-cluster-as-participant"], "true");
+    });
   });
 });
