@@ -13,7 +13,9 @@ import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ReviewReferences } from "./references";
 import { reviewInWorkers } from "./parallel";
 import { usableCpus } from "../platform/cpus";
+import { ruleDocPath } from "../policy/ruledocs";
 import { promises as fs } from "node:fs";
+import * as path from "node:path";
 
 export interface ReviewCommandOptions {
   format: "text" | "json" | "junit" | "sarif";
@@ -199,10 +201,13 @@ Examples:
         return;
       }
       const all = rules(config);
-      if (opts.format === "json") process.stdout.write(JSON.stringify(all, null, 2) + "\n");
+      // Each rule's page (docs/rules/<id>.md, generated from the rule), in the repository and in the installed package.
+      if (opts.format === "json") process.stdout.write(JSON.stringify(all.map((r) => ({ ...r, page: ruleDocPath(r.id) })), null, 2) + "\n");
       else {
         process.stdout.write(`${"RULE".padEnd(36)} ${"SEVERITY".padEnd(8)} ${"ACTION".padEnd(6)} ${"KIND".padEnd(42)} SUMMARY (SOURCE)\n`);
         for (const r of all) process.stdout.write(`${r.id.padEnd(36)} ${r.severity.padEnd(8)} ${String(r.action).padEnd(6)} ${r.kind.padEnd(42)} ${r.summary}${r.source ? ` (${r.source})` : ""}\n`);
+        const page = `${path.posix.dirname(ruleDocPath("x"))}/<rule>.md`;
+        process.stdout.write(`\nEach rule has a page: ${page}, in the repository and in the installed package (node_modules/kuscia-iac/${page}).\n`);
       }
     });
 }
