@@ -161,7 +161,7 @@ export function register(program: Command): void {
     .argument("<path...>", "files or directories (recursive: *.yaml, *.yml, *.json); - reads standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
-    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see docs/policy-configuration.md")
     .option("--allow-empty", "exit 0 when the input holds no object at all (by default an empty input exits 2: it usually means the command that produced it failed)")
     .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
     .option("--jobs <n>", "worker threads that parse and review, with the same output (default 1: the main thread; auto: 2 for inputs over 8 MB when 2 cores are available; --references always uses 1)", parseJobs)
