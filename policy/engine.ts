@@ -9,6 +9,7 @@ import { dotted, type Segment } from "./paths";
 import type { PatchOperation, ReviewOptions, RuleDefinition, RuleMeta, VapForm, Violation, Warning } from "./types";
 import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
+import { STATUS_SUBRESOURCE } from "./schemas/upstream/status-subresource";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
 import { NO_CEL } from "./vap/reasons";
@@ -84,16 +85,16 @@ function compiledOf(p: KindPolicy): Compiled {
 }
 
 /**
- * `obj` without `status`, which no schema judges on a write the webhook sees: every custom
- * resource kind here whose schema has a status declares the status subresource, so the API
- * server replaces the status of a create or update of the main resource with the stored one
- * (k8s.io/apiextensions-apiserver pkg/registry/customresource/strategy.go: PrepareForCreate,
- * PrepareForUpdate), and prunes it from the kinds that have none. Kuscia's controllers update
- * their objects with whatever status they read (a DomainDataGrant's `phase: ""` before its
- * first status write): judging it would block them.
+ * `obj` without `status` where no schema judges it on a write the webhook sees: for a kind whose
+ * CRD declares the status subresource, the API server replaces the status of a create or update
+ * of the object itself with the stored one before it validates (k8s.io/apiextensions-apiserver
+ * pkg/registry/customresource/strategy.go: PrepareForCreate, PrepareForUpdate), and the webhook
+ * is not registered for `/status`. Kuscia's controllers update their objects with whatever
+ * status they read (a DomainDataGrant's `phase: ""` before its first status write): judging it
+ * would block them. Kinds without the subresource (the summaries, TaskResource) keep theirs.
  */
-function withoutStatus(obj: Obj): Obj {
-  if (!("status" in obj)) return obj;
+function withoutStatus(p: KindPolicy, obj: Obj): Obj {
+  if (!("status" in obj) || !STATUS_SUBRESOURCE.has(kindKey(p))) return obj;
   const { status: _status, ...rest } = obj;
   return rest;
 }
@@ -117,7 +118,7 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
   const operation = opts.operation ?? "CREATE";
   const violations: Violation[] = [];
   const warnings: Warning[] = [];
-  const forSchema = withoutStatus(obj);
+  const forSchema = withoutStatus(p, obj);
   for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, forSchema, `${p.id}.schema`));
 
   const now = opts.now ?? new Date();

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
-import { review, rules } from "../../../policy";
+import { POLICIES, review, rules } from "../../../policy";
+import { kindKey } from "../../../policy/engine";
+import { STATUS_SUBRESOURCE } from "../../../policy/schemas/upstream/status-subresource";
 import { describeDoc, loadExamples } from "../../helpers/examples";
 
 const accepted = loadExamples("accepted");
@@ -34,9 +36,15 @@ describe("rule book on the example manifests", () => {
 
   it("has a refused example for every error rule that a single object can break", () => {
     const covered = new Set(refused.map((d) => d.expectRule));
+    // The schema of a kind that has nothing but a status, under the status subresource (Gateway):
+    // the API server drops the status of a write of the object itself, so no write breaks it.
+    const statusOnly = new Set(
+      POLICIES.filter((p) => STATUS_SUBRESOURCE.has(kindKey(p)) && Object.keys((p.schema?.properties ?? {}) as object).every((k) => ["apiVersion", "kind", "metadata", "status"].includes(k))).map((p) => `${p.id}.schema`),
+    );
+    assert.deepEqual([...statusOnly], ["gateway.schema"]);
     const missing = rules()
       // peer.* compare objects with each other (the policy pack's stack policies): no single object breaks them.
-      .filter((r) => r.severity === "error" && !r.id.endsWith(".immutable") && r.id !== "internal.rule-error" && !r.id.startsWith("peer."))
+      .filter((r) => r.severity === "error" && !r.id.endsWith(".immutable") && r.id !== "internal.rule-error" && !r.id.startsWith("peer.") && !statusOnly.has(r.id))
       .map((r) => r.id)
       .filter((id) => !covered.has(id));
     assert.deepEqual(missing, []);

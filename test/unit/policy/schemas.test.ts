@@ -32,6 +32,16 @@ describe("structural schemas", () => {
     assert.deepEqual(r.violations.map((v) => [v.path, v.rule]), [["spec.host", "interop.schema"]]);
   });
 
+  it("leave the status alone where the CRD has the status subresource, and judge it where it has none", () => {
+    // Seen when Kuscia's own controllers ran behind the webhook: the domaindata controller updates a
+    // DomainDataGrant with the status it read, `phase: ""`, before its first status write.
+    const grant = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "DomainDataGrant", metadata: { name: "g", namespace: "alice" }, spec: { author: "alice", domainDataID: "t", grantDomain: "bob" }, status: { phase: 7 } };
+    assert.deepEqual(review(grant).violations.map((v) => v.rule), []);
+    // A KusciaDeploymentSummary has no status subresource: the API server validates its status.
+    const summary = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaDeploymentSummary", metadata: { name: "s", namespace: "bob" }, status: { availableParties: "two", totalParties: 1 } };
+    assert.deepEqual(review(summary).violations.map((v) => [v.path, v.rule]), [["status.availableParties", "kds.schema"]]);
+  });
+
   it("skip kinds they do not know, and ConfigMaps without the config label", () => {
     assert.equal(review({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }).known, false);
     assert.equal(review({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: {} }).known, false);
