@@ -68,12 +68,12 @@ describe("KusciaJob expansion", () => {
 
     it("splits a party's cpu, memory and bandwidth over the deploy template's containers x replicas", () => {
       const ex = expandKusciaJob(job([{ domainID: "alice", role: "host", resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "1", "kuscia.secretflow/bandwidth": "400", "nvidia.com/gpu": "1" } } }]), { appImages: [image] });
-      // 2 containers x 2 replicas: cpu 2 -> 500m, 8Gi -> 2048Mi (upstream prints Mi from 1Gi up), 1 -> 250m; other resources dropped.
+      // 2 containers x 2 replicas: cpu 2 -> 500m, 8Gi -> 2Gi (upstream prints 2048Mi; the API server stores the canonical 2Gi), 1 -> 250m; other resources dropped.
       assert.deepEqual(ex.tasks[0].spec.parties[0].template, {
         spec: {
           containers: [
-            { name: "a", workingDir: "/w", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2048Mi" } } },
-            { name: "b", workingDir: "", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2048Mi" } } },
+            { name: "a", workingDir: "/w", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2Gi" } } },
+            { name: "b", workingDir: "", resources: { limits: { cpu: "250m", "kuscia.secretflow/bandwidth": "100" }, requests: { cpu: "500m", memory: "2Gi" } } },
           ],
         },
       });
@@ -82,7 +82,7 @@ describe("KusciaJob expansion", () => {
 
     it("takes the role-less template for another role, and leaves the template empty without resources", () => {
       const ex = expandKusciaJob(job([{ domainID: "alice", role: "guest", resources: { limits: { memory: "3Gi" } } }, { domainID: "bob" }]), { appImages: [image] });
-      assert.deepEqual(ex.tasks[0].spec.parties[0].template.spec.containers?.map((c) => [c.name, c.resources]), [["c", { limits: { memory: "3072Mi" } }]]);
+      assert.deepEqual(ex.tasks[0].spec.parties[0].template.spec.containers?.map((c) => [c.name, c.resources]), [["c", { limits: { memory: "3Gi" } }]]);
       assert.deepEqual(ex.tasks[0].spec.parties[1].template, { spec: {} });
     });
 
