@@ -19,7 +19,6 @@ import { KUSCIA, checkDomainId } from "./common";
 import { k3sName } from "./crossdomain";
 import { placeholder } from "../checks/names";
 import { at, obj, show } from "../checks/values";
-import { redactSecrets } from "../redact";
 import type { Segment } from "../paths";
 
 export const DATASOURCE_TYPES = ["localfs", "oss", "mysql", "odps", "postgresql", "hive", "dameng"] as const;
@@ -30,7 +29,7 @@ const DS_SERVICE = "pkg/kusciaapi/service/domaindata_source.go";
 function checkId(ctx: RuleContext, path: readonly Segment[], v: unknown): void {
   if (typeof v !== "string") return;
   const why = placeholder(v) ?? k3sName(v);
-  if (why) ctx.fail(path, `${show(redactSecrets(v))} ${why}`);
+  if (why) ctx.fail(path, `${show(v)} ${why}`);
 }
 
 /** The namespace of a domain's data objects is the domain ID. */
@@ -120,8 +119,8 @@ export const domainDataSource: KindPolicy = {
         const type = at(o, "spec", "type");
         const uri = at(o, "spec", "uri");
         if (typeof uri !== "string" || uri === "") return;
-        if (type === "localfs" && !uri.startsWith("/")) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} is not an absolute path; for localfs Kuscia stores the data source's absolute directory here (e.g. /home/kuscia/var/storage/data)`);
-        if (type === "oss" && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info`);
+        if (type === "localfs" && !uri.startsWith("/")) ctx.warn(["spec", "uri"], `${show(uri)} is not an absolute path; for localfs Kuscia stores the data source's absolute directory here (e.g. /home/kuscia/var/storage/data)`);
+        if (type === "oss" && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) ctx.warn(["spec", "uri"], `${show(uri)} has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info`);
       },
     },
   ],
@@ -154,7 +153,7 @@ export const domainData: KindPolicy = {
         if (spec.type === "") ctx.fail(["spec", "type"], "is empty: say what the data is (e.g. table, model, rule, report)");
         const uri = spec.relativeURI;
         if (uri === "") ctx.fail(["spec", "relativeURI"], "is empty: the path of the data relative to its data source");
-        else if (typeof uri === "string" && uri.split(/[\\/]/).includes("..")) ctx.fail(["spec", "relativeURI"], `${show(redactSecrets(uri))} contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)`);
+        else if (typeof uri === "string" && uri.split(/[\\/]/).includes("..")) ctx.fail(["spec", "relativeURI"], `${show(uri)} contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)`);
         if (spec.author === "") ctx.fail(["spec", "author"], "is empty: the domain ID that owns the data");
         else checkDomainId(ctx, ["spec", "author"], spec.author);
         if (typeof spec.dataSource === "string" && spec.dataSource !== "") checkId(ctx, ["spec", "dataSource"], spec.dataSource);

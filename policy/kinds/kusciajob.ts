@@ -11,7 +11,7 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaJob
 import { KUSCIA, checkDomainId } from "./common";
 import { CROSS_DOMAIN, checkAppImageRef, checkParties, checkTaskName, crossDomainRule, k3sName } from "./crossdomain";
 import { findCycle } from "../checks/dag";
-import { placeholder } from "../checks/names";
+import { placeholder, taskServiceDot } from "../checks/names";
 import { arr, at, isObj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
 
@@ -21,6 +21,11 @@ export const KJ_INTERCONN = {
   bfia: "kuscia.secretflow/interconn-bfia-parties",
   kuscia: "kuscia.secretflow/interconn-kuscia-parties",
 };
+
+/** The reason a dotted job name fails when tasks[`task`] has no taskID (the CEL form in vap/rules.ts says the same). */
+export function generatedTaskIdWhy(job: string, task: number): string {
+  return `${show(job)} contains '.', and tasks[${task}] has no taskID: the KusciaJob controller names that task ${JSON.stringify(`${job}-<12 hex digits>`)} (generateTaskID), which ${taskServiceDot(`${job}-<12 hex digits>`)} (or give every task a taskID)`;
+}
 
 function tasksOf(o: unknown): unknown[] {
   return arr(at(o, "spec", "tasks")) ?? [];
@@ -57,9 +62,9 @@ export const kusciaJob: KindPolicy = {
     },
     {
       id: "kj.tasks",
-      source: `pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (task alias can not be empty); ${SCHEDULER}: kusciaJobDependenciesExits, buildJobSubTaskStatus (tasks and their status are keyed by alias), buildWillStartKusciaTask (taskID names the KusciaTask); docs/reference/concepts/kusciajob_cn.md (taskID is an RFC 1123 label)`,
+      source: `pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (task alias can not be empty), CreateJob (task_id may be empty); ${SCHEDULER}: kusciaJobDependenciesExits, buildJobSubTaskStatus (tasks and their status are keyed by alias), buildWillStartKusciaTask (taskID names the KusciaTask), setJobTaskID and generateTaskID (a task without taskID gets <job>-<12 hex digits>); pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName, generatePortServices and pkg/utils/resources/service.go: GenerateServiceName (a Service <task>-<role>-<index>-<port> per serviced port: no '.'); docs/reference/concepts/kusciajob_cn.md (taskID is an RFC 1123 label)`,
       severity: "error",
-      summary: "tasks have non-empty, unique aliases, and unique taskIDs that are DNS-1123 labels",
+      summary: "tasks have non-empty, unique aliases, and unique taskIDs that are DNS-1123 labels; a job with tasks without taskID has a name without '.' (the generated taskIDs name Services)",
       check(o, ctx) {
         const seenAlias = new Map<string, number>();
         const seenId = new Map<string, number>();
@@ -77,6 +82,10 @@ export const kusciaJob: KindPolicy = {
             else seenId.set(id, i);
           }
         });
+        // A task without taskID is named after the job: a dot in the job's name reaches its Services.
+        const name = at(o, "metadata", "name");
+        const unnamed = tasksOf(o).findIndex((t) => at(t, "taskID") === undefined || at(t, "taskID") === "");
+        if (typeof name === "string" && name.includes(".") && unnamed >= 0) ctx.fail(["metadata", "name"], generatedTaskIdWhy(name, unnamed));
       },
     },
     {

@@ -20,7 +20,7 @@ import { CROSS_DOMAIN } from "../kinds/crossdomain";
 import { CREDENTIAL_KEY, DATASOURCE_TYPES } from "../kinds/domaindata";
 import { KD_NAMESPACE } from "../kinds/kusciadeployment";
 import { IMAGE_NAME, IMAGE_TAG, NAME_MESSAGES } from "../checks/names";
-import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy } from "./cel";
+import { appImageRefWhy, domainIdOk, domainIdWhy, enumText, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, litList, matches, RE, show, subdomainOk, subdomainWhy, taskNameWhy, taskServiceDotCel } from "./cel";
 
 export interface CelValidation {
   /** CEL, true when the object passes. */
@@ -406,7 +406,7 @@ export const CEL_RULES: readonly CelRule[] = [
   {
     rule: "kt.name",
     kind: `${K}/KusciaTask`,
-    validations: [nameField(labelOk, (v) => `${labelWhy(v)} + ' (it names the KusciaTask and its pods)'`)],
+    validations: [nameField(labelOk, taskNameWhy)],
   },
   ...(["kj", "kt"] as const).map((p): CelRule => ({
     rule: `${p}.initiator`,
@@ -559,6 +559,7 @@ function kusciaJobRules(): CelRule[] {
   const dupAlias = `${known}.filter(a, ${aliases}.indexOf(a) != ${aliases}.lastIndexOf(a))[0]`;
   const badId = firstBad(tasks, "t", `has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")}`);
   const dupId = `${tasks}.filter(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))[0].taskID`;
+  const unnamed = firstBad(tasks, "t", "!has(t.taskID) || t.taskID == ''");
   const dep = firstBad2(tasks, "t", "dependencies", "d", `!(d in ${known})`);
   const emptyParties = firstBad(tasks, "t", "has(t.parties) && size(t.parties) == 0");
   const idsTask = `${tasks}.filter(t, has(t.parties) && !(${parties("t.parties").idsOk}))[0]`;
@@ -593,11 +594,18 @@ function kusciaJobRules(): CelRule[] {
         },
         {
           expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")})`,
-          message: `'spec.tasks[' + ${badId.index} + '].taskID: ' + ${show(`${badId.item}.taskID`)} + ' ' + ${labelWhy(`${badId.item}.taskID`)} + ' (it names the KusciaTask and its pods)'`,
+          message: `'spec.tasks[' + ${badId.index} + '].taskID: ' + ${show(`${badId.item}.taskID`)} + ' ' + ${taskNameWhy(`${badId.item}.taskID`)}`,
         },
         {
           expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))`,
           message: `'spec.tasks[' + string(${ids}.lastIndexOf(${dupId})) + '].taskID: ' + ${show(dupId)} + ' is also the taskID of tasks[' + string(${ids}.indexOf(${dupId})) + ']; each task becomes a KusciaTask named by its taskID'`,
+        },
+        {
+          // kinds/kusciajob.ts generatedTaskIdWhy: a task without taskID is named <job>-<12 hex digits>.
+          expression: `!(has(${o}.metadata.name) && ${o}.metadata.name.contains('.')) || ${guard}${tasks}.all(t, has(t.taskID) && t.taskID != '')`,
+          message:
+            `'metadata.name: ' + ${show(`${o}.metadata.name`)} + ' contains \\'.\\', and tasks[' + ${unnamed.index} + '] has no taskID: the KusciaJob controller names that task "' + ${o}.metadata.name + '-<12 hex digits>" (generateTaskID), which ' + ` +
+            `${taskServiceDotCel(`${o}.metadata.name + '-<12 hex digits>'`)} + ' (or give every task a taskID)'`,
         },
       ],
     },
