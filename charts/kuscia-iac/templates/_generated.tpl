@@ -59,12 +59,22 @@ matchLabels:
 {{- /* ClusterRole rules: --references (read the referenced kinds) and --audit-interval (list the reviewed kinds, write PolicyReports). */ -}}
 {{- define "kuscia-iac.gen.clusterRoleRules" -}}
 - apiGroups:
+    - ""
+  resources:
+    - resourcequotas
+  verbs:
+    - get
+    - list
+    - watch
+- apiGroups:
     - kuscia.secretflow
   resources:
-    - domains
     - appimages
+    - clusterdomainroutes
     - domaindatas
     - domaindatasources
+    - domainroutes
+    - domains
   verbs:
     - get
     - list
