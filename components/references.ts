@@ -93,7 +93,9 @@ export function checkNow(): void {
   unchecked = [];
   if (batch.length === 0) return;
   const index = new ReferenceIndex();
-  for (const t of targets.values()) index.add(t);
+  // A referring object of the batch can be a target too (a route other checks read): added once.
+  const inBatch = new Set(batch.map((b) => refKey(refOf(b.obj)!)));
+  for (const [key, t] of targets) if (!inBatch.has(key)) index.add(t);
   const who = new Map<string, Referring[]>();
   for (const b of batch) {
     index.add(b.obj);
