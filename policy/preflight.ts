@@ -24,6 +24,8 @@ import { parseQuantity } from "./checks/quantity";
 import { arr, at, isObj, num, str, type Obj } from "./checks/values";
 import { selectDeployTemplate } from "./expand/kusciadeployment";
 import type { Segment } from "./paths";
+import type { VapForm } from "./types";
+import { NO_CEL } from "./vap/reasons";
 
 const KUSCIA = "kuscia.secretflow/v1alpha1";
 export type KindRef = { apiVersion: string; kind: string };
@@ -64,6 +66,8 @@ export interface PreflightRule<S = unknown> {
   summary: string;
   /** The upstream file and function that fails. */
   source: string;
+  /** Its ValidatingAdmissionPolicy form: none, it reads other objects. */
+  vap: VapForm;
   /** What the rule keeps of the referring object; undefined when there is nothing to check. */
   subject(o: Obj): S | undefined;
   /** The paths its findings may name (for the line numbers of `review`). */
@@ -301,6 +305,7 @@ const deployTemplateRule = (
 ): PreflightRule<{ appImage: string; party: PartySubject }[]> => ({
   id,
   from,
+  vap: { unexpressible: NO_CEL.reference },
   needs: [APPIMAGE],
   summary,
   source,
@@ -349,6 +354,7 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [ // eslint-disable-line
   {
     id: "ref.kj.interconn",
     from: KJ,
+    vap: { unexpressible: NO_CEL.reference },
     needs: [DOMAIN],
     summary: "the job's partner parties (Domains with role partner) all use one interconnection protocol, kuscia or bfia",
     source: `${SCHEDULER}: annotateInterConn ("can't create a job with partners using both bfia and kuscia protocol", from v0.15; the protocol is the partner Namespace's label that pkg/controllers/domain/namespace.go: createNamespace copies from the Domain's spec.interConnProtocols[0], kuscia when unset), called by annotateKusciaJob unless the job already carries ${SELF_PARTIES}`,
@@ -392,6 +398,7 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [ // eslint-disable-line
   {
     id: "ref.kj.route",
     from: KJ,
+    vap: { unexpressible: NO_CEL.reference },
     needs: [DOMAIN, CDR],
     uses: [DR],
     summary: "the ClusterDomainRoute between each two parties of a task is Ready, and no DomainRoute between them reports its destination unreachable",
@@ -433,6 +440,7 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [ // eslint-disable-line
   {
     id: "ref.kj.quota",
     from: KJ,
+    vap: { unexpressible: NO_CEL.reference },
     needs: [DOMAIN, APPIMAGE],
     uses: [QUOTA],
     summary: "each task fits the ResourceQuotas of its local parties' namespaces (pods, CPU, memory), including the one Kuscia makes from the Domain's spec.resourceQuota.podMaxCount",

@@ -15,7 +15,8 @@ import type { PolicyConfig } from "./config/types";
 import { isObj, type Obj } from "./checks/values";
 import { dotted, type Segment } from "./paths";
 import { PREFLIGHT, factsOf, type Facts, type KindRef, type PreflightFinding, type PreflightRule, type Targets } from "./preflight";
-import type { AuditRecord, RuleInfo, Violation, Warning } from "./types";
+import type { AuditRecord, RuleDefinition, Violation, Warning } from "./types";
+import { NO_CEL } from "./vap/reasons";
 
 export { PREFLIGHT, factsOf, type Facts, type Targets } from "./preflight";
 
@@ -216,9 +217,12 @@ export const REFERENCES: readonly ReferenceKind[] = [
 
 const kindKeyOf = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 
-/** The rules, as `rules()` lists them: the name references, then the pre-flight checks (policy/preflight.ts). */
-export function referenceRuleInfos(): RuleInfo[] {
-  return [...REFERENCES, ...PREFLIGHT].map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source }));
+/** The rules, as `ruleDefinitions()` lists them: the name references, then the pre-flight checks (policy/preflight.ts). */
+export function referenceRuleDefinitions(): RuleDefinition[] {
+  return [
+    ...REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: { unexpressible: NO_CEL.reference } })),
+    ...PREFLIGHT.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: r.vap })),
+  ];
 }
 
 /** Every cross-object rule id (`ref.*`): the name references and the pre-flight checks. */
