@@ -136,6 +136,25 @@ describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
     assert.ok(out.results.every((x: any) => x.file === "cluster:auditor"));
   });
 
+  it("runs the KusciaJob pre-flight over the cluster: a task above its namespace's ResourceQuota", async () => {
+    await cluster.kubectlOk(["create", "namespace", "dave"]);
+    const objs = [
+      { apiVersion: K, kind: "Domain", metadata: { name: "dave" }, spec: {} },
+      { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "compute", namespace: "dave" }, spec: { hard: { "requests.cpu": "1" } } },
+      { apiVersion: K, kind: "AppImage", metadata: { name: "psi-image" }, spec: { image: { name: "secretflow/psi", tag: "1" }, deployTemplates: [{ name: "psi", replicas: 2, spec: { containers: [{ name: "psi", workingDir: "/work", resources: { requests: { cpu: "1" } } }] } }] } },
+      { apiVersion: K, kind: "KusciaJob", metadata: { name: "psi", namespace: "cross-domain" }, spec: { initiator: "dave", tasks: [{ alias: "a", taskID: "psi-a", appImage: "psi-image", taskInputConfig: "{}", parties: [{ domainID: "dave" }] }] } },
+    ];
+    await create(objs);
+    try {
+      const r = await audit(["--format", "json"]);
+      const job = JSON.parse(r.stdout).results.find((x: any) => x.kind === "KusciaJob" && x.name === "psi");
+      assert.deepEqual(job.warnings.map((w: any) => `${w.rule} ${w.path}`), ["ref.kj.quota spec.tasks[0].parties[0].domainID"]);
+      assert.match(job.warnings[0].message, /the task needs 2 CPU \(requests\.cpu\) in namespace "dave", above its ResourceQuota "compute" \(hard requests\.cpu: 1\)/);
+    } finally {
+      await cluster.kubectlOk(["delete", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: objs }));
+    }
+  });
+
   describe("--write-reports", () => {
     const versions = async () => {
       const c = await getJson(["clusterpolicyreports", "-l", "app.kubernetes.io/managed-by=kuscia-iac"]);
