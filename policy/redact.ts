@@ -45,7 +45,7 @@ const QUERY = new RegExp(`([?&;](?:${QUERY_NAMES})=)([^&#\\s"'\\\\]*)`, "gi");
 
 /** Keys whose value is a secret (`password`, `dbPassword`, `access_token`...), in key/value text inside a user value and before a quoted value. */
 export const SECRET_KEY_WORDS = "password|passwd|pwd|secret|token|api[_-]?key|secret[_-]?key|access[_-]?key[_-]?secret|private[_-]?key";
-const SECRET_KEYS = `[A-Za-z0-9_-]*(?:${SECRET_KEY_WORDS})`;
+const SECRET_KEYS = `[A-Za-z0-9_-]{0,40}(?:${SECRET_KEY_WORDS})`; // bounded: an unbounded prefix would make a long run of name characters quadratic
 /** In prose only the password keys, and only as `key=value` (the conninfo and flag forms). */
 const PROSE_KEY_VALUE = /(^|[^A-Za-z0-9_.?&;])((?:password|passwd|pwd)=)('(?:[^'\\\n]|\\.)*'|\S+)/gi;
 /** Inside a user value: `key: value` to the end of the line (YAML), `key = value` to white space (conninfo, flags); `?key=` and `&key=` are QUERY's. */
