@@ -323,7 +323,8 @@ const deployTemplateRule = (
   },
 });
 
-export const PREFLIGHT: readonly PreflightRule<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+// Each rule keeps a subject of its own shape; the index holds them side by side.
+export const PREFLIGHT: readonly PreflightRule<any>[] = [
   deployTemplateRule(
     "ref.kj.deploy-template",
     KJ,
@@ -357,20 +358,20 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [ // eslint-disable-line
     vap: { unexpressible: NO_CEL.reference },
     needs: [DOMAIN],
     summary: "the job's partner parties (Domains with role partner) all use one interconnection protocol, kuscia or bfia",
-    source: `${SCHEDULER}: annotateInterConn ("can't create a job with partners using both bfia and kuscia protocol", from v0.15; the protocol is the partner Namespace's label that pkg/controllers/domain/namespace.go: createNamespace copies from the Domain's spec.interConnProtocols[0], kuscia when unset), called by annotateKusciaJob unless the job already carries ${SELF_PARTIES}`,
+    source: `${SCHEDULER}: annotateInterConn ("can't create a job with partners using both bfia and kuscia protocol", from v0.15; the protocol is the partner Namespace's label that pkg/controllers/domain/namespace.go: createNamespace copies from the Domain's spec.interConnProtocols[0], kuscia when unset; partners are listed only when the initiator's Namespace is not a partner's, annotateSelfClusterAsInitiator), called by annotateKusciaJob unless the job already carries ${SELF_PARTIES}`,
     subject: (o) => {
       const s = jobSubject(o);
       return s && !(SELF_PARTIES in s.annotations) ? s : undefined;
     },
     paths: (s: JobSubject) => s.tasks.flatMap((t) => t.parties.map((p) => [...p.path, "domainID"])),
     check(s: JobSubject, t, ctx) {
-      // Only a job this cluster initiates lists its partners (utils/resources/common.go: SelfClusterAsInitiator).
-      const asInitiator = s.annotations[SELF_AS_INITIATOR];
-      if (asInitiator === "false") return [];
-      if (asInitiator !== "true") {
-        const init = s.initiator ? t.get(DOMAIN, "", s.initiator) : undefined;
-        if (!init || init.role === PARTNER) return [];
-      }
+      // annotateKusciaJob returns early for a job with no party of this cluster that already carries
+      // the self-cluster-as-initiator annotation; otherwise annotateSelfClusterAsInitiator rewrites that
+      // annotation from the initiator's Namespace, and only a job this cluster initiates lists its partners.
+      const domains = s.tasks.flatMap((task) => task.parties.map((p) => t.get(DOMAIN, "", p.domainID)));
+      if (SELF_AS_INITIATOR in s.annotations && !domains.some((d) => d !== undefined && d.role !== PARTNER)) return [];
+      const init = s.initiator ? t.get(DOMAIN, "", s.initiator) : undefined;
+      if (!init || init.role === PARTNER) return [];
       const seen = new Set<string>();
       const partners: { party: PartySubject; protocol: string }[] = [];
       for (const task of s.tasks) {

@@ -98,6 +98,8 @@ describe("pre-flight checks (policy/preflight.ts)", () => {
       const tasks = [{ parties: [{ domainID: "alice" }, { domainID: "bob" }, { domainID: "carol" }] }];
       assert.deepEqual(only("ref.kj.interconn", findings([...twoPartners, partner("dave"), job(tasks, {}, "dave")])), []);
       assert.deepEqual(only("ref.kj.interconn", findings([...twoPartners, job(tasks, { annotations: { "kuscia.secretflow/interconn-self-parties": "alice" } })])), []);
+      // The controller rewrites self-cluster-as-initiator from the initiator's Namespace: a "false" written by hand does not skip the check.
+      assert.equal(only("ref.kj.interconn", findings([...twoPartners, job(tasks, { annotations: { "kuscia.secretflow/self-cluster-as-initiator": "false" } })])).length, 1);
       assert.deepEqual(only("ref.kj.interconn", findings([domain("alice"), partner("bob", "bfia"), partner("carol", "bfia"), img, job(tasks)])), []);
     });
   });
