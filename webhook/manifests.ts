@@ -59,7 +59,8 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
     // --references: read-only, the four kinds references point at. --audit-interval: list the reviewed
     // kinds (ConfigMaps included: Kuscia node configurations; the scan keeps only those labelled
-    // kuscia.secretflow/config=true) and write the PolicyReports.
+    // kuscia.secretflow/config=true) and write the reports (OpenReports or wgpolicyk8s PolicyReports,
+    // --report-api; a report API not chosen is cleared of this tool's reports, hence both).
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
@@ -68,6 +69,7 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
         { apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] },
         ...reviewedResources(),
         { apiGroups: ["wgpolicyk8s.io"], resources: ["policyreports", "clusterpolicyreports"], verbs: ["list", "create", "update", "delete"] },
+        { apiGroups: ["openreports.io"], resources: ["reports", "clusterreports"], verbs: ["list", "create", "update", "delete"] },
       ],
     },
     {
