@@ -267,6 +267,11 @@ export class KubeClient {
     return p;
   }
 
+  /** Forgets what discovery answered, so that CRDs installed or removed since are seen (a long-lived client's next scan). */
+  resetDiscovery(): void {
+    this.discovery.clear();
+  }
+
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
     return (await this.resources(apiVersion))?.find((r) => r.kind === kind);
   }

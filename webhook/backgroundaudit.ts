@@ -165,6 +165,8 @@ export class BackgroundAudit {
   private async scan(): Promise<void> {
     if (this.stopped || !this.lease.isLeader()) return;
     const started = Date.now();
+    // CRDs installed or removed since the last scan (a reviewed kind, a report API under auto).
+    this.client.resetDiscovery();
     try {
       const outcome = await scanCluster(this.client, { config: this.deps.policy(), pageSize: this.opts.pageSize, notice: (l) => this.deps.logger.warn({}, `background audit: ${l}`) });
       if (this.stopped || !this.lease.isLeader()) {

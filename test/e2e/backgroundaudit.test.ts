@@ -23,13 +23,13 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
   let cluster: Cluster;
   const hooks: RunningWebhook[] = [];
   const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
-  const start = (identity: string, kubeconfig = cluster.kubeconfig) =>
+  const start = (identity: string, kubeconfig = cluster.kubeconfig, reportApi: "both" | "auto" = "both") =>
     startWebhook({
       port: 0,
       reviewWorkers: 0,
       defaultMetrics: false,
       logger: createLogger("silent"),
-      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity, reportApi: "both" },
+      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity, reportApi },
     });
   const holder = async () => (await getJson(["lease", "-n", "kuscia-iac-system", "kuscia-iac-audit"])).spec.holderIdentity as string;
 
@@ -126,5 +126,20 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     assert.equal(h.audit!.scans[0].incomplete, false, "every reviewed kind readable cluster-wide");
     await waitFor("the fixed namespace's reports deleted by the service account", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "", 20_000);
     assert.equal(await holder(), "pod-sa_3");
+  });
+  it("--report-api auto follows the CRDs the API server serves: installing the OpenReports CRDs while it runs moves the reports there", async () => {
+    for (const h of hooks.splice(0)) await h.close();
+    await cluster.kubectlOk(["delete", "--wait", "-f", path.join(REPO, "crds", "openreports")]);
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving-3", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "missing" }] } }));
+    const h = await start("auto_4", cluster.kubeconfig, "auto");
+    hooks.push(h);
+    await waitFor("a PolicyReport in cross-domain", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code === 0, 30_000);
+    assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["wgpolicyk8s.io/v1alpha2"]);
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "openreports")]);
+    await waitFor("the reports moved to OpenReports", async () => {
+      const r = await cluster.kubectl(["get", "reports.openreports.io", "-n", "cross-domain", "kuscia-iac"]);
+      return r.code === 0 && (await cluster.kubectlOk(["get", "policyreports,clusterpolicyreports", "-A", "-o", "name"])).trim() === "";
+    }, 30_000);
+    assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["openreports.io/v1alpha1"]);
   });
 });
