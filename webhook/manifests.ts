@@ -68,7 +68,8 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
     // --references: read-only, the kinds the cross-object checks read. --audit-interval: list the reviewed
     // kinds (ConfigMaps included: Kuscia node configurations; the scan keeps only those labelled
-    // kuscia.secretflow/config=true) and write the PolicyReports.
+    // kuscia.secretflow/config=true) and write the reports (OpenReports or wgpolicyk8s PolicyReports,
+    // --report-api; a report API not chosen is cleared of this tool's reports, hence both).
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
@@ -77,6 +78,7 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
         ...referencedResources(),
         ...reviewedResources(),
         { apiGroups: ["wgpolicyk8s.io"], resources: ["policyreports", "clusterpolicyreports"], verbs: ["list", "create", "update", "delete"] },
+        { apiGroups: ["openreports.io"], resources: ["reports", "clusterreports"], verbs: ["list", "create", "update", "delete"] },
       ],
     },
     {
