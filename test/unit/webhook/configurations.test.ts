@@ -111,7 +111,7 @@ describe("deploy/ manifests", () => {
       { apiGroups: [""], resources: ["resourcequotas"], verbs: ["get", "list", "watch"] },
       { apiGroups: ["kuscia.secretflow"], resources: ["appimages", "clusterdomainroutes", "domaindatas", "domaindatasources", "domainroutes", "domains"], verbs: ["get", "list", "watch"] },
     ]);
-    for (const r of rules) assert.ok(r.verbs.every((v) => ["get", "list", "watch"].includes(v)) || r.apiGroups[0] === "wgpolicyk8s.io", `writes only PolicyReports: ${JSON.stringify(r)}`);
+    for (const r of rules) assert.ok(r.verbs.every((v) => ["get", "list", "watch"].includes(v)) || ["wgpolicyk8s.io", "openreports.io"].includes(r.apiGroups[0]), `writes only policy reports: ${JSON.stringify(r)}`);
     const b = of("ClusterRoleBinding");
     assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: of("ClusterRole").metadata.name });
     assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: of("ServiceAccount").metadata.name, namespace: of("ServiceAccount").metadata.namespace }]);
