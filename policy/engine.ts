@@ -11,6 +11,7 @@ import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
+import { defaultsPatch, type FieldDefault } from "./defaults";
 
 export interface RuleContext {
   /** Refuse the object: `path` is the offending field, `text` what is wrong and how to fix it. */
@@ -61,7 +62,8 @@ export interface KindPolicy {
   schemaRules?: Omit<RuleInfo, "kind">[];
   rules: Rule[];
   immutable?: ImmutableField[];
-  defaults?(obj: Obj): PatchOperation[];
+  /** Fields the mutating webhook fills (defaults.ts): the patch and the MutatingAdmissionPolicies come from these. */
+  defaults?: readonly FieldDefault[];
 }
 
 interface Compiled {
@@ -131,16 +133,8 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
     }
   }
 
-  const patch = withPatch && p.defaults ? safeDefaults(p, obj) : [];
+  const patch = withPatch && p.defaults ? defaultsPatch(p.defaults, obj) : [];
   return { violations, warnings, patch };
-}
-
-function safeDefaults(p: KindPolicy, obj: Obj): PatchOperation[] {
-  try {
-    return p.defaults!(obj);
-  } catch {
-    return [];
-  }
 }
 
 function finding(rule: string, path: readonly Segment[], text: string): Violation {
