@@ -73,12 +73,11 @@ export async function runTests(paths: string[], o: TestCommandOptions, io: Io = 
   const frontends: Frontend[] = [];
   try {
     for (const name of [...new Set(o.frontend ?? [])]) frontends.push(await makeFrontend(name, o, io));
-    const total = suites.reduce((n, s) => n + s.cases.length, 0);
     let last = 0;
-    const { suites: results, summary } = await runSuites(suites, frontends, (done) => {
+    const { suites: results, summary } = await runSuites(suites, frontends, (done, total) => {
       if (frontends.length === 0 || (done !== total && Date.now() - last < 2000)) return;
       last = Date.now();
-      say(`${done}/${total} cases`);
+      say(`${done}/${total} cases replayed`);
     });
     if (o.update) {
       for (const [i, s] of suites.entries()) {

@@ -156,7 +156,7 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
     if (!c.object && !c.file) fail("object", "is required: give the object inline (object:) or from a manifest (file:, document:)");
     const operation = c.operation ?? "CREATE";
     const oldObject = pick(c.oldObject, c.oldFile, c.oldDocument, "oldObject");
-    if (operation === "UPDATE" && !oldObject && !errors.some((e) => e.startsWith(here))) fail("oldObject", "is required for an UPDATE: the stored object the update replaces (oldObject: or oldFile:)");
+    if (operation === "UPDATE" && !oldObject && !c.oldFile) fail("oldObject", "is required for an UPDATE: the stored object the update replaces (oldObject: or oldFile:)");
     if (operation !== "UPDATE" && (c.oldObject || c.oldFile)) fail("oldObject", `is only read for an UPDATE; this case is a ${operation}`);
 
     const configuration = c.configuration ?? t.configuration;

@@ -3,7 +3,7 @@
  * observation (the reference every front end is compared with).
  */
 import { checkReferences, refKey, refOf, review } from "../policy";
-import { EXCEPTION_PREFIX } from "../policy/config/apply";
+import { EXCEPTION_PREFIX, EXISTING_NOTE } from "../policy/config/apply";
 import type { AuditRecord, PatchOperation } from "../policy/types";
 import type { TestCase } from "./load";
 import type { Outcome } from "./schema";
@@ -21,6 +21,8 @@ export interface Observation {
   messages: string[];
   /** Why the requester was admitted unreviewed (an exempt requester), if so. */
   exempt?: string;
+  /** Rules whose warning is an existing violation an UPDATE keeps (allowExistingViolations turned a refusal into it). */
+  existing?: string[];
 }
 
 export const sortedSet = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
@@ -75,6 +77,7 @@ export function observeBook(c: TestCase): Observation {
     audits: sortedSet(audits.map((v) => v.rule)),
     exceptions: sortedSet(audits.map((a) => exceptionOf(a.reason)).filter((x): x is string => !!x)),
     patch: violations.length === 0 ? r.patch : [],
+    ...(warnings.some((w) => w.message.endsWith(EXISTING_NOTE)) ? { existing: sortedSet(warnings.filter((w) => w.message.endsWith(EXISTING_NOTE)).map((w) => w.rule)) } : {}),
     messages: [...violations, ...warnings, ...audits].slice(0, 5).map((f) => `${f.rule}: ${f.message}`),
   };
 }

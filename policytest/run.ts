@@ -53,19 +53,34 @@ export interface RunSummary {
 
 /** Runs `suites` through the rule book and `frontends`, reporting progress per case. Throws when a front end fails (not a disagreement: a crash, a cluster that cannot be reached). */
 export async function runSuites(suites: readonly TestSuite[], frontends: readonly Frontend[], progress: (done: number, total: number) => void = () => undefined): Promise<{ suites: SuiteResult[]; summary: RunSummary }> {
-  const total = suites.reduce((n, s) => n + s.cases.length, 0);
+  const total = suites.reduce((n, s) => n + s.cases.length, 0) * Math.max(1, frontends.length);
   let done = 0;
   const out: SuiteResult[] = [];
   const summary: RunSummary = { files: suites.length, cases: 0, passed: 0, failed: 0, frontends: Object.fromEntries(frontends.map((f) => [f.name, { compared: 0, agreed: 0, disagreed: 0, notApplicable: 0 }])) };
   for (const s of suites) {
+    const book = s.cases.map((c) => observeBook(c));
+    // Each front end in the order its set-ups allow (grouped), results kept by case.
+    const byFrontend = new Map<string, Map<number, (Observation & { patched?: unknown }) | { notApplicable: string }>>();
+    for (const f of frontends) {
+      const got = new Map<number, (Observation & { patched?: unknown }) | { notApplicable: string }>();
+      const order = s.cases.map((c, i) => ({ c, i, key: f.groupKey?.(c) ?? "" }));
+      const firstSeen = new Map<string, number>();
+      for (const x of order) if (!firstSeen.has(x.key)) firstSeen.set(x.key, x.i);
+      order.sort((a, b) => firstSeen.get(a.key)! - firstSeen.get(b.key)! || a.i - b.i);
+      for (const x of order) {
+        got.set(x.i, await f.observe(x.c));
+        progress(++done, total);
+      }
+      byFrontend.set(f.name, got);
+    }
     const results: CaseResult[] = [];
-    for (const c of s.cases) {
-      const observed = observeBook(c);
+    s.cases.forEach((c, i) => {
+      const observed = book[i];
       const failures = compareExpectation(c.expect, observed);
       const fronts: FrontendResult[] = [];
       for (const f of frontends) {
         const tally = summary.frontends[f.name];
-        const got = await f.observe(c);
+        const got = byFrontend.get(f.name)!.get(i)!;
         if ("notApplicable" in got) {
           tally.notApplicable++;
           fronts.push({ frontend: f.name, notApplicable: got.notApplicable, disagreements: [] });
@@ -84,8 +99,8 @@ export async function runSuites(suites: readonly TestSuite[], frontends: readonl
       if (passed) summary.passed++;
       else summary.failed++;
       results.push({ name: c.name, where: c.where, passed, expected: c.expect, observed, failures, frontends: fronts });
-      progress(++done, total);
-    }
+      if (frontends.length === 0) progress(++done, total);
+    });
     out.push({ file: s.file, name: s.name, cases: results });
   }
   return { suites: out, summary };

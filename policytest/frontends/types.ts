@@ -20,6 +20,11 @@ export interface Frontend {
    * with the patch applied).
    */
   expectedObject?(c: TestCase, patch: readonly PatchOperation[]): unknown;
+  /**
+   * Cases with the same key share a set-up that is costly to change (the policies installed in
+   * a cluster): the runner replays a file's cases grouped by it, reporting them in file order.
+   */
+  groupKey?(c: TestCase): string;
   /** Called once after the last case: stop servers, remove what was installed. */
   close(): Promise<void>;
 }

@@ -75,7 +75,7 @@ export class VapFrontend implements Frontend {
     private readonly mutating: boolean,
     private readonly o: VapFrontendOptions,
   ) {
-    this.view = { rules: new Set(CEL_RULES.map((c) => c.rule)), firstViolationOnly: true, sees: new Set(["violations", "warnings"]), patch: mutating ? "object" : "none" };
+    this.view = { rules: new Set(CEL_RULES.map((c) => c.rule)), firstViolationOnly: true, existingSilent: true, sees: new Set(["violations", "warnings"]), patch: mutating ? "object" : "none" };
   }
 
   /** Connects to the cluster and reads its version. Throws ConfigError, or an Error when it cannot be reached or has no ValidatingAdmissionPolicy v1. */
@@ -96,9 +96,13 @@ export class VapFrontend implements Frontend {
     return id;
   }
 
+  groupKey(c: TestCase): string {
+    return `${this.idOf(c.config)}/${c.now?.getTime() ?? "-"}`;
+  }
+
   /** Installs the policies for the case's configuration and clock (removing the previous set), and waits until they are in force. */
   private async install(c: TestCase): Promise<string> {
-    const key = `${this.idOf(c.config)}/${c.now?.getTime() ?? "-"}`;
+    const key = this.groupKey(c);
     if (this.group?.key === key) return this.group.prefix;
     if (this.group) await this.uninstall(this.group.prefix);
     const prefix = `kuscia-iac-test-${this.run}-${++this.groups}`;
@@ -230,6 +234,8 @@ export class VapFrontend implements Frontend {
       const rule = denied[1].slice(prefix.length + 1);
       return { outcome: "refused", violations: [rule], warnings: sortedSet(warnings), audits: [], exceptions: [], patch: [], messages: [message] };
     }
+    // Another policy of the cluster (not this run's): a disagreement, named.
+    if (denied) return { outcome: "refused", violations: [`(policy ${denied[1]}, not installed by this run)`], warnings: sortedSet(warnings), audits: [], exceptions: [], patch: [], messages: [message] };
     // Refused by the API server itself (its CRD schema, object names) or by a mutation that failed.
     if (!/MutatingAdmissionPolicy/.test(message) && observeBook(c).outcome === "refused") return { notApplicable: `the API server refuses it by itself, before the policies (the rule book refuses it too): ${message.split("\n")[0]}` };
     return { outcome: "refused", violations: ["(api-server)"], warnings: sortedSet(warnings), audits: [], exceptions: [], patch: [], messages: [message] };
