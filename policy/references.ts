@@ -14,7 +14,8 @@ import { applyConfiguration } from "./config/apply";
 import type { PolicyConfig } from "./config/types";
 import { isObj, type Obj } from "./checks/values";
 import { dotted, type Segment } from "./paths";
-import type { AuditRecord, RuleInfo, Violation, Warning } from "./types";
+import type { AuditRecord, RuleDefinition, Violation, Warning } from "./types";
+import { NO_CEL } from "./vap/reasons";
 
 const KUSCIA = "kuscia.secretflow/v1alpha1";
 
@@ -213,9 +214,9 @@ export const REFERENCES: readonly ReferenceKind[] = [
 
 const kindKeyOf = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 
-/** The rules, as `rules()` lists them. */
-export function referenceRuleInfos(): RuleInfo[] {
-  return REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source }));
+/** The rules, as `ruleDefinitions()` lists them. */
+export function referenceRuleDefinitions(): RuleDefinition[] {
+  return REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: { unexpressible: NO_CEL.reference } }));
 }
 
 /** Kind keys (`apiVersion/kind`) that references point at: what a caller must list completely. */

@@ -13,7 +13,7 @@ import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy"
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ReviewReferences } from "./references";
 import { reviewInWorkers } from "./parallel";
-import { usableCpus } from "../cli/cpus";
+import { usableCpus } from "../platform/cpus";
 import { promises as fs } from "node:fs";
 
 export interface ReviewCommandOptions {
