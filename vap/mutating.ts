@@ -53,18 +53,23 @@ export function kindsWithDefaults() {
   return POLICIES.filter((p) => (p.defaults?.length ?? 0) > 0);
 }
 
+/** The MutatingAdmissionPolicy API version to write for a Kubernetes version, or undefined for none (see the module comment). */
+export function mutatingApiVersion(kube: { major: number; minor: number }, beta = false): MutatingResult["apiVersion"] {
+  if (atLeast(kube, MAP_V1_SINCE)) return "admissionregistration.k8s.io/v1";
+  if (beta && atLeast(kube, MAP_BETA_SINCE)) return "admissionregistration.k8s.io/v1beta1";
+  return undefined;
+}
+
 export function generateMutating(o: MutatingOptions): MutatingResult {
   const v = `${o.kube.major}.${o.kube.minor}`;
-  let apiVersion: MutatingResult["apiVersion"];
+  const apiVersion = mutatingApiVersion(o.kube, o.beta);
   const notes: string[] = [];
-  if (atLeast(o.kube, MAP_V1_SINCE)) apiVersion = "admissionregistration.k8s.io/v1";
-  else if (atLeast(o.kube, MAP_BETA_SINCE)) {
-    if (o.beta) {
-      apiVersion = "admissionregistration.k8s.io/v1beta1";
-      notes.push(`MutatingAdmissionPolicies as v1beta1 for Kubernetes ${v}: the API server needs --feature-gates=MutatingAdmissionPolicy=true and --runtime-config=admissionregistration.k8s.io/v1beta1=true (both off by default), or kubectl apply stops at the first of them`);
-    } else {
-      notes.push(`no MutatingAdmissionPolicy for the defaults: Kubernetes ${v} has them only as v1beta1, behind the MutatingAdmissionPolicy feature gate (off by default); pass --mutating-beta if your API server enables it, or let the mutating webhook fill the defaults (kuscia-iac webhook)`);
-    }
+  if (apiVersion?.endsWith("v1beta1")) {
+    notes.push(`MutatingAdmissionPolicies as v1beta1 for Kubernetes ${v}: the API server needs --feature-gates=MutatingAdmissionPolicy=true and --runtime-config=admissionregistration.k8s.io/v1beta1=true (both off by default), or kubectl apply stops at the first of them`);
+  } else if (apiVersion) {
+    // v1: nothing to say
+  } else if (atLeast(o.kube, MAP_BETA_SINCE)) {
+    notes.push(`no MutatingAdmissionPolicy for the defaults: Kubernetes ${v} has them only as v1beta1, behind the MutatingAdmissionPolicy feature gate (off by default); pass --mutating-beta if your API server enables it, or let the mutating webhook fill the defaults (kuscia-iac webhook)`);
   } else {
     notes.push(`no MutatingAdmissionPolicy for the defaults: Kubernetes ${v} has none (v1 from 1.36, v1beta1 behind a feature gate in 1.34-1.35); the mutating webhook fills the defaults (kuscia-iac webhook)`);
   }

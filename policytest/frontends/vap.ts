@@ -22,12 +22,12 @@
  * cluster's RBAC does not let create the object.
  */
 import { randomBytes } from "node:crypto";
-import { deliverObject, type PolicyConfig } from "../../policy";
+import { deliverObject } from "../../policy";
 import { CEL_RULES } from "../../policy/vap";
 import type { PatchOperation } from "../../policy/types";
 import { ApiError, apiBase, connect, KubeClient, type KubeOptions } from "../../audit/kube";
 import { checkKubeVersion, generateVap, pluralOf } from "../../vap/generate";
-import { generateMutating } from "../../vap/mutating";
+import { generateMutating, mutatingApiVersion } from "../../vap/mutating";
 import type { TestCase } from "../load";
 import { observeBook, outcomeOf, sortedSet, type Observation } from "../observe";
 import type { FrontendView } from "../compare";
@@ -83,8 +83,7 @@ export class VapFrontend implements Frontend {
     const client = connect(o);
     const v = await client.request("GET", "/version");
     const kube = checkKubeVersion(`${String(v.major).replace(/\D/g, "")}.${String(v.minor).replace(/\D/g, "")}`);
-    const probeConfig = { document: {} } as PolicyConfig;
-    const mutating = generateMutating({ config: probeConfig, kube, beta: o.mutatingBeta }).apiVersion !== undefined;
+    const mutating = mutatingApiVersion(kube, o.mutatingBeta) !== undefined;
     const f = new VapFrontend(client, kube, mutating, o);
     o.log?.(`vap: ${client.server} runs Kubernetes ${kube.major}.${kube.minor}; ${mutating ? "the defaults as MutatingAdmissionPolicies are compared too" : "no MutatingAdmissionPolicy there: the defaults are not compared (the webhook fills them)"}`);
     return f;
@@ -166,7 +165,7 @@ export class VapFrontend implements Frontend {
       ["admissionregistration.k8s.io/v1", "validatingadmissionpolicybindings"],
       ["admissionregistration.k8s.io/v1", "validatingadmissionpolicies"],
     ];
-    const map = generateMutating({ config: { document: {} } as PolicyConfig, kube: this.kube, beta: this.o.mutatingBeta }).apiVersion;
+    const map = mutatingApiVersion(this.kube, this.o.mutatingBeta);
     if (map) kinds.push([map, "mutatingadmissionpolicybindings"], [map, "mutatingadmissionpolicies"]);
     for (const [v, r] of kinds) await this.client.request("DELETE", `${apiBase(v)}/${r}?labelSelector=${selector}`).catch((e) => { if (!(e instanceof ApiError && e.status === 404)) throw e; });
     // Gone from the API server's informers when the probe passes again.
