@@ -159,7 +159,7 @@ export function ruleDefinitions(p: KindPolicy): RuleDefinition[] {
   const out: RuleDefinition[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema`, source: p.schemaSource ?? "the upstream CRD schema in crds/ (what the API server validates)", vap: { unexpressible: NO_CEL.schema } }] : [];
   for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
   for (const r of p.rules) {
-    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source, vap: r.vap });
+    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source, vap: r.vap, ...(r.params ? { params: r.params } : {}), ...(r.releases ? { releases: r.releases } : {}) });
     for (const e of r.emits ?? []) out.push({ source: r.source, ...e, kind });
   }
   for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update`, source: f.source, vap: f.vap });

@@ -171,7 +171,7 @@ export function ruleDefinitions(): readonly RuleDefinition[] {
 
 /** Every rule id the rule book can report, with its severity and summary. */
 export function rules(config?: PolicyConfig): RuleInfo[] {
-  const all = ruleDefinitions().map(({ vap: _vap, ...info }): RuleInfo => info);
+  const all = ruleDefinitions().map(({ vap: _vap, params: _params, releases: _releases, ...info }): RuleInfo => info);
   return config ? all.map((r) => ({ ...r, action: config.actionOf(r.id, r.severity) })) : all;
 }
 

@@ -101,6 +101,14 @@ export interface RuleMeta {
   /** See RuleInfo.source. */
   source?: string;
   vap: VapForm;
+  /** The policy parameters (config/parameters.ts) the rule's verdict depends on; none when absent. */
+  params?: (keyof import("./config/parameters").PolicyParameters)[];
+  /**
+   * How the verdict depends on the target Kuscia release (the policy configuration's
+   * `kusciaVersion`), naming the releases; absent when it is the same for every release the
+   * rule book knows (test/unit/docs/rules.test.ts checks that on the examples).
+   */
+  releases?: string;
 }
 
 /** A rule of the rule book, whole: its meta and the kind it reviews (`ruleDefinitions()`). */

@@ -31,9 +31,9 @@ export const CERT_SOURCES = {
 export function certificateRuleIds(prefix: string, what: string, withCn = true): RuleMeta[] {
   const vap = { unexpressible: NO_CEL.certificate };
   const out: RuleMeta[] = [
-    { id: `${prefix}.key-size`, severity: "error", summary: `${what} has an RSA key of at least minRsaKeyBits bits (default 2048)`, source: CERT_SOURCES.keySize, vap },
+    { id: `${prefix}.key-size`, severity: "error", summary: `${what} has an RSA key of at least minRsaKeyBits bits (default 2048)`, source: CERT_SOURCES.keySize, vap, params: ["minRsaKeyBits"] },
     { id: `${prefix}.validity`, severity: "error", summary: `${what} is inside its validity window (not expired, not yet to start)`, source: CERT_SOURCES.validity, vap },
-    { id: `${prefix}.expiring`, severity: "warning", summary: `${what} expires within certificateExpiryWarningDays days (default 30)`, source: CERT_SOURCES.expiring, vap },
+    { id: `${prefix}.expiring`, severity: "warning", summary: `${what} expires within certificateExpiryWarningDays days (default 30)`, source: CERT_SOURCES.expiring, vap, params: ["certificateExpiryWarningDays"] },
   ];
   if (withCn) out.push({ id: `${prefix}.cn`, severity: "warning", summary: `${what} subject CN equals the domain ID (Kuscia issues CN = domain ID)`, source: CERT_SOURCES.cn, vap });
   return out;

@@ -11,7 +11,7 @@
  * kept in the ConfManager secret backend under spec.infoKey. Messages never
  * quote spec.data values.
  */
-import type { KindPolicy, RuleContext } from "../engine";
+import type { KindPolicy, Rule, RuleContext } from "../engine";
 import { schema as ddsSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainDataSource";
 import { schema as ddSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainData";
 import { schema as ddgSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_DomainDataGrant";
@@ -43,6 +43,25 @@ function checkOwnerNamespace(ctx: RuleContext, o: unknown, rule: string): void {
   if (typeof ns === "string") checkDomainId(ctx, ["metadata", "namespace"], ns, rule);
 }
 
+/**
+ * `<prefix>.name`: a KusciaAPI object of a domain (DomainDataSource, DomainData) whose name is an
+ * ID KusciaAPI checks with ValidateK8sName (`what`: "datasource", "domaindata"), created in the
+ * namespace of its domain. `source`: the KusciaAPI call that says so.
+ */
+function ownedIdRule(prefix: string, what: string, source: string): Rule {
+  return {
+    id: `${prefix}.name`,
+    source,
+    severity: "error",
+    summary: `metadata.name is a ${what} ID (K3sRegex) and the namespace a domain ID`,
+    vap: { cel: [nameField(k3sOk, k3sWhy), namespaceDomainId()] },
+    check(o, ctx) {
+      checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
+      checkOwnerNamespace(ctx, o, `${prefix}.name`);
+    },
+  };
+}
+
 export const CREDENTIAL_KEY = /pass(word|wd)?|secret|token|access.?key|credential|private|^sk$|^ak$/i;
 /** CREDENTIAL_KEY as RE2 (case-insensitive). */
 const CREDENTIAL_KEY_RE = `(?i)${CREDENTIAL_KEY.source}`;
@@ -70,17 +89,7 @@ export const domainDataSource: KindPolicy = {
     },
   ],
   rules: [
-    {
-      id: "dds.name",
-      source: `${DS_SERVICE}: CreateDomainDataSource (ValidateK8sName(datasource_id); created in namespace domain_id)`,
-      severity: "error",
-      summary: "metadata.name is a datasource ID (K3sRegex) and the namespace a domain ID",
-      vap: { cel: [nameField(k3sOk, k3sWhy), namespaceDomainId()] },
-      check(o, ctx) {
-        checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
-        checkOwnerNamespace(ctx, o, "dds.name");
-      },
-    },
+    ownedIdRule("dds", "datasource", `${DS_SERVICE}: CreateDomainDataSource (ValidateK8sName(datasource_id); created in namespace domain_id)`),
     {
       id: "dds.info",
       source: `pkg/datamesh/metaserver/service/domaindatasource.go: QueryDomainDataSource (infoKey, else spec.data.encryptedInfo: "datasource crd encryptedInfo field is not exist"); ${DS_SERVICE}: encryptInfo (tls.EncryptOAEP with the domain key: base64 of RSA-OAEP ciphertext)`,
@@ -173,17 +182,7 @@ export const domainData: KindPolicy = {
   id: "dd",
   schema: ddSchema,
   rules: [
-    {
-      id: "dd.name",
-      source: "pkg/kusciaapi/service/domaindata_service.go: CreateDomainData (ValidateK8sName(domaindata_id); created in namespace domain_id)",
-      severity: "error",
-      summary: "metadata.name is a domaindata ID (K3sRegex) and the namespace a domain ID",
-      vap: { cel: [nameField(k3sOk, k3sWhy), namespaceDomainId()] },
-      check(o, ctx) {
-        checkId(ctx, ["metadata", "name"], at(o, "metadata", "name"));
-        checkOwnerNamespace(ctx, o, "dd.name");
-      },
-    },
+    ownedIdRule("dd", "domaindata", "pkg/kusciaapi/service/domaindata_service.go: CreateDomainData (ValidateK8sName(domaindata_id); created in namespace domain_id)"),
     {
       id: "dd.spec",
       source: "pkg/kusciaapi/service/domaindata_service.go: CreateDomainData (type and relative_uri can not be empty; author is the owning domain; datasource_id a datasource ID), deleteLocalFsFile (a relative URI must not escape the data source's base path)",

@@ -139,6 +139,7 @@ export const nodeConfig: KindPolicy = {
       summary: "domainKeyData is base64 of an unencrypted RSA private key the target Kuscia release can read (PKCS#1; PKCS#8 too from v0.9)",
       source: "pkg/utils/tls/crypt.go: ParseEncodedKey, ParseKey, ParseRSAPrivateKeyData (PKCS#1 and PKCS#8 RSA from v0.9.0b0; v0.8.0b0 ParsePKCS1PrivateKeyData reads PKCS#1 only); cmd/kuscia/modules/runtime.go: NewModuleRuntimeConfigs",
       vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "v0.8 reads PKCS#1 keys only, so a PKCS#8 key is refused when the target is v0.8; v0.9 and later read PKCS#8 too (see nodeconfig.domain-key.pkcs1)",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -160,6 +161,7 @@ export const nodeConfig: KindPolicy = {
       summary: "domainKeyData is in PKCS#1 form (BEGIN RSA PRIVATE KEY), as the Kuscia docs require",
       source: "kuscia-iac policy: the Kuscia docs and hack/k8s/*/configmap.yaml require PKCS#1 (pkg/utils/tls/crypt.go reads PKCS#8 from v0.9.0b0, but other tools that read domain.key expect PKCS#1; see upstream issues #327, #356)",
       vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "applies when the target is v0.9 or later; for v0.8, nodeconfig.domain-key refuses a PKCS#8 key itself",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -180,6 +182,7 @@ export const nodeConfig: KindPolicy = {
       summary: "domainKeyData is an RSA key of at least minRsaKeyBits bits (default 2048)",
       source: "kuscia-iac policy: Kuscia generates 2048-bit keys (pkg/utils/tls/crypt.go: GenerateKeyData) but reads any size; the minimum is the parameter minRsaKeyBits",
       vap: { unexpressible: NO_CEL.nodeConfig },
+      params: ["minRsaKeyBits"],
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -197,6 +200,7 @@ export const nodeConfig: KindPolicy = {
       summary: "datastoreEndpoint is a DSN the target release accepts (mysql://; postgres:// or postgresql:// from v1.0; no '-' in a MySQL database name before v0.10)",
       source: "pkg/utils/datastore/datastore_endpoint_check.go: CheckDatastoreEndpoint (mysql at every release; postgres and postgresql from v1.0.0b0); cmd/kuscia/modules/k3s.go: Run; docs/deployment/kuscia_config_cn.md of v0.8.0b0 and v0.9.0b0 (database name without '-')",
       vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mysql:// at every release; postgres:// and postgresql:// from v1.0 (refused before); a '-' in a MySQL database name refused before v0.10",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.datastoreEndpoint;
@@ -219,6 +223,7 @@ export const nodeConfig: KindPolicy = {
       summary: "mode, protocol, runtime and logLevel take values the target release reads (with its case rules and defaults)",
       source: ENUM_SOURCE,
       vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mode is read case-insensitively up to v0.13 and from v1.1, case-sensitively from v0.14 to v1.0; the messages name the target release",
       check(o, ctx) {
         withConfig(o, (c) => {
           const mode = typeof c.mode === "string" ? c.mode : undefined;

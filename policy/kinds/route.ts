@@ -119,9 +119,9 @@ function rules(prefix: string): Rule[] {
       source: "pkg/controllers/domainroute/check.go: DoValidate (MTLSConfig and SourceClientCert set, base64); the gateway loads it as the client certificate of the route",
       vap: { unexpressible: NO_CEL.certificateRequired },
       emits: [
-        { id: `${prefix}.mtls.key-size`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert, when RSA, has at least minRsaKeyBits bits (default 2048)", source: CERT_SOURCES.keySize, vap: { unexpressible: NO_CEL.certificate } },
+        { id: `${prefix}.mtls.key-size`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert, when RSA, has at least minRsaKeyBits bits (default 2048)", source: CERT_SOURCES.keySize, vap: { unexpressible: NO_CEL.certificate }, params: ["minRsaKeyBits"] },
         { id: `${prefix}.mtls.validity`, severity: "error", summary: "spec.mTLSConfig.sourceClientCert is inside its validity window", source: CERT_SOURCES.validity, vap: { unexpressible: NO_CEL.certificate } },
-        { id: `${prefix}.mtls.expiring`, severity: "warning", summary: "spec.mTLSConfig.sourceClientCert expires within certificateExpiryWarningDays days (default 30)", source: CERT_SOURCES.expiring, vap: { unexpressible: NO_CEL.certificate } },
+        { id: `${prefix}.mtls.expiring`, severity: "warning", summary: "spec.mTLSConfig.sourceClientCert expires within certificateExpiryWarningDays days (default 30)", source: CERT_SOURCES.expiring, vap: { unexpressible: NO_CEL.certificate }, params: ["certificateExpiryWarningDays"] },
       ],
       check(o, ctx) {
         const spec = at(o, "spec");
