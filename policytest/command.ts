@@ -6,7 +6,7 @@
  * disagreement. Exit status: 0 every case passed, 1 a case failed, 2 a usage error, a test
  * file that cannot run, or a front end that failed (not a disagreement: a crash, no cluster).
  */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { findTestFiles, loadTestFile, TestFileError, type TestSuite } from "./load";
 import { formatResults, TEST_FORMATS, type TestFormat } from "./report";
 import { runSuites } from "./run";
@@ -104,13 +104,22 @@ export async function runTests(paths: string[], o: TestCommandOptions, io: Io = 
   }
 }
 
+/**
+ * Collects repeated --frontend values. Commander's `.choices()` checks a value through its own
+ * argument parser, which a custom one replaces: the check is made again here (exit 2 on a typo).
+ */
+function collectFrontend(v: string, prev: FrontendName[] | undefined): FrontendName[] {
+  if (!(FRONTENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`Allowed choices are ${FRONTENDS.join(", ")}.`);
+  return [...(prev ?? []), v as FrontendName];
+}
+
 export function register(program: Command): void {
   program
     .command("test")
     .description("Run declarative test cases through the rule book (and, with --frontend, the webhook, the API server's CEL or the policy pack) and check each case's expected outcome")
     .argument("<path...>", "test files, or directories searched for kuscia-iac-test.yaml and *.kuscia-iac-test.yaml")
     .addOption(new Option("-f, --format <format>", "output format").choices([...TEST_FORMATS]).default("text"))
-    .addOption(new Option("--frontend <name>", "also replay every case through this front end and fail on any disagreement with the rule book (repeatable): webhook (in-process, over HTTPS), vap (the API server of --kubeconfig, with kuscia-iac vap's policies), pack (the CrossGuard policy pack)").choices([...FRONTENDS]).argParser((v: string, prev: FrontendName[] | undefined) => [...(prev ?? []), v as FrontendName]))
+    .addOption(new Option("--frontend <name>", "also replay every case through this front end and fail on any disagreement with the rule book (repeatable): webhook (in-process, over HTTPS), vap (the API server of --kubeconfig, with kuscia-iac vap's policies), pack (the CrossGuard policy pack)").choices([...FRONTENDS]).argParser(collectFrontend))
     .option("--update", "write the rule book's observed outcomes into the test files as the new expectations (atomically; comments kept); front-end disagreements still fail")
     .option("--kubeconfig <file>", "with --frontend vap: the cluster (default: KUBECONFIG, then ~/.kube/config); use a throwaway one: policies, namespaces and the old objects of UPDATE cases are created there for the run, and removed")
     .option("--context <name>", "with --frontend vap: the kubeconfig context")
