@@ -3,8 +3,8 @@
  * document of examples/manifests/{accepted,refused}, expecting what the example says (accepted:
  * allowed; refused: refused by the rule of its `# rule:` comment). Then
  * `kuscia-iac test --update examples/policy-tests/examples.kuscia-iac-test.yaml` records the exact
- * findings. Run from the repository root after `npx tsc -p .`, when examples are added or removed;
- * test/unit/policytest/examples.test.ts fails until the suite covers every example.
+ * findings. `npm run gen:example-suite` does both, when examples are added or removed;
+ * test/unit/policytest/shipped.test.ts fails until the suite covers every example.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";

@@ -21,7 +21,7 @@ describe("kuscia-iac test: the shipped suites", function () {
     const suite = await loadTestFile(path.join(REPO, SUITE_FILE));
     const want = exampleCases(REPO).map((c) => `${c.file}#${c.document ?? 1}`).sort();
     const have = (suite.document.toJS().cases as { file: string; document?: number }[]).map((c) => `${c.file}#${c.document ?? 1}`).sort();
-    assert.deepEqual(have, want, `examples changed: run node dist/tools/gen-example-suite.js, then kuscia-iac test --update ${SUITE_FILE}, and review the diff`);
+    assert.deepEqual(have, want, `examples changed: run npm run gen:example-suite (it writes the cases, then kuscia-iac test --update ${SUITE_FILE} records their findings), and review the diff`);
   });
 
   it("expect what each example says: accepted ones admitted, refused ones refused by the rule of their comment", async () => {
