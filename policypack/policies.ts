@@ -11,7 +11,7 @@
  */
 import type { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { checkPeering, checkReferences, defaultPolicyConfiguration, refKey, refOf, review, rules, type AuditRecord, type PolicyConfig, type ReviewResult, type RuleInfo } from "../policy";
-import { REFERENCES } from "../policy/references";
+import { referenceRuleIds } from "../policy/references";
 import { PEERING_RULES } from "../policy/peering";
 import { parseDotted } from "../policy/paths";
 import { enforcementLevelOf } from "./config";
@@ -151,7 +151,7 @@ export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(
   const { now } = options;
   const reviewOf = cachedReview(reviewing(config), now);
   const stackChecks = cachedStackChecks(config, now);
-  const across = new Set([...REFERENCES.map((r) => r.id), ...PEERING_RULES.map((r) => r.id)]);
+  const across = new Set([...referenceRuleIds(), ...PEERING_RULES.map((r) => r.id)]);
   const level = (info: RuleInfo): EnforcementLevel => enforcementLevelOf(config.actionOf(info.id, info.severity));
 
   const perRule: ResourceValidationPolicy[] = rules()
