@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { refKey, refOf, referencedKinds, review, type PolicyConfig } from "../../policy";
+import { factsOf, refKey, refOf, referencedKinds, review, type Facts, type PolicyConfig } from "../../policy";
 import type { PatchOperation } from "../../policy/types";
 import { ReferenceSnapshot, withReferences } from "../../webhook/referencecheck";
 import { startWebhook, type RunningWebhook } from "../../webhook/server";
@@ -134,9 +134,13 @@ export class WebhookFrontend implements Frontend {
     const log = new ReviewLog();
     let reviewer: Reviewer | undefined = now ? (obj, opts) => review(obj, { ...opts, now }) : undefined;
     if (references) {
-      // What the webhook's watch cache would hold: the names of the extra objects, every referenced kind complete.
-      const keys = references.map((o) => refOf(o)).filter((r) => r !== undefined).map((r) => refKey(r!));
-      reviewer = withReferences(reviewer ?? review, new ReferenceSnapshot({ keys, complete: referencedKinds().map((k) => `${k.apiVersion}/${k.kind}`) }));
+      // What the webhook's watch cache would hold: the extra objects' names and the facts the
+      // pre-flight checks keep of them (policy/preflight.ts factsOf), every referenced kind complete.
+      const held = references.flatMap((o) => {
+        const r = refOf(o);
+        return r ? [[refKey(r), factsOf(o)] as [string, Facts]] : [];
+      });
+      reviewer = withReferences(reviewer ?? review, new ReferenceSnapshot({ keys: held.map(([k]) => k), facts: held, complete: referencedKinds().map((k) => `${k.apiVersion}/${k.kind}`) }));
     }
     const stateDir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-test-webhook-"));
     const hook = await startWebhook({
