@@ -64,6 +64,8 @@ export function expandClusterDomainRoute(cdr: ClusterDomainRouteResource, ctx: {
   }
   const warnings: string[] = [];
   const route = structuredClone(cdr);
+  // The controller writes the route back (updateLabel) from its Go struct: the spec as Go serialises it.
+  route.spec = asGoWrites(route.spec);
   const srcPartner = src!.spec?.role === "partner";
   const dstPartner = dst!.spec?.role === "partner";
   const labels: Record<string, string> = { ...(route.metadata.labels ?? {}), [ROUTE_LABEL.source]: source, [ROUTE_LABEL.destination]: destination };
@@ -111,6 +113,57 @@ export function expandClusterDomainRoute(cdr: ClusterDomainRouteResource, ctx: {
     }
   }
   return { route, domainRoutes, interopConfigs, warnings, errors: [] };
+}
+
+type Json = Record<string, unknown>;
+const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const isZero = (v: unknown) => v === "" || v === false || v === 0 || v === null || (Array.isArray(v) && v.length === 0) || (isJson(v) && Object.keys(v).length === 0);
+
+/**
+ * A JSON object as Go's encoding/json writes the struct it decodes into: fields tagged
+ * `omitempty` are dropped when zero ("", false, 0, empty slice or map, nil pointer), fields
+ * without it are written even when absent (as their zero value). `fields` maps each known
+ * field to `omit` (omitempty), a zero value (no omitempty), or a nested shape; unknown
+ * fields are kept as they are (the CRD prunes them before Kuscia ever reads them).
+ */
+function goWrites(v: unknown, shape: Shape): unknown {
+  if (!isJson(v)) return v;
+  const out: Json = { ...v };
+  for (const [k, f] of Object.entries(shape)) {
+    if (f === "omit") {
+      if (k in out && isZero(out[k])) delete out[k];
+    } else if (typeof f === "object" && f !== null && "of" in f) {
+      if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((x) => goWrites(x, f.of));
+      if (f.omit && k in out && isZero(out[k])) delete out[k];
+    } else if (typeof f === "object" && f !== null && "struct" in f) {
+      // A nested struct (never omitted by Go) or pointer to one (omitted when nil).
+      if (isJson(out[k])) out[k] = goWrites(out[k], f.struct);
+      else if (!f.pointer) out[k] = goWrites({}, f.struct);
+    } else if (!(k in out)) out[k] = f;
+  }
+  return out;
+}
+type Field = "omit" | string | number | { of: Shape; omit?: boolean } | { struct: Shape; pointer?: boolean };
+interface Shape { [field: string]: Field }
+
+/** pkg/crd/apis/kuscia/v1alpha1/domainroute_types.go DomainRouteSpec (e909d9f6), field by field. */
+const DOMAIN_ROUTE_SPEC: Shape = {
+  source: "",
+  destination: "",
+  interConnProtocol: "omit",
+  endpoint: { struct: { host: "omit", ports: { of: { name: "", protocol: "", pathPrefix: "omit", isTLS: "omit", port: 0 }, omit: true } } },
+  transit: { struct: { transitMethod: "", domain: { struct: { domainID: "" }, pointer: true } }, pointer: true },
+  authenticationType: "",
+  tokenConfig: { struct: { sourcePublicKey: "omit", destinationPublicKey: "omit", rollingUpdatePeriod: 0, tokenGenMethod: "" }, pointer: true },
+  bodyEncryption: { struct: { algorithm: "" }, pointer: true },
+  mTLSConfig: { struct: { tlsCA: "omit", sourceClientPrivateKey: "omit", sourceClientCert: "omit" }, pointer: true },
+  sourceWhiteIPList: "omit",
+  requestHeadersToAdd: "omit",
+};
+
+/** A route's spec as Kuscia writes it back: `isTLS: false`, `pathPrefix: ""`, empty lists and the like dropped, required scalars present. */
+export function asGoWrites<T>(spec: T): T {
+  return goWrites(structuredClone(spec), DOMAIN_ROUTE_SPEC) as T;
 }
 
 /** getPublicKeyFromDomain: base64 of the PKCS#1 PEM of the RSA key in the Domain's certificate, or undefined. */

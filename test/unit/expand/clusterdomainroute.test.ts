@@ -42,6 +42,29 @@ describe("ClusterDomainRoute expansion, as Kuscia's ClusterDomainRoute controlle
     assert.equal(r.metadata.labels, undefined);
   });
 
+  it("writes the spec back as Kuscia's Go types serialise it: zero omitempty fields dropped, required scalars present", () => {
+    // Seen in the e2e oracle: the stored route and its DomainRoute lose `isTLS: false` once the controller rewrites them.
+    const r = route("alice-bob", {
+      source: "alice",
+      destination: "bob",
+      authenticationType: "Token",
+      tokenConfig: { tokenGenMethod: "RSA-GEN", sourcePublicKey: "" } as never,
+      endpoint: { host: "bob.example.com", ports: [{ name: "http", port: 1080, protocol: "HTTP", isTLS: false, pathPrefix: "" }, { name: "https", port: 443, protocol: "HTTP", isTLS: true, pathPrefix: "/p" }] },
+      sourceWhiteIPList: [],
+      requestHeadersToAdd: {},
+    } as never);
+    const ex = expandClusterDomainRoute(r, { domains });
+    assert.deepEqual(ex.route.spec.endpoint, { host: "bob.example.com", ports: [{ name: "http", port: 1080, protocol: "HTTP" }, { name: "https", port: 443, protocol: "HTTP", isTLS: true, pathPrefix: "/p" }] });
+    assert.equal("sourceWhiteIPList" in ex.route.spec, false);
+    assert.equal("requestHeadersToAdd" in ex.route.spec, false);
+    // rollingUpdatePeriod has no omitempty: Go writes 0; the destination's key is filled, the empty source key dropped.
+    assert.equal(ex.route.spec.tokenConfig!.rollingUpdatePeriod, 0);
+    assert.equal("sourcePublicKey" in ex.route.spec.tokenConfig!, false);
+    assert.deepEqual(ex.domainRoutes[0].spec, ex.route.spec);
+    // The input is not changed.
+    assert.equal((r.spec.endpoint!.ports![0] as { isTLS?: boolean }).isTLS, false);
+  });
+
   it("makes no InteropConfig towards a partner behind another master, nor over BFIA, and DomainRoutes at both local ends", () => {
     assert.deepEqual(expandClusterDomainRoute(route("carol-dave", { source: "carol", destination: "dave", authenticationType: "None", endpoint }), { domains }).interopConfigs, []);
     assert.deepEqual(expandClusterDomainRoute(route("carol-bob", { source: "carol", destination: "bob", interConnProtocol: "bfia", authenticationType: "None", endpoint }), { domains }).interopConfigs, []);
