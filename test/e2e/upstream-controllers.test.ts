@@ -318,6 +318,8 @@ describe("Kuscia's own controllers as the oracle of render and the components", 
     bareRenderInputs?: Obj[];
     pulumi?: Obj[];
     extraKeys?: string[];
+    /** Keys to wait for on the bare cluster only. */
+    bareExtraKeys?: string[];
     before?: () => Promise<void>;
     /** Runs on each side once the inputs are applied, before waiting for render's objects (plays the part of what is not running here). */
     afterApply?: (side: "gated" | "bare") => Promise<void>;
@@ -335,7 +337,7 @@ describe("Kuscia's own controllers as the oracle of render and the components", 
     // Without a render of its own, the bare cluster is shown by the gated one's.
     if (!rb) for (const x of r) seen.renderBare.add(keyOf(x));
     await settle("gated", o.scenario, r.map(keyOf), o.extraKeys);
-    await settle("bare", o.scenario, (rb ?? r).map(keyOf), o.extraKeys);
+    await settle("bare", o.scenario, (rb ?? r).map(keyOf), [...(o.extraKeys ?? []), ...(o.bareExtraKeys ?? [])]);
     for (const side of ["gated", "bare"] as const) await o.ready?.(side);
     const echo = (objs: Obj[]) => objs.filter((x) => isInput(keyOf(x)));
     return {
@@ -691,6 +693,8 @@ describe("Kuscia's own controllers as the oracle of render and the components", 
         context: [...interopHostDomains(), dataproxyImage],
         bareRenderInputs: [interopKd()],
         bareContext: [...interopMemberDomains(), dataproxyImage],
+        // The Domains scenario's authCenter route carol-mia (carol's route to mia's node) waits for Domain mia, created here.
+        bareExtraKeys: ["DomainRoute/carol/carol-mia", "DomainRoute/mia/carol-mia"],
         pulumi: pulumiObjects.get(scenario),
       });
       sides.pulumiBare = pulumiObjects.get("InteropConfig member");
