@@ -305,7 +305,8 @@ export interface StreamDoc {
 
 /** Directives and document end markers change how later documents read: such streams are parsed whole. */
 const UNSPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))/m;
-const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/m;
+/** A `---` document marker at the start of a line: where splitYamlStream cuts. */
+export const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/m;
 
 /** True when `splitYamlStream` can read `text` (no directives, no `...` markers). */
 export function canSplitYamlStream(text: string): boolean {
@@ -346,6 +347,16 @@ export function* splitYamlStream(text: string, limits?: Partial<YamlLimits>): Ge
     if (!m) return;
     start = end;
   }
+}
+
+/**
+ * The document `text.slice(start, end)` of a stream that splitYamlStream would cut there
+ * (`start` is 0 or a `---` marker, `end` the next marker or the text's end), read as
+ * splitYamlStream reads it: for a reader that cuts the stream itself (review's streaming
+ * reader). Never throws for bad input.
+ */
+export function readYamlStreamDocument(text: string, start: number, end: number, limits?: Partial<YamlLimits>): StreamDoc {
+  return readOne(text, start, end, limitsOf(limits));
 }
 
 function readOne(text: string, start: number, end: number, limits: YamlLimits): StreamDoc {
