@@ -4,20 +4,21 @@
  * (`x-kubernetes-*`, int32/int64 formats) that ajv must know about; tightening
  * schemas carry `x-rule` (the rule id) and `x-hint` (how to fix it).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type Ajv from "ajv";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
 import { dotted, fromPointer, type Segment } from "./paths";
 import { show } from "./checks/values";
+import { SCHEMA_FORMATS } from "./schema-formats";
 import type { Violation } from "./types";
 
 // code.optimize off: ajv's optimiser pass halves compile time's share of a review run
 // (the pod template schemas of IflearnerJob and AppImage: ~300 ms of ~700 ms) and the
 // validators it leaves are as fast on the review benchmark (bench/kubeconform).
-const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, verbose: true, allowUnionTypes: true, validateFormats: true, code: { optimize: false } });
-addFormats(ajv, ["date-time"]);
-ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
-for (const keyword of [
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, verbose: true, allowUnionTypes: true, validateFormats: true, code: { optimize: false } };
+
+const KEYWORDS = [
   "x-kubernetes-int-or-string",
   "x-kubernetes-list-map-keys",
   "x-kubernetes-list-type",
@@ -26,11 +27,66 @@ for (const keyword of [
   "x-kubernetes-embedded-resource",
   "x-rule",
   "x-hint",
-]) {
-  ajv.addKeyword({ keyword, schemaType: ["string", "boolean", "array", "object"] });
+];
+
+/**
+ * An ajv instance with the rule book's formats and keywords. `code` adds to AJV_OPTIONS.code
+ * (tools/gen-validators.ts: source, and where the formats come from).
+ */
+export function newAjv(code: Options["code"] = {}): Ajv {
+  const AjvClass = (require("ajv") as typeof import("ajv")).default;
+  const a = new AjvClass({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, ...code } });
+  for (const [name, format] of Object.entries(SCHEMA_FORMATS)) a.addFormat(name, format);
+  for (const keyword of KEYWORDS) a.addKeyword({ keyword, schemaType: ["string", "boolean", "array", "object"] });
+  return a;
 }
 
+// Built on first use: when every schema has a validator compiled ahead of time, ajv is never loaded.
+let ajv: Ajv | undefined;
+
+/** Where tools/gen-validators.ts writes the validators it compiles ahead of time (in the build output). */
+export const COMPILED_DIR = path.join(__dirname, "schemas", "compiled");
+
+/**
+ * The name of a schema's validator compiled ahead of time: a hash of the schema, the ajv
+ * version and AJV_OPTIONS, so a stale file (a schema or an option changed since the
+ * build) is never used: its name no longer matches.
+ */
+export function schemaKey(schema: Record<string, unknown>): string {
+  const version = (require("ajv/package.json") as { version: string }).version;
+  return createHash("sha256").update(JSON.stringify([version, AJV_OPTIONS, KEYWORDS, Object.keys(SCHEMA_FORMATS), schema])).digest("hex").slice(0, 32);
+}
+
+/**
+ * A validator for `schema`: the one compiled ahead of time when the build made it
+ * (`npm run build`; the same code ajv would generate now, without its cost in time and
+ * memory), else compiled now. Throws what ajv.compile throws for an invalid schema.
+ */
 export function compile(schema: Record<string, unknown>): ValidateFunction {
+  if (precompiled) {
+    // Loaded as a module, as any import is (the rule book does no file I/O of its own).
+    try {
+      return (require(path.join(COMPILED_DIR, `${schemaKey(schema)}.js`)) as { default: ValidateFunction }).default;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
+    }
+  }
+  return compileNow(schema);
+}
+
+let precompiled = true;
+
+/**
+ * Whether `compile` may use the validators compiled ahead of time (default true). For the
+ * tests and benchmarks that hold the two equal; it applies to kinds not yet compiled.
+ */
+export function usePrecompiled(on: boolean): void {
+  precompiled = on;
+}
+
+/** `schema` compiled by ajv now, never ahead of time (the tests compare the two). */
+export function compileNow(schema: Record<string, unknown>): ValidateFunction {
+  ajv ??= newAjv();
   return ajv.compile(schema);
 }
 
