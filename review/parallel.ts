@@ -21,7 +21,7 @@ import type { ObjectResult, ReportBuilder } from "./run";
 export const CHUNK_CHARS = 256 * 1024;
 
 export interface ChunkWorkerData {
-  config?: { document: unknown; origin: string };
+  config?: { document: unknown; origin: string; digest: string };
   limits?: Partial<YamlLimits>;
 }
 
@@ -153,7 +153,7 @@ export interface ParallelOptions {
  * in file order. Rejects when a worker fails (crash, out of memory): the caller exits 2.
  */
 export async function reviewInWorkers(files: string[], builder: ReportBuilder, o: ParallelOptions): Promise<LoadError[]> {
-  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin } : undefined, limits: o.limits });
+  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin, digest: o.config.digest } : undefined, limits: o.limits });
   const target = o.chunkChars ?? CHUNK_CHARS;
   const errors: LoadError[] = [];
   // Merge state: the file being merged, the documents of it merged so far, whether it failed.

@@ -15,7 +15,7 @@
  * - exemptRequesters -> matchConditions on request.userInfo, as the webhook configurations.
  */
 import { expiryOf } from "../policy/config/compile";
-import { globToRegExp } from "../policy/config/glob";
+import { anyGlob, globToRe2 } from "../policy/config/glob";
 import type { PolicyConfig, PolicyException } from "../policy";
 import { defaultPolicyConfiguration } from "../policy";
 import { vapCoverage, type CelRule } from "../policy/vap";
@@ -90,7 +90,7 @@ function kindParts(key: string): { group: string; version: string; kind: string 
 
 /** An RE2 `matches` over a string CEL expression for a list of globs. */
 function globsCel(v: string, globs: readonly string[]): string {
-  return `(${globs.map((g) => `${v}.matches(${lit(globToRegExp(g).source)})`).join(" || ")})`;
+  return `(${globs.map((g) => `${v}.matches(${lit(globToRe2(g))})`).join(" || ")})`;
 }
 
 /** The exceptions of the configuration that cover `rule` on `kind` and still apply at `now`. */
@@ -99,9 +99,9 @@ function exceptionsFor(config: PolicyConfig, rule: string, kindKey: string, now:
   return (config.document.exceptions ?? []).filter((e) => {
     const until = e.expires === undefined ? undefined : expiryOf(e.expires);
     if (until !== undefined && until <= now.getTime()) return false;
-    if (!e.rules.some((r) => globToRegExp(r).test(rule))) return false;
-    const kinds = e.match.kinds;
-    return !kinds || kinds.length === 0 || kinds.some((k) => globToRegExp(k).test(kind) || globToRegExp(k).test(kindKey));
+    if (!anyGlob(e.rules)(rule)) return false;
+    const kinds = anyGlob(e.match.kinds);
+    return kinds(kind) || kinds(kindKey);
   });
 }
 

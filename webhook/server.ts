@@ -9,8 +9,9 @@ import { usableCpus } from "../cli/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
-import { readPolicyConfigFile } from "../policyfile/read";
-import { watchPolicyConfigFile } from "../policyfile/watch";
+import { configOfSource, sourceOf, type PolicySource } from "../policy/config/compile";
+import { PolicyFileLoader } from "../policyfile/loader";
+import { loadPolicyConfigStable, watchPolicyConfigFile, type ConfigWatcher } from "../policyfile/watch";
 import { BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
 import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, checkJsonDepth, readBody } from "./body";
@@ -72,6 +73,13 @@ export interface WebhookOptions {
   policyConfig?: PolicyConfig;
   /** Poll period of the configuration file, in ms (default 2000). */
   policyConfigPollMs?: number;
+  /**
+   * A changed configuration file is applied once two reads this far apart (ms, default 500)
+   * find the same bytes, so a file caught half-written is never applied.
+   */
+  policyConfigSettleMs?: number;
+  /** Test-only: replaces the wait between the two reads (the test decides when the second read happens). */
+  policyConfigSettle?: (hash: string) => Promise<void>;
   /** Serve POST /baseline: same stack, answers allowed without review. For bench/ only. */
   baseline?: boolean;
   /** How long close() waits for requests in flight before cutting connections. Default 20 s. */
@@ -155,39 +163,6 @@ function hostForUrl(host: string): string {
 }
 
 export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWebhook> {
-  const log = opts.logger ?? createLogger(opts.logLevel);
-  const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
-  // --references: the reference findings are merged into each review's result (webhook/references.ts).
-  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
-  // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
-  // Made before anything starts, so a kubeconfig problem stops the start (ConfigError).
-  const backgroundAudit = opts.audit ? new BackgroundAudit(opts.audit, { logger: log, metrics, policy: () => policy }) : undefined;
-  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
-  // Swapped whole on reload: a review in flight keeps the configuration it started with.
-  let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
-  if (opts.policyConfigFile) {
-    const loaded = readPolicyConfigFile(opts.policyConfigFile); // throws PolicyConfigError: refuse to start on a bad file
-    policy = loaded.config;
-    for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
-  }
-  metrics.policyConfigLoaded(policy.digest);
-  const configWatcher = opts.policyConfigFile
-    ? watchPolicyConfigFile(opts.policyConfigFile, policy.digest, {
-        pollMs: opts.policyConfigPollMs,
-        onChange: (loaded) => {
-          policy = loaded.config;
-          pool?.setConfig(policy);
-          metrics.policyConfigReload("loaded", loaded.config.digest);
-          log.info({ config: opts.policyConfigFile, digest: loaded.config.digest.slice(0, 12) }, "policy configuration reloaded");
-          for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
-        },
-        onError: (errors) => {
-          metrics.policyConfigReload("rejected");
-          log.error({ config: opts.policyConfigFile, errors }, "policy configuration not reloaded: the file is invalid; keeping the configuration in force");
-        },
-      })
-    : undefined;
-
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error("--tls-cert and --tls-key go together");
   if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
   const maxRequestBytes = opts.maxRequestBytes ?? MAX_BODY_BYTES;
@@ -197,19 +172,67 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   if (workers > 0 && opts.reviewer) throw new Error("a custom reviewer runs on the main thread: it needs reviewWorkers 0");
   const maxQueued = opts.maxQueuedReviews ?? MAX_QUEUED_REVIEWS;
   if (!Number.isSafeInteger(maxQueued) || maxQueued < 0) throw new Error(`--max-queued-reviews must be a whole number, got ${String(opts.maxQueuedReviews)}`);
-  let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
-  if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
-  const files: TlsFiles = {
-    cert: opts.tlsCert ?? embedded!.certFile,
-    key: opts.tlsKey ?? embedded!.keyFile,
-    ...(opts.clientCa ? { clientCa: opts.clientCa } : {}),
+  const log = opts.logger ?? createLogger(opts.logLevel);
+  const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+  // --references: the reference findings are merged into each review's result (webhook/references.ts).
+  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
+  // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
+  // Made before anything starts, so a kubeconfig problem stops the start (ConfigError).
+  const backgroundAudit = opts.audit ? new BackgroundAudit(opts.audit, { logger: log, metrics, policy: () => currentPolicy() }) : undefined;
+  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
+  // Swapped whole on reload: a review in flight keeps the configuration it started with. The
+  // main thread holds the validated document (`source`) and builds its own PolicyConfig only
+  // when it needs one (--review-workers 0, the background audit): with review workers, a
+  // reload costs the event loop no parsing, validation nor compiling.
+  const loader = opts.policyConfigFile ? new PolicyFileLoader() : undefined;
+  let source: PolicySource;
+  let policyBuilt: PolicyConfig | undefined;
+  let fileHash = "";
+  if (opts.policyConfigFile) {
+    try {
+      // Throws PolicyConfigError: refuse to start on a bad file.
+      const loaded = await loadPolicyConfigStable(opts.policyConfigFile, { loader: loader!, settle: opts.policyConfigSettle, settleMs: opts.policyConfigSettleMs });
+      source = loaded.source;
+      fileHash = loaded.hash;
+      for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+    } catch (e) {
+      await loader!.close();
+      throw e;
+    }
+  } else {
+    policyBuilt = opts.policyConfig ?? defaultPolicyConfiguration();
+    source = sourceOf(policyBuilt);
+  }
+  const currentPolicy = (): PolicyConfig => (policyBuilt ??= configOfSource(source));
+  metrics.policyConfigLoaded(source.digest);
+  let configWatcher: ConfigWatcher | undefined;
+  const closeConfig = (): void => {
+    configWatcher?.close();
+    void loader?.close();
   };
-  const material = readMaterial(files);
-  let certificate = checkMaterial(material);
+
+  let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
+  let files: TlsFiles;
+  let material: ReturnType<typeof readMaterial>;
+  let certificate: LoadedCertificate;
+  let auth: ReturnType<typeof createAuthenticator>;
+  try {
+    if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
+    files = {
+      cert: opts.tlsCert ?? embedded!.certFile,
+      key: opts.tlsKey ?? embedded!.keyFile,
+      ...(opts.clientCa ? { clientCa: opts.clientCa } : {}),
+    };
+    material = readMaterial(files);
+    certificate = checkMaterial(material);
+    auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
+  } catch (e) {
+    closeConfig();
+    throw e;
+  }
   let currentHash = materialHash(material);
   metrics.certificateLoaded(certificate.notAfter);
 
-  const auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
   let draining = false;
 
   const app = express();
@@ -296,7 +319,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
           sendJsonText(res, 200, r.text);
           summary = r.summary;
         } else {
-          const r = reviewBody(raw, endpoint, reviewer, policy);
+          const r = reviewBody(raw, endpoint, reviewer, currentPolicy());
           sendJson(res, 200, r.body);
           summary = r.summary;
         }
@@ -371,8 +394,29 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
   if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
+  configWatcher = opts.policyConfigFile
+    ? watchPolicyConfigFile(opts.policyConfigFile, { hash: fileHash, digest: source.digest }, {
+        loader: loader!,
+        pollMs: opts.policyConfigPollMs,
+        settle: opts.policyConfigSettle,
+        settleMs: opts.policyConfigSettleMs,
+        onChanging: () => log.debug({ config: opts.policyConfigFile }, "policy configuration file changed; applying it once two reads agree"),
+        onChange: (loaded) => {
+          source = loaded.source;
+          policyBuilt = undefined;
+          pool?.setConfig(source);
+          metrics.policyConfigReload("loaded", source.digest);
+          log.info({ config: opts.policyConfigFile, digest: source.digest.slice(0, 12) }, "policy configuration reloaded");
+          for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+        },
+        onError: (errors) => {
+          metrics.policyConfigReload("rejected");
+          log.error({ config: opts.policyConfigFile, errors }, "policy configuration not reloaded: the file is invalid; keeping the configuration in force");
+        },
+      })
+    : undefined;
   try {
     await pool?.ready();
     await new Promise<void>((resolve, reject) => {
@@ -384,7 +428,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     });
   } catch (e) {
     auth.close();
-    configWatcher?.close();
+    closeConfig();
     await pool?.close();
     throw e;
   }
@@ -445,7 +489,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     if (closing) return closing;
     draining = true;
     watcher.close();
-    configWatcher?.close();
+    closeConfig();
     auth.close();
     void refCache?.stop();
     const auditStopped = backgroundAudit?.stop() ?? Promise.resolve();

@@ -4,7 +4,7 @@
  * (unexpressible.ts) joined over `rules()`. Pure.
  */
 import { rules } from "../index";
-import { globToRegExp } from "../config/glob";
+import { compileGlob } from "../config/glob";
 import { CEL_RULES, type CelRule } from "./rules";
 import { NOT_EXPRESSIBLE } from "./unexpressible";
 
@@ -24,7 +24,7 @@ export interface VapCoverage {
 
 /** The NOT_EXPRESSIBLE keys (ids or globs) that name `rule`. */
 export function notExpressibleKeys(rule: string): string[] {
-  return Object.keys(NOT_EXPRESSIBLE).filter((k) => globToRegExp(k).test(rule));
+  return Object.keys(NOT_EXPRESSIBLE).filter((k) => compileGlob(k).test(rule));
 }
 
 /**
