@@ -108,16 +108,17 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
   for (const v of compiledOf(p).validators ?? []) {
     const fallback = `${p.id}.schema`;
     const r = checkSchema(v, obj, fallback);
-    for (const f of r.violations) violations.push(f);
     for (const id of r.incomplete) {
       if (id !== "*") incomplete.add(id);
       else {
-        // Only the first nodes were checked error by error: say so, under the schema's rule,
-        // which then cannot pass as an existing violation either.
+        // Only the first nodes were checked error by error: say so first (the answer lists
+        // the first findings only), under the schema's rule, which then cannot pass as an
+        // existing violation either.
         incomplete.add(fallback);
-        violations.push(finding(fallback, [], `is too large to check error by error: only the findings in its first ${MAX_NODES_CHECKED} values are listed, and there are more; fix those and apply it again`));
+        violations.push(finding(fallback, [], `is too large to check error by error: only the findings in its first ${MAX_NODES_CHECKED} values are listed, and there may be more; fix those and apply it again`));
       }
     }
+    for (const f of r.violations) violations.push(f);
   }
 
   // Findings kept per rule id and list: a rule that reports every item of a 3 MiB list must not

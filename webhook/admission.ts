@@ -31,7 +31,7 @@ export interface AdmissionRequest {
   oldObject: unknown;
   dryRun: boolean;
   username?: string;
-  /** userInfo.groups, for exempt requesters (at most 64, each at most 256 characters). */
+  /** userInfo.groups, for exempt requesters (every one, whole). */
   groups?: string[];
 }
 
@@ -115,8 +115,10 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     object,
     oldObject,
     dryRun: r.dryRun === true,
-    username: typeof userInfo?.username === "string" ? userInfo.username.slice(0, 256) : undefined,
-    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string").slice(0, 64).map((g) => g.slice(0, 256)) : undefined,
+    // Whole names, never shortened: an exempt name is compared with the requester's exactly, so
+    // "system:admin" + 200 more characters is not "system:admin". The body limit bounds them.
+    username: typeof userInfo?.username === "string" ? userInfo.username : undefined,
+    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string") : undefined,
   };
 }
 
