@@ -19,6 +19,7 @@ export class WebhookMetrics {
   private readonly workersBusy: Gauge;
   private readonly queued: Gauge;
   private readonly rejected: Counter;
+  private readonly buffered: Gauge;
   private readonly restarts: Counter<"reason">;
   private readonly auditScans: Counter<"result">;
   private readonly auditLast: Gauge;
@@ -86,7 +87,12 @@ export class WebhookMetrics {
     });
     this.rejected = new Counter({
       name: "kuscia_iac_webhook_reviews_rejected_total",
-      help: "Reviews answered 503 because every review worker was busy and the queue was full (--max-queued-reviews)",
+      help: "Reviews answered 503 with Retry-After: every review worker was busy and the queue full (--max-queued-reviews), or the bodies in memory at --max-buffered-bytes",
+      registers,
+    });
+    this.buffered = new Gauge({
+      name: "kuscia_iac_webhook_buffered_bytes",
+      help: "Bytes of request bodies held now (being read, queued or under review), against --max-buffered-bytes",
       registers,
     });
     this.restarts = new Counter({
@@ -142,6 +148,10 @@ export class WebhookMetrics {
     this.workers.set(workers);
     this.workersBusy.set(busy);
     this.queued.set(queued);
+  }
+
+  bufferedBytes(n: number): void {
+    this.buffered.set(n);
   }
 
   reviewRejected(): void {

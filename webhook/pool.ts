@@ -77,6 +77,8 @@ export interface PoolOptions {
   hooks?: WorkerHooks;
   /** Old-generation heap limit of each worker, in MiB: past it the worker alone stops (its review refused), not the process. */
   heapMb: number;
+  /** Arms a review's deadline (default setTimeout, unref'd); returns a cancel function. Tests pass one they fire themselves. */
+  timer?: (ms: number, fire: () => void) => () => void;
 }
 
 interface Job {
@@ -89,13 +91,19 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job?: Job & { id: number; timer: NodeJS.Timeout };
+  job?: Job & { id: number; cancel: () => void };
   /** Set when we terminate it ourselves (deadline, close), so its exit is not counted as a crash. */
   ending?: "deadline" | "close";
   ready: Promise<void>;
 }
 
 const WORKER_FILE = path.join(__dirname, "reviewworker.js");
+
+function defaultTimer(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
+}
 
 /** The body as a Uint8Array this thread may give away: transferred when it owns its whole ArrayBuffer, else copied. */
 function transferable(buf: Buffer): Uint8Array {
@@ -233,9 +241,8 @@ export class ReviewPool {
       while ((job = this.queue.shift()) && job.gone()) job.reject(new CallerGone());
       if (!job) break;
       const id = this.nextId++;
-      const timer = setTimeout(() => this.overrun(s), this.o.deadlineMs);
-      timer.unref();
-      s.job = { ...job, id, timer };
+      const cancel = (this.o.timer ?? defaultTimer)(this.o.deadlineMs, () => this.overrun(s, id));
+      s.job = { ...job, id, cancel };
       const body = transferable(job.body);
       // The configuration in force now: posted to this worker (setConfig) before this message.
       this.post(s, { type: "review", id, endpoint: job.endpoint, digest: this.source.digest, body }, [body.buffer as ArrayBuffer]);
@@ -253,8 +260,8 @@ export class ReviewPool {
     this.dispatch();
   }
 
-  private overrun(s: Slot): void {
-    if (!s.job || s.ending) return;
+  private overrun(s: Slot, id: number): void {
+    if (!s.job || s.job.id !== id || s.ending) return;
     this.o.log.error({ deadlineMs: this.o.deadlineMs }, "review ran past its deadline; terminating its worker");
     s.ending = "deadline";
     const where = `review ran past its deadline (${this.o.deadlineMs} ms); worker terminated`;
@@ -263,7 +270,7 @@ export class ReviewPool {
   }
 
   private finish(s: Slot, settle: () => void): void {
-    clearTimeout(s.job!.timer);
+    s.job!.cancel();
     settle();
     s.job = undefined;
     this.gauges();

@@ -14,7 +14,8 @@ import { PolicyFileLoader } from "../policyfile/loader";
 import { loadPolicyConfigStable, watchPolicyConfigFile, type ConfigWatcher } from "../policyfile/watch";
 import { BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
-import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, checkJsonDepth, readBody } from "./body";
+import { BodyBudget, BodyLease, ClientAbort, HttpError, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, OverBudget, checkContentType, checkJsonDepth, readBody } from "./body";
+import { LogLimiter } from "./loglimit";
 import { WebhookMetrics } from "./metrics";
 import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } from "./pool";
 import { reviewBody } from "./reviewbody";
@@ -51,8 +52,23 @@ export interface WebhookOptions {
    * parallelism); 0 reviews on the main thread.
    */
   reviewWorkers?: number;
-  /** Reviews that may wait for a free worker (default 64); past it, 503. */
+  /**
+   * Reviews that may wait for a free worker (default 256, more than the API server's default
+   * --max-mutating-requests-inflight of 200, so a burst from one API server waits rather than
+   * being refused); past it, 503 with Retry-After. Their bodies count in maxBufferedBytes.
+   */
   maxQueuedReviews?: number;
+  /**
+   * Bytes of request bodies held at once across every request, read, queued or under review
+   * (default MAX_BUFFERED_BYTES, 64 MiB). A request whose declared length does not fit is
+   * answered 503 with Retry-After before any of its body is read; one without a length is
+   * refused as soon as it would pass. At least maxRequestBytes.
+   */
+  maxBufferedBytes?: number;
+  /** Repeated log lines (unauthenticated callers, bad requests, 503s): at most one per kind per this many ms; default 10 s. */
+  repeatedLogIntervalMs?: number;
+  /** Test-only: arms a review's deadline instead of setTimeout (the test decides when it passes). Returns a cancel function. */
+  reviewDeadlineTimer?: (ms: number, fire: () => void) => () => void;
   /** How long one review may run in a worker before the worker is terminated and the request refused (500). Default requestTimeoutMs. */
   reviewTimeoutMs?: number;
   /**
@@ -140,7 +156,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
-export const MAX_QUEUED_REVIEWS = 64;
+export const MAX_QUEUED_REVIEWS = 256;
 const REVIEW_WORKER_HEAP_MB = 256;
 
 /** The default --review-workers: two threads, one where the machine or the cgroup CPU quota allows only one. */
@@ -172,6 +188,10 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   if (workers > 0 && opts.reviewer) throw new Error("a custom reviewer runs on the main thread: it needs reviewWorkers 0");
   const maxQueued = opts.maxQueuedReviews ?? MAX_QUEUED_REVIEWS;
   if (!Number.isSafeInteger(maxQueued) || maxQueued < 0) throw new Error(`--max-queued-reviews must be a whole number, got ${String(opts.maxQueuedReviews)}`);
+  const maxBuffered = opts.maxBufferedBytes ?? Math.max(MAX_BUFFERED_BYTES, maxRequestBytes);
+  if (!Number.isSafeInteger(maxBuffered) || maxBuffered < maxRequestBytes) throw new Error(`--max-buffered-bytes must be a whole number of bytes of at least --max-request-bytes (${maxRequestBytes}), got ${String(opts.maxBufferedBytes)}`);
+  const budget = new BodyBudget(maxBuffered, (n) => metrics.bufferedBytes(n));
+  const repeated = new LogLimiter(opts.repeatedLogIntervalMs);
   const log = opts.logger ?? createLogger(opts.logLevel);
   const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
   // --references: the reference findings are merged into each review's result (webhook/references.ts).
@@ -294,23 +314,34 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     else log.info(line, "review");
   }
 
+  /** A 503 with Retry-After, which the API server's client retries within its timeout (test/e2e/backpressure.test.ts). */
+  function overloaded(res: Response, endpoint: Endpoint, message: string, seconds: number, unread: boolean): void {
+    metrics.reviewRejected();
+    metrics.observe(endpoint, "unknown", "", "overloaded", seconds);
+    res.setHeader("Retry-After", "1");
+    // A body left unread is discarded, never buffered, and the connection closed behind it.
+    if (unread) res.setHeader("Connection", "close");
+    sendJson(res, 503, { error: "ServiceUnavailable", message });
+  }
+
   function handler(endpoint: Endpoint) {
     return async (req: Request, res: Response): Promise<void> => {
       const started = process.hrtime.bigint();
       const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
       let who: AuthResult = { ok: false, reason: "not checked" };
+      const lease = new BodyLease(budget);
       try {
         who = await auth.authenticate(req);
         if (!who.ok) {
           if (draining) res.setHeader("Connection", "close");
           if (auth.methods.includes("bearer")) res.setHeader("WWW-Authenticate", 'Bearer realm="kuscia-iac-webhook"');
-          log.warn({ endpoint, remote: req.socket.remoteAddress, reason: who.reason }, "refused an unauthenticated caller");
+          repeated.log(`401 ${who.reason}`, (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, reason: who.ok ? undefined : who.reason, suppressed: suppressed || undefined }, "refused an unauthenticated caller"));
           metrics.observe(endpoint, "unknown", "", "unauthorized", elapsed());
           res.status(401).json({ error: "Unauthorized", message: who.reason });
           return;
         }
         checkContentType(req);
-        const raw = await readBody(req, maxRequestBytes);
+        const raw = await readBody(req, maxRequestBytes, lease);
         checkJsonDepth(raw);
         let summary: ReviewSummary;
         if (pool) {
@@ -330,16 +361,19 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       } catch (e) {
         if (e instanceof ClientAbort || e instanceof CallerGone) {
           // Nobody is left to answer; a caller's timeout or cancel is not our failure.
-          log.info({ endpoint, remote: req.socket.remoteAddress }, e instanceof CallerGone ? e.message : "client closed the connection before the body was complete");
+          const msg = e instanceof CallerGone ? e.message : "client closed the connection before the body was complete";
+          repeated.log(msg, (suppressed) => log.info({ endpoint, remote: req.socket.remoteAddress, suppressed: suppressed || undefined }, msg));
           metrics.observe(endpoint, "unknown", "", "client_abort", elapsed());
           return;
         }
         if (e instanceof QueueFull) {
-          log.warn({ endpoint, remote: req.socket.remoteAddress, queued: e.limit }, "every review worker is busy and the queue is full: answered 503");
-          metrics.reviewRejected();
-          metrics.observe(endpoint, "unknown", "", "overloaded", elapsed());
-          res.setHeader("Retry-After", "1");
-          sendJson(res, 503, { error: "ServiceUnavailable", message: e.message });
+          repeated.log("queue full", (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, queued: e.limit, suppressed: suppressed || undefined }, "every review worker is busy and the queue is full: answered 503"));
+          overloaded(res, endpoint, e.message, elapsed(), false);
+          return;
+        }
+        if (e instanceof OverBudget) {
+          repeated.log("over budget", (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, bufferedBytes: budget.inUse, limit: e.limit, suppressed: suppressed || undefined }, "request bodies in memory are at --max-buffered-bytes: answered 503 without reading the body"));
+          overloaded(res, endpoint, e.message, elapsed(), true);
           return;
         }
         const status = e instanceof HttpError ? e.status : e instanceof BadAdmissionReview ? 400 : 500;
@@ -348,9 +382,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         // The rest of an oversized body is not worth reading; closing is cheaper and bounds the work.
         if (status === 413) res.setHeader("Connection", "close");
         if (status === 500) log.error({ endpoint, error: e instanceof ReviewFailed ? e.where : errorWhere(e) }, "request failed");
-        else log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message }, "bad request");
+        else repeated.log(`${status} ${message}`, (suppressed) => log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message, suppressed: suppressed || undefined }, "bad request"));
         metrics.observe(endpoint, "unknown", "", status === 500 ? "error" : "bad_request", elapsed());
         if (!res.headersSent) sendJson(res, status, { error: code, message });
+      } finally {
+        lease.release();
       }
     };
   }
@@ -394,7 +430,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, timer: opts.reviewDeadlineTimer }) : undefined;
   if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
   configWatcher = opts.policyConfigFile
     ? watchPolicyConfigFile(opts.policyConfigFile, { hash: fileHash, digest: source.digest }, {
