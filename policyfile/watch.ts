@@ -47,6 +47,9 @@ export interface WatchOptions extends StableLoadOptions {
   pollMs?: number;
   onChange(loaded: { source: PolicySource; warnings: string[] }): void;
   onError(errors: readonly string[]): void;
+  /** Told of each check (a read of the file) and each compile (a parse and validation), for the metrics. */
+  onCheck?(): void;
+  onCompile?(): void;
 }
 
 /** A validated configuration and the hash of the bytes it was read from. */
@@ -112,6 +115,7 @@ export function watchPolicyConfigFile(file: string, current: { hash: string; dig
     }
     running = true;
     checks++;
+    o.onCheck?.();
     try {
       for (;;) {
         const first = await o.loader.read(file);
@@ -131,6 +135,7 @@ export function watchPolicyConfigFile(file: string, current: { hash: string; dig
         if (closed) return;
         if (r.changed) continue; // still being written: read it again
         compiles++;
+        o.onCompile?.();
         seen = r.hash;
         if (r.errors) {
           report(r.errors);

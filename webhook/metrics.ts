@@ -14,6 +14,8 @@ export class WebhookMetrics {
   private readonly certExpiry: Gauge;
   private readonly configReloads: Counter<"result">;
   private readonly configInfo: Gauge<"digest">;
+  private readonly configChecks: Counter;
+  private readonly configCompiles: Counter;
   private readonly audits: Counter<"kind" | "rule" | "reason">;
   private readonly workers: Gauge;
   private readonly workersBusy: Gauge;
@@ -56,6 +58,16 @@ export class WebhookMetrics {
       name: "kuscia_iac_webhook_policy_config_reloads_total",
       help: "Policy configuration reloads from disk, by result (loaded, or rejected: the file was invalid and the configuration in force was kept)",
       labelNames: ["result"],
+      registers,
+    });
+    this.configChecks = new Counter({
+      name: "kuscia_iac_webhook_policy_config_checks_total",
+      help: "Reads of the policy configuration file (each poll or file event), in the configuration loader's thread",
+      registers,
+    });
+    this.configCompiles = new Counter({
+      name: "kuscia_iac_webhook_policy_config_compiles_total",
+      help: "Parses and validations of the policy configuration file: only when its bytes changed and two reads agree",
       registers,
     });
     this.configInfo = new Gauge({
@@ -132,6 +144,14 @@ export class WebhookMetrics {
   policyConfigLoaded(digest: string): void {
     this.configInfo.reset();
     this.configInfo.set({ digest: digest.slice(0, 12) }, 1);
+  }
+
+  policyConfigChecked(): void {
+    this.configChecks.inc();
+  }
+
+  policyConfigCompiled(): void {
+    this.configCompiles.inc();
   }
 
   policyConfigReload(result: "loaded" | "rejected", digest?: string): void {

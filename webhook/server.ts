@@ -438,6 +438,8 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         pollMs: opts.policyConfigPollMs,
         settle: opts.policyConfigSettle,
         settleMs: opts.policyConfigSettleMs,
+        onCheck: () => metrics.policyConfigChecked(),
+        onCompile: () => metrics.policyConfigCompiled(),
         onChanging: () => log.debug({ config: opts.policyConfigFile }, "policy configuration file changed; applying it once two reads agree"),
         onChange: (loaded) => {
           source = loaded.source;

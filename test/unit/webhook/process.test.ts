@@ -160,6 +160,22 @@ describe("webhook process", () => {
     }
   });
 
+  it("two webhooks started at once on a fresh --state-dir serve certificates from one CA", async () => {
+    const state = join(tempDir("kuscia-iac-state-"), "shared");
+    const both = [start(["--port", "0", "--state-dir", state]), start(["--port", "0", "--state-dir", state])];
+    try {
+      const urls = await Promise.all(both.map(listening));
+      const caPem = readFileSync(join(state, "ca.crt"), "utf8");
+      // Trusting the one CA file reaches both: neither made a CA of its own.
+      for (const url of urls) assert.equal((await call(url, "/healthz", { ca: caPem })).status, 200);
+      await Promise.all(both.map((c) => waitFor(() => c.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line")));
+      assert.deepEqual(both.map((c) => c.lines.find((l) => l.caBundleFile)!.reused === "none").sort(), [false, true]);
+    } finally {
+      for (const c of both) c.proc.kill("SIGTERM");
+      await Promise.all(both.map((c) => c.exit));
+    }
+  });
+
   it("--certs-only adds --san names, keeps the CA, and --print-configurations prints both configurations", () => {
     const state = join(tempDir("kuscia-iac-state-"), "s");
     const a = spawnSync(process.execPath, [...entry(), "--certs-only", "--state-dir", state], { encoding: "utf8" });
