@@ -319,9 +319,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     metrics.reviewRejected();
     metrics.observe(endpoint, "unknown", "", "overloaded", seconds);
     res.setHeader("Retry-After", "1");
-    // A body left unread is discarded, never buffered, and the connection closed behind it.
-    if (unread) res.setHeader("Connection", "close");
     sendJson(res, 503, { error: "ServiceUnavailable", message });
+    // A body left unread is read and thrown away as it arrives, never buffered. The connection
+    // stays open: closing it with bytes unread would reset it (RST), and the caller could lose
+    // the 503 and its Retry-After. The request timeout still bounds how long this takes.
+    if (unread) res.req.resume();
   }
 
   function handler(endpoint: Endpoint) {
