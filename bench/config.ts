@@ -19,7 +19,7 @@ function configuration(bytes: number, variant: number): { text: string; exceptio
   let text = `${HEAD}exceptions:\n`;
   let i = 0;
   for (;;) {
-    const line = `  - {name: e${i}, reason: r${variant}, match: {kinds: [InteropConfig], names: [t-${i}-*]}, rules: [interop.members]}\n`;
+    const line = `  - {name: e${i}, reason: r${variant}, match: {names: [t-${i}-*]}, rules: [interop.members]}\n`;
     if (text.length + line.length > bytes) break;
     text += line;
     i++;

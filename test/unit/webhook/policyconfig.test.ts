@@ -220,7 +220,7 @@ export function largeConfiguration(): string {
   let s = "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\nexceptions:\n";
   let i = 0;
   for (;;) {
-    const line = `  - {name: e${i}, reason: r, match: {kinds: [InteropConfig], names: [t-${i}-*]}, rules: [interop.members]}\n`;
+    const line = `  - {name: e${i}, reason: r, match: {names: [t-${i}-*]}, rules: [interop.members]}\n`;
     if (s.length + line.length > 1024 * 1024) break;
     s += line;
     i++;
