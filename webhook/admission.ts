@@ -136,7 +136,8 @@ function withRule(f: { message: string; rule: string }): string {
 /** "spec.cert: ... [domain.cert]; spec.parties[1].domainID: ... [kd.parties]" */
 export function denialMessage(result: ReviewResult): string {
   const listed = result.violations.slice(0, MAX_LISTED).map(withRule);
-  const more = result.violations.length - listed.length;
+  // The rule book keeps at most MAX_FINDINGS of each list and counts the rest in `omitted`.
+  const more = result.violations.length - listed.length + (result.omitted?.violations ?? 0);
   return listed.join("; ") + (more > 0 ? `; and ${more} more` : "");
 }
 
@@ -147,7 +148,7 @@ export function warningStrings(result: ReviewResult): string[] {
     const msg = redactSecrets(w.message);
     return msg.length + id.length > MAX_WARNING ? `${msg.slice(0, Math.max(0, MAX_WARNING - id.length - 1))}…${id}` : `${msg}${id}`;
   });
-  const more = result.warnings.length - out.length;
+  const more = result.warnings.length - out.length + (result.omitted?.warnings ?? 0);
   if (more > 0) out.push(`and ${more} more warnings`);
   return out;
 }
