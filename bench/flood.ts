@@ -23,7 +23,10 @@ async function flood(): Promise<void> {
   const wh = { url, ca } as BenchWebhook;
   const answers = await Promise.all(Array.from({ length: CONNECTIONS }, () => send(wh, "/validate", body)));
   const statuses: Record<string, number> = {};
-  for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  for (const a of answers) {
+    const k = a.status === 0 ? `error ${a.text}` : String(a.status);
+    statuses[k] = (statuses[k] ?? 0) + 1;
+  }
   parentPort!.postMessage({ statuses, slowestMs: Math.round(Math.max(...answers.map((a) => a.ms))) });
 }
 

@@ -86,7 +86,7 @@ export function send(wh: BenchWebhook, p: string, body?: string | Buffer, header
       res.on("end", () => done(res.statusCode ?? 0, text));
       res.on("error", () => done(res.statusCode ?? 0, text));
     });
-    req.on("error", () => done(0, ""));
+    req.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? e.message));
     req.end(body);
   });
 }

@@ -319,10 +319,15 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     metrics.reviewRejected();
     metrics.observe(endpoint, "unknown", "", "overloaded", seconds);
     res.setHeader("Retry-After", "1");
-    sendJson(res, 503, { error: "ServiceUnavailable", message });
     // A body left unread is read and thrown away as it arrives, never buffered. The connection
-    // stays open: closing it with bytes unread would reset it (RST), and the caller could lose
-    // the 503 and its Retry-After. The request timeout still bounds how long this takes.
+    // stays open until the caller has sent it: closing it with bytes unread would reset it
+    // (RST), and the caller could lose the 503 and its Retry-After. A caller that asked for
+    // "Connection: close" (agent-less Node clients, curl -H) would otherwise get exactly that:
+    // Node's server destroys such a connection as soon as the answer is written, so this
+    // answer keeps it alive and the caller closes it once its body is sent. The request and
+    // keep-alive timeouts still bound how long this takes.
+    if (unread && !draining) res.shouldKeepAlive = true;
+    sendJson(res, 503, { error: "ServiceUnavailable", message });
     if (unread) res.req.resume();
   }
 

@@ -89,6 +89,27 @@ describe("webhook under callers that would exhaust it", () => {
     assert.match(await wh.metrics.registry.metrics(), /verdict="overloaded"\} 1/);
   });
 
+  it("answers 503 to a caller that sends its whole body at once and asked to close the connection, without resetting it under the caller", async () => {
+    const MiB = 1024 * 1024;
+    const wh = await start({ maxRequestBytes: 7 * MiB, maxBufferedBytes: 7 * MiB, reviewWorkers: 1 });
+    const held = open(wh, { "content-length": String(7 * MiB) });
+    held.req.write("x");
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_buffered_bytes")) === 7 * MiB, undefined, "the first request to hold the whole budget");
+    // agent: false sends "Connection: close"; the body is written in full, as most clients do,
+    // so the 503 arrives while it is still being sent.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => {
+        const body = bodyOf(7 * MiB, `big-${i}`);
+        const o = open(wh, { "content-length": String(body.length), connection: "close" });
+        o.req.end(body);
+        return o.response.then((r) => r.status, (e: NodeJS.ErrnoException) => `error ${e.code ?? e.message}`);
+      }),
+    );
+    assert.deepEqual(results, Array(8).fill(503));
+    held.req.destroy();
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_buffered_bytes")) === 0, undefined, "the budget given back");
+  });
+
   it("refuses a body without Content-Length (chunked) as soon as it would pass the budget, and keeps serving", async () => {
     const KiB = 1024;
     const wh = await start({ maxRequestBytes: 64 * KiB, maxBufferedBytes: 64 * KiB, reviewWorkers: 1 });
