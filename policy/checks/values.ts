@@ -2,6 +2,8 @@
  * Defensive readers. Semantic rules run even on objects that failed the schema
  * (so users see every problem at once), so every read must survive any shape.
  */
+import { redactSecrets, redactValue } from "../redact";
+
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
@@ -28,13 +30,19 @@ export function at(v: unknown, ...keys: string[]): unknown {
   }
   return cur;
 }
+/** Characters of a value's JSON rendered past `max` before masking: room for a secret that straddles the cut. */
+const REDACT_WINDOW = 4096;
+
 /**
  * Quotes a user value for a message, bounded so a 1 MB string cannot flood a log or a kubectl
- * error. JSON, written only as far as `max` characters: a 3 MiB value costs no more than a
- * short one, and a value whose keys are named toString or valueOf is quoted, never converted.
+ * error. JSON, never a value's own conversion (a value whose keys are named toString or
+ * valueOf is quoted, never converted). Its secrets are masked first (policy/redact.ts), before
+ * the cut, since a cut could leave a password's head without the `@` that marks it; a value
+ * other than a string is rendered only as far as REDACT_WINDOW characters past `max` before
+ * masking, so a 3 MiB object costs no more than a short one.
  */
 export function show(v: unknown, max = 80): string {
-  const s = jsonPrefix(v, max + 1);
+  const s = typeof v === "string" ? JSON.stringify(redactValue(v)) : redactSecrets(jsonPrefix(v, max + REDACT_WINDOW));
   return s.length > max ? s.slice(0, max - 3) + "...\"" : s;
 }
 
