@@ -96,7 +96,8 @@ describe("verdicts that cannot be sidestepped", () => {
 
     it("references to it are found whatever namespace the file gives it", () => {
       const kd = { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "kd", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "img" }] } };
-      const img = { apiVersion: K, kind: "AppImage", metadata: { name: "img", namespace: "somewhere" }, spec: {} };
+      // With a deploy template, so the pre-flight checks that read it (ref.kd.deploy-template) have nothing to say either.
+      const img = { apiVersion: K, kind: "AppImage", metadata: { name: "img", namespace: "somewhere" }, spec: { image: { name: "secretflow/app", tag: "1.0" }, deployTemplates: [{ name: "t", spec: { containers: [{ name: "c" }] } }] } };
       const results = checkReferences([kd, domain, img], { config: defaultPolicyConfiguration() });
       const forKd = results.find((r) => r.object.kind === "KusciaDeployment");
       assert.deepEqual([...(forKd?.violations ?? []), ...(forKd?.warnings ?? [])], [], JSON.stringify(forKd));
