@@ -70,7 +70,10 @@ describe("webhook review workers", () => {
     assert.equal(order[2], "worst case");
     assert.equal(r.status, 200);
     assert.equal(r.json.response.allowed, false);
-    assert.match(r.json.response.status.message, /\[kd\.schema\].*; and 80 more$/s);
+    // 20 findings listed; the rest counted, including those the rule book kept out of its lists
+    // (kd.schema alone finds over 1,000 here, and keeps 1,000).
+    const more = /\[kd\.schema\].*; and (\d+) more$/s.exec(r.json.response.status.message);
+    assert.ok(more && Number(more[1]) >= 1_000 - 20, r.json.response.status.message.slice(-80));
   });
 
   describe("answer exactly as a review on the main thread", () => {
