@@ -17,10 +17,13 @@ import standaloneCode from "ajv/dist/standalone";
 import { POLICIES } from "../policy";
 import { COMPILED_DIR, newAjv, schemaKey } from "../policy/schema";
 
-/** Every schema the rule book compiles, by key. */
-export function ruleBookSchemas(): Map<string, Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const p of POLICIES) for (const s of [p.schema, p.tighten]) if (s) out.set(schemaKey(s), s);
+/**
+ * Every validator the rule book compiles, by key: each schema twice, reporting every error
+ * and stopping at the first (policy/schema.ts compileCheck).
+ */
+export function ruleBookSchemas(): Map<string, { schema: Record<string, unknown>; allErrors: boolean }> {
+  const out = new Map<string, { schema: Record<string, unknown>; allErrors: boolean }>();
+  for (const p of POLICIES) for (const s of [p.schema, p.tighten]) if (s) for (const allErrors of [true, false]) out.set(schemaKey(s, allErrors), { schema: s, allErrors });
   return out;
 }
 
@@ -30,9 +33,9 @@ export function generateValidators(): string[] {
   mkdirSync(dir, { recursive: true });
   const schemas = ruleBookSchemas();
   for (const f of readdirSync(dir)) if (!schemas.has(f.replace(/\.js$/, ""))) rmSync(path.join(dir, f));
-  for (const [key, schema] of schemas) {
+  for (const [key, { schema, allErrors }] of schemas) {
     // The module requires the same format functions the run-time instance registers (dist/policy/schema-formats.js).
-    const ajv = newAjv({ source: true, formats: _`require("../../schema-formats").SCHEMA_FORMATS` });
+    const ajv = newAjv({ source: true, formats: _`require("../../schema-formats").SCHEMA_FORMATS` }, allErrors);
     writeFileSync(path.join(dir, `${key}.js`), standaloneCode(ajv, ajv.compile(schema)));
   }
   return [...schemas.keys()];

@@ -31,7 +31,7 @@ export interface AdmissionRequest {
   oldObject: unknown;
   dryRun: boolean;
   username?: string;
-  /** userInfo.groups, for exempt requesters (at most 64, each at most 256 characters). */
+  /** userInfo.groups, for exempt requesters (every one, whole). */
   groups?: string[];
 }
 
@@ -115,8 +115,10 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     object,
     oldObject,
     dryRun: r.dryRun === true,
-    username: typeof userInfo?.username === "string" ? userInfo.username.slice(0, 256) : undefined,
-    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string").slice(0, 64).map((g) => g.slice(0, 256)) : undefined,
+    // Whole names, never shortened: an exempt name is compared with the requester's exactly, so
+    // "system:admin" + 200 more characters is not "system:admin". The body limit bounds them.
+    username: typeof userInfo?.username === "string" ? userInfo.username : undefined,
+    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string") : undefined,
   };
 }
 
@@ -134,7 +136,8 @@ function withRule(f: { message: string; rule: string }): string {
 /** "spec.cert: ... [domain.cert]; spec.parties[1].domainID: ... [kd.parties]" */
 export function denialMessage(result: ReviewResult): string {
   const listed = result.violations.slice(0, MAX_LISTED).map(withRule);
-  const more = result.violations.length - listed.length;
+  // The rule book keeps at most MAX_FINDINGS of each list and counts the rest in `omitted`.
+  const more = result.violations.length - listed.length + (result.omitted?.violations ?? 0);
   return listed.join("; ") + (more > 0 ? `; and ${more} more` : "");
 }
 
@@ -145,7 +148,7 @@ export function warningStrings(result: ReviewResult): string[] {
     const msg = redactSecrets(w.message);
     return msg.length + id.length > MAX_WARNING ? `${msg.slice(0, Math.max(0, MAX_WARNING - id.length - 1))}…${id}` : `${msg}${id}`;
   });
-  const more = result.warnings.length - out.length;
+  const more = result.warnings.length - out.length + (result.omitted?.warnings ?? 0);
   if (more > 0) out.push(`and ${more} more warnings`);
   return out;
 }

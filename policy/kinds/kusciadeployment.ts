@@ -3,7 +3,7 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDep
 import { KUSCIA, checkDomainId } from "./common";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
 import { dnsSubdomain, placeholder } from "../checks/names";
-import { arr, at, isObj, show } from "../checks/values";
+import { arr, at, isObj, keyOf, obj, show } from "../checks/values";
 import { appImageRefWhy, domainIdOk, firstBad, lit, matches, show as celShow, subdomainOk } from "../vap/cel";
 import { domainIdField, hasSpec, o as O, parties as celParties } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -82,7 +82,7 @@ export const kusciaDeployment: KindPolicy = {
             const why = placeholder(ref) ?? dnsSubdomain(ref);
             if (why) ctx.fail(["spec", "parties", i, "appImageRef"], `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
           }
-          const key = `${String(d)}\u0000${String(at(p, "role") ?? "")}`;
+          const key = `${keyOf(d)}\u0000${keyOf(at(p, "role") ?? "")}`;
           if (seen.has(key)) ctx.fail(["spec", "parties", i], `domain ${show(d)}${at(p, "role") ? ` with role ${show(at(p, "role"))}` : ""} is already party ${seen.get(key)}; each party appears once`);
           else seen.set(key, i);
         });

@@ -37,7 +37,6 @@ function cli(args: string[]) {
 }
 
 describe("kuscia-iac vap: policies and bindings from the rule book", function () {
-  this.timeout(60_000);
 
   it("emits one policy and one binding per CEL-expressible rule, Deny for errors and Warn for warnings", () => {
     const { objects, notExpressed } = generateVap();
