@@ -1,5 +1,5 @@
 import type { KindPolicy } from "../engine";
-import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
+import { schema as upstreamSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
 import { KUSCIA, checkDomainId } from "./common";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
 import { dnsSubdomain, placeholder } from "../checks/names";
@@ -10,11 +10,50 @@ import type { PatchOperation } from "../types";
 export const KD_NAMESPACE = "cross-domain";
 const SERVICE_NAME_PREFIX = /^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$/;
 
+/**
+ * Upstream's CRD requires `workingDir` on a party template's containers (the Container type
+ * serialises it without omitempty), although the controller takes only `resources` and
+ * `affinity` from them (pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate) and the
+ * product docs' own secretflow-serving example leaves it out. KusciaAPI writes it empty
+ * (pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers builds
+ * v1alpha1.Container{Name, Resources}, so the JSON carries "workingDir": ""); the webhook's
+ * defaults add it the same way, and the API server's refusal of a party template without it
+ * is reported under its own rule id with that fix.
+ */
+export const PARTY_WORKING_DIR_RULE = "kd.template.working-dir";
+const PARTY_WORKING_DIR_HINT =
+  'upstream\'s KusciaDeployment CRD requires it on every party-template container, although Kuscia ignores it there (only resources and affinity are taken from a party template); add workingDir: "" as KusciaAPI writes it (the mutating webhook adds it, kuscia-iac components emit it)';
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  [k: string]: unknown;
+}
+
+function withPartyWorkingDirHint(s: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(s) as SchemaNode;
+  let node: SchemaNode | undefined = copy;
+  for (const k of ["spec", "parties", "[]", "template", "spec", "containers", "[]"]) node = k === "[]" ? node?.items : node?.properties?.[k];
+  const wd = node?.properties?.workingDir;
+  if (!node?.properties || !wd) throw new Error("KusciaDeployment CRD: party-template containers have no workingDir (crds/ changed: update policy/kinds/kusciadeployment.ts)");
+  node.properties.workingDir = { ...wd, "x-rule": PARTY_WORKING_DIR_RULE, "x-hint": PARTY_WORKING_DIR_HINT };
+  return copy;
+}
+const schema = withPartyWorkingDirHint(upstreamSchema as Record<string, unknown>);
+
 export const kusciaDeployment: KindPolicy = {
   apiVersion: KUSCIA,
   kind: "KusciaDeployment",
   id: "kd",
   schema,
+  schemaRules: [
+    {
+      id: PARTY_WORKING_DIR_RULE,
+      severity: "error",
+      summary: 'party-template containers carry workingDir (may be ""), which upstream\'s CRD requires; the webhook adds it',
+      source: 'crds/v1alpha1/kuscia.secretflow_kusciadeployments.yaml (workingDir required); pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers (KusciaAPI writes "workingDir": ""); pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate (ignored)',
+    },
+  ],
   tighten: {
     type: "object",
     properties: {
@@ -134,6 +173,10 @@ export const kusciaDeployment: KindPolicy = {
     (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
       const t = obj(at(p, "template"));
       if (!t) return;
+      // workingDir: "" on party-template containers, as KusciaAPI writes them (see PARTY_WORKING_DIR_RULE).
+      (arr(at(t, "spec", "containers")) ?? []).forEach((c, j) => {
+        if (isObj(c) && c.workingDir === undefined) ops.push({ op: "add", path: `/spec/parties/${i}/template/spec/containers/${j}/workingDir`, value: "" });
+      });
       if (t.strategy === undefined) {
         ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy`, value: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
       } else if (isObj(t.strategy)) {
