@@ -12,7 +12,11 @@
  */
 import { strict as assert } from "node:assert";
 import { parseKusciaVersion, review } from "../../policy";
+import { execFileSync } from "node:child_process";
 import { kusciaYamlShapes } from "../../policy/upstream/kuscia-yaml";
+import { SHAPE_RELEASES, shapesSource } from "../../tools/gen-kuscia-yaml-shapes";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { nodeConfigDifference } from "../../policy/upstream/nodeconfig-differences";
 import { generate, makeKeys, type GenCase } from "../helpers/kuscia-yaml/gen";
 import { kusciaLoader } from "./harness/tools";
@@ -81,12 +85,27 @@ describe(`node configurations: the rule book against Kuscia's own loader (seed $
     for (const [r, bin] of bins) loaders.set(r, new LoaderSession(bin));
     const started = Date.now();
     cases = generate({ seed: SEED, shapes: kusciaYamlShapes(parseKusciaVersion("v1.1")!), keys: makeKeys(SEED), random: RANDOM, nestedKinds: NESTED_KINDS });
-    console.log(`      seed ${SEED}: ${cases.length} configurations per release, generated in ${Date.now() - started} ms (KUSCIA_IAC_NODECONFIG_SEED=${SEED} reproduces them)`);
+    const perMode = new Map<string, number>();
+    for (const c of cases) perMode.set(c.mode, (perMode.get(c.mode) ?? 0) + 1);
+    console.log(
+      `      seed ${SEED}: ${cases.length} configurations per release (${[...perMode].map(([m, n]) => `${m} ${n}`).join(", ")}), generated in ${Date.now() - started} ms (KUSCIA_IAC_NODECONFIG_SEED=${SEED} reproduces them)`,
+    );
   });
 
   after(async () => {
     for (const s of loaders.values()) await s.close();
   });
+
+  // The rule book's type check walks the shapes committed in policy/upstream; they must be
+  // what each release's structs are (regenerate with `npm run gen:kuscia-yaml`).
+  for (const r of SHAPE_RELEASES) {
+    it(`has policy/upstream/${r.file} as Kuscia's structs at ${r.source} decode kuscia.yaml`, () => {
+      const json = execFileSync(kusciaLoader(r.release), ["--schema"], { encoding: "utf8" });
+      const committed = readFileSync(path.resolve(__dirname, "..", "..", "..", "policy", "upstream", r.file), "utf8");
+      assert.ok(committed === shapesSource(r, json), `policy/upstream/${r.file} differs from kuscia-loader --schema at ${r.source}: run npm run gen:kuscia-yaml`);
+    });
+  }
+
 
   for (const release of RELEASES) {
     it(`agree on every configuration at ${release}, or differ only where a documented difference says so`, async () => {
@@ -94,20 +113,24 @@ describe(`node configurations: the rule book against Kuscia's own loader (seed $
       const started = Date.now();
       const answers = await session.run(cases.map((c) => ({ id: c.id, yaml: c.yaml })));
       const counts = { agree: 0, documented: 0, disagree: 0, refusedByKuscia: 0 };
+      const refusedPerMode = new Map<string, number>();
       const byRule = new Map<string, number>();
       const bad: { c: GenCase; book: Verdict; loader: LoaderAnswer }[] = [];
       cases.forEach((c, i) => {
         const book = ruleBook(c.yaml, release);
         const loader = answers[i];
         assert.equal(loader.id, c.id, "answers come back in order");
-        if (!loader.ok) counts.refusedByKuscia++;
+        if (!loader.ok) {
+          counts.refusedByKuscia++;
+          refusedPerMode.set(c.mode, (refusedPerMode.get(c.mode) ?? 0) + 1);
+        }
         const k = classify(book, loader);
         counts[k]++;
         if (k === "documented") for (const r of book.rules) byRule.set(r, (byRule.get(r) ?? 0) + 1);
         if (k === "disagree") bad.push({ c, book, loader });
       });
       console.log(
-        `      ${release}: ${cases.length} configurations in ${((Date.now() - started) / 1000).toFixed(1)} s; Kuscia refuses ${counts.refusedByKuscia}; ` +
+        `      ${release}: ${cases.length} configurations in ${((Date.now() - started) / 1000).toFixed(1)} s; Kuscia refuses ${counts.refusedByKuscia} (${[...refusedPerMode].map(([m, n]) => `${m} ${n}`).join(", ")}); ` +
           `agree ${counts.agree}, documented differences ${counts.documented} (${[...byRule].map(([r, n]) => `${r} ${n}`).join(", ") || "none"}), disagree ${counts.disagree}`,
       );
       if (bad.length === 0) return;

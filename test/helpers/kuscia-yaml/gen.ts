@@ -77,6 +77,8 @@ export const YAML_KINDS: readonly [string, Snip][] = [
 
 export interface GenCase {
   id: string;
+  /** The node mode the configuration was built for (before any mutation of `mode`). */
+  mode: KusciaYamlStep;
   yaml: string;
   /** What was generated or changed, for the report. */
   notes: string[];
@@ -465,9 +467,9 @@ export interface GenOptions {
 export function generate(o: GenOptions): GenCase[] {
   const rng = new Rng(o.seed);
   const cases: GenCase[] = [];
-  const emit = (id: string, entries: Entry[], notes: string[], text?: (lines: string[]) => string) => {
+  const emit = (id: string, mode: KusciaYamlStep, entries: Entry[], notes: string[], text?: (lines: string[]) => string) => {
     const lines = render(entries);
-    cases.push({ id, yaml: text ? text(lines) : `${lines.join("\n")}\n`, notes });
+    cases.push({ id, mode, yaml: text ? text(lines) : `${lines.join("\n")}\n`, notes });
   };
 
   // The type sweep.
@@ -477,9 +479,8 @@ export function generate(o: GenOptions): GenCase[] {
     YAML_KINDS.forEach(([kind, snip], i) => {
       const mode = modes[(i + key.length) % modes.length];
       const base = baseConfig(mode, o.keys, rng.fork(cases.length));
-      if (key === "mode") setPath(base, [key], snip);
-      else setPath(base, [key], snip);
-      emit(`sweep/${mode}/${key}/${kind}`, base, [`${mode} node, ${key} as ${kind}: ${snip.inline}${snip.block ? ` + block ${JSON.stringify(snip.block)}` : ""}`]);
+      setPath(base, [key], snip);
+      emit(`sweep/${mode}/${key}/${kind}`, mode, base, [`${mode} node, ${key} as ${kind}: ${snip.inline}${snip.block ? ` + block ${JSON.stringify(snip.block)}` : ""}`]);
     });
   }
   let k = 0;
@@ -489,7 +490,7 @@ export function generate(o: GenOptions): GenCase[] {
         const [kind, snip] = YAML_KINDS[k++ % YAML_KINDS.length];
         const base = baseConfig(m, o.keys, rng.fork(cases.length));
         setPath(base, f.path, snip);
-        emit(`sweep/${m}/${f.path.join(".")}/${kind}`, base, [`${m} node, ${f.path.join(".")} as ${kind}: ${snip.inline}`]);
+        emit(`sweep/${m}/${f.path.join(".")}/${kind}`, m, base, [`${m} node, ${f.path.join(".")} as ${kind}: ${snip.inline}`]);
       }
     }
   }
@@ -592,7 +593,7 @@ export function generate(o: GenOptions): GenCase[] {
         }
       }
     }
-    emit(`random/${i}`, base, notes, textMutation);
+    emit(`random/${i}`, mode, base, notes, textMutation);
   }
   return cases;
 }
