@@ -5,7 +5,9 @@
  * Domains, an InteropConfig's Domains, a KusciaJob's, a DomainDataGrant's, a DomainData's
  * DomainDataSource: policy/references.ts) is checked against the targets declared anywhere
  * in the program, before or after it, whatever the component's `emit` (a Domain emitted
- * "native" still declares its Domain).
+ * "native" still declares its Domain); so are the pre-flight checks that read those targets
+ * (policy/preflight.ts: a party's role without a deploy template in its AppImage, a job's
+ * partners mixing protocols, a task above its Domain's podMaxCount).
  *
  * When: once the program's synchronous construction is over (a setImmediate after the
  * first declaration) and no component is still waiting for Output arguments (settle() in
@@ -18,7 +20,7 @@
  * the update), `audit` a debug line, `off` nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { REFERENCES, ReferenceIndex, refKey, refOf } from "../policy";
+import { ReferenceIndex, referencedKinds, referringKinds, refKey, refOf } from "../policy";
 import { componentPolicy } from "./policy";
 
 interface Referring {
@@ -29,8 +31,8 @@ interface Referring {
 }
 
 const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
-const TARGETS = new Set(REFERENCES.map((r) => kindKey(r.to)));
-const SOURCES = new Set(REFERENCES.map((r) => kindKey(r.from)));
+const TARGETS = new Set(referencedKinds().map(kindKey));
+const SOURCES = new Set(referringKinds().map(kindKey));
 
 let targets = new Map<string, unknown>();
 let unchecked: { obj: unknown; who: Referring }[] = [];
@@ -54,7 +56,8 @@ export function declared(obj: unknown, who: Referring): void {
   const ref = refOf(obj);
   if (!ref) return;
   const key = kindKey(ref);
-  if (TARGETS.has(key)) targets.set(refKey(ref), { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+  // Kept whole: the pre-flight checks read a target's spec (an AppImage's deploy template roles, a Domain's role).
+  if (TARGETS.has(key)) targets.set(refKey(ref), obj);
   if (SOURCES.has(key)) unchecked.push({ obj, who });
   schedule();
 }
@@ -90,7 +93,9 @@ export function checkNow(): void {
   unchecked = [];
   if (batch.length === 0) return;
   const index = new ReferenceIndex();
-  for (const t of targets.values()) index.add(t);
+  // A referring object of the batch can be a target too (a route other checks read): added once.
+  const inBatch = new Set(batch.map((b) => refKey(refOf(b.obj)!)));
+  for (const [key, t] of targets) if (!inBatch.has(key)) index.add(t);
   const who = new Map<string, Referring[]>();
   for (const b of batch) {
     index.add(b.obj);

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { usableCpus } from "../cli/cpus";
+import { usableCpus } from "../platform/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
@@ -303,6 +303,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         const seconds = elapsed();
         metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
         for (const a of summary.audits ?? []) metrics.audited(summary.kind, a.rule, a.exception ? "exception" : "audit");
+        if (summary.verdict === "denied" && summary.rules) metrics.denied(summary.kind, summary.rules);
         logReview(summary, endpoint, seconds * 1000, who);
       } catch (e) {
         if (e instanceof ClientAbort || e instanceof CallerGone) {

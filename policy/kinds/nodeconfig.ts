@@ -21,6 +21,7 @@ import { NAME_MESSAGES, dnsLabel, dnsSubdomain, domainId, placeholder } from "..
 import { at, isObj, show, type Obj } from "../checks/values";
 import { kusciaYamlShapes, type KusciaYamlStep } from "../upstream/kuscia-yaml";
 import { redactSecrets } from "../redact";
+import { NO_CEL } from "../vap/reasons";
 
 export const CONFIG_LABEL = "kuscia.secretflow/config";
 export const CONFIG_KEY = "kuscia.yaml";
@@ -226,8 +227,10 @@ export const nodeConfig: KindPolicy = {
           severity: "warning",
           summary: `data["${CONFIG_KEY}"] holds one YAML document (Kuscia reads only the first)`,
           source: "cmd/kuscia/confloader/kuscia_config.go: loadConfig (yaml.v3 Unmarshal decodes the first document of the text)",
+          vap: { unexpressible: NO_CEL.nodeConfig },
         },
       ],
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         const { error, extraDocuments } = configOf(o);
         if (error) ctx.fail(KEY_PATH, error);
@@ -240,6 +243,8 @@ export const nodeConfig: KindPolicy = {
       summary: "every key holds a value of the type Kuscia's config struct has for it (a list where it has a list, a real boolean, an integer in range, ...), as gopkg.in/yaml.v3 decodes it",
       source:
         "cmd/kuscia/confloader/kuscia_config.go: loadConfig (gopkg.in/yaml.v3 Unmarshal into CommonConfig, then LiteKusciaConfig / MasterKusciaConfig / AutonomyKusciaConfig; start.go exits on the error); yaml.v3 decode.go and resolve.go (policy/checks/goyaml.ts); the structs' shapes: policy/upstream/kuscia-yaml*.ts",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "each release decodes with its own config structs (v1.1: e909d9f6's, v1.0 and older: v1.0.0b0's; policy/upstream/kuscia-yaml*.ts)",
       check(o, ctx) {
         withGo(o, ctx, (view) => {
           for (const q of view.problems) ctx.fail([...KEY_PATH, ...q.path], `${q.message}; Kuscia ${ctx.kusciaVersion.name} exits at start`);
@@ -251,6 +256,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainID is set, is not \"master\", and is a DNS-1123 subdomain (the name of the node's Domain)",
       source: "cmd/kuscia/confloader/config.go: ReadConfig (domain should not be empty); cmd/kuscia/start/start.go: Start (not \"master\"); cmd/kuscia/modules/k3s.go: createDefaultDomain (a cluster-scoped Domain named after it: the API server wants a DNS-1123 subdomain)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (view.bad("domainID")) return;
@@ -268,6 +274,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainID is a DNS label (it names the domain's Namespace) and not a Kubernetes or Kuscia system namespace",
       source: "kuscia-iac policy: kuscia start accepts any DNS-1123 subdomain, but the domain controller then creates a Namespace of that name (pkg/controllers/domain: a DNS label) and a dotted ID leaves the node without one; default, kube-system, kube-public, kube-node-lease and cross-domain are namespaces of the cluster or of Kuscia",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           const v = c.domainID;
@@ -283,6 +290,8 @@ export const nodeConfig: KindPolicy = {
       summary: "domainKeyData is base64 of an unencrypted RSA private key the target Kuscia release can read (PKCS#1; PKCS#8 too from v0.9), read as Go reads it",
       source:
         "pkg/utils/tls/crypt.go: ParseEncodedKey, ParseKey, ParseRSAPrivateKeyData (base64.StdEncoding, pem.Decode, x509.ParsePKCS1PrivateKey / ParsePKCS8PrivateKey with crypto/rsa's key checks; PKCS#8 from v0.9.0b0; policy/checks/gopem.ts, gorsa.ts); cmd/kuscia/modules/runtime.go: LoadCaDomainKeyAndCert (signs the node's certificates with it: Go refuses RSA keys under 1024 bits, GODEBUG rsa1024min, on for v1.1's go 1.24 line; x509rsacrt likewise makes v1.1 check the key's stored CRT values)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "v0.8 reads PKCS#1 keys only, so a PKCS#8 key is refused when the target is v0.8; v0.9 and later read PKCS#8 too (see nodeconfig.domain-key.pkcs1); v1.1 (Go 1.24) refuses keys under 1024 bits and checks a key's stored CRT values",
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (view.bad("domainKeyData")) return;
@@ -308,6 +317,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainKeyData is in PKCS#1 form (BEGIN RSA PRIVATE KEY), as the Kuscia docs require",
       source: "kuscia-iac policy: the Kuscia docs and hack/k8s/*/configmap.yaml require PKCS#1 (pkg/utils/tls/crypt.go reads PKCS#8 from v0.9.0b0, but other tools that read domain.key expect PKCS#1; see upstream issues #327, #356)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "applies when the target is v0.9 or later; for v0.8, nodeconfig.domain-key refuses a PKCS#8 key itself",
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           const v = c.domainKeyData;
@@ -327,6 +338,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainKeyData is an RSA key of at least minRsaKeyBits bits (default 2048)",
       source: "kuscia-iac policy: Kuscia generates 2048-bit keys (pkg/utils/tls/crypt.go: GenerateKeyData) but reads any size (v1.1 refuses under 1024 bits: nodeconfig.domain-key); the minimum is the parameter minRsaKeyBits",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      params: ["minRsaKeyBits"],
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           const v = c.domainKeyData;
@@ -345,6 +358,8 @@ export const nodeConfig: KindPolicy = {
       summary: "on master and autonomy nodes, datastoreEndpoint is a DSN the target release's start-up check accepts (mysql://; postgres:// and postgresql:// from v1.0)",
       source:
         "pkg/utils/datastore/datastore_endpoint_check.go: CheckDatastoreEndpoint (go-sql-driver/mysql v1.6.0 ParseDSN, lib/pq v1.10.9 ParseURL and connector, up to the ping: policy/checks/godsn.ts), called by cmd/kuscia/modules/k3s.go: Run",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mysql:// at every release; postgres:// and postgresql:// from v1.0 (refused before); what the embedded K3s does with the database name is nodeconfig.datastore.k3s's",
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (view.mode !== "master" && view.mode !== "autonomy") return; // a lite node does not read it (nodeconfig.mode-keys)
@@ -364,6 +379,8 @@ export const nodeConfig: KindPolicy = {
       summary: "the K3s the target release embeds can use the datastore: its kine knows the scheme and can create the database when it does not exist",
       source:
         "k3s-io/kine v0.11.3 (Kuscia v0.8 to v1.0: postgres:// only; CREATE DATABASE with the name unquoted) and v0.14 (v1.1: postgres:// and postgresql://; quoted): pkg/endpoint: ParseStorageEndpoint, pkg/drivers/mysql and pkg/drivers/pgsql: createDBIfNotExist; policy/upstream/embedded.ts. kuscia-iac policy where the database exists already: then set this rule to warn",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "follows the K3s each release embeds (policy/upstream/embedded.ts): v0.8 to v1.0 kine v0.11.3 (no postgresql://; database names created unquoted, so only names MySQL or PostgreSQL read unquoted), v1.1 kine v0.14 (quoted)",
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (view.mode !== "master" && view.mode !== "autonomy") return;
@@ -381,6 +398,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "mode, protocol, runtime and logLevel take values the target release reads (with its case rules and defaults)",
       source: ENUM_SOURCE,
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mode is read case-insensitively up to v0.13 and from v1.1, case-sensitively from v0.14 to v1.0; the messages name the target release",
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           const mode = typeof c.mode === "string" ? c.mode : undefined;
@@ -393,6 +412,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "with runtime runk, runk.namespace is a valid namespace name",
       source: "cmd/kuscia/confloader/kuscia_config.go: RunkConfig.overwriteK8sProviderCfg (runk.namespace is the namespace the agent creates task pods in); kuscia-iac policy: Kuscia starts without it, then every task pod fails",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (c.runtime !== "runk" || view.bad("runk")) return;
@@ -415,8 +435,10 @@ export const nodeConfig: KindPolicy = {
           severity: "warning",
           summary: "a lite node has liteDeployToken (needed the first time it registers with its master)",
           source: "cmd/kuscia/confloader/kuscia_config.go: GenerateCsrData (the token goes into the CSR the lite node sends its master); pkg/gateway/controller/register_node.go: verifyCSR",
+          vap: { unexpressible: NO_CEL.nodeConfig },
         },
       ],
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withGo(o, ctx, (view, c) => {
           if (view.mode !== "lite" || view.bad("masterEndpoint")) return;
@@ -438,6 +460,7 @@ export const nodeConfig: KindPolicy = {
       severity: "warning",
       summary: "keys the node's mode does not read (masterEndpoint and liteDeployToken outside lite; datastoreEndpoint on lite; runtime on master)",
       source: "cmd/kuscia/confloader/kuscia_config.go: LiteKusciaConfig, MasterKusciaConfig, AutonomyKusciaConfig (the fields each mode unmarshals) and their OverwriteKusciaConfig",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           const mode = typeof c.mode === "string" ? c.mode.toLowerCase() : undefined;
@@ -459,6 +482,7 @@ export const nodeConfig: KindPolicy = {
       severity: "warning",
       summary: "protocol NOTLS (any case) sends node traffic in clear text",
       source: "pkg/common/convert.go: Protocol.UnmarshalYAML (upper-cases the value); cmd/kuscia/modules/kusciaapi.go and domainroute.go (NOTLS disables TLS for KusciaAPI and the gateway)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withGo(o, ctx, (_view, c) => {
           if (typeof c.protocol === "string" && c.protocol.toUpperCase() === "NOTLS") {
