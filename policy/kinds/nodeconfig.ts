@@ -195,7 +195,8 @@ function enumCheck(ctx: RuleContext, view: GoView, e: EnumSpec): void {
 function enumSpecs(v: KusciaVersion, mode: string | undefined): EnumSpec[] {
   // v0.14–v1.0 ReadConfig compared mode without lower-casing it (`kuscia init --mode Autonomy`
   // from deploy.sh produced a file those releases refused); v0.8–v0.13 and v1.1 lower-case it.
-  const needsRuntime = mode !== undefined && mode.toLowerCase() !== "master";
+  // Only a mode the release recognises decodes its struct (and runtime with it): an unknown one is the mode's finding alone.
+  const needsRuntime = mode !== undefined && ["autonomy", "lite"].includes(modeCaseless(v) ? mode.toLowerCase() : mode);
   return [
     { key: "mode", allowed: ["autonomy", "lite", "master"], caseInsensitive: modeCaseless(v), emptyOk: false, hint: "the deployment mode of this node" },
     // common.Protocol.UnmarshalYAML upper-cases the value; an explicit "" is refused, an absent key means MTLS for KusciaAPI.

@@ -5,19 +5,12 @@
  * structs themselves by the test tool kuscia-loader (`--schema`) at e909d9f6 (v1.1) and
  * v1.0.0b0; the rule book's type check (checks/goyaml.ts) walks a configuration against it.
  */
-import type { GoShape } from "../checks/goyaml";
 import type { KusciaVersion } from "../config/version";
 import { KUSCIA_YAML_V1_0 } from "./kuscia-yaml-v1.0";
 import { KUSCIA_YAML_V1_1 } from "./kuscia-yaml-v1.1";
+import type { KusciaYamlShapes } from "./kuscia-yaml-types";
 
-export type KusciaYamlStep = "common" | "lite" | "master" | "autonomy";
-
-export interface KusciaYamlShapes {
-  /** The root type of each decoding step (a `ref` into types). */
-  modes: Record<KusciaYamlStep, GoShape>;
-  /** Named struct types by Go type name. */
-  types: Record<string, GoShape>;
-}
+export type { KusciaYamlShapes, KusciaYamlStep } from "./kuscia-yaml-types";
 
 /**
  * The shapes a release decodes with: v1.1 and later read with e909d9f6's structs, v1.0 and

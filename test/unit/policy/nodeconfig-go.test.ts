@@ -4,7 +4,9 @@
  * small input of its own.
  */
 import { strict as assert } from "node:assert";
-import { DEFAULT_PARAMETERS, parseKusciaVersion, review } from "../../../policy";
+import { DEFAULT_PARAMETERS, NODECONFIG_DIFFERENCES, parseKusciaVersion, review, rules } from "../../../policy";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { goStdBase64Decode, goPemDecode } from "../../../policy/checks/gopem";
 import { inspectPrivateKey } from "../../../policy/checks/pem";
 import { Rng } from "../../helpers/kuscia-yaml/rng";
@@ -122,5 +124,16 @@ describe("node configuration as Kuscia reads it (yaml.v3, Go's base64, PEM and R
       assert.deepEqual(verdict(node([], small), V1_1).rules, ["nodeconfig.domain-key"]);
       assert.deepEqual(verdict(node([], small), V1_0).rules, []);
     });
+  });
+});
+
+describe("the documented differences from kuscia start", () => {
+  it("are rules of the rule book, each on docs/node-configuration.md", () => {
+    const page = readFileSync(path.resolve(__dirname, "..", "..", "..", "..", "docs", "node-configuration.md"), "utf8");
+    const ids = new Set(rules().map((r) => r.id));
+    for (const d of NODECONFIG_DIFFERENCES) {
+      assert.ok(ids.has(d.rule), `${d.rule} is not a rule`);
+      assert.match(page, new RegExp(`\\| ${d.rule.replace(/\./g, "\\.")} \\| ${d.kind} \\|`), `docs/node-configuration.md lists ${d.rule} (${d.kind})`);
+    }
   });
 });
