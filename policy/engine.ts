@@ -11,6 +11,7 @@ import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
+import { defaultsPatch, type FieldDefault } from "./defaults";
 import { NO_CEL } from "./vap/reasons";
 
 export interface RuleContext {
@@ -63,7 +64,8 @@ export interface KindPolicy {
   schemaRules?: RuleMeta[];
   rules: Rule[];
   immutable?: ImmutableField[];
-  defaults?(obj: Obj): PatchOperation[];
+  /** Fields the mutating webhook fills (defaults.ts): the patch and the MutatingAdmissionPolicies come from these. */
+  defaults?: readonly FieldDefault[];
 }
 
 interface Compiled {
@@ -133,16 +135,8 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
     }
   }
 
-  const patch = withPatch && p.defaults ? safeDefaults(p, obj) : [];
+  const patch = withPatch && p.defaults ? defaultsPatch(p.defaults, obj) : [];
   return { violations, warnings, patch };
-}
-
-function safeDefaults(p: KindPolicy, obj: Obj): PatchOperation[] {
-  try {
-    return p.defaults!(obj);
-  } catch {
-    return [];
-  }
 }
 
 function finding(rule: string, path: readonly Segment[], text: string): Violation {

@@ -38,67 +38,23 @@ export class LoadError extends Error {
 export interface LoadOptions {
   /** Parsing limits; unset fields take DEFAULT_YAML_LIMITS. */
   limits?: Partial<YamlLimits>;
+  /**
+   * The file was found by walking a directory (select.ts), not named by the user: when it
+   * turns out not to be a Kubernetes manifest at all, readDocs throws NotAManifest (the
+   * caller reports it as skipped) instead of a plain LoadError (exit 2).
+   */
+  discovered?: boolean;
 }
 
 /**
- * Expands files and directories (recursively, following symbolic links) into manifest
- * file paths, sorted per directory; `-` is standard input. A directory reached again
- * through a link (a loop, or a second link to it) is read once. Throws LoadError for a
- * path that does not exist or cannot be read.
+ * A file found by walking a directory that is not a Kubernetes manifest: no document has
+ * apiVersion or kind (package.json, Pulumi.yaml, a Helm values file), or a Go/Jinja template
+ * that is not YAML until rendered. Review reports it as skipped, with `reason` and `detail`.
  */
-export async function listFiles(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  const seenDirs = new Set<string>();
-  for (const input of inputs) {
-    if (input === "-") {
-      out.push("-");
-      continue;
-    }
-    let st;
-    try {
-      st = await fs.stat(input); // follows links
-    } catch (e) {
-      throw new LoadError(input, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
-    }
-    if (st.isDirectory()) await walk(input, seenDirs, out);
-    else if (st.isFile()) out.push(input);
-    // A device, FIFO or socket never ends (/dev/zero) or never starts (a FIFO): not a manifest.
-    else throw new LoadError(input, undefined, "is not a regular file or a directory (a device, FIFO or socket): give a manifest file");
-  }
-  return out;
-}
-
-async function walk(dir: string, seenDirs: Set<string>, out: string[]): Promise<void> {
-  // Iterative, with the real path of every directory entered: a link loop ends here.
-  const pending: string[] = [dir];
-  while (pending.length > 0) {
-    const d = pending.pop()!;
-    let real: string;
-    try {
-      real = await fs.realpath(d);
-    } catch (e) {
-      throw new LoadError(d, undefined, `cannot read: ${(e as Error).message}`);
-    }
-    if (seenDirs.has(real)) continue;
-    seenDirs.add(real);
-    const entries = await fs.readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
-    for (const e of entries) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      const p = path.join(d, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const st = await fs.stat(p).catch(() => undefined); // a dangling link is no manifest
-        isDir = !!st?.isDirectory();
-        isFile = !!st?.isFile();
-      }
-      if (isDir) subdirs.push(p);
-      else if (isFile && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(p);
-    }
-    // Depth-first in name order, as the recursive walk did: subdirectories after the files.
-    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i]);
+export class NotAManifest extends LoadError {
+  constructor(file: string, readonly reason: "not-a-manifest" | "template", detail: string) {
+    super(file, undefined, detail);
+    this.name = "NotAManifest";
   }
 }
 
@@ -229,6 +185,24 @@ function embeddedLine(text: string, segs: Segment[], limits: Partial<YamlLimits>
  * object; documents before it have been yielded.
  */
 export function* readDocs(file: string, text: string, opts: LoadOptions = {}): Generator<SourceDoc> {
+  if (!opts.discovered) {
+    yield* readDocsStrict(file, text, opts);
+    return;
+  }
+  let yielded = false;
+  try {
+    for (const d of readDocsStrict(file, text, opts)) {
+      yielded = true;
+      yield d;
+    }
+  } catch (e) {
+    // A file that yielded an object is a manifest: a bad document in it is an error.
+    if (yielded || !(e instanceof LoadError)) throw e;
+    throw notAManifest(file, text, opts.limits) ?? e;
+  }
+}
+
+function* readDocsStrict(file: string, text: string, opts: LoadOptions): Generator<SourceDoc> {
   const limits = opts.limits;
   const jsonDoc = jsonFastPath(file, text, limits);
   if (!jsonDoc && canSplitYamlStream(text)) {
@@ -392,4 +366,86 @@ export function parseSource(file: string, text: string, opts: LoadOptions = {}):
   const out: SourceDoc[] = [];
   for (const d of readDocs(file, text, opts)) out.push(d);
   return out;
+}
+
+/**
+ * Whether a file whose strict reading failed before its first object is simply not a
+ * manifest (NotAManifest), or a manifest with a problem (undefined: the LoadError stands).
+ * Not a manifest: every document lacks both apiVersion and kind (a `Chart.yaml`, which has
+ * an apiVersion and no kind, too), including JSON with comments (tsconfig.json); or a text
+ * that is not valid YAML and holds `{{` (a Go or Jinja template). A document with apiVersion
+ * or kind, or YAML past a parsing limit, keeps the error: it may be a broken manifest.
+ */
+export function notAManifest(file: string, text: string, limits?: Partial<YamlLimits>): NotAManifest | undefined {
+  const base = path.basename(file);
+  const looksLikeObject = (v: unknown): boolean =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && ("apiVersion" in v || "kind" in v) && !(base === "Chart.yaml" && !("kind" in v));
+  const notObject = (v: unknown, n: number) =>
+    new NotAManifest(
+      file,
+      "not-a-manifest",
+      v === null || typeof v !== "object" ? `document ${n} is plain text, and no document has apiVersion or kind`
+        : Array.isArray(v) ? `document ${n} is a list, and no document has apiVersion or kind`
+        : base === "Chart.yaml" && "apiVersion" in v ? "a Helm Chart.yaml (apiVersion, no kind)"
+        : "no document has apiVersion or kind",
+    );
+  const t = text.trimStart();
+  if (t.startsWith("{") || t.startsWith("[") || path.extname(file).toLowerCase() === ".json") {
+    // JSON.parse is linear in the text: no limit needed to look at the top level.
+    for (const candidate of [text, withoutJsonComments(text)]) {
+      let v: unknown;
+      try {
+        v = JSON.parse(candidate);
+      } catch {
+        continue;
+      }
+      return looksLikeObject(v) ? undefined : notObject(v, 1);
+    }
+  }
+  let n = 0;
+  let first: NotAManifest | undefined;
+  const lc = new LineCounter();
+  for (const d of parseYamlDocuments(text, limits, lc)) {
+    if (d.problem) {
+      if (d.problem.limit || !text.includes("{{")) return undefined;
+      return new NotAManifest(file, "template", `line ${lc.linePos(d.problem.offset).line}: ${d.problem.message}, and the file holds {{ }}`);
+    }
+    if (d.empty) continue;
+    n++;
+    if (looksLikeObject(d.value)) return undefined;
+    first ??= notObject(d.value, n);
+  }
+  return first;
+}
+
+/**
+ * JSON text with `//` and `/* *\/` comments and trailing commas blanked (tsconfig.json and
+ * other JSONC files), strings left as they are; offsets are kept.
+ */
+function withoutJsonComments(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "/" && text[i + 1] === "/") {
+      const j = text.indexOf("\n", i);
+      const end = j < 0 ? text.length : j;
+      out += " ".repeat(end - i);
+      i = end;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const j = text.indexOf("*/", i + 2);
+      const end = j < 0 ? text.length : j + 2;
+      out += text.slice(i, end).replace(/[^\n]/g, " ");
+      i = end;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, " $1");
 }

@@ -3,8 +3,7 @@ import { schema as upstreamSchema } from "../schemas/upstream/kuscia.secretflow_
 import { KUSCIA, checkDomainId } from "./common";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
 import { dnsSubdomain, placeholder } from "../checks/names";
-import { arr, at, isObj, obj, show } from "../checks/values";
-import type { PatchOperation } from "../types";
+import { arr, at, isObj, show } from "../checks/values";
 import { appImageRefWhy, domainIdOk, firstBad, lit, matches, show as celShow, subdomainOk } from "../vap/cel";
 import { domainIdField, hasSpec, o as O, parties as celParties } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -220,26 +219,42 @@ export const kusciaDeployment: KindPolicy = {
   ],
   // No immutable fields: upstream refuses no change of spec.initiator, and the controller recomputes
   // the initiator annotations on every reconcile (pkg/controllers/kusciadeployment/reconcile.go: computeExceptGeneratedAnnotations).
-  defaults(o) {
-    // Only the strategy has a documented default that does not depend on the AppImage
-    // (replicas fall back to the AppImage's, so they are left alone).
-    const ops: PatchOperation[] = [];
-    (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
-      const t = obj(at(p, "template"));
-      if (!t) return;
-      // workingDir: "" on party-template containers, as KusciaAPI writes them (see PARTY_WORKING_DIR_RULE).
-      (arr(at(t, "spec", "containers")) ?? []).forEach((c, j) => {
-        if (isObj(c) && c.workingDir === undefined) ops.push({ op: "add", path: `/spec/parties/${i}/template/spec/containers/${j}/workingDir`, value: "" });
-      });
-      if (t.strategy === undefined) {
-        ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy`, value: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
-      } else if (isObj(t.strategy)) {
-        if (t.strategy.type === undefined) ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy/type`, value: "RollingUpdate" });
-        if ((t.strategy.type ?? "RollingUpdate") === "RollingUpdate" && t.strategy.rollingUpdate === undefined) {
-          ops.push({ op: "add", path: `/spec/parties/${i}/template/strategy/rollingUpdate`, value: { maxSurge: "25%", maxUnavailable: "25%" } });
-        }
-      }
-    });
-    return ops;
-  },
+  // Only the strategy has a documented default that does not depend on the AppImage
+  // (replicas fall back to the AppImage's, so they are left alone). A strategy given in part
+  // is completed as Kubernetes completes a Deployment's.
+  defaults: [
+    {
+      id: "strategy",
+      summary: "a party template's strategy is RollingUpdate 25%/25% when unset",
+      source: "pkg/controllers/kusciadeployment/reconcile.go: generateDeployment (updateStrategy when the template has none)",
+      parent: "spec.parties[].template",
+      field: "strategy",
+      value: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } },
+    },
+    {
+      id: "strategy-type",
+      summary: "a party template strategy's type is RollingUpdate when unset",
+      source: "k8s.io/kubernetes pkg/apis/apps/v1/defaults.go: SetDefaults_Deployment (the Deployment Kuscia makes)",
+      parent: "spec.parties[].template.strategy",
+      field: "type",
+      value: "RollingUpdate",
+    },
+    {
+      id: "strategy-rolling-update",
+      summary: "a RollingUpdate strategy's rollingUpdate is 25%/25% when unset",
+      source: "k8s.io/kubernetes pkg/apis/apps/v1/defaults.go: SetDefaults_Deployment (the Deployment Kuscia makes)",
+      parent: "spec.parties[].template.strategy",
+      field: "rollingUpdate",
+      value: { maxSurge: "25%", maxUnavailable: "25%" },
+      when: [{ field: "type", absentOr: "RollingUpdate" }],
+    },
+    {
+      id: "working-dir",
+      summary: 'a party-template container\'s workingDir is "" when unset, as KusciaAPI writes it (upstream\'s CRD requires the field; see kd.template.working-dir)',
+      source: "pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers (v1alpha1.Container{Name, Resources}: the JSON carries \"workingDir\": \"\"); crds/v1alpha1/kuscia.secretflow_kusciadeployments.yaml (required)",
+      parent: "spec.parties[].template.spec.containers[]",
+      field: "workingDir",
+      value: "",
+    },
+  ],
 };

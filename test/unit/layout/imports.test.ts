@@ -23,7 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["audit"], // reviewing a live cluster (builds on review's run and formats)
   ["webhook"], // the admission webhook, its manifests and webhook configurations
   ["components", "vap", "policypack"], // Pulumi components (deploy the webhook too), ValidatingAdmissionPolicies, the CrossGuard pack
-  ["provider"], // the components for other Pulumi languages
+  ["provider", "policytest"], // the components for other Pulumi languages; kuscia-iac test (replays cases through the webhook, vap and the pack)
   ["cli"], // the kuscia-iac command: one subcommand per front end
   ["tools"], // generators of checked-in files (the tests check that they are current)
   ["test"], // tests and their helpers

@@ -44,7 +44,8 @@ describe("kuscia-iac review (the real executable)", function () {
     const report = JSON.parse(r.stdout);
     const first = report.results[0];
     for (const k of ["file", "index", "apiVersion", "kind", "name", "namespace", "allowed", "violations", "warnings", "patch"]) assert.ok(k in first || k === "namespace", k);
-    assert.deepEqual(Object.keys(report.summary).sort(), ["audits", "files", "objects", "refused", "skipped", "warnings"]);
+    assert.deepEqual(Object.keys(report.summary).sort(), ["audits", "files", "objects", "refused", "skipped", "skippedFiles", "skippedFilesByReason", "warnings"]);
+    assert.deepEqual(report.skippedFiles, []);
     assert.deepEqual(first.violations[0], { path: "spec.members[1]", rule: "interop.members", message: first.violations[0].message, line: 11 });
   });
 
