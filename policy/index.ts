@@ -32,6 +32,8 @@ export * from "./types";
 export * from "./config/types";
 export { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
 export { KUSCIA_RELEASES, DEFAULT_KUSCIA_VERSION, parseKusciaVersion, type KusciaVersion } from "./config/version";
+export { EMBEDDED, embeddedIn, admissionFeatures, kusciaAdmissionFeatures, describeEmbedded, type AdmissionFeatures, type EmbeddedComponents, type KineFacts, type Served } from "./upstream/embedded";
+export { NODECONFIG_DIFFERENCES, type NodeConfigDifference } from "./upstream/nodeconfig-differences";
 export { POLICY_CONFIGURATION_SCHEMA } from "./config/schema";
 export type { CompileResult } from "./config/compile";
 export { deliver } from "./deliver";

@@ -39,7 +39,9 @@ export interface ParsedYamlDoc {
   empty: boolean;
 }
 
-const COMPOSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false } as const;
+// logLevel "error": the package would otherwise print process warnings for some inputs
+// (a flow mapping used as a key is "stringified"), which nobody asked for on a server.
+const COMPOSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: "error" } as const;
 
 function limitsOf(l?: Partial<YamlLimits>): YamlLimits {
   return { ...DEFAULT_YAML_LIMITS, ...(l ?? {}) };

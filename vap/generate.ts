@@ -21,6 +21,7 @@ import type { PolicyConfig, PolicyException } from "../policy";
 import { defaultPolicyConfiguration } from "../policy";
 import { vapCoverage, type CelRule } from "../policy/vap";
 import { lit } from "../policy/vap/cel";
+import { admissionFeatures, describeEmbedded } from "../policy/upstream/embedded";
 import { exemptionMatchConditions } from "../webhook/configurations";
 
 type Obj = Record<string, unknown>;
@@ -65,12 +66,17 @@ export function checkKubeVersion(v: string): { major: number; minor: number } {
   const m = /^v?(\d+)\.(\d+)(\.\d+)?([-+].*)?$/.exec(v.trim());
   if (!m) throw new KubeVersionError(`--kube-version: found ${JSON.stringify(v)}, expected a Kubernetes version such as 1.30 or v1.33.1`);
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major < VAP_V1_SINCE.major || (major === VAP_V1_SINCE.major && minor < VAP_V1_SINCE.minor)) {
+  // The feature stages of each Kubernetes line are data in the rule book (policy/upstream/embedded.ts).
+  const features = admissionFeatures(v);
+  if (features.validatingAdmissionPolicy !== "on") {
+    const served =
+      features.validatingAdmissionPolicy === "absent"
+        ? "does not have it at all"
+        : `serves only ${features.validatingAdmissionPolicyVersion}, behind the ValidatingAdmissionPolicy feature gate and --runtime-config=admissionregistration.k8s.io/${features.validatingAdmissionPolicyVersion}=true, both off by default, so generated policies would silently do nothing there`;
     throw new KubeVersionError(
       `--kube-version: ${v} has no ValidatingAdmissionPolicy v1: it is generally available from Kubernetes 1.30 ` +
-        `(admissionregistration.k8s.io/v1). 1.28 and 1.29 serve only v1beta1, behind the ValidatingAdmissionPolicy feature gate and ` +
-        `--runtime-config=admissionregistration.k8s.io/v1beta1=true, both off by default, so generated policies would silently do nothing there. ` +
-        `Use the admission webhook on that cluster (kuscia-iac webhook --print-configurations --kube-version ${v}), or upgrade to 1.30 or later (Kuscia v1.1 embeds K3s 1.33).`,
+        `(admissionregistration.k8s.io/v1); Kubernetes ${features.kubernetes} ${served}. ` +
+        `Use the admission webhook on that cluster (kuscia-iac webhook --print-configurations --kube-version ${v}), or upgrade to 1.30 or later (${describeEmbedded()}).`,
     );
   }
   return { major, minor };

@@ -205,13 +205,25 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
   try {
     // On DELETE the API server sends object: null; the stored object is oldObject.
     const subject = req.operation === "DELETE" ? req.oldObject : req.object;
-    const result = reviewer(subject, {
+    const reviewOpts = {
       operation: req.operation,
       oldObject: req.operation === "UPDATE" ? req.oldObject : undefined,
       ...(now ? { now } : {}),
       ...(config ? { config } : {}),
       ...(req.namespace ? { namespace: req.namespace } : {}),
-    });
+    };
+    let result = reviewer(subject, reviewOpts);
+    // A refusal the defaults repair (kd.template.working-dir: a party template's workingDir,
+    // added as KusciaAPI writes it) is no refusal on /mutate: the patch goes out, and
+    // /validate then sees the repaired object.
+    if (endpoint === "mutate" && !result.allowed && result.patch.length > 0 && (req.operation === "CREATE" || req.operation === "UPDATE")) {
+      const { patch } = safePatch(req.object, result.patch);
+      if (patch.length === result.patch.length) {
+        const repaired = applyPatch(jsonClone(req.object), patch as JsonPatchOperation[], true, true).newDocument;
+        const again = reviewer(repaired, reviewOpts);
+        if (again.allowed) result = { ...again, patch: result.patch };
+      }
+    }
     const audits = result.audits.length > 0 ? result.audits.map((a) => ({ rule: a.rule, ...(a.reason.startsWith("exception ") ? { exception: a.reason.slice(10).split(":")[0] } : {}) })) : undefined;
     const kind = result.known ? (result.kind ?? "unknown") : "unknown";
     if (endpoint === "mutate" && result.allowed) {
