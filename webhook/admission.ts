@@ -19,7 +19,12 @@ export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 
 /** The request is not an AdmissionReview v1 we can answer: the HTTP layer turns this into a 400. */
-export class BadAdmissionReview extends Error {}
+/** A request that is no AdmissionReview; its message quotes the caller's values, so it is masked like any finding. */
+export class BadAdmissionReview extends Error {
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
+}
 
 export interface AdmissionRequest {
   uid: string;

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { usableCpus } from "../platform/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
+import { redactRecord } from "../policy/redact";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
 import { configOfSource, sourceOf, type PolicySource } from "../policy/config/compile";
 import { PolicyFileLoader } from "../policyfile/loader";
@@ -164,14 +165,26 @@ export function defaultReviewWorkers(): number {
   return Math.min(2, usableCpus());
 }
 
-export function createLogger(level = "info"): Logger {
+/**
+ * The webhook's logger: JSON lines on `destination` (default standard output), every string
+ * of a log call masked by policy/redact.ts (a logger passed to startWebhook instead should
+ * come from here too).
+ */
+export function createLogger(level = "info", destination?: pino.DestinationStream): Logger {
   return pino({
     name: "kuscia-iac-webhook",
     level,
     timestamp: pino.stdTimeFunctions.isoTime,
     // Nothing below logs these; the redaction is a second line of defence for whoever adds a log call.
     redact: { paths: ["authorization", "*.authorization", "token", "*.token", "password", "*.password", "keyPem", "*.keyPem", "key", "*.key"], censor: "[redacted]" },
-  });
+    // Every string a log call is given is masked as messages are: names, uids and kinds are the
+    // caller's values, and a caller can put a DSN or a key in any of them.
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, args.map((a) => redactRecord(a)) as Parameters<typeof method>);
+      },
+    },
+  }, destination);
 }
 
 function hostForUrl(host: string): string {

@@ -4,7 +4,8 @@ import { request, Agent, type RequestOptions } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger } from "../../../webhook/server";
 import { issueCert, selfSignedCert, type CertifiedKey } from "../../../pki";
 
 export interface Pki {
@@ -144,7 +145,8 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
       cb();
     },
   });
-  const logger = pino({ level: "debug" }, stream);
+  // The webhook's own logger (its masking included), writing here.
+  const logger = createLogger("debug", stream);
   return {
     logger,
     text: () => chunks.join(""),

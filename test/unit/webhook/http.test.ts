@@ -37,6 +37,21 @@ describe("webhook transport: bad requests never crash it and never pass silently
     await stillServes();
   });
 
+  it("masks a secret the caller put in a kind, a name or a uid, in its answers and in every log line", async () => {
+    const r = await post(JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "mysql://root:KindLeak55@db/x" }));
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /kind must be AdmissionReview, got "mysql:\/\/root:\*\*\*@db\/x"/);
+    const named = { ...domain, metadata: { name: "mysql://root:NameLeak33@db/x" } };
+    for (const path of ["/validate", "/mutate"]) {
+      const a = await post(JSON.stringify(admissionReview(named, { uid: "password=UidLeak99" })), {}, path);
+      assert.equal(a.status, 200);
+      assert.equal(a.json.response.allowed, false);
+    }
+    await waitFor(() => /UidLeak|\*\*\*/.test(logs.text()) && logs.lines().some((l) => JSON.stringify(l).includes("root:***@db")));
+    const text = logs.text();
+    for (const secret of ["KindLeak55", "NameLeak33", "UidLeak99"]) assert.ok(!text.includes(secret), `${secret} in the log: ${text.split("\n").find((l) => l.includes(secret))}`);
+  });
+
   const notReviews: [string, unknown, RegExp][] = [
     ["a JSON array", [1, 2], /not a JSON object/],
     ["another kind", { apiVersion: "v1", kind: "Pod" }, /kind must be AdmissionReview/],
