@@ -1,22 +1,26 @@
 /**
  * Turning expanded plain objects into Pulumi Kubernetes resources parented to a component.
  *
- * Naming. A child's Pulumi name is the physical identity of the object it
- * manages, `<namespace>/<name>` or `<name>` (the kind is already in the URN's
- * type), never the component's name: renaming a component, with or without an
- * alias, leaves every child's URN as it was, so Pulumi updates the children's
- * parent in place and never deletes an object the new state still claims.
- * Two components managing the same object in the same cluster then collide
- * at once (a duplicate URN) instead of fighting over it. When the component
- * has an explicit Kubernetes provider, `@<provider name>` is appended, so the
- * same object in two clusters of one stack stays two resources. Children made
- * under the former scheme (`<component>/<namespace>/<name>`) are found again
- * through an alias.
+ * Naming (see {@link nameChild}). A child's Pulumi name is the identity of the object it
+ * manages, `<namespace>/<name>` or `<name>` (the kind is already in the URN's type): never the
+ * component's name, and never the Kubernetes provider's. So, as for a plain pulumi-kubernetes
+ * resource, the same cluster object keeps its URN whichever provider object reaches it: moving a
+ * component from the default provider to an explicit one for the same cluster, or renaming the
+ * provider, updates the children's provider in place (the Kubernetes provider's DiffConfig decides,
+ * and replaces only when the cluster changes); renaming the component, with or without an alias,
+ * updates their parent in place. Where one program manages objects of one name in two clusters
+ * through components of one type, the later child carries `@<provider name>`: that is the one case
+ * where the provider is in a name, and there the provider's own aliases become the child's.
+ * Children made under every earlier scheme are found again through aliases: `<component>/<id>`
+ * (native objects) and `<component>` (custom resources) from the first release, `<id>@<provider>`
+ * from the release that named children by identity.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KusciaResource, NativeObject } from "../policy/expand";
 import { defaultWaitFor } from "./ready";
+import { secretType } from "./secrets/host";
+import type { SecretKind } from "./secrets/generate";
 
 /** `Kind/namespace/name` (or `Kind/name` when cluster-scoped): how components list what they manage. */
 export function objectRef(o: { kind: string; metadata: { name: string; namespace?: string } }): string {
@@ -27,15 +31,14 @@ interface Named {
   metadata: { name: string; namespace?: string };
 }
 
-/** Pulumi name of a child: its namespace and name, plus `@<scope>` (see the module comment). */
-export function childName(o: Named, scope?: string): string {
-  const id = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
-  return scope ? `${id}@${scope}` : id;
+/** The identity of a Kubernetes object in its cluster: `<namespace>/<name>`, or `<name>` when cluster-scoped. */
+export function objectId(o: Named): string {
+  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 }
 
-/** The name children had before names followed the physical identity (for the migration alias). */
+/** The name children had in the first release, `<component>/<namespace>/<name>` (native objects; for the migration alias). */
 export function legacyChildName(component: string, o: Named): string {
-  return o.metadata.namespace ? `${component}/${o.metadata.namespace}/${o.metadata.name}` : `${component}/${o.metadata.name}`;
+  return `${component}/${objectId(o)}`;
 }
 
 /** Readiness options every component takes; they become the Kubernetes provider's annotations on each child. */
@@ -62,29 +65,156 @@ export function readinessAnnotations(r: ReadinessArgs | undefined): Record<strin
   return out;
 }
 
-/** What a component hands to each child: parent, the component's own dependsOn, the naming scope, readiness. */
+/** What a component hands to each child: parent, the component's own dependsOn, the provider reaching them, readiness. */
 export interface Family {
   parent: pulumi.ComponentResource;
-  /** The component's resource name (for the migration alias). */
+  /** The component's resource name (for the first release's names, kept as aliases). */
   component: string;
   /** The component's dependsOn, which Pulumi does not apply to children by itself. */
   dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
-  /** Explicit Kubernetes provider's name, if any. */
-  scope?: string;
+  /** The Kubernetes provider given explicitly to the component or an ancestor; undefined: the default provider. */
+  provider?: pulumi.ProviderResource;
+  /**
+   * A label every child's name carries, `<id>@<label>`, when one component reaches objects of one
+   * name in several clusters (IflearnerFederation: the member). Never the provider's name.
+   */
+  label?: string;
   readiness: Record<string, string>;
 }
 
 /** The family of a component, right after its `super(...)` call. */
 export function family(parent: pulumi.ComponentResource, component: string, opts: pulumi.ComponentResourceOptions | undefined, readiness?: ReadinessArgs): Family {
-  return { parent, component, dependsOn: opts?.dependsOn, scope: providerScope(parent, opts), readiness: readinessAnnotations(readiness) };
+  return { parent, component, dependsOn: opts?.dependsOn, provider: kubernetesProvider(parent, opts), readiness: readinessAnnotations(readiness) };
 }
 
-/** Logical name of the Kubernetes provider given to the component or one of its ancestors explicitly, if any. */
-function providerScope(parent: pulumi.ComponentResource, opts: pulumi.ComponentResourceOptions | undefined): string | undefined {
+/** The Kubernetes provider given to the component or one of its ancestors explicitly, if any. */
+function kubernetesProvider(parent: pulumi.ComponentResource, opts: pulumi.ComponentResourceOptions | undefined): pulumi.ProviderResource | undefined {
   const explicit = opts?.provider ?? (Array.isArray(opts?.providers) ? opts?.providers.find((p) => (p as unknown as { pkg?: string }).pkg === "kubernetes") : (opts?.providers as Record<string, pulumi.ProviderResource> | undefined)?.kubernetes);
-  const p = (explicit ?? parent.getProvider("kubernetes::x")) as unknown as { __name?: string; pkg?: string } | undefined;
+  const p = (explicit ?? parent.getProvider("kubernetes::x")) as (pulumi.ProviderResource & { pkg?: string }) | undefined;
   if (!p || (p.pkg !== undefined && p.pkg !== "kubernetes")) return undefined;
-  return p.__name;
+  return p;
+}
+
+/** The logical name of a provider (its Pulumi resource name). */
+function providerName(p: pulumi.ProviderResource | undefined): string | undefined {
+  return (p as unknown as { __name?: string } | undefined)?.__name;
+}
+
+/** The names a renamed provider had, from its `aliases` (each resolves to a URN; its last part is the name). */
+function formerProviderNames(p: pulumi.ProviderResource | undefined): pulumi.Output<string>[] {
+  const aliases = (p as unknown as { __aliases?: pulumi.Input<string>[] } | undefined)?.__aliases ?? [];
+  return aliases.map((a) => pulumi.output(a).apply((urn) => String(urn).split("::").slice(3).join("::")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names already given in this program, to tell one object in two clusters apart (nameChild).
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULT_PROVIDER = {};
+const claimsByStack = new WeakMap<object, Map<string, object>>();
+let claimsWithoutStack = new Map<string, object>();
+
+function claims(): Map<string, object> {
+  const stack = pulumi.runtime.getStackResource() as object | undefined;
+  if (!stack) return claimsWithoutStack;
+  let m = claimsByStack.get(stack);
+  if (!m) claimsByStack.set(stack, (m = new Map()));
+  return m;
+}
+
+/** Forgets the names given so far (tests: each test is a program of its own). */
+export function resetChildNames(): void {
+  claimsWithoutStack = new Map();
+}
+
+/** The types of `r` and its ancestors below the stack, as a URN qualifies a child's type. */
+function typeChain(r: pulumi.Resource | undefined): string {
+  const types: string[] = [];
+  for (let x = r as unknown as { __pulumiType?: string; __parentResource?: unknown } | undefined; x && x.__pulumiType && x.__pulumiType !== "pulumi:pulumi:Stack"; x = x.__parentResource as typeof x) types.unshift(x.__pulumiType);
+  return types.join("$");
+}
+
+/** A child's Pulumi name and the aliases of every name it had before. */
+export interface ChildNaming {
+  name: string;
+  aliases: pulumi.Input<pulumi.Alias>[];
+}
+
+export interface ChildIdentity {
+  /** What the child stands for in its cluster: `<namespace>/<name>` of an object, `<namespace>/<domain>` of a node's key... */
+  id: string;
+  /** The child's Pulumi type token (with the parent's type chain it decides whether two names collide). */
+  type: string;
+  /** Appended after the scope, for resources named after another (`-key` of a CA's key). */
+  suffix?: string;
+  /** Names the child had in the first release (`<component>/<id>`, `<component>`, `<component>-domain-key`...). */
+  former?: readonly string[];
+  /** The child was named `<id>@<provider>` under an explicit provider in the releases before this one (default true; false for names that never carried it). */
+  providerScoped?: boolean;
+}
+
+/**
+ * The Pulumi name of a child of `f`: `<id>` (`<id>@<label>` for a labelled family), the same
+ * whichever provider object reaches the cluster. When an earlier child of this program, of the
+ * same type under the same component types, already has that name through another provider (one
+ * object name in two clusters), this one is `<id>@<provider name>` (`@default` for the default
+ * provider) instead, and the provider's former names give it aliases: keep such components in
+ * their order in the program. Through the same provider the name is kept, and Pulumi refuses the
+ * duplicate URN as it would for any two resources of one name.
+ *
+ * Aliases: the first release's names (`former`), and under an explicit provider the previous
+ * release's `<id>@<provider>` and `<id>@<former provider name>`.
+ */
+export function nameChild(f: Family, c: ChildIdentity): ChildNaming {
+  const suffix = c.suffix ?? "";
+  const labelled = f.label !== undefined ? `${c.id}@${f.label}` : c.id;
+  const base = `${labelled}${suffix}`;
+  const chain = typeChain(f.parent);
+  const table = claims();
+  const reach = f.provider ?? DEFAULT_PROVIDER;
+  const key = (n: string) => `${chain}$${c.type}::${n}`;
+  let name = base;
+  let scoped = false;
+  const holder = table.get(key(base));
+  if (holder === undefined) table.set(key(base), reach);
+  else if (holder !== reach) {
+    name = `${labelled}@${providerName(f.provider) ?? "default"}${suffix}`;
+    scoped = true;
+    if (!table.has(key(name))) table.set(key(name), reach);
+  }
+  const aliases: pulumi.Input<pulumi.Alias>[] = [];
+  const seen = new Set<string>([name]);
+  const add = (n: string) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    aliases.push({ name: n });
+  };
+  // A former name another child of this program now has is that child's, not this one's.
+  for (const n of c.former ?? []) if (!table.has(key(n))) add(n);
+  const pname = providerName(f.provider);
+  if (f.provider && pname !== undefined && (scoped || (f.label === undefined && c.providerScoped !== false))) {
+    add(`${labelled}@${pname}${suffix}`);
+    for (const former of formerProviderNames(f.provider)) aliases.push({ name: former.apply((p) => `${labelled}@${p}${suffix}`) });
+  }
+  return { name, aliases };
+}
+
+/**
+ * Names of a generated certificate (of `kind`) and its key (`<name>-key`), children of `f` standing
+ * for `id`; `formerly` the first release's name of the certificate. `providerScoped`: the previous
+ * release added `@<provider>` to this name (see {@link ChildIdentity}).
+ */
+export function pairNaming(f: Family, id: string, kind: Extract<SecretKind, "SelfSignedCertificate" | "IssuedCertificate">, formerly?: string, providerScoped = true): { cert: ChildNaming; key: ChildNaming } {
+  return {
+    key: nameChild(f, { id, suffix: "-key", type: secretType("RsaKey"), former: formerly ? [`${formerly}-key`] : [], providerScoped }),
+    cert: nameChild(f, { id, type: secretType(kind), former: formerly ? [formerly] : [], providerScoped }),
+  };
+}
+
+/** Options of a child named by `naming`: parent, the component's dependsOn plus `extra`'s, the naming's aliases plus `extra`'s. */
+export function childOptions(f: Family, naming: ChildNaming, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+  const aliases = [...naming.aliases, ...(extra.aliases ?? [])];
+  return { ...extra, parent: f.parent, dependsOn: mergeDependsOn(f.dependsOn, extra.dependsOn), ...(aliases.length > 0 ? { aliases } : {}) };
 }
 
 type DependsOn = pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
@@ -98,13 +228,6 @@ export function mergeDependsOn(a: DependsOn, b: DependsOn): DependsOn {
   const pb = plain(b);
   if (pa && pb) return [...pa, ...pb];
   return pulumi.all([pulumi.output(a as pulumi.Input<unknown>), pulumi.output(b as pulumi.Input<unknown>)]).apply(([x, y]) => [...([] as unknown[]).concat(x), ...([] as unknown[]).concat(y)]) as pulumi.Output<pulumi.Resource[]>;
-}
-
-/** Options of a child of `f` named after `o`: parent, the component's dependsOn plus `extra`'s, the migration alias. */
-export function childOptions(f: Family, o: Named, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
-  const legacy = legacyChildName(f.component, o);
-  const aliases = legacy !== childName(o, f.scope) ? [{ name: legacy }, ...(extra.aliases ?? [])] : extra.aliases;
-  return { ...extra, parent: f.parent, dependsOn: mergeDependsOn(f.dependsOn, extra.dependsOn), ...(aliases ? { aliases } : {}) };
 }
 
 /** `o` with the readiness annotations added (a no-op without any). */
@@ -144,10 +267,16 @@ export function secretFields(o: object): string[] {
     .map(([k]) => k);
 }
 
+/** How a native object child is named: its identity, the first release's `<component>/<id>` as an alias. */
+export function nativeNaming(f: Family, o: Named & { apiVersion: string; kind: string }): ChildNaming {
+  return nameChild(f, { id: objectId(o), type: kubeType(o), former: [legacyChildName(f.component, o)] });
+}
+
 export function createNative(f: Family, native: NativeObject, extra: pulumi.CustomResourceOptions = {}, secret = false): pulumi.CustomResource {
-  const name = childName(native, f.scope);
+  const naming = nativeNaming(f, native);
+  const name = naming.name;
   const o = guard(withReadiness(f, native), secret);
-  const opts = childOptions(f, native, extra);
+  const opts = childOptions(f, naming, extra);
   if (secret) keepSecret(kubeType(native), name, secretFields(o));
   switch (o.kind) {
     case "Namespace":
@@ -184,8 +313,10 @@ export function createCustomResource(
   identity?: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
 ): k8s.apiextensions.CustomResource {
   const id = identity ?? (cr as KusciaResource);
-  const name = childName(id, f.scope);
-  const opts = childOptions(f, id, extra);
+  // The first release named a component's custom resource after the component itself.
+  const naming = nameChild(f, { id: objectId(id), type: `kubernetes:${id.apiVersion}:${id.kind}`, former: [f.component] });
+  const name = naming.name;
+  const opts = childOptions(f, naming, extra);
   let props: Record<string, unknown>;
   if (pulumi.Output.isInstance(cr)) {
     const o = cr as pulumi.Output<KusciaResource>;

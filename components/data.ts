@@ -6,10 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KUSCIA_API_VERSION } from "../policy/expand";
-import { createCustomResource, family, objectRef, whenCreated, type ReadinessArgs } from "./children";
+import { createCustomResource, family, nameChild, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { isKnown } from "./known";
 import { admitOrThrow, compact, KusciaValidationError } from "./validate";
-import { EncryptedInfo } from "./secrets";
+import { EncryptedInfo, secretType } from "./secrets";
 
 /** A Kuscia custom resource as these components build it. */
 export interface DataResource {
@@ -148,7 +148,8 @@ export class DomainDataSource extends pulumi.ComponentResource {
     if (isKnown(args.info)) infoJson(args.info as pulumi.Unwrap<DataSourceInfoArgs>);
     const info = pulumi.secret(pulumi.output(args.info).apply((i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>)));
     const fam = family(this, name, opts, args);
-    const enc = new EncryptedInfo(`${ns}/${id}${fam.scope ? `@${fam.scope}` : ""}`, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn });
+    const encName = nameChild(fam, { id: `${ns}/${id}`, type: secretType("EncryptedInfo") });
+    const enc = new EncryptedInfo(encName.name, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn, ...(encName.aliases.length > 0 ? { aliases: encName.aliases } : {}) });
     const all = { publicArgs, encryptedInfo: enc.encryptedInfo };
     const made = emitData(this, name, opts, args, identity, all, (a) => build(a.publicArgs, a.encryptedInfo), true);
     this.object = made.object;

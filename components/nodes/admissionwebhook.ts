@@ -3,8 +3,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import { caBundleOf } from "../../pki";
 import { DEFAULT_NAMESPACE, DEFAULT_SERVICE, webhookConfigurations, type WebhookConfigurationOptions } from "../../webhook/configurations";
 import { deployManifests, TLS_SECRET } from "../../webhook/manifests";
-import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
+import { family, objectRef, pairNaming, whenCreated, type ReadinessArgs } from "../children";
+import { namedCertificateAuthority, namedIssuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
 import { createObject, type KubeObject } from "./objects";
 
 /** Readiness as every component takes it, but `timeoutSeconds` here is the API server's review timeout. */
@@ -66,12 +66,11 @@ export class AdmissionWebhook extends pulumi.ComponentResource {
     const shape = webhookConfigurations(options("unchecked"));
 
     const fam = family(this, name, opts, { skipAwait: args.skipAwait, waitFor: args.waitFor });
-    // Named after what they certify, not after the component, so a rename keeps them (see children.ts).
+    // Named after what they certify, not after the component nor the provider, so a rename keeps them (see children.ts).
     const child = { parent: this, dependsOn: fam.dependsOn };
-    const at = fam.scope ? `@${fam.scope}` : "";
     const host = `${service.name}.${namespace}.svc`;
-    const ca = certificateAuthority(`${namespace}/webhook-ca${at}`, { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
-    const serving = issuedKeyPair(`${host}${at}`, { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child, `${name}-serving`);
+    const ca = namedCertificateAuthority(pairNaming(fam, `${namespace}/webhook-ca`, "SelfSignedCertificate", `${name}-ca`), { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
+    const serving = namedIssuedKeyPair(pairNaming(fam, host, "IssuedCertificate", `${name}-serving`), { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child);
     const caBundle = ca.cert.certPem.apply(caBundleOf);
 
     const resources: pulumi.CustomResource[] = [];

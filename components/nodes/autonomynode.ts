@@ -19,11 +19,11 @@ import {
   type NodeRuntime,
   type NodeSecrets,
 } from "../../policy/expand/autonomy";
-import { family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "../children";
+import { family, mergeDependsOn, nameChild, objectRef, whenCreated, type ReadinessArgs } from "../children";
 import { isKnown } from "../known";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
-import { DeployToken, RsaKey, SelfSignedCertificate } from "../secrets";
+import { DeployToken, RsaKey, SelfSignedCertificate, secretType } from "../secrets";
 import { createObject, skippingAwait, type KubeObject } from "./objects";
 
 /** Rule of the rule book that needs the domain key; skipped while the key is still to be generated. */
@@ -222,14 +222,17 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
     let namespaceOutput: pulumi.Output<string> | undefined;
     const build = (s: AutonomyNodeSpec, argDeps?: pulumi.Output<pulumi.Resource[]>): Built => {
       const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
-      // Named after the node's identity, not the component: a rename keeps the key (see children.ts).
-      const id = `${names.namespace}/${s.domainId}${f.scope ? `@${f.scope}` : ""}`;
-      const child = (formerly: string): pulumi.CustomResourceOptions => ({ parent: self, dependsOn: f.dependsOn, aliases: [{ name: formerly }] });
-      const key = given ? undefined : new RsaKey(id, {}, child(`${name}-domain-key`));
+      // Named after the node's identity, not the component nor the provider: a rename keeps the key (see children.ts).
+      const id = `${names.namespace}/${s.domainId}`;
+      const child = (kind: "RsaKey" | "SelfSignedCertificate" | "DeployToken", formerly?: string): [string, pulumi.CustomResourceOptions] => {
+        const n = nameChild(f, { id, type: secretType(kind), former: formerly ? [formerly] : [] });
+        return [n.name, { parent: self, dependsOn: f.dependsOn, ...(n.aliases.length > 0 ? { aliases: n.aliases } : {}) }];
+      };
+      const key = given ? undefined : new RsaKey(...withArgs(child("RsaKey", `${name}-domain-key`), {}));
       const keyPem = pulumi.secret(key ? key.privateKeyPem : pulumi.output(args.domainKey!).apply(domainKeyPem));
       const keyData = pulumi.secret(key ? key.privateKeyBase64 : pulumi.output(args.domainKey!).apply(domainKeyData));
       // lite: the deploy token, given or generated once (named as the key is: `<namespace>/<domain>`).
-      const token = lite ? pulumi.secret(v.deployToken !== undefined ? pulumi.output(v.deployToken) : new DeployToken(id, {}, { parent: self, dependsOn: f.dependsOn }).token) : undefined;
+      const token = lite ? pulumi.secret(v.deployToken !== undefined ? pulumi.output(v.deployToken) : new DeployToken(...withArgs(child("DeployToken"), {})).token) : undefined;
 
       const resources: pulumi.CustomResource[] = [];
       const refs: string[] = [];
@@ -272,7 +275,7 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       const depSpec = { ...dep.spec, template: { ...template, metadata: { ...template.metadata, annotations: hash.apply((h) => ({ ...(template.metadata.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: h })) } } };
       add({ ...dep, spec: depSpec }, inNamespace);
 
-      const cert = new SelfSignedCertificate(id, { privateKeyPem: keyPem, commonName: s.domainId }, child(`${name}-domain-cert`));
+      const cert = new SelfSignedCertificate(...withArgs(child("SelfSignedCertificate", `${name}-domain-cert`), { privateKeyPem: keyPem, commonName: s.domainId }));
       return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]), token: token ?? pulumi.output("") };
     };
 
@@ -306,6 +309,11 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       created: built.created,
       deployToken: pulumi.secret(built.token),
     };
+}
+
+/** `[name, args, opts]` for a resource constructor, from `[name, opts]`. */
+function withArgs<A>([name, opts]: [string, pulumi.CustomResourceOptions], args: A): [string, A, pulumi.CustomResourceOptions] {
+  return [name, args, opts];
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { coreDnsTemplates, iflearnerTlsSecret, iflearnerTrustConfigMaps, partyZone, serverZone, zoneSans, type IflearnerRole } from "../../policy/expand/iflearner";
-import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
+import { family, objectRef, pairNaming, whenCreated, type ReadinessArgs } from "../children";
+import { namedCertificateAuthority, namedIssuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
 import { KusciaValidationError, admitOrThrow } from "../validate";
 import { isKnown } from "../known";
 import { IflearnerJob, iflearnerJobResource, type IflearnerJobArgs } from "./iflearnerjob";
@@ -98,7 +98,8 @@ export class IflearnerFederation extends pulumi.ComponentResource {
     // Keys and certificates are named after what they certify, not after the component (see children.ts).
     const child = { parent: this, dependsOn: fam.dependsOn };
     const certDays = args.certDays ?? DEFAULT_CERT_DAYS;
-    const ca = certificateAuthority(`${job}.${domain}/ca`, { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
+    // These never carried the provider's name.
+    const ca = namedCertificateAuthority(pairNaming(fam, `${job}.${domain}/ca`, "SelfSignedCertificate", `${name}-ca`, false), { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
     const caPem = ca.cert.certPem;
 
     const resources: pulumi.CustomResource[] = [];
@@ -109,8 +110,8 @@ export class IflearnerFederation extends pulumi.ComponentResource {
       const namespace = m.args.namespace ?? "default";
       const at = { parent: this, ...(m.args.provider ? { provider: m.args.provider } : {}) };
       // Members in other clusters may use the same namespace: their objects are told apart by the member.
-      const mf = { ...fam, component: `${name}-${m.label}`, scope: m.label };
-      const tls = issuedKeyPair(`${job}.${m.zone}/tls`, { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child, `${name}-${m.label}-tls`);
+      const mf = { ...fam, component: `${name}-${m.label}`, label: m.label, provider: m.args.provider ?? fam.provider };
+      const tls = namedIssuedKeyPair(pairNaming(fam, `${job}.${m.zone}/tls`, "IssuedCertificate", `${name}-${m.label}-tls`, false), { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child);
       const objects: KubeObject[] = [iflearnerTlsSecret(m.role, namespace, tls.cert.certPem, tls.key.privateKeyPem) as unknown as KubeObject];
       if (m.role === "client") objects.push(...(iflearnerTrustConfigMaps(namespace, caPem) as unknown as KubeObject[]));
       const made = objects.map((o) => {

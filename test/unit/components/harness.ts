@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resetProgramReferences } from "../../../components/references";
+import { resetChildNames } from "../../../components/children";
 
 export interface Registered {
   type: string;
@@ -51,6 +52,7 @@ export function useMocks(): Mocks {
   });
   beforeEach(() => {
     resetProgramReferences(); // each test is a program of its own
+    resetChildNames();
     m.registered.length = 0;
     m.deploymentStatus.clear();
     m.customResourceStatus.clear();

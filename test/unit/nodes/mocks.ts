@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_PROVIDERS } from "../../../components/secrets";
+import { resetChildNames } from "../../../components/children";
 
 export interface Registered {
   type: string;
@@ -115,6 +116,7 @@ export function useNodeMocks(options: NodeMockOptions = {}): NodeMocks {
     );
   });
   beforeEach(() => {
+    resetChildNames(); // each test is a program of its own
     m.registered.length = 0;
     m.ingressAddress.clear();
   });
