@@ -4,7 +4,7 @@ import { KUSCIA_API_VERSION, type AppImageResource } from "../policy/expand";
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, type Emit } from "./emit";
 import { settle } from "./known";
-import { admitOrThrow, compact } from "./validate";
+import { admitOrThrow, compact, reviewFindings } from "./validate";
 
 export interface AppImageImageArgs {
   /** Image repository, e.g. `secretflow/serving-anolis8`. */
@@ -129,12 +129,14 @@ export class AppImage extends pulumi.ComponentResource {
     const emit = emitMode("AppImage", name, args.emit, "native", this);
     const fam = family(this, name, opts, args);
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret) => admitOrThrow("AppImage", name, appImageResource(name, a), this, "", secret),
       (img, secret, argDeps) =>
         emitsCustomResource(emit)
           ? whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, img, {}, secret)], [objectRef(img)])
           : pulumi.output([] as string[]),
+      { kind: "AppImage", name, review: (a) => reviewFindings(appImageResource(name, a as pulumi.Unwrap<AppImageArgs>)) },
     );
     this.object = object;
     this.imageName = object.apply((o) => o.metadata.name);

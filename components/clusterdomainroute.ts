@@ -3,7 +3,7 @@ import { KUSCIA_API_VERSION, type ClusterDomainRouteResource, type ClusterDomain
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { admitOrThrow, compact } from "./validate";
+import { admitOrThrow, compact, reviewFindings } from "./validate";
 
 export interface ClusterDomainRouteTokenConfigArgs {
   /** `RSA-GEN` (what join_to_host.sh uses) or `UID-RSA-GEN`. */
@@ -89,6 +89,7 @@ export class ClusterDomainRoute extends pulumi.ComponentResource {
     const knownName = typeof args.name === "string" ? args.name : args.name === undefined && typeof args.source === "string" && typeof args.destination === "string" ? `${args.source}-${args.destination}` : undefined;
     const early = !isKnown(args) && knownName !== undefined;
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret) => admitOrThrow("ClusterDomainRoute", name, clusterDomainRouteResource(name, a), this, "", secret),
       // A private key must not sit in the state in clear text, even when given as a plain string.
@@ -96,6 +97,7 @@ export class ClusterDomainRoute extends pulumi.ComponentResource {
         early
           ? pulumi.output([] as string[])
           : whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, cdr, {}, secret || !!cdr.spec.mTLSConfig?.sourceClientPrivateKey)], [objectRef(cdr)]),
+      { kind: "ClusterDomainRoute", name, review: (a) => reviewFindings(clusterDomainRouteResource(name, a as pulumi.Unwrap<ClusterDomainRouteArgs>)) },
     );
     const made: pulumi.Output<string[]>[] = [emitted];
     if (early) {

@@ -7,9 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KUSCIA_API_VERSION } from "../policy/expand";
 import { createCustomResource, family, nameChild, objectRef, whenCreated, type ReadinessArgs } from "./children";
-import { isKnown } from "./known";
-import { admitOrThrow, compact, KusciaValidationError } from "./validate";
+import { isKnown, judgeLater } from "./known";
+import { admitOrThrow, compact, KusciaValidationError, reviewFindings } from "./validate";
 import { EncryptedInfo, secretType } from "./secrets";
+import { refusing } from "./refusal";
 
 /** A Kuscia custom resource as these components build it. */
 export interface DataResource {
@@ -47,8 +48,9 @@ function emitData<A>(
     const o = check(args as pulumi.Unwrap<A>, false);
     object = pulumi.output(o) as unknown as pulumi.Output<DataResource>;
   } else {
-    const given = pulumi.output(args);
-    object = pulumi.all([given, pulumi.output(pulumi.isSecret(given))]).apply(([a, s]) => check(a as pulumi.Unwrap<A>, s)) as unknown as pulumi.Output<DataResource>;
+    // What is known at preview is judged then (components/partial.ts); the rest once it resolves.
+    const review = (a: unknown) => reviewFindings(build(a as pulumi.Unwrap<A>));
+    object = judgeLater(parent, args, check, { kind: identity.kind, name, review }) as unknown as pulumi.Output<DataResource>;
   }
   const cr = createCustomResource(fam, object as unknown as pulumi.Output<never>, {}, secret, identity);
   return { object: (secret ? pulumi.secret(object) : object) as pulumi.Output<DataResource>, created: whenCreated([cr], [objectRef(identity)]) };
@@ -146,7 +148,7 @@ export class DomainDataSource extends pulumi.ComponentResource {
     };
     // Checked now when known, so a refusal throws from the constructor; else before anything is encrypted.
     if (isKnown(args.info)) infoJson(args.info as pulumi.Unwrap<DataSourceInfoArgs>);
-    const info = pulumi.secret(pulumi.output(args.info).apply((i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>)));
+    const info = pulumi.secret(pulumi.output(args.info).apply(refusing(this, (i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>))));
     const fam = family(this, name, opts, args);
     const encName = nameChild(fam, { id: `${ns}/${id}`, type: secretType("EncryptedInfo") });
     const enc = new EncryptedInfo(encName.name, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn, ...(encName.aliases.length > 0 ? { aliases: encName.aliases } : {}) });

@@ -4,7 +4,7 @@ import { LABEL, expandDomain, KUSCIA_API_VERSION, type DomainResource, type Inte
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { admitOrThrow, compact, warnAll } from "./validate";
+import { admitOrThrow, compact, reviewFindings, warnAll } from "./validate";
 
 export interface DomainAuthCenterArgs {
   /** How the master authenticates this domain's nodes: `Token`, `MTLS` or `None`. */
@@ -81,6 +81,7 @@ export class Domain extends pulumi.ComponentResource {
     const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string");
     let namespaceName: pulumi.Output<string> | undefined;
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret) => admitOrThrow("Domain", name, domainResource(name, a), this, "", secret),
       (d, secret, argDeps) => {
@@ -107,6 +108,7 @@ export class Domain extends pulumi.ComponentResource {
         }
         return whenCreated(resources, refs);
       },
+      { kind: "Domain", name, review: (a) => reviewFindings(domainResource(name, a as pulumi.Unwrap<DomainArgs>)) },
     );
     const made: pulumi.Output<string[]>[] = [emitted];
     if (early) {

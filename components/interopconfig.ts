@@ -3,7 +3,7 @@ import { KUSCIA_API_VERSION, expandInteropConfig, type InteropConfigResource, ty
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { settle } from "./known";
-import { admitOrThrow, compact, warnAll } from "./validate";
+import { admitOrThrow, compact, reviewFindings, warnAll } from "./validate";
 
 export interface InteropConfigArgs extends ReadinessArgs {
   /**
@@ -45,6 +45,7 @@ export class InteropConfig extends pulumi.ComponentResource {
     const fam = family(this, name, opts, args);
     let identity: MemberIdentity | undefined;
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret) => {
         identity = a.memberIdentity;
@@ -68,6 +69,7 @@ export class InteropConfig extends pulumi.ComponentResource {
         }
         return whenCreated(resources, refs);
       },
+      { kind: "InteropConfig", name, review: (a) => reviewFindings(interopConfigResource(name, a as pulumi.Unwrap<InteropConfigArgs>)) },
     );
     this.object = object;
     this.created = emitted;

@@ -15,7 +15,7 @@ import {
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { KusciaValidationError, admitOrThrow, compact, warnAll, withoutSubject } from "./validate";
+import { KusciaValidationError, admitOrThrow, compact, reviewFindings, warnAll, withoutSubject } from "./validate";
 
 export interface PartyContainerArgs {
   /** Name of the AppImage deploy template container to override; containers are matched by name. */
@@ -113,6 +113,7 @@ export class KusciaDeployment extends pulumi.ComponentResource {
     const fam = family(this, name, opts, args);
     const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string") && (args.namespace === undefined || typeof args.namespace === "string");
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret): Validated => {
         const kd = admitOrThrow("KusciaDeployment", name, kusciaDeploymentResource(name, a), this, "", secret);
@@ -121,6 +122,7 @@ export class KusciaDeployment extends pulumi.ComponentResource {
       },
       (v, secret, argDeps) =>
         early ? pulumi.output({ created: [], parties: [], phase: "Progressing" } as Emitted) : this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
+      { kind: "KusciaDeployment", name, review: (a) => reviewFindings(kusciaDeploymentResource(name, a as pulumi.Unwrap<KusciaDeploymentArgs>)) },
     );
     this.object = object.apply((o) => o.kd);
     let result = emitted;

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CROSS_DOMAIN, KUSCIA_API_VERSION } from "../policy/expand";
 import { expandKusciaJob, type KusciaJobResource } from "../policy/expand/kusciajob";
 import { createCustomResource, family, objectRef, whenCreated, type ReadinessArgs } from "./children";
-import { isKnown } from "./known";
-import { admitOrThrow, compact, KusciaValidationError } from "./validate";
+import { isKnown, judgeLater } from "./known";
+import { admitOrThrow, compact, KusciaValidationError, reviewFindings } from "./validate";
 
 export interface KusciaJobPartyArgs {
   /** Domain ID of the party. */
@@ -82,21 +82,26 @@ export class KusciaJob extends pulumi.ComponentResource {
     const fam = family(this, name, opts, args);
     const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: jobId, namespace: CROSS_DOMAIN } };
     const { jobId: _j, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
+    const build = (a: pulumi.Unwrap<typeof rest>): KusciaJobResource => ({
+      apiVersion: KUSCIA_API_VERSION,
+      kind,
+      metadata: compact({ name: jobId, namespace: CROSS_DOMAIN, labels: a.labels, annotations: a.annotations }),
+      spec: compact({ initiator: a.initiator, scheduleMode: a.scheduleMode, maxParallelism: a.maxParallelism, flowID: a.flowID, tasks: (a.tasks ?? []).map((t) => compact({ ...t })) as KusciaJobResource["spec"]["tasks"] }),
+    });
     const check = (a: pulumi.Unwrap<typeof rest>, secret: boolean): { job: KusciaJobResource; order: string[][] } => {
-      const built: KusciaJobResource = {
-        apiVersion: KUSCIA_API_VERSION,
-        kind,
-        metadata: compact({ name: jobId, namespace: CROSS_DOMAIN, labels: a.labels, annotations: a.annotations }),
-        spec: compact({ initiator: a.initiator, scheduleMode: a.scheduleMode, maxParallelism: a.maxParallelism, flowID: a.flowID, tasks: (a.tasks ?? []).map((t) => compact({ ...t })) as KusciaJobResource["spec"]["tasks"] }),
-      };
-      const job = admitOrThrow(kind, name, built, this, "", secret);
+      const job = admitOrThrow(kind, name, build(a), this, "", secret);
       const ex = expandKusciaJob(job);
       if (ex.errors.length > 0) throw new KusciaValidationError(kind, name, ex.errors, this, secret);
       return { job, order: ex.schedule };
     };
-    const checked = isKnown(rest)
-      ? pulumi.output(check(rest as pulumi.Unwrap<typeof rest>, false))
-      : pulumi.all([pulumi.output(rest), pulumi.output(pulumi.isSecret(pulumi.output(rest)))]).apply(([a, s]) => check(a as pulumi.Unwrap<typeof rest>, s));
+    // Everything known at preview is judged then, even while other fields are unknown (components/partial.ts).
+    const review = (a: unknown) => {
+      const r = reviewFindings(build(a as pulumi.Unwrap<typeof rest>));
+      // The job controller's own checks (cycles, unknown aliases) only on an object the rule book allows.
+      const errors = r.findings.length === 0 ? expandKusciaJob(r.object).errors.map((message) => ({ message })) : [];
+      return { object: r.object, findings: [...r.findings, ...errors] };
+    };
+    const checked = isKnown(rest) ? pulumi.output(check(rest as pulumi.Unwrap<typeof rest>, false)) : judgeLater(this, rest, check, { kind, name, review });
     const object = checked.apply((c) => c.job) as unknown as pulumi.Output<KusciaJobResource>;
     const cr = createCustomResource(fam, object as never, {}, false, identity);
     this.object = object;

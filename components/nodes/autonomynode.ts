@@ -20,7 +20,8 @@ import {
   type NodeSecrets,
 } from "../../policy/expand/autonomy";
 import { family, mergeDependsOn, nameChild, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { isKnown } from "../known";
+import { isKnown, judgeLater } from "../known";
+import { refusing } from "../refusal";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
 import { DeployToken, RsaKey, SelfSignedCertificate, secretType } from "../secrets";
@@ -258,13 +259,13 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
         s.dnsServers !== undefined ? pulumi.output(s.dnsServers) : service.spec.apply((x) => (x?.clusterIP && x.clusterIP !== "None" ? [x.clusterIP] : undefined));
       // The final review: the ConfigMap exactly as applied, generated key and DNS server included.
       const data = pulumi.secret(
-        pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(([k, dsn, servers, t]) => {
+        pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(refusing(self, ([k, dsn, servers, t]: [string, string | undefined, string[] | undefined, string | undefined]) => {
           const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
           if (t !== undefined) secrets.liteDeployToken = t;
           const cm = nodeConfigMap({ ...s, dnsServers: runtime === "runk" ? servers : undefined }, secrets);
           reviewNode(COMPONENT, name, s, secrets, { configMap: cm, on: self });
           return cm.data!;
-        }),
+        })),
       );
       add({ ...of("ConfigMap"), data }, { ...inNamespace, additionalSecretOutputs: ["data"] });
 
@@ -290,7 +291,21 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       // Made once the arguments resolve (documented): the objects' contents, and whether the rule book
       // allows them at all, are only known then. They depend on whatever the arguments came from.
       const given = pulumi.output(first);
-      gate = pulumi.unsecret(given.apply((a) => admit(a as pulumi.Unwrap<typeof first>)));
+      // What is known at preview is judged then (components/partial.ts), the rest once it resolves;
+      // a refusal ends the operation (components/refusal.ts).
+      const partial = {
+        kind: COMPONENT,
+        name,
+        review: (a: unknown) => {
+          const x = a as pulumi.Unwrap<typeof first>;
+          const secrets: NodeSecrets = { datastoreEndpoint: x.datastore, domainKeyData: x.domainKey === undefined ? undefined : domainKeyData(x.domainKey) };
+          if (lite) secrets.liteDeployToken = x.deployToken ?? "to-be-generated";
+          const cm = nodeConfigMap(spec(x.publicArgs), secrets);
+          const findings = review(cm, { config: componentPolicy() }).violations.filter((f) => !(!given && f.rule === KEY_RULE));
+          return { object: cm, findings };
+        },
+      };
+      gate = pulumi.unsecret(judgeLater(self, first, (a) => admit(a as pulumi.Unwrap<typeof first>), partial));
       const argDeps = given.apply(() => [] as pulumi.Resource[]);
       let once: Built | undefined;
       const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s, argDeps))[k]) as unknown as Built[K];

@@ -4,7 +4,7 @@ import { expandIflearnerJob, IFLEARNER_API_VERSION, type IflearnerJobResource, t
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "../children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "../emit";
 import { settle } from "../known";
-import { admitOrThrow, compact } from "../validate";
+import { admitOrThrow, compact, reviewFindings } from "../validate";
 import { createObject, type KubeObject } from "./objects";
 
 export interface IflearnerJobArgs extends ReadinessArgs {
@@ -56,9 +56,11 @@ export class IflearnerJob extends pulumi.ComponentResource {
     // The component's dependsOn (e.g. a federation's Secret and ConfigMaps) reaches every child.
     const fam = family(this, name, opts, args);
     const { object, emitted } = settle(
+      this,
       args,
       (a, secret) => admitOrThrow("IflearnerJob", name, iflearnerJobResource(name, a), this, "", secret),
       (job, _secret, argDeps) => this.emit(emit, job, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
+      { kind: "IflearnerJob", name, review: (a) => reviewFindings(iflearnerJobResource(name, a as pulumi.Unwrap<IflearnerJobArgs>)) },
     );
     this.object = object;
     this.host = object.apply((o) => o.spec.host);

@@ -37,6 +37,7 @@ export function useMocks(): Mocks {
       {
         newResource(args) {
           m.registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          notifyRegistered({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
           const state: Record<string, unknown> = { ...args.inputs };
           const meta = args.inputs?.metadata ?? {};
           if (args.type === "kubernetes:apps/v1:Deployment") state.status = m.deploymentStatus.get(`${meta.namespace}/${meta.name}`) ?? {};
@@ -63,6 +64,36 @@ export function useMocks(): Mocks {
 /** The value of an Output; rejects when it fails (Output.promise is internal to the SDK, but stable and the only way to see a failure). */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return (o as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** Type token of the resource a refusal found after construction registers (components/refusal.ts). */
+export const REFUSAL = "pulumi-nodejs:dynamic/kuscia-iac:Refusal";
+
+const waiters: { match: (r: Registered) => boolean; resolve: (r: Registered) => void }[] = [];
+
+/** Tells the waiters of {@link registration} about a registration (each harness's mocks call it). */
+export function notifyRegistered(r: Registered): void {
+  for (const w of [...waiters]) {
+    if (!w.match(r)) continue;
+    waiters.splice(waiters.indexOf(w), 1);
+    w.resolve(r);
+  }
+}
+
+/** The first registration `match` accepts, among those made already or, waiting for it, the next ones. */
+export function registration(registered: readonly Registered[], match: (r: Registered) => boolean): Promise<Registered> {
+  const found = registered.find(match);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve) => waiters.push({ match, resolve }));
+}
+
+/**
+ * The message of the refusal of component `name` found after construction: the operation ends with
+ * it (components/refusal.ts). Waits for the refusal to be registered.
+ */
+export async function refusalOf(registered: readonly Registered[], name: string): Promise<string> {
+  const r = await registration(registered, (x) => x.type === REFUSAL && x.name === `${name}-refused`);
+  return String(r.inputs.message);
 }
 
 /**

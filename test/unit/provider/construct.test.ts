@@ -1,3 +1,4 @@
+import { resetChildNames } from "../../../components/children";
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -179,6 +180,7 @@ describe("provider construct of the hosted node components", () => {
   /** Builds the example (its own resources included) and the component, and returns what registered and the component's outputs. */
   async function build(entry: ComponentEntry, via: "class" | "provider" | "provider, inputs depending on other resources"): Promise<{ registered: ReturnType<typeof sorted>; state: pulumi.Inputs }> {
     mocks.registered.length = 0;
+    resetChildNames(); // each build is a program of its own: the two must not see each other's names
     const args = exampleArgs(entry.spec) as Record<string, unknown>;
     let state: pulumi.Inputs;
     if (via === "class") {
