@@ -18,7 +18,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KusciaResource, NativeObject } from "../policy/expand";
-import { defaultWaitFor } from "./ready";
+import { defaultWaitFor, READINESS, readinessFailure } from "./ready";
 import { secretType } from "./secrets/host";
 import type { SecretKind } from "./secrets/generate";
 
@@ -316,7 +316,7 @@ export function createCustomResource(
   // The first release named a component's custom resource after the component itself.
   const naming = nameChild(f, { id: objectId(id), type: `kubernetes:${id.apiVersion}:${id.kind}`, former: [f.component] });
   const name = naming.name;
-  const opts = childOptions(f, naming, extra);
+  const opts = childOptions(f, naming, withReadinessHook(f, id.kind, extra));
   let props: Record<string, unknown>;
   if (pulumi.Output.isInstance(cr)) {
     const o = cr as pulumi.Output<KusciaResource>;
@@ -328,6 +328,63 @@ export function createCustomResource(
     if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, secretFields(props));
   }
   return new k8s.apiextensions.CustomResource(name, { ...props, status: undefined } as unknown as k8s.apiextensions.CustomResourceArgs, opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saying which condition a readiness wait waited for. The Kubernetes provider ends a wait that
+// times out with `timed out waiting for the condition`; an error hook (the engine calls it when a
+// create or update fails) adds which condition, what it means and what to do (ready.ts).
+// ---------------------------------------------------------------------------------------------
+
+const WAITING_KINDS = new Set(READINESS.map((r) => r.kind));
+const hooksByStack = new WeakMap<object, pulumi.ErrorHook>();
+let hookWithoutStack: pulumi.ErrorHook | undefined;
+
+/**
+ * Whether an engine that takes error hooks runs this program (it said so at start-up). Pulumi's
+ * mocks claim to take them but never answer their registration, and a resource whose hook is not
+ * registered is never registered itself: no hook then. Internal to the SDK, read defensively.
+ */
+function engineTakesErrorHooks(): boolean {
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore?(): { supportsErrorHooks?: boolean } | undefined };
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor?(): unknown };
+    const mocks = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor?: new (...a: never[]) => unknown };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const monitor = settings.getMonitor?.();
+    if (monitor === undefined || (mocks.MockMonitor && monitor instanceof mocks.MockMonitor)) return false;
+    return state.getStore?.()?.supportsErrorHooks === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The program's error hook explaining a readiness wait that failed, if the engine takes hooks. */
+function readinessHook(): pulumi.ErrorHook | undefined {
+  if (!engineTakesErrorHooks()) return undefined;
+  const stack = pulumi.runtime.getStackResource() as object | undefined;
+  const known = stack ? hooksByStack.get(stack) : hookWithoutStack;
+  if (known) return known;
+  const hook = new pulumi.ErrorHook("kuscia-iac-readiness", (args) => {
+    const inputs = (args.newInputs ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; annotations?: Record<string, unknown> } };
+    const meta = inputs.metadata ?? {};
+    const name = typeof meta.namespace === "string" ? `${meta.namespace}/${String(meta.name)}` : String(meta.name);
+    const message = readinessFailure(String(inputs.kind), name, meta.annotations, args.errors[0] ?? "");
+    if (message) void pulumi.log.error(message, new pulumi.DependencyResource(args.urn));
+    return false; // never retry: the message is all
+  });
+  if (stack) hooksByStack.set(stack, hook);
+  else hookWithoutStack = hook;
+  return hook;
+}
+
+/** `extra` with the readiness hook added, for a custom resource of `kind` that waits. */
+function withReadinessHook(f: Family, kind: string, extra: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+  const waits = f.readiness["pulumi.com/skipAwait"] === undefined && (f.readiness["pulumi.com/waitFor"] !== undefined || WAITING_KINDS.has(kind));
+  const hook = waits ? readinessHook() : undefined;
+  if (!hook) return extra;
+  return { ...extra, hooks: { ...(extra.hooks ?? {}), onError: [...(extra.hooks?.onError ?? []), hook] } };
 }
 
 /** Resolves to `refs` once every resource has been created (an id known), for the `created` output. */
