@@ -41,6 +41,12 @@ function registerRefusal(name: string, message: string, opts: pulumi.CustomResou
 }
 
 const counts = new WeakMap<pulumi.Resource, number>();
+const messages = new WeakMap<pulumi.Resource, string>();
+
+/** The message `component` was refused with, if it was (tests, and programs that want to know). */
+export function refusalMessage(component: pulumi.Resource): string | undefined {
+  return messages.get(component);
+}
 
 /** A promise that never settles: what a refused value becomes (see the module comment). */
 export function never<T>(): Promise<T> {
@@ -55,6 +61,7 @@ export function never<T>(): Promise<T> {
 export function refuse<T = never>(component: pulumi.Resource, error: Error): Promise<T> {
   const n = (counts.get(component) ?? 0) + 1;
   counts.set(component, n);
+  if (!messages.has(component)) messages.set(component, error.message);
   const name = (component as unknown as { __name?: string }).__name ?? "component";
   registerRefusal(`${name}-refused${n > 1 ? `-${n}` : ""}`, error.message, { parent: component });
   return never<T>();
@@ -78,4 +85,19 @@ export function refusing<A extends unknown[], R>(parent: pulumi.Resource, fn: (.
       throw e;
     }
   };
+}
+
+/**
+ * What a component's constructor does with an error thrown while it builds: a refusal ends the
+ * operation (see {@link refuse}) and each of the component's `outputs` becomes an Output that never
+ * settles (so nothing is made from refused arguments, and the program reads its fields as usual);
+ * anything else, a bug, is thrown on. A refusal at construction is reported like one found later,
+ * once, against the component: thrown, it would be printed twice by an Automation API program
+ * (as an unhandled error on the component, then as the program's failure on the stack).
+ */
+export function refused(component: pulumi.ComponentResource, e: unknown, outputs: readonly string[]): void {
+  if (!isRefusal(e)) throw e;
+  void refuse(component, e);
+  const fields = component as unknown as Record<string, unknown>;
+  for (const k of outputs) fields[k] = pulumi.output(never());
 }

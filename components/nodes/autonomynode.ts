@@ -21,7 +21,7 @@ import {
 } from "../../policy/expand/autonomy";
 import { family, mergeDependsOn, nameChild, objectRef, whenCreated, type ReadinessArgs } from "../children";
 import { isKnown, judgeLater } from "../known";
-import { refusing } from "../refusal";
+import { refusing, refused } from "../refusal";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
 import { DeployToken, RsaKey, SelfSignedCertificate, secretType } from "../secrets";
@@ -132,45 +132,49 @@ export interface PeerNode {
 export class KusciaAutonomyNode extends pulumi.ComponentResource {
 
   /** The node's domain ID; depends on the node's objects. */
-  readonly domainId: pulumi.Output<string>;
+  readonly domainId!: pulumi.Output<string>;
   /** The node's namespace; depends on the Namespace when the node creates it. */
-  readonly namespace: pulumi.Output<string>;
+  readonly namespace!: pulumi.Output<string>;
   /** Gateway URL partners route to: `http(s)://kuscia-autonomy-<id>.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint: pulumi.Output<string>;
+  readonly endpoint!: pulumi.Output<string>;
   /** base64 of the node certificate's PEM, as Domain.spec.cert wants it. */
-  readonly certificate: pulumi.Output<string>;
+  readonly certificate!: pulumi.Output<string>;
   /** The node certificate's PEM (Kuscia's domain.crt). */
-  readonly certificatePem: pulumi.Output<string>;
+  readonly certificatePem!: pulumi.Output<string>;
   /** The domain key's PEM. Secret. */
-  readonly domainKeyPem: pulumi.Output<string>;
+  readonly domainKeyPem!: pulumi.Output<string>;
   /** The rendered kuscia.yaml. Secret: it holds the key and the DSN. */
-  readonly kusciaYaml: pulumi.Output<string>;
+  readonly kusciaYaml!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
   private readonly plainDomainId: string;
 
   constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
     this.plainDomainId = args.domainId;
-    const out = buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" });
-    this.domainId = out.domainId;
-    this.namespace = out.namespace;
-    this.endpoint = out.endpoint;
-    this.certificate = out.certificate;
-    this.certificatePem = out.certificatePem;
-    this.domainKeyPem = out.domainKeyPem;
-    this.kusciaYaml = out.kusciaYaml;
-    this.created = out.created;
-    this.registerOutputs({
-      domainId: this.domainId,
-      namespace: this.namespace,
-      endpoint: this.endpoint,
-      certificate: this.certificate,
-      certificatePem: this.certificatePem,
-      domainKeyPem: this.domainKeyPem,
-      kusciaYaml: this.kusciaYaml,
-      created: this.created,
-    });
+    try {
+      const out = buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" });
+      this.domainId = out.domainId;
+      this.namespace = out.namespace;
+      this.endpoint = out.endpoint;
+      this.certificate = out.certificate;
+      this.certificatePem = out.certificatePem;
+      this.domainKeyPem = out.domainKeyPem;
+      this.kusciaYaml = out.kusciaYaml;
+      this.created = out.created;
+      this.registerOutputs({
+        domainId: this.domainId,
+        namespace: this.namespace,
+        endpoint: this.endpoint,
+        certificate: this.certificate,
+        certificatePem: this.certificatePem,
+        domainKeyPem: this.domainKeyPem,
+        kusciaYaml: this.kusciaYaml,
+        created: this.created,
+      });
+    } catch (e) {
+      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"]);
+    }
   }
 
   /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */

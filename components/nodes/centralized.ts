@@ -4,6 +4,7 @@
  * (buildNode), with the master's and the lite's kuscia.yaml.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "../refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import type { NodeCapacity, NodeLogLevel, NodeProtocol, NodeRuntime } from "../../policy/expand/autonomy";
 import type { ReadinessArgs } from "../children";
@@ -53,45 +54,49 @@ export interface KusciaMasterNodeArgs extends ReadinessArgs {
  */
 export class KusciaMasterNode extends pulumi.ComponentResource {
   /** The master's domain ID; depends on the node's objects. */
-  readonly domainId: pulumi.Output<string>;
+  readonly domainId!: pulumi.Output<string>;
   /** The master's namespace. */
-  readonly namespace: pulumi.Output<string>;
+  readonly namespace!: pulumi.Output<string>;
   /** Gateway URL lite nodes connect to (`masterEndpoint`): `http(s)://kuscia-master.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint: pulumi.Output<string>;
+  readonly endpoint!: pulumi.Output<string>;
   /** base64 of the master certificate's PEM. */
-  readonly certificate: pulumi.Output<string>;
+  readonly certificate!: pulumi.Output<string>;
   /** The master certificate's PEM. */
-  readonly certificatePem: pulumi.Output<string>;
+  readonly certificatePem!: pulumi.Output<string>;
   /** The domain key's PEM. Secret. */
-  readonly domainKeyPem: pulumi.Output<string>;
+  readonly domainKeyPem!: pulumi.Output<string>;
   /** The rendered kuscia.yaml. Secret. */
-  readonly kusciaYaml: pulumi.Output<string>;
+  readonly kusciaYaml!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
   private readonly plainDomainId: string;
 
   constructor(name: string, args: KusciaMasterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaMasterNode", name, {}, opts);
     this.plainDomainId = args.domainId ?? "kuscia-system";
-    const out = buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" });
-    this.domainId = out.domainId;
-    this.namespace = out.namespace;
-    this.endpoint = out.endpoint;
-    this.certificate = out.certificate;
-    this.certificatePem = out.certificatePem;
-    this.domainKeyPem = out.domainKeyPem;
-    this.kusciaYaml = out.kusciaYaml;
-    this.created = out.created;
-    this.registerOutputs({
-      domainId: this.domainId,
-      namespace: this.namespace,
-      endpoint: this.endpoint,
-      certificate: this.certificate,
-      certificatePem: this.certificatePem,
-      domainKeyPem: this.domainKeyPem,
-      kusciaYaml: this.kusciaYaml,
-      created: this.created,
-    });
+    try {
+      const out = buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" });
+      this.domainId = out.domainId;
+      this.namespace = out.namespace;
+      this.endpoint = out.endpoint;
+      this.certificate = out.certificate;
+      this.certificatePem = out.certificatePem;
+      this.domainKeyPem = out.domainKeyPem;
+      this.kusciaYaml = out.kusciaYaml;
+      this.created = out.created;
+      this.registerOutputs({
+        domainId: this.domainId,
+        namespace: this.namespace,
+        endpoint: this.endpoint,
+        certificate: this.certificate,
+        certificatePem: this.certificatePem,
+        domainKeyPem: this.domainKeyPem,
+        kusciaYaml: this.kusciaYaml,
+        created: this.created,
+      });
+    } catch (e) {
+      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"]);
+    }
   }
 
   /** This master for {@link KusciaLiteNode}'s `master`, its Kuscia API server reached through `provider` if given. */
@@ -154,67 +159,71 @@ export interface KusciaLiteNodeArgs extends ReadinessArgs {
  */
 export class KusciaLiteNode extends pulumi.ComponentResource {
   /** The node's domain ID; depends on the node's objects. */
-  readonly domainId: pulumi.Output<string>;
+  readonly domainId!: pulumi.Output<string>;
   /** The node's namespace. */
-  readonly namespace: pulumi.Output<string>;
+  readonly namespace!: pulumi.Output<string>;
   /** The node's gateway URL: `http(s)://kuscia-lite-<id>.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint: pulumi.Output<string>;
+  readonly endpoint!: pulumi.Output<string>;
   /** base64 of the node certificate's PEM (the `cert` of its Domain on the master). */
-  readonly certificate: pulumi.Output<string>;
+  readonly certificate!: pulumi.Output<string>;
   /** The node certificate's PEM. */
-  readonly certificatePem: pulumi.Output<string>;
+  readonly certificatePem!: pulumi.Output<string>;
   /** The domain key's PEM. Secret. */
-  readonly domainKeyPem: pulumi.Output<string>;
+  readonly domainKeyPem!: pulumi.Output<string>;
   /** The deploy token in kuscia.yaml (`liteDeployToken`). Secret. */
-  readonly deployToken: pulumi.Output<string>;
+  readonly deployToken!: pulumi.Output<string>;
   /** The rendered kuscia.yaml. Secret: it holds the key and the token. */
-  readonly kusciaYaml: pulumi.Output<string>;
+  readonly kusciaYaml!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created (and `Domain/<id>` on the master), once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: KusciaLiteNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaLiteNode", name, {}, opts);
-    const { master, deployToken, ...nodeArgs } = args;
-    const out = buildNode(this, name, nodeArgs, opts, { component: "KusciaLiteNode", mode: "lite", masterEndpoint: master.endpoint, deployToken });
-    const made: pulumi.Output<string[]>[] = [out.created];
-    if (master.provider) {
-      // add_domain_lite.sh's Domain, on the master, with the node's certificate (see the class comment).
-      const domain = new Domain(
-        `${name}-registration`,
-        {
-          name: args.domainId,
-          cert: out.certificate,
-          master: master.domainId,
-          authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" },
-          annotations: { [`domain/${args.domainId}`]: "kuscia.secretflow/domain-type=embedded" },
-          emit: "custom-resource",
-          skipAwait: args.skipAwait,
-          timeoutSeconds: args.timeoutSeconds,
-          waitFor: args.waitFor,
-        },
-        { parent: this, provider: master.provider, dependsOn: opts?.dependsOn },
-      );
-      made.push(domain.created);
+    try {
+      const { master, deployToken, ...nodeArgs } = args;
+      const out = buildNode(this, name, nodeArgs, opts, { component: "KusciaLiteNode", mode: "lite", masterEndpoint: master.endpoint, deployToken });
+      const made: pulumi.Output<string[]>[] = [out.created];
+      if (master.provider) {
+        // add_domain_lite.sh's Domain, on the master, with the node's certificate (see the class comment).
+        const domain = new Domain(
+          `${name}-registration`,
+          {
+            name: args.domainId,
+            cert: out.certificate,
+            master: master.domainId,
+            authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" },
+            annotations: { [`domain/${args.domainId}`]: "kuscia.secretflow/domain-type=embedded" },
+            emit: "custom-resource",
+            skipAwait: args.skipAwait,
+            timeoutSeconds: args.timeoutSeconds,
+            waitFor: args.waitFor,
+          },
+          { parent: this, provider: master.provider, dependsOn: opts?.dependsOn },
+        );
+        made.push(domain.created);
+      }
+      this.domainId = out.domainId;
+      this.namespace = out.namespace;
+      this.endpoint = out.endpoint;
+      this.certificate = out.certificate;
+      this.certificatePem = out.certificatePem;
+      this.domainKeyPem = out.domainKeyPem;
+      this.deployToken = out.deployToken;
+      this.kusciaYaml = out.kusciaYaml;
+      this.created = pulumi.all(made).apply((l) => l.flat());
+      this.registerOutputs({
+        domainId: this.domainId,
+        namespace: this.namespace,
+        endpoint: this.endpoint,
+        certificate: this.certificate,
+        certificatePem: this.certificatePem,
+        domainKeyPem: this.domainKeyPem,
+        deployToken: this.deployToken,
+        kusciaYaml: this.kusciaYaml,
+        created: this.created,
+      });
+    } catch (e) {
+      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "deployToken", "kusciaYaml", "created"]);
     }
-    this.domainId = out.domainId;
-    this.namespace = out.namespace;
-    this.endpoint = out.endpoint;
-    this.certificate = out.certificate;
-    this.certificatePem = out.certificatePem;
-    this.domainKeyPem = out.domainKeyPem;
-    this.deployToken = out.deployToken;
-    this.kusciaYaml = out.kusciaYaml;
-    this.created = pulumi.all(made).apply((l) => l.flat());
-    this.registerOutputs({
-      domainId: this.domainId,
-      namespace: this.namespace,
-      endpoint: this.endpoint,
-      certificate: this.certificate,
-      certificatePem: this.certificatePem,
-      domainKeyPem: this.domainKeyPem,
-      deployToken: this.deployToken,
-      kusciaYaml: this.kusciaYaml,
-      created: this.created,
-    });
   }
 }

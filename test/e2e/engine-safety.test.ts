@@ -157,8 +157,9 @@ describe("e2e: components never delete a live object nor hang the engine", funct
       const stack = await env.stack("refuse-up", "e2e", async () => {
         skipAwait();
         new Domain("alice", { name: "ru-alice", emit: "custom-resource" });
+        // The uid is the API server's: unknown at preview on a fresh stack, known at up.
         const cm = new k8s.core.v1.ConfigMap("names", { metadata: { name: "ru-names", namespace: "default" }, data: { uri: "../outside.csv" } });
-        new DomainData("table", { domainId: "ru-alice", domainDataId: "ru-table", type: "table", dataSource: "ru-source", relativeURI: cm.data.apply((d) => d.uri) });
+        new DomainData("table", { domainId: "ru-alice", domainDataId: "ru-table", type: "table", dataSource: "ru-source", relativeURI: pulumi.all([cm.metadata.uid, cm.data]).apply(([, d]) => d.uri) });
       });
       // Unknown at preview on a fresh stack: nothing to refuse yet.
       await stack.preview();
@@ -178,7 +179,10 @@ describe("e2e: components never delete a live object nor hang the engine", funct
         new Domain("bad", { name: "rc_bad" });
       });
       const pre = record();
-      await assert.rejects(stack.preview({ onEvent: pre.onEvent }), /Domain "bad": metadata\.name: "rc_bad" is not a valid domain ID/);
+      await assert.rejects(stack.preview({ onEvent: pre.onEvent }), (e: Error) => {
+        console.log("CONSTRUCT-REFUSAL-OUTPUT", e.message);
+        return /Domain "bad": metadata\.name: "rc_bad" is not a valid domain ID/.test(e.message);
+      });
       const errors = errorsWith(pre, /metadata\.name: "rc_bad" is not a valid domain ID/);
       assert.equal(errors.length, 1, JSON.stringify(pre.diagnostics));
     });
@@ -244,6 +248,20 @@ describe("e2e: components never delete a live object nor hang the engine", funct
         pulumi.runtime.registerResourceTransform((args) => (args.type === "kubernetes:core/v1:ConfigMap" && args.name.startsWith("autonomy-") ? label(args) : undefined));
         components({ sourceTransforms: [label], federationTransforms: [label] });
       }));
+  });
+
+  it("a readiness wait that times out says which condition it waited for", async () => {
+    // No skipAwait here: the Domain waits for a node to join, which never happens without Kuscia.
+    const stack = await env.stack("readiness", "e2e", async () => {
+      new Domain("alice", { name: "wt-alice", emit: "custom-resource", timeoutSeconds: 2 });
+    });
+    const up = record();
+    await assert.rejects(stack.up({ onEvent: up.onEvent }));
+    const explained = up.diagnostics.filter((d) => d.severity === "error" && d.message.includes("Domain wt-alice was not ready after 2 s"));
+    assert.equal(explained.length, 1, JSON.stringify(up.diagnostics));
+    assert.match(explained[0].message, /waited for pulumi\.com\/waitFor "jsonpath=\{\.status\.nodeStatuses\[\?@\.status==\\"Ready\\"\]\.name\}": a Ready node in status\.nodeStatuses.*skipAwait: true/);
+    await stack.cancel().catch(() => undefined);
+    assert.equal((await stack.destroy()).summary.result, "succeeded");
   });
 
   it("reference warnings are given in an up that follows a preview with unknown values in the same process", async () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { AppImage, type AppImageArgs } from "../../../components";
 import { seed } from "../expand/seed";
 import * as pulumi from "@pulumi/pulumi";
-import { messageMatches, refusalOf, useMocks, valueOf } from "./harness";
+import { messageMatches, refusalOf, useMocks, valueOf, assertRefused } from "./harness";
 
 const CR = "kubernetes:kuscia.secretflow/v1alpha1:AppImage";
 
@@ -50,9 +50,9 @@ describe("component: AppImage", () => {
     assert.equal(mocks.ofType(CR).length, 0);
   });
 
-  it("refuses a config mount of a template that does not exist, at construction", () => {
+  it("refuses a config mount of a template that does not exist, at construction", async () => {
     const a = args();
     const bad = { ...a, configTemplates: { "other.conf": "x" } };
-    assert.throws(() => new AppImage("image", bad), messageMatches(/^AppImage "image": spec\.deployTemplates\[0\]\.spec\.containers\[0\]\.configVolumeMounts\[0\]\.subPath: "serving-config\.conf" is not a key of spec\.configTemplates/));
+    await assertRefused(mocks.registered,() => new AppImage("image", bad), messageMatches(/^AppImage "image": spec\.deployTemplates\[0\]\.spec\.containers\[0\]\.configVolumeMounts\[0\]\.subPath: "serving-config\.conf" is not a key of spec\.configTemplates/));
   });
 });

@@ -91,9 +91,27 @@ export function registration(registered: readonly Registered[], match: (r: Regis
  * The message of the refusal of component `name` found after construction: the operation ends with
  * it (components/refusal.ts). Waits for the refusal to be registered.
  */
-export async function refusalOf(registered: readonly Registered[], name: string): Promise<string> {
-  const r = await registration(registered, (x) => x.type === REFUSAL && x.name === `${name}-refused`);
+export async function refusalOf(registered: readonly Registered[], name: string, since = 0): Promise<string> {
+  const match = (x: Registered) => x.type === REFUSAL && x.name === `${name}-refused`;
+  const earlier = registered.slice(since).find(match);
+  const r = earlier ?? (await registration([], match));
   return String(r.inputs.message);
+}
+
+/**
+ * Constructs a component that must be refused: the constructor returns (a refusal ends the
+ * operation instead of throwing, components/refusal.ts), its refusal is registered, and its
+ * message passes `expected` (a RegExp, or a function given an Error that returns true or throws).
+ * Returns the message.
+ */
+export async function assertRefused(registered: readonly Registered[], construct: () => pulumi.Resource, expected: RegExp | ((e: Error) => boolean)): Promise<string> {
+  const since = registered.length;
+  const c = construct();
+  const name = (c as unknown as { __name: string }).__name;
+  const message = await refusalOf(registered, name, since);
+  const ok = expected instanceof RegExp ? expected.test(message) : expected(new Error(message));
+  if (!ok) throw new Error(`the refusal of ${name}, ${JSON.stringify(message)}, does not match ${expected}`);
+  return message;
 }
 
 /**

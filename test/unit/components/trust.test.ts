@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterDomainRoute, Domain, KusciaDeployment, KusciaValidationError } from "../../../components";
 import { legacyChildName, mergeDependsOn, readinessAnnotations, resecret, wireSecret } from "../../../components/children";
 import { hideQuoted } from "../../../components/validate";
+import { refused } from "../../../components/refusal";
 import { recordOptions, refusalOf, useMocks, valueOf } from "./harness";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -95,16 +96,13 @@ describe("components a Pulumi user can trust", () => {
     for (const r of mocks.registered.filter((x) => x.type.startsWith("kubernetes:"))) assert.equal(r.inputs.metadata.annotations?.["pulumi.com/timeoutSeconds"], "30", r.name);
   });
 
-  it("refusals are ResourceErrors on the component, without a stack, and never quote a secret value", () => {
-    let caught: unknown;
-    try {
-      new Domain("bad", { name: "alice_1" });
-    } catch (e) {
-      caught = e;
-    }
-    assert.ok(caught instanceof KusciaValidationError);
-    assert.ok(pulumi.ResourceError.isInstance(caught));
-    assert.equal((caught as pulumi.ResourceError).hideStack, true);
+  it("a refusal at construction ends the operation like a later one: the constructor returns, its outputs never settle", async () => {
+    const d = new Domain("bad", { name: "alice_1" });
+    assert.match(await refusalOf(mocks.registered, "bad"), /^Domain "bad": metadata\.name: "alice_1" is not a valid domain ID/);
+    // A bug is not a refusal: it is thrown.
+    assert.throws(() => refused(d, new TypeError("a bug"), []), TypeError);
+    assert.ok(pulumi.ResourceError.isInstance(new KusciaValidationError("Domain", "x", ["f"])));
+    assert.equal(new KusciaValidationError("Domain", "x", ["f"]).hideStack, true);
     assert.equal(hideQuoted('x: "s3cret" is not "ok"'), 'x: "[secret]" is not "[secret]"');
   });
 

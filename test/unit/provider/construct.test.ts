@@ -1,4 +1,6 @@
 import { resetChildNames } from "../../../components/children";
+import { refusalMessage } from "../../../components/refusal";
+import { REFUSAL, refusalOf } from "../components/harness";
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -115,20 +117,17 @@ describe("provider construct", () => {
             const example = exampleArgs(entry.spec) as Record<string, unknown>;
             const args = { ...example, emit };
             const inputs = wrap ? { ...fromEngineFor(entry, example), emit } : args;
-            let refusal: string | undefined;
-            const expected = await registrations(() => {
-              try {
-                return direct(entry, args);
-              } catch (e) {
-                refusal = (e as Error).message;
-                return {};
-              }
-            });
+            const refusal = refusalMessage(entry.create("c", args, {}));
             if (refusal !== undefined) {
               // The class refuses this mode (a ClusterDomainRoute has no native form): so must the provider.
-              await assert.rejects(hosted.construct("c", entry.token, inputs, {}), (e: Error) => e.message === refusal);
+              registered.length = 0;
+              await hosted.construct("c", entry.token, inputs, {});
+              await waitForRPCs();
+              const viaProvider = registered.find((r) => r.type === REFUSAL && r.name === "c-refused");
+              assert.equal((viaProvider?.inputs as { message?: string } | undefined)?.message, refusal);
               return;
             }
+            const expected = await registrations(() => direct(entry, args));
             let state: pulumi.Inputs = {};
             const got = await registrations(async () => (state = (await hosted.construct("c", entry.token, inputs, {})).state));
             // Not vacuous: the component registered itself, and with both forms it has children (native AppImages have none).
@@ -227,10 +226,9 @@ describe("provider construct of the hosted node components", () => {
     const [east, again] = [new k8s.Provider("east", { kubeconfig: "{}" }), new k8s.Provider("east", { kubeconfig: "{}" })];
     const example = iflearnerFederationSpec.example as pulumi.Unwrap<ConstructorParameters<typeof IflearnerFederation>[1]>;
     const parties = { a: { ...example.parties.a, namespace: "fl", provider: east }, b: { ...example.parties.b, namespace: "fl", provider: again } };
-    await assert.rejects(
-      hosted.construct("shared", "kuscia-iac:index:IflearnerFederation", { ...example, parties: pulumi.output(parties) }, {}),
-      /parties\.b\.namespace: "fl" is also party "a"'s in the same cluster/,
-    );
+    mocks.registered.length = 0;
+    await hosted.construct("shared", "kuscia-iac:index:IflearnerFederation", { ...example, parties: pulumi.output(parties) }, {});
+    assert.match(await refusalOf(mocks.registered, "shared"), /parties\.b\.namespace: "fl" is also party "a"'s in the same cluster/);
   });
 
   it("refuses a provider input that did not arrive as a resource reference", async () => {
