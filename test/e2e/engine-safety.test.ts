@@ -180,7 +180,6 @@ describe("e2e: components never delete a live object nor hang the engine", funct
       });
       const pre = record();
       await assert.rejects(stack.preview({ onEvent: pre.onEvent }), (e: Error) => {
-        console.log("CONSTRUCT-REFUSAL-OUTPUT", e.message);
         return /Domain "bad": metadata\.name: "rc_bad" is not a valid domain ID/.test(e.message);
       });
       const errors = errorsWith(pre, /metadata\.name: "rc_bad" is not a valid domain ID/);
