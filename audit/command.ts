@@ -91,7 +91,7 @@ export function register(program: Command): void {
     .description("Review what already runs: every object of the kinds the rule book knows, read from the API server")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
-    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see docs/policy-configuration.md")
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--no-references", "skip the cross-object checks (a KusciaDeployment's AppImage and Domains, a route's Domains, an InteropConfig's Domains)")

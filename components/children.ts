@@ -360,18 +360,32 @@ function engineTakesErrorHooks(): boolean {
   }
 }
 
+/**
+ * Runs a function in the program's context as it is now. The engine calls a hook through the
+ * SDK's callback server, outside the program's asynchronous context: in an Automation API inline
+ * program (each run has its own store of settings, kept in an AsyncLocalStorage) the hook would
+ * find no engine and `pulumi.log` would print to the console instead of the engine. Internal to
+ * the SDK (runtime/state.ts keeps the store in `global.asyncLocalStorage`), read defensively.
+ */
+function programContext(): (fn: () => void) => void {
+  const storage = (globalThis as { asyncLocalStorage?: { getStore(): unknown; run(store: unknown, fn: () => void): void } }).asyncLocalStorage;
+  const store = storage?.getStore();
+  return store === undefined || !storage ? (fn) => fn() : (fn) => storage.run(store, fn);
+}
+
 /** The program's error hook explaining a readiness wait that failed, if the engine takes hooks. */
 function readinessHook(): pulumi.ErrorHook | undefined {
   if (!engineTakesErrorHooks()) return undefined;
   const stack = pulumi.runtime.getStackResource() as object | undefined;
   const known = stack ? hooksByStack.get(stack) : hookWithoutStack;
   if (known) return known;
+  const inProgram = programContext();
   const hook = new pulumi.ErrorHook("kuscia-iac-readiness", (args) => {
     const inputs = (args.newInputs ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; annotations?: Record<string, unknown> } };
     const meta = inputs.metadata ?? {};
     const name = typeof meta.namespace === "string" ? `${meta.namespace}/${String(meta.name)}` : String(meta.name);
     const message = readinessFailure(String(inputs.kind), name, meta.annotations, args.errors[0] ?? "");
-    if (message) void pulumi.log.error(message, new pulumi.DependencyResource(args.urn));
+    if (message) inProgram(() => void pulumi.log.error(message, new pulumi.DependencyResource(args.urn)));
     return false; // never retry: the message is all
   });
   if (stack) hooksByStack.set(stack, hook);

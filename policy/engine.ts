@@ -6,11 +6,12 @@
 import type { ValidateFunction } from "ajv";
 import { compile, schemaViolations } from "./schema";
 import { dotted, type Segment } from "./paths";
-import type { PatchOperation, ReviewOptions, RuleInfo, Violation, Warning } from "./types";
+import type { PatchOperation, ReviewOptions, RuleDefinition, RuleMeta, VapForm, Violation, Warning } from "./types";
 import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
+import { NO_CEL } from "./vap/reasons";
 
 export interface RuleContext {
   /** Refuse the object: `path` is the offending field, `text` what is wrong and how to fix it. */
@@ -24,14 +25,13 @@ export interface RuleContext {
   params: Readonly<PolicyParameters>;
 }
 
-export interface Rule {
-  id: string;
-  severity: "error" | "warning";
-  summary: string;
-  /** Upstream file and function that make the rule true, or `kuscia-iac policy: <why>` (see RuleInfo.source). */
-  source?: string;
+/**
+ * A rule, whole (ESLint's shape): its meta (id, severity, summary, upstream source, its
+ * ValidatingAdmissionPolicy form or why it has none) and its check.
+ */
+export interface Rule extends RuleMeta {
   /** Further rule ids this check reports under, documented like rules of their own. */
-  emits?: Omit<RuleInfo, "kind">[];
+  emits?: RuleMeta[];
   check(obj: Obj, ctx: RuleContext): void;
 }
 
@@ -44,6 +44,8 @@ export interface ImmutableField {
   fix: string;
   /** Maps equivalent spellings to one value (e.g. an omitted role and ""). */
   normalize?: (v: unknown) => unknown;
+  /** Its ValidatingAdmissionPolicy form (policy/vap/forms.ts immutableCel), or why it has none. */
+  vap: VapForm;
 }
 
 export interface KindPolicy {
@@ -58,7 +60,7 @@ export interface KindPolicy {
   schemaSource?: string;
   tighten?: Record<string, unknown>;
   /** Rule ids the tightening schema reports, for the rule list (`x-rule` values). */
-  schemaRules?: Omit<RuleInfo, "kind">[];
+  schemaRules?: RuleMeta[];
   rules: Rule[];
   immutable?: ImmutableField[];
   defaults?(obj: Obj): PatchOperation[];
@@ -157,14 +159,15 @@ function get(v: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-export function ruleInfos(p: KindPolicy): RuleInfo[] {
+/** Every rule `p` can report, whole, in the order `rules()` lists them. */
+export function ruleDefinitions(p: KindPolicy): RuleDefinition[] {
   const kind = kindKey(p);
-  const out: RuleInfo[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema`, source: p.schemaSource ?? "the upstream CRD schema in crds/ (what the API server validates)" }] : [];
+  const out: RuleDefinition[] = p.schema ? [{ id: `${p.id}.schema`, kind, severity: "error", summary: `structure and types of the upstream ${p.kind} CRD schema`, source: p.schemaSource ?? "the upstream CRD schema in crds/ (what the API server validates)", vap: { unexpressible: NO_CEL.schema } }] : [];
   for (const r of p.schemaRules ?? []) out.push({ ...r, kind });
   for (const r of p.rules) {
-    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source });
+    out.push({ id: r.id, kind, severity: r.severity, summary: r.summary, source: r.source, vap: r.vap, ...(r.params ? { params: r.params } : {}), ...(r.releases ? { releases: r.releases } : {}) });
     for (const e of r.emits ?? []) out.push({ source: r.source, ...e, kind });
   }
-  for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update`, source: f.source });
+  for (const f of p.immutable ?? []) out.push({ id: f.rule, kind, severity: "error", summary: `${f.path.join(".")} cannot change on update`, source: f.source, vap: f.vap });
   return out;
 }

@@ -3,7 +3,7 @@
  * the webhook (per AdmissionReview), the components (per resource), the review
  * CLI and the policy pack. Pure: no I/O, no logging, never throws on user input.
  */
-import { kindKey, ruleInfos, runKind, type KindPolicy } from "./engine";
+import { kindKey, ruleDefinitions as kindRuleDefinitions, runKind, type KindPolicy } from "./engine";
 import { appImage } from "./kinds/appimage";
 import { domain } from "./kinds/domain";
 import { iflearnerJob } from "./kinds/iflearnerjob";
@@ -17,13 +17,14 @@ import { domainAppImage } from "./kinds/domainappimage";
 import { domainData, domainDataGrant, domainDataSource } from "./kinds/domaindata";
 import { OWNED_KINDS } from "./kinds/owned";
 import { isObj } from "./checks/values";
-import type { ReviewOptions, ReviewResult, RuleInfo } from "./types";
+import type { ReviewOptions, ReviewResult, RuleDefinition, RuleInfo } from "./types";
+import { NO_CEL } from "./vap/reasons";
 import { deliver } from "./deliver";
 import { redactSecrets } from "./redact";
 import { applyConfiguration } from "./config/apply";
 import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
 import type { PolicyConfig } from "./config/types";
-import { referenceRuleInfos } from "./references";
+import { referenceRuleDefinitions } from "./references";
 import { PEERING_RULES } from "./peering";
 
 export * from "./types";
@@ -155,11 +156,22 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
   return result;
 }
 
+let definitions: RuleDefinition[] | undefined;
+
+/**
+ * Every rule the rule book can report, whole: its meta (id, kind, severity, summary,
+ * upstream source) and its ValidatingAdmissionPolicy form or the reason it has none, in
+ * the order `rules()` lists them. For generators (vap, rule pages); front ends use `rules()`.
+ */
+export function ruleDefinitions(): readonly RuleDefinition[] {
+  return (definitions ??= POLICIES.flatMap(kindRuleDefinitions).concat([
+    { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)", source: "kuscia-iac: fail closed when a rule throws", vap: { unexpressible: NO_CEL.ruleError } },
+  ]).concat(referenceRuleDefinitions(), PEERING_RULES));
+}
+
 /** Every rule id the rule book can report, with its severity and summary. */
 export function rules(config?: PolicyConfig): RuleInfo[] {
-  const all = POLICIES.flatMap(ruleInfos).concat([
-    { id: "internal.rule-error", kind: "*", severity: "error", summary: "a rule could not evaluate the object (a bug: please report it)", source: "kuscia-iac: fail closed when a rule throws" },
-  ]).concat(referenceRuleInfos(), PEERING_RULES);
+  const all = ruleDefinitions().map(({ vap: _vap, params: _params, releases: _releases, ...info }): RuleInfo => info);
   return config ? all.map((r) => ({ ...r, action: config.actionOf(r.id, r.severity) })) : all;
 }
 

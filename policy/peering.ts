@@ -18,15 +18,17 @@ import { decodeBase64Pem } from "./checks/pem";
 import { at, isObj, type Obj } from "./checks/values";
 import { CONFIG_KEY, CONFIG_LABEL } from "./kinds/nodeconfig";
 import { refOf, type ObjectRef, type ReferenceResult } from "./references";
-import type { RuleInfo, Warning } from "./types";
+import type { RuleDefinition, Warning } from "./types";
+import { NO_CEL } from "./vap/reasons";
 import { parseYamlValue } from "./yaml";
 
 const KUSCIA = "kuscia.secretflow/v1alpha1";
 
-/** The rules, as `rules()` lists them (the policy configuration sets them like any rule). */
-export const PEERING_RULES: readonly RuleInfo[] = [
+/** The rules, as `ruleDefinitions()` lists them (the policy configuration sets them like any rule). */
+export const PEERING_RULES: readonly RuleDefinition[] = [
   {
     id: "peer.cert",
+    vap: { unexpressible: NO_CEL.peering },
     kind: `${KUSCIA}/Domain`,
     severity: "error",
     summary: "a Domain's spec.cert is a certificate of the domain key of the node declared for that domain (both sides of a peering agree)",
@@ -35,6 +37,7 @@ export const PEERING_RULES: readonly RuleInfo[] = [
   },
   {
     id: "peer.route",
+    vap: { unexpressible: NO_CEL.peering },
     kind: `${KUSCIA}/ClusterDomainRoute`,
     severity: "error",
     summary: "a route between two domains whose nodes are both declared has its reverse route (<destination>-<source>) with the same authenticationType",

@@ -14,7 +14,8 @@ import { applyConfiguration } from "./config/apply";
 import type { PolicyConfig } from "./config/types";
 import { isObj, type Obj } from "./checks/values";
 import { dotted, type Segment } from "./paths";
-import type { AuditRecord, RuleInfo, Violation, Warning } from "./types";
+import type { AuditRecord, RuleDefinition, Violation, Warning } from "./types";
+import { NO_CEL } from "./vap/reasons";
 
 const KUSCIA = "kuscia.secretflow/v1alpha1";
 
@@ -69,6 +70,21 @@ const field = (...fields: string[]) => (o: Obj): Reference[] =>
     return name ? [{ path: ["spec", f], name, namespace: "" }] : [];
   });
 
+/**
+ * The cluster-scoped names at `field` of every item of nested lists under spec: `["tasks",
+ * "parties"], "domainID"` reads `spec.tasks[i].parties[j].domainID`.
+ */
+const inLists = (lists: readonly string[], field: string) => (o: Obj): Reference[] => {
+  const walk = (parent: unknown, depth: number, path: Segment[]): Reference[] => {
+    if (depth === lists.length) {
+      const name = isObj(parent) ? str(parent[field]) : undefined;
+      return name ? [{ path: [...path, field], name, namespace: "" }] : [];
+    }
+    return list(isObj(parent) ? parent[lists[depth]] : undefined).flatMap((item, i) => walk(item, depth + 1, [...path, lists[depth], i]));
+  };
+  return walk(spec(o), 0, ["spec"]);
+};
+
 /** The object's own namespace ("" when cluster-scoped or not set). */
 function nsOf(o: Obj): string {
   const m = isObj(o.metadata) ? o.metadata : {};
@@ -94,10 +110,7 @@ export const REFERENCES: readonly ReferenceKind[] = [
     summary: "every spec.parties[].appImageRef names an AppImage that exists",
     source: `${KD_UTIL}: buildPartyKitInfo (appImageLister.Get(party.AppImageRef)), called by buildPartyKitInfos from ${KD_RECONCILE}: ProcessKusciaDeployment`,
     consequence: "the KusciaDeployment controller sets the deployment Failed (reason BuildPartyKitInfoFailed) and does not retry until the deployment changes",
-    refs: (o) => list(spec(o).parties).flatMap((p, i) => {
-      const name = isObj(p) ? str(p.appImageRef) : undefined;
-      return name ? [{ path: ["spec", "parties", i, "appImageRef"], name, namespace: "" }] : [];
-    }),
+    refs: inLists(["parties"], "appImageRef"),
   },
   {
     id: "ref.kd.domain",
@@ -106,13 +119,7 @@ export const REFERENCES: readonly ReferenceKind[] = [
     summary: "every spec.parties[].domainID and spec.initiator names a Domain that exists",
     source: `${KD_RECONCILE}: isInitiatorController and selfParties (domainLister.Get), via computeExceptGeneratedAnnotations in ProcessKusciaDeployment; ${KD_UTIL}: buildPartyKitInfo (namespaceLister.Get(party.DomainID): the Domain's namespace)`,
     consequence: "the KusciaDeployment controller requeues it with an error and, after 15 retries, sets it Failed (reason RetryProcessingFailed)",
-    refs: (o) => [
-      ...field("initiator")(o),
-      ...list(spec(o).parties).flatMap((p, i) => {
-        const name = isObj(p) ? str(p.domainID) : undefined;
-        return name ? [{ path: ["spec", "parties", i, "domainID"], name, namespace: "" }] : [];
-      }),
-    ],
+    refs: (o) => [...field("initiator")(o), ...inLists(["parties"], "domainID")(o)],
   },
   {
     id: "ref.cdr.domain",
@@ -151,10 +158,7 @@ export const REFERENCES: readonly ReferenceKind[] = [
     summary: "every spec.tasks[].appImage names an AppImage that exists",
     source: `${KJ}: findMatchedDeployTemplate (AppImages().Get; on error buildPartyTemplate leaves the party template empty); pkg/controllers/kusciatask/handler/pending_handler.go: buildPartyKitInfo (appImagesLister.Get)`,
     consequence: "the job's KusciaTask gets condition ResourceCreated False (KusciaTaskCreateFailed) and its resources are never created",
-    refs: (o) => list(spec(o).tasks).flatMap((t, i) => {
-      const name = isObj(t) ? str(t.appImage) : undefined;
-      return name ? [{ path: ["spec", "tasks", i, "appImage"], name, namespace: "" }] : [];
-    }),
+    refs: inLists(["tasks"], "appImage"),
   },
   {
     id: "ref.kj.domain",
@@ -163,15 +167,7 @@ export const REFERENCES: readonly ReferenceKind[] = [
     summary: "spec.initiator and every spec.tasks[].parties[].domainID name Domains that exist",
     source: `${KJ}: kusciaJobValidate (namespaceLister.Get(initiator): the Domain's namespace); annotateInterConn (namespaceLister.Get(party.DomainID)) and allApprovalAccept (domainLister.Get)`,
     consequence: "a missing initiator fails the job (ValidateFailed); a missing party keeps it Initialized, retried with an error",
-    refs: (o) => [
-      ...field("initiator")(o),
-      ...list(spec(o).tasks).flatMap((t, i) =>
-        list(isObj(t) ? t.parties : undefined).flatMap((p, j) => {
-          const name = isObj(p) ? str(p.domainID) : undefined;
-          return name ? [{ path: ["spec", "tasks", i, "parties", j, "domainID"], name, namespace: "" }] : [];
-        }),
-      ),
-    ],
+    refs: (o) => [...field("initiator")(o), ...inLists(["tasks", "parties"], "domainID")(o)],
   },
   {
     id: "ref.ddg.domaindata",
@@ -213,9 +209,9 @@ export const REFERENCES: readonly ReferenceKind[] = [
 
 const kindKeyOf = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 
-/** The rules, as `rules()` lists them. */
-export function referenceRuleInfos(): RuleInfo[] {
-  return REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source }));
+/** The rules, as `ruleDefinitions()` lists them. */
+export function referenceRuleDefinitions(): RuleDefinition[] {
+  return REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: { unexpressible: NO_CEL.reference } }));
 }
 
 /** Kind keys (`apiVersion/kind`) that references point at: what a caller must list completely. */

@@ -71,6 +71,52 @@ export interface ReviewResult {
   patch: PatchOperation[];
 }
 
+/**
+ * One validation of a rule's CEL form: `expression` is CEL, true when the object passes;
+ * `message` is CEL producing the rule book's message (`<path>: <text>`), evaluated when
+ * `expression` is false. Conventions: policy/vap/forms.ts.
+ */
+export interface CelValidation {
+  expression: string;
+  message: string;
+}
+
+/**
+ * How `kuscia-iac vap` enforces a rule inside the API server, decided with the rule:
+ * - `cel`: one validation per kind of finding, in the order the rule reports them;
+ *   `operations` only for UPDATE-only immutability rules (which read `oldObject`);
+ * - `unexpressible`: why a ValidatingAdmissionPolicy cannot (the webhook, review and audit
+ *   still apply the rule). Shared reasons: policy/vap/reasons.ts.
+ */
+export type VapForm = { cel: CelValidation[]; operations?: ("CREATE" | "UPDATE")[] } | { unexpressible: string };
+
+/**
+ * A rule's description as its definition holds it (ESLint's `meta`): what `rules()`
+ * lists, plus its ValidatingAdmissionPolicy form.
+ */
+export interface RuleMeta {
+  id: string;
+  severity: "error" | "warning";
+  summary: string;
+  /** See RuleInfo.source. */
+  source?: string;
+  vap: VapForm;
+  /** The policy parameters (config/parameters.ts) the rule's verdict depends on; none when absent. */
+  params?: (keyof import("./config/parameters").PolicyParameters)[];
+  /**
+   * How the verdict depends on the target Kuscia release (the policy configuration's
+   * `kusciaVersion`), naming the releases; absent when it is the same for every release the
+   * rule book knows (test/unit/docs/rules.test.ts checks that on the examples).
+   */
+  releases?: string;
+}
+
+/** A rule of the rule book, whole: its meta and the kind it reviews (`ruleDefinitions()`). */
+export interface RuleDefinition extends RuleMeta {
+  /** Kind key, e.g. `kuscia.secretflow/v1alpha1/Domain`; `*` for any. */
+  kind: string;
+}
+
 /** Description of a rule, for documentation, `kuscia-iac rules` and SARIF. */
 export interface RuleInfo {
   id: string;

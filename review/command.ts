@@ -12,8 +12,10 @@ import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy"
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ReviewReferences } from "./references";
 import { reviewInWorkers } from "./parallel";
-import { usableCpus } from "../cli/cpus";
+import { usableCpus } from "../platform/cpus";
+import { ruleDocPath } from "../policy/ruledocs";
 import { promises as fs } from "node:fs";
+import * as path from "node:path";
 
 export interface ReviewCommandOptions {
   format: "text" | "json" | "junit" | "sarif";
@@ -159,7 +161,7 @@ export function register(program: Command): void {
     .argument("<path...>", "files or directories (recursive: *.yaml, *.yml, *.json); - reads standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
-    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see the README")
+    .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see docs/policy-configuration.md")
     .option("--allow-empty", "exit 0 when the input holds no object at all (by default an empty input exits 2: it usually means the command that produced it failed)")
     .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
     .option("--jobs <n>", "worker threads that parse and review, with the same output (default 1: the main thread; auto: 2 for inputs over 8 MB when 2 cores are available; --references always uses 1)", parseJobs)
@@ -199,10 +201,13 @@ Examples:
         return;
       }
       const all = rules(config);
-      if (opts.format === "json") process.stdout.write(JSON.stringify(all, null, 2) + "\n");
+      // Each rule's page (docs/rules/<id>.md, generated from the rule), in the repository and in the installed package.
+      if (opts.format === "json") process.stdout.write(JSON.stringify(all.map((r) => ({ ...r, page: ruleDocPath(r.id) })), null, 2) + "\n");
       else {
         process.stdout.write(`${"RULE".padEnd(36)} ${"SEVERITY".padEnd(8)} ${"ACTION".padEnd(6)} ${"KIND".padEnd(42)} SUMMARY (SOURCE)\n`);
         for (const r of all) process.stdout.write(`${r.id.padEnd(36)} ${r.severity.padEnd(8)} ${String(r.action).padEnd(6)} ${r.kind.padEnd(42)} ${r.summary}${r.source ? ` (${r.source})` : ""}\n`);
+        const page = `${path.posix.dirname(ruleDocPath("x"))}/<rule>.md`;
+        process.stdout.write(`\nEach rule has a page: ${page}, in the repository and in the installed package (node_modules/kuscia-iac/${page}).\n`);
       }
     });
 }

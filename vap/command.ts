@@ -55,7 +55,7 @@ export function register(program: Command): void {
   program
     .command("vap")
     .description("Write the rule book's CEL-expressible rules as ValidatingAdmissionPolicies and bindings (enforced by the API server, no webhook)")
-    .option("--config <file>", "policy configuration (YAML): actions, exceptions, exempt requesters; see the README")
+    .option("--config <file>", "policy configuration (YAML): actions, exceptions, exempt requesters; see docs/policy-configuration.md")
     .option("--kube-version <version>", "the API server's Kubernetes version (1.30 or later)", "1.30")
     .addOption(new Option("-o, --output <format>", "output format: yaml (default) or json (a List) for the policies; text (default), json or yaml with --list").choices(["yaml", "json", "text"]))
     .option("--list", "list every rule: whether a policy enforces it, or why not")

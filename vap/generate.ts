@@ -3,7 +3,7 @@
  * with a CEL form (policy/vap), under a policy configuration: one policy and one binding
  * per rule, so each rule gets its own action. Pure: no I/O.
  *
- * Mapping of the configuration (README "Policy configuration"):
+ * Mapping of the configuration (docs/policy-configuration.md, docs/vap.md):
  * - action deny / warn / audit -> the binding's validationActions Deny / Warn / Audit;
  *   off -> neither policy nor binding;
  * - allowExistingViolations (deny rules, default true) -> each expression also passes an

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { usableCpus } from "../cli/cpus";
+import { usableCpus } from "../platform/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";

@@ -120,6 +120,50 @@ export interface PeerNode {
   provider: k8s.Provider;
 }
 
+/** The names of the outputs every Kuscia node component has (what a refused node's fields become, components/refusal.ts). */
+export const NODE_OUTPUTS = ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"] as const;
+
+/**
+ * The outputs every Kuscia node component has (autonomy, master, lite), set from
+ * {@link buildNode}'s by {@link KusciaNode.publish}, which also registers them.
+ */
+export abstract class KusciaNode extends pulumi.ComponentResource {
+  /** The node's domain ID; depends on the node's objects. */
+  declare readonly domainId: pulumi.Output<string>;
+  /** The node's namespace; depends on the Namespace when the node creates it. */
+  declare readonly namespace: pulumi.Output<string>;
+  /** The node's gateway URL: `http(s)://<node Service>.<namespace>.svc.cluster.local:1080`. */
+  declare readonly endpoint: pulumi.Output<string>;
+  /** base64 of the node certificate's PEM, as Domain.spec.cert wants it. */
+  declare readonly certificate: pulumi.Output<string>;
+  /** The node certificate's PEM (Kuscia's domain.crt). */
+  declare readonly certificatePem: pulumi.Output<string>;
+  /** The domain key's PEM. Secret. */
+  declare readonly domainKeyPem: pulumi.Output<string>;
+  /** The rendered kuscia.yaml. Secret: it holds the key (and the DSN or the deploy token). */
+  declare readonly kusciaYaml: pulumi.Output<string>;
+  /** `Kind/namespace/name` of every Kubernetes object created, once created. */
+  declare readonly created: pulumi.Output<string[]>;
+
+  /** Sets the outputs above from `out` (and `extra`, the variant's own), and registers them. */
+  protected publish(out: NodeOutputs, extra: Record<string, pulumi.Output<unknown>> = {}): void {
+    const outputs = {
+      domainId: out.domainId,
+      namespace: out.namespace,
+      endpoint: out.endpoint,
+      certificate: out.certificate,
+      certificatePem: out.certificatePem,
+      domainKeyPem: out.domainKeyPem,
+      kusciaYaml: out.kusciaYaml,
+      created: out.created,
+      ...extra,
+    };
+    // The fields are `declare`d: assigned here once, for every variant, instead of in three constructors.
+    Object.assign(this, outputs);
+    this.registerOutputs(outputs);
+  }
+}
+
 /**
  * A Kuscia autonomy node, as the upstream Kubernetes manifests deploy it:
  * Namespace, runk Role and RoleBinding (or a kubeconfig Secret), the
@@ -127,53 +171,20 @@ export interface PeerNode {
  * Service and Deployment. The domain key is generated once unless given, and
  * a long-lived self-signed certificate (CN = domain ID) is made for it for
  * partners. The configuration is reviewed by the rule book: at construction
- * when the arguments are known, else before anything is created.
+ * when the arguments are known, else before anything is created. Its
+ * `endpoint` (`http(s)://kuscia-autonomy-<id>.<namespace>.svc.cluster.local:1080`)
+ * is the gateway URL partners route to.
  */
-export class KusciaAutonomyNode extends pulumi.ComponentResource {
-
-  /** The node's domain ID; depends on the node's objects. */
-  readonly domainId!: pulumi.Output<string>;
-  /** The node's namespace; depends on the Namespace when the node creates it. */
-  readonly namespace!: pulumi.Output<string>;
-  /** Gateway URL partners route to: `http(s)://kuscia-autonomy-<id>.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint!: pulumi.Output<string>;
-  /** base64 of the node certificate's PEM, as Domain.spec.cert wants it. */
-  readonly certificate!: pulumi.Output<string>;
-  /** The node certificate's PEM (Kuscia's domain.crt). */
-  readonly certificatePem!: pulumi.Output<string>;
-  /** The domain key's PEM. Secret. */
-  readonly domainKeyPem!: pulumi.Output<string>;
-  /** The rendered kuscia.yaml. Secret: it holds the key and the DSN. */
-  readonly kusciaYaml!: pulumi.Output<string>;
-  /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created!: pulumi.Output<string[]>;
+export class KusciaAutonomyNode extends KusciaNode {
   private readonly plainDomainId: string;
 
   constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
     this.plainDomainId = args.domainId;
     try {
-      const out = buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" });
-      this.domainId = out.domainId;
-      this.namespace = out.namespace;
-      this.endpoint = out.endpoint;
-      this.certificate = out.certificate;
-      this.certificatePem = out.certificatePem;
-      this.domainKeyPem = out.domainKeyPem;
-      this.kusciaYaml = out.kusciaYaml;
-      this.created = out.created;
-      this.registerOutputs({
-        domainId: this.domainId,
-        namespace: this.namespace,
-        endpoint: this.endpoint,
-        certificate: this.certificate,
-        certificatePem: this.certificatePem,
-        domainKeyPem: this.domainKeyPem,
-        kusciaYaml: this.kusciaYaml,
-        created: this.created,
-      });
+      this.publish(buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" }));
     } catch (e) {
-      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"]);
+      refused(this, e, NODE_OUTPUTS);
     }
   }
 

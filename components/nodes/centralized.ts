@@ -9,7 +9,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { NodeCapacity, NodeLogLevel, NodeProtocol, NodeRuntime } from "../../policy/expand/autonomy";
 import type { ReadinessArgs } from "../children";
 import { Domain } from "../domain";
-import { buildNode } from "./autonomynode";
+import { buildNode, KusciaNode, NODE_OUTPUTS, type KusciaAutonomyNodeArgs } from "./autonomynode";
 
 /** What a lite node needs to know about its master, plus the provider for the master's Kuscia API server. */
 export interface MasterRef {
@@ -25,25 +25,14 @@ export interface MasterRef {
   provider?: k8s.Provider;
 }
 
-export interface KusciaMasterNodeArgs extends ReadinessArgs {
+/** The arguments of an autonomy node that a master takes too, with the same meaning. */
+type MasterNodeCommonArgs = Pick<KusciaAutonomyNodeArgs, "createNamespace" | "image" | "datastore" | "protocol" | "domainKey" | "logLevel" | "retainNamespace">;
+
+export interface KusciaMasterNodeArgs extends ReadinessArgs, MasterNodeCommonArgs {
   /** The master's domain ID (kuscia.yaml `domainID`). Default `kuscia-system`, as upstream. Plain: it names the node's objects. */
   domainId?: string;
   /** Namespace of the master. Default `kuscia-master`, as the upstream manifests. Plain. */
   namespace?: string;
-  /** Create the namespace (default true). */
-  createNamespace?: boolean;
-  /** Kuscia image; default the upstream `kuscia:latest`. */
-  image?: pulumi.Input<string>;
-  /** MySQL DSN of the master's store (no `-` in the database name). Kept secret. Unset: the embedded SQLite. */
-  datastore?: pulumi.Input<string>;
-  /** Gateway and KusciaAPI protocol: NOTLS (default, as upstream), TLS or MTLS. */
-  protocol?: pulumi.Input<NodeProtocol>;
-  /** The master's RSA private key, PEM or base64, PKCS#1. Kept secret. Default: generated once. */
-  domainKey?: pulumi.Input<string>;
-  /** Log level; default INFO. */
-  logLevel?: pulumi.Input<NodeLogLevel>;
-  /** Keep the Namespace when the node is deleted (default true). */
-  retainNamespace?: boolean;
 }
 
 /**
@@ -51,51 +40,19 @@ export interface KusciaMasterNodeArgs extends ReadinessArgs {
  * ConfigMap `kuscia-master-cm` (mode master; its data a secret), Service `kuscia-master`
  * (gateway 1080, KusciaAPI 8082) and Deployment `kuscia-master`. No RBAC: a master runs no tasks.
  * The domain key is generated once unless given; the configuration is reviewed by the rule book.
+ * Its `endpoint` (`http(s)://kuscia-master.<namespace>.svc.cluster.local:1080`) is the gateway URL
+ * lite nodes connect to (their `masterEndpoint`).
  */
-export class KusciaMasterNode extends pulumi.ComponentResource {
-  /** The master's domain ID; depends on the node's objects. */
-  readonly domainId!: pulumi.Output<string>;
-  /** The master's namespace. */
-  readonly namespace!: pulumi.Output<string>;
-  /** Gateway URL lite nodes connect to (`masterEndpoint`): `http(s)://kuscia-master.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint!: pulumi.Output<string>;
-  /** base64 of the master certificate's PEM. */
-  readonly certificate!: pulumi.Output<string>;
-  /** The master certificate's PEM. */
-  readonly certificatePem!: pulumi.Output<string>;
-  /** The domain key's PEM. Secret. */
-  readonly domainKeyPem!: pulumi.Output<string>;
-  /** The rendered kuscia.yaml. Secret. */
-  readonly kusciaYaml!: pulumi.Output<string>;
-  /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created!: pulumi.Output<string[]>;
+export class KusciaMasterNode extends KusciaNode {
   private readonly plainDomainId: string;
 
   constructor(name: string, args: KusciaMasterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaMasterNode", name, {}, opts);
     this.plainDomainId = args.domainId ?? "kuscia-system";
     try {
-      const out = buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" });
-      this.domainId = out.domainId;
-      this.namespace = out.namespace;
-      this.endpoint = out.endpoint;
-      this.certificate = out.certificate;
-      this.certificatePem = out.certificatePem;
-      this.domainKeyPem = out.domainKeyPem;
-      this.kusciaYaml = out.kusciaYaml;
-      this.created = out.created;
-      this.registerOutputs({
-        domainId: this.domainId,
-        namespace: this.namespace,
-        endpoint: this.endpoint,
-        certificate: this.certificate,
-        certificatePem: this.certificatePem,
-        domainKeyPem: this.domainKeyPem,
-        kusciaYaml: this.kusciaYaml,
-        created: this.created,
-      });
+      this.publish(buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" }));
     } catch (e) {
-      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"]);
+      refused(this, e, NODE_OUTPUTS);
     }
   }
 
@@ -105,7 +62,10 @@ export class KusciaMasterNode extends pulumi.ComponentResource {
   }
 }
 
-export interface KusciaLiteNodeArgs extends ReadinessArgs {
+/** The arguments of an autonomy node that a lite node takes too, with the same meaning. */
+type LiteNodeCommonArgs = Pick<KusciaAutonomyNodeArgs, "createNamespace" | "image" | "protocol" | "runtime" | "kubeconfig" | "capacity" | "domainKey" | "dnsServers" | "logLevel" | "retainNamespace">;
+
+export interface KusciaLiteNodeArgs extends ReadinessArgs, LiteNodeCommonArgs {
   /** The node's domain ID (kuscia.yaml `domainID`). Plain: it names the node's objects. */
   domainId: string;
   /** The master the node joins (a {@link KusciaMasterNode}'s `asMaster()`). */
@@ -119,26 +79,6 @@ export interface KusciaLiteNodeArgs extends ReadinessArgs {
   deployToken?: pulumi.Input<string>;
   /** Namespace of the node and, with runk, of its task pods. Default `lite-<domainId>`. Plain. */
   namespace?: string;
-  /** Create the namespace (default true). */
-  createNamespace?: boolean;
-  /** Kuscia image; default the upstream `kuscia:latest`. */
-  image?: pulumi.Input<string>;
-  /** Gateway and KusciaAPI protocol: NOTLS (default), TLS or MTLS. */
-  protocol?: pulumi.Input<NodeProtocol>;
-  /** `runk` (default: pods in `namespace`) or `runp`. Plain: it decides the RBAC objects. */
-  runtime?: NodeRuntime;
-  /** runk only: a kubeconfig for the cluster tasks run in (no Role is created then). Kept secret. */
-  kubeconfig?: pulumi.Input<string>;
-  /** Capacity Kuscia schedules against; runk default cpu 4, memory 4Gi, storage 100Gi, ephemeralStorage 200Gi. */
-  capacity?: pulumi.Input<NodeCapacity>;
-  /** The node's RSA private key, PEM or base64, PKCS#1. Kept secret. Default: generated once. */
-  domainKey?: pulumi.Input<string>;
-  /** runk only: DNS servers of task pods. Default: the node Service's ClusterIP. */
-  dnsServers?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Log level; default INFO. */
-  logLevel?: pulumi.Input<NodeLogLevel>;
-  /** Keep the Namespace when the node is deleted (default true). */
-  retainNamespace?: boolean;
 }
 
 /**
@@ -156,26 +96,13 @@ export interface KusciaLiteNodeArgs extends ReadinessArgs {
  * master carrying the node's certificate (generated here, CN = domain ID): the master then knows the
  * node by its key, and the token (given, or generated once) only fills `liteDeployToken`. Without
  * `master.provider`, run add_domain_lite.sh on the master and give its token as `deployToken`.
+ *
+ * Its `endpoint` is `http(s)://kuscia-lite-<id>.<namespace>.svc.cluster.local:1080`; its `certificate`
+ * is the `cert` of its Domain on the master; its `created` also lists that Domain.
  */
-export class KusciaLiteNode extends pulumi.ComponentResource {
-  /** The node's domain ID; depends on the node's objects. */
-  readonly domainId!: pulumi.Output<string>;
-  /** The node's namespace. */
-  readonly namespace!: pulumi.Output<string>;
-  /** The node's gateway URL: `http(s)://kuscia-lite-<id>.<namespace>.svc.cluster.local:1080`. */
-  readonly endpoint!: pulumi.Output<string>;
-  /** base64 of the node certificate's PEM (the `cert` of its Domain on the master). */
-  readonly certificate!: pulumi.Output<string>;
-  /** The node certificate's PEM. */
-  readonly certificatePem!: pulumi.Output<string>;
-  /** The domain key's PEM. Secret. */
-  readonly domainKeyPem!: pulumi.Output<string>;
+export class KusciaLiteNode extends KusciaNode {
   /** The deploy token in kuscia.yaml (`liteDeployToken`). Secret. */
-  readonly deployToken!: pulumi.Output<string>;
-  /** The rendered kuscia.yaml. Secret: it holds the key and the token. */
-  readonly kusciaYaml!: pulumi.Output<string>;
-  /** `Kind/namespace/name` of every Kubernetes object created (and `Domain/<id>` on the master), once created. */
-  readonly created!: pulumi.Output<string[]>;
+  declare readonly deployToken: pulumi.Output<string>;
 
   constructor(name: string, args: KusciaLiteNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaLiteNode", name, {}, opts);
@@ -202,28 +129,10 @@ export class KusciaLiteNode extends pulumi.ComponentResource {
         );
         made.push(domain.created);
       }
-      this.domainId = out.domainId;
-      this.namespace = out.namespace;
-      this.endpoint = out.endpoint;
-      this.certificate = out.certificate;
-      this.certificatePem = out.certificatePem;
-      this.domainKeyPem = out.domainKeyPem;
-      this.deployToken = out.deployToken;
-      this.kusciaYaml = out.kusciaYaml;
-      this.created = pulumi.all(made).apply((l) => l.flat());
-      this.registerOutputs({
-        domainId: this.domainId,
-        namespace: this.namespace,
-        endpoint: this.endpoint,
-        certificate: this.certificate,
-        certificatePem: this.certificatePem,
-        domainKeyPem: this.domainKeyPem,
-        deployToken: this.deployToken,
-        kusciaYaml: this.kusciaYaml,
-        created: this.created,
-      });
+      // `created` also lists `Domain/<id>` on the master.
+      this.publish({ ...out, created: pulumi.all(made).apply((l) => l.flat()) }, { deployToken: out.deployToken });
     } catch (e) {
-      refused(this, e, ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "deployToken", "kusciaYaml", "created"]);
+      refused(this, e, [...NODE_OUTPUTS, "deployToken"]);
     }
   }
 }

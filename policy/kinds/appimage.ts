@@ -2,9 +2,12 @@ import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_AppImage";
 import { KUSCIA } from "./common";
 import { checkContainerNames, checkResources, containersOf } from "./workload";
-import { dnsSubdomain, imageName, imageTag, placeholder } from "../checks/names";
+import { dnsSubdomain, IMAGE_NAME, imageName, imageTag, placeholder } from "../checks/names";
 import { arr, at, isObj, obj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
+import { firstBad, lit, matches, show as celShow, subdomainOk, subdomainWhy } from "../vap/cel";
+import { hasPlaceholder, hasSpec, imageTagOk, imageTagWhy, isStr, nameField, o as O, PLACEHOLDER_TEXT } from "../vap/forms";
+import { NO_CEL } from "../vap/reasons";
 
 export const appImage: KindPolicy = {
   apiVersion: KUSCIA,
@@ -63,6 +66,7 @@ export const appImage: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/reconcile.go: parties refer to the AppImage by name (appImageRef); Kubernetes object names are DNS-1123 subdomains",
       severity: "error",
       summary: "metadata.name is a DNS-1123 subdomain (parties refer to it by name)",
+      vap: { cel: [nameField(subdomainOk, subdomainWhy)] },
       check(o, ctx) {
         const n = at(o, "metadata", "name");
         if (typeof n !== "string") return;
@@ -75,6 +79,18 @@ export const appImage: KindPolicy = {
       source: "pkg/agent: the image is pulled as <name>:<tag> (distribution reference grammar); kuscia-iac policy: a numeric tag is refused rather than stringified",
       severity: "error",
       summary: "spec.image.name and spec.image.tag form a valid image reference",
+      vap: { cel: (() => {
+        const name = `${O}.spec.image.name`;
+        const tag = `${O}.spec.image.tag`;
+        const img = `has(${O}.spec) && has(${O}.spec.image)`;
+        return [
+        {
+          expression: `!(${img} && has(${name})) || (!${hasPlaceholder(name)} && size(${name}) <= 255 && ${matches(name, IMAGE_NAME.source)})`,
+          message: `'spec.image.name: ' + ${celShow(name)} + ' ' + (${hasPlaceholder(name)} ? ${PLACEHOLDER_TEXT} : size(${name}) > 255 ? 'is longer than 255 characters' : ${lit("is not a valid image name: expected [registry[:port]/]path with lowercase path components, e.g. secretflow/serving-anolis8")})`,
+        },
+        // A numeric tag is refused by the CRD schema (a string) before any policy runs.
+        { expression: `!(${img} && has(${tag}) && ${isStr(tag)}) || ${imageTagOk(tag)}`, message: `'spec.image.tag: ' + ${celShow(tag)} + ' ' + ${imageTagWhy(tag)}` },
+      ]; })() },
       check(o, ctx) {
         const name = at(o, "spec", "image", "name");
         const tag = at(o, "spec", "image", "tag");
@@ -95,6 +111,7 @@ export const appImage: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate (templates selected by role; replicas default 1); Kubernetes Pod validation of the containers",
       severity: "error",
       summary: "deploy templates have unique names, replicas >= 0, at least one uniquely named container, requests <= limits",
+      vap: { unexpressible: NO_CEL.quantities },
       check(o, ctx) {
         const templates = arr(at(o, "spec", "deployTemplates")) ?? [];
         const names = new Map<string, number>();
@@ -116,6 +133,7 @@ export const appImage: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/reconcile.go: generateService (one Service per named port, named <prefix>-<port name>); pkg/crd/apis/kuscia/v1alpha1/appimage_types.go: ContainerPort",
       severity: "error",
       summary: "container ports have unique names (they name Services) and ports in 1-65535",
+      vap: { unexpressible: "port names must be unique across all containers of a deploy template: that needs the lists of ports flattened, which the CEL of Kubernetes 1.30 lacks (cel-go's lists.flatten came later); not written in CEL yet" },
       check(o, ctx) {
         (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
           const seen = new Map<string, string>();
@@ -140,6 +158,27 @@ export const appImage: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/reconcile.go: configVolumeMounts are mounted from the ConfigMap rendered from spec.configTemplates (SubPath = template key)",
       severity: "error",
       summary: "configVolumeMounts[].subPath names a key of spec.configTemplates",
+      vap: { cel: (() => {
+        const tpl = `${O}.spec.configTemplates`;
+        const hasTpl = `has(${O}.spec.configTemplates)`;
+        const missing = (m: string) => `(!${hasTpl} || !(${m}.subPath in ${tpl}))`;
+        const dts = `${O}.spec.deployTemplates`;
+        // deployTemplates[i].spec.containers[j].configVolumeMounts[k]
+        const badMount = `has(m.subPath) && ${missing("m")}`;
+        const inC = (c: string) => `has(${c}.configVolumeMounts) && ${c}.configVolumeMounts.exists(m, ${badMount})`;
+        const inT = (t: string) => `has(${t}.spec) && has(${t}.spec.containers) && ${t}.spec.containers.exists(c, ${inC("c")})`;
+        const t = firstBad(dts, "t", inT("t"));
+        const c = firstBad(`${t.item}.spec.containers`, "c", inC("c"));
+        const m = firstBad(`${c.item}.configVolumeMounts`, "m", badMount);
+        return [
+        {
+          expression: `!(${hasSpec("deployTemplates")}) || !${dts}.exists(t, ${inT("t")})`,
+          // The webhook lists the template keys in the manifest's order; the API server's map order is its own.
+          message:
+            `'spec.deployTemplates[' + ${t.index} + '].spec.containers[' + ${c.index} + '].configVolumeMounts[' + ${m.index} + '].subPath: ' + ${celShow(`${m.item}.subPath`)} + ` +
+            `' is not a key of spec.configTemplates (' + (${hasTpl} && size(${tpl}) > 0 ? ${tpl}.map(k, ${celShow("k")}).join(', ') : 'none defined') + '); the mounted file is rendered from that template'`,
+        },
+      ]; })() },
       check(o, ctx) {
         const templates = obj(at(o, "spec", "configTemplates")) ?? {};
         (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {

@@ -1,7 +1,8 @@
 /** Rule pieces several kinds share: domain-ID fields and certificate checks. */
 import type { RuleContext } from "../engine";
 import type { Segment } from "../paths";
-import type { RuleInfo } from "../types";
+import type { RuleMeta } from "../types";
+import { NO_CEL } from "../vap/reasons";
 import { domainId, placeholder } from "../checks/names";
 import { describeKey, parseCertificate } from "../checks/pem";
 import { show } from "../checks/values";
@@ -27,13 +28,14 @@ export const CERT_SOURCES = {
 };
 
 /** The ids `checkCertificate` reports under, for a rule's `emits`. */
-export function certificateRuleIds(prefix: string, what: string, withCn = true): Omit<RuleInfo, "kind">[] {
-  const out: Omit<RuleInfo, "kind">[] = [
-    { id: `${prefix}.key-size`, severity: "error", summary: `${what} has an RSA key of at least minRsaKeyBits bits (default 2048)`, source: CERT_SOURCES.keySize },
-    { id: `${prefix}.validity`, severity: "error", summary: `${what} is inside its validity window (not expired, not yet to start)`, source: CERT_SOURCES.validity },
-    { id: `${prefix}.expiring`, severity: "warning", summary: `${what} expires within certificateExpiryWarningDays days (default 30)`, source: CERT_SOURCES.expiring },
+export function certificateRuleIds(prefix: string, what: string, withCn = true): RuleMeta[] {
+  const vap = { unexpressible: NO_CEL.certificate };
+  const out: RuleMeta[] = [
+    { id: `${prefix}.key-size`, severity: "error", summary: `${what} has an RSA key of at least minRsaKeyBits bits (default 2048)`, source: CERT_SOURCES.keySize, vap, params: ["minRsaKeyBits"] },
+    { id: `${prefix}.validity`, severity: "error", summary: `${what} is inside its validity window (not expired, not yet to start)`, source: CERT_SOURCES.validity, vap },
+    { id: `${prefix}.expiring`, severity: "warning", summary: `${what} expires within certificateExpiryWarningDays days (default 30)`, source: CERT_SOURCES.expiring, vap, params: ["certificateExpiryWarningDays"] },
   ];
-  if (withCn) out.push({ id: `${prefix}.cn`, severity: "warning", summary: `${what} subject CN equals the domain ID (Kuscia issues CN = domain ID)`, source: CERT_SOURCES.cn });
+  if (withCn) out.push({ id: `${prefix}.cn`, severity: "warning", summary: `${what} subject CN equals the domain ID (Kuscia issues CN = domain ID)`, source: CERT_SOURCES.cn, vap });
   return out;
 }
 

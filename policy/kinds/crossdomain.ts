@@ -5,6 +5,10 @@ import { dnsLabel, dnsSubdomain, placeholder } from "../checks/names";
 import { arr, at, show } from "../checks/values";
 import type { RuleContext } from "../engine";
 import type { Segment } from "../paths";
+import { domainIdOk, lit, show as celShow } from "../vap/cel";
+import { domainIdField, hasSpec } from "../vap/forms";
+import { NO_CEL } from "../vap/reasons";
+import type { VapForm } from "../types";
 
 export const CROSS_DOMAIN = "cross-domain";
 
@@ -22,12 +26,31 @@ export function crossDomainRule(prefix: string, kind: string, source: string): R
     source,
     severity: "error",
     summary: `${kind}s live in namespace ${CROSS_DOMAIN}, the only one the controller reconciles`,
-    emits: [{ id: `${prefix}.namespace.unset`, severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${CROSS_DOMAIN})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context" }],
+    // The API server always sets the namespace, so the CEL form needs no `unset` case.
+    vap: {
+      cel: [
+        {
+          expression: `!has(object.metadata.namespace) || object.metadata.namespace == ${lit(CROSS_DOMAIN)}`,
+          message: `'metadata.namespace: is ' + ${celShow("object.metadata.namespace")} + ${lit(`; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`)}`,
+        },
+      ],
+    },
+    emits: [{ id: `${prefix}.namespace.unset`, severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${CROSS_DOMAIN})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context", vap: { unexpressible: NO_CEL.namespaceUnset } }],
     check(o, ctx) {
       const ns = at(o, "metadata", "namespace");
       if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${CROSS_DOMAIN}, the only namespace Kuscia reconciles ${kind}s in`, `${prefix}.namespace.unset`);
       else if (ns !== CROSS_DOMAIN) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia looks ${kind}s up in ${JSON.stringify(CROSS_DOMAIN)} only, so this one would never run`);
     },
+  };
+}
+
+/** The CEL form of `<prefix>.initiator` (KusciaJob, KusciaTask): spec.initiator, when set, is a non-empty domain ID; `what` is "job" or "task". */
+export function initiatorCel(what: string): VapForm {
+  return {
+    cel: [
+      { expression: `!(${hasSpec("initiator")}) || object.spec.initiator != ''`, message: lit(`spec.initiator: is empty: set it to the domain ID that starts the ${what}`) },
+      { ...domainIdField("initiator"), expression: `!(${hasSpec("initiator")}) || object.spec.initiator == '' || ${domainIdOk("object.spec.initiator")}` },
+    ],
   };
 }
 

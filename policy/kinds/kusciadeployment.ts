@@ -5,6 +5,9 @@ import { checkContainerNames, checkResources, checkStrategy, containersOf } from
 import { dnsSubdomain, placeholder } from "../checks/names";
 import { arr, at, isObj, obj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
+import { appImageRefWhy, domainIdOk, firstBad, lit, matches, show as celShow, subdomainOk } from "../vap/cel";
+import { domainIdField, hasSpec, o as O, parties as celParties } from "../vap/forms";
+import { NO_CEL } from "../vap/reasons";
 
 /** The only namespace the KusciaDeployment controller watches. */
 export const KD_NAMESPACE = "cross-domain";
@@ -32,18 +35,43 @@ export const kusciaDeployment: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/controller.go: the informer handlers skip objects outside common.KusciaCrossDomain (cross-domain)",
       severity: "error",
       summary: `KusciaDeployments live in namespace ${KD_NAMESPACE}, the only one the controller reconciles`,
+      vap: {
+        cel: [
+          {
+            expression: `!has(${O}.metadata.namespace) || ${O}.metadata.namespace == ${lit(KD_NAMESPACE)}`,
+            message: `'metadata.namespace: is ' + ${celShow(`${O}.metadata.namespace`)} + ${lit(`; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`)}`,
+          },
+        ],
+      },
       check(o, ctx) {
         const ns = at(o, "metadata", "namespace");
         if (ns === undefined) ctx.warn(["metadata", "namespace"], `is not set; apply it with -n ${KD_NAMESPACE}, the only namespace Kuscia reconciles KusciaDeployments in`, "kd.namespace.unset");
         else if (ns !== KD_NAMESPACE) ctx.fail(["metadata", "namespace"], `is ${show(ns)}; Kuscia reconciles KusciaDeployments only in ${JSON.stringify(KD_NAMESPACE)}, so this one would never be deployed`);
       },
-      emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context" }],
+      emits: [{ id: "kd.namespace.unset", severity: "warning", summary: `metadata.namespace is not set in the manifest (it must end up in ${KD_NAMESPACE})`, source: "kuscia-iac policy: the namespace then depends on the kubectl context", vap: { unexpressible: NO_CEL.namespaceUnset } }],
     },
     {
       id: "kd.parties",
       source: "pkg/controllers/kusciadeployment/controller.go: validate (parties not empty); the party domain ID names the namespace the Deployment is created in (reconcile.go: generateDeployment); kuscia-iac policy: a (domain, role) pair listed twice",
       severity: "error",
       summary: "parties have valid domain IDs and AppImage references and are unique (by domain and role)",
+      vap: {
+        cel: (() => {
+          const l = `${O}.spec.parties`;
+          const guard = `!(${hasSpec("parties")}) || `;
+          const ref = firstBad(l, "p", `has(p.appImageRef) && !${subdomainOk("p.appImageRef")}`);
+          const ps = celParties(l);
+          return [
+            { expression: `${guard}size(${l}) >= 1`, message: lit("spec.parties: has 0 items, expected at least 1; list at least the initiator as a party") },
+            { expression: guard + `(${ps.idsOk})`, message: ps.idsMessage("'spec.parties'") },
+            {
+              expression: `${guard}!${l}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,
+              message: `'spec.parties[' + ${ref.index} + '].appImageRef: ' + ${celShow(`${ref.item}.appImageRef`)} + ' ' + ${appImageRefWhy(`${ref.item}.appImageRef`)}`,
+            },
+            { expression: guard + `(${ps.unique})`, message: ps.uniqueMessage("'spec.parties'", null) },
+          ];
+        })(),
+      },
       check(o, ctx) {
         const parties = arr(at(o, "spec", "parties")) ?? [];
         const seen = new Map<string, number>();
@@ -66,6 +94,16 @@ export const kusciaDeployment: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/controller.go: validate (initiator should be one of the parties)",
       severity: "error",
       summary: "spec.initiator is one of the parties' domain IDs",
+      vap: {
+        cel: [
+          domainIdField("initiator"),
+          {
+            expression: `!(${hasSpec("initiator")} && ${domainIdOk(`${O}.spec.initiator`)} && ${hasSpec("parties")} && ${O}.spec.parties.exists(p, has(p.domainID))) || ${O}.spec.parties.exists(p, has(p.domainID) && p.domainID == ${O}.spec.initiator)`,
+            // The webhook lists each party domain once, in order; here a domain that is party twice is listed twice.
+            message: `'spec.initiator: ' + ${celShow(`${O}.spec.initiator`)} + ' is not a party; expected one of ' + ${O}.spec.parties.filter(p, has(p.domainID)).map(p, ${celShow("p.domainID")}).join(', ')`,
+          },
+        ],
+      },
       check(o, ctx) {
         const init = at(o, "spec", "initiator");
         if (typeof init !== "string") return;
@@ -80,6 +118,7 @@ export const kusciaDeployment: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/reconcile.go: the input config is rendered into the app's configuration as JSON; kuscia-iac policy: refuse a string that is not JSON",
       severity: "error",
       summary: "spec.inputConfig is a JSON document in a string (or empty)",
+      vap: { unexpressible: "parses spec.inputConfig as JSON: CEL has no JSON parser" },
       check(o, ctx) {
         const ic = at(o, "spec", "inputConfig");
         if (typeof ic !== "string" || ic.trim() === "") return;
@@ -95,6 +134,19 @@ export const kusciaDeployment: KindPolicy = {
       source: "pkg/controllers/kusciadeployment/controller.go: validate; pkg/utils/resources/service.go: ValidateServiceNamePrefix (pkg/common/constants.go: ServiceNamePrefixRegex)",
       severity: "error",
       summary: "parties[].serviceNamePrefix matches ^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$",
+      vap: {
+        cel: [
+          (() => {
+            const l = `${O}.spec.parties`;
+            const re = SERVICE_NAME_PREFIX.source;
+            const b = firstBad(l, "p", `has(p.serviceNamePrefix) && !${matches("p.serviceNamePrefix", re)}`);
+            return {
+              expression: `!(${hasSpec("parties")}) || ${l}.all(p, !has(p.serviceNamePrefix) || ${matches("p.serviceNamePrefix", re)})`,
+              message: `'spec.parties[' + ${b.index} + '].serviceNamePrefix: ' + ${celShow(`${b.item}.serviceNamePrefix`)} + ' must start with a lowercase letter, contain only lowercase letters, digits and \\'-\\', end alphanumeric, at most 48 characters'`,
+            };
+          })(),
+        ],
+      },
       check(o, ctx) {
         (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
           const v = at(p, "serviceNamePrefix");
@@ -109,6 +161,7 @@ export const kusciaDeployment: KindPolicy = {
       source: "Kubernetes apps/v1 Deployment validation (the party template becomes a Deployment in pkg/controllers/kusciadeployment/reconcile.go: generateDeployment); a Deployment the API server refuses is never created",
       severity: "error",
       summary: "party templates: replicas >= 0, strategy Recreate or RollingUpdate (int or percent), named unique containers, requests <= limits",
+      vap: { unexpressible: "compares resource requests with limits in every quantity spelling (500m, 0.5, 1Gi) and int-or-percent strategies; Kubernetes' quantity() library could, not written in CEL yet" },
       check(o, ctx) {
         (arr(at(o, "spec", "parties")) ?? []).forEach((p, i) => {
           const t = at(p, "template");

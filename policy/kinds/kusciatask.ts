@@ -7,10 +7,20 @@
 import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaTask";
 import { KUSCIA, checkDomainId } from "./common";
-import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule } from "./crossdomain";
+import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule, initiatorCel } from "./crossdomain";
 import { arr, at, show } from "../checks/values";
+import { appImageRefWhy, firstBad, labelOk, labelWhy, lit, show as celShow, subdomainOk } from "../vap/cel";
+import { hasSpec, nameField, o as O, parties as celParties } from "../vap/forms";
 
 const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
+
+// CEL pieces of the rules' `vap` below.
+const partiesList = `${O}.spec.parties`;
+const partiesGuard = `!(${hasSpec("parties")}) || `;
+const partyChecks = celParties(partiesList);
+const badRef = firstBad(partiesList, "p", `has(p.appImageRef) && !${subdomainOk("p.appImageRef")}`);
+const negativePods = firstBad(partiesList, "p", "has(p.minReservedPods) && p.minReservedPods < 0");
+const minMembers = `${O}.spec.scheduleConfig.minReservedMembers`;
 
 export const kusciaTask: KindPolicy = {
   apiVersion: KUSCIA,
@@ -24,6 +34,7 @@ export const kusciaTask: KindPolicy = {
       source: `${PENDING}: generatePodName (<task>-<role>-<index>), generateTaskResourceGroup (named after the task); docs/reference/concepts/kusciajob_cn.md (a taskID is an RFC 1123 label)`,
       severity: "error",
       summary: "metadata.name is a DNS-1123 label (it names the task's pods and TaskResourceGroup)",
+      vap: { cel: [nameField(labelOk, (v) => `${labelWhy(v)} + ' (it names the KusciaTask and its pods)'`)] },
       check(o, ctx) {
         checkTaskName(ctx, ["metadata", "name"], at(o, "metadata", "name"));
       },
@@ -33,6 +44,19 @@ export const kusciaTask: KindPolicy = {
       source: `${PENDING}: buildPartyKitInfo (appImagesLister.Get(appImageRef); party namespace is its domain ID), generatePodName and setPartyTaskStatus (keyed by domain and role); pkg/crd/apis/kuscia/v1alpha1/kusciatask_types.go: PartyInfo`,
       severity: "error",
       summary: "spec.parties is not empty, with valid domain IDs, unique (domainID, role), valid appImageRef, minReservedPods >= 0",
+      vap: { cel: [
+        { expression: `${partiesGuard}size(${partiesList}) > 0`, message: lit("spec.parties: is empty; a task runs on at least one party") },
+        { expression: `${partiesGuard}(${partyChecks.idsOk})`, message: partyChecks.idsMessage("'spec.parties'") },
+        { expression: `${partiesGuard}(${partyChecks.unique})`, message: partyChecks.uniqueMessage("'spec.parties'", "'the task'") },
+        {
+          expression: `${partiesGuard}!${partiesList}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,
+          message: `'spec.parties[' + ${badRef.index} + '].appImageRef: ' + ${celShow(`${badRef.item}.appImageRef`)} + ' ' + ${appImageRefWhy(`${badRef.item}.appImageRef`)}`,
+        },
+        {
+          expression: `${partiesGuard}!${partiesList}.exists(p, has(p.minReservedPods) && p.minReservedPods < 0)`,
+          message: `'spec.parties[' + ${negativePods.index} + '].minReservedPods: is ' + string(${negativePods.item}.minReservedPods) + '; it must be 0 (all replicas) or more'`,
+        },
+      ] },
       check(o, ctx) {
         const parties = arr(at(o, "spec", "parties"));
         if (parties && parties.length === 0) ctx.fail(["spec", "parties"], "is empty; a task runs on at least one party");
@@ -49,6 +73,7 @@ export const kusciaTask: KindPolicy = {
       source: `${PENDING}: generateTaskResourceGroup (the initiator is copied to the TaskResourceGroup and every pod's annotations); pkg/controllers/kusciajob/handler/scheduler.go: createTaskSpec (the job's initiator)`,
       severity: "error",
       summary: "spec.initiator is a valid domain ID",
+      vap: initiatorCel("task"),
       check(o, ctx) {
         const init = at(o, "spec", "initiator");
         if (init === "") ctx.fail(["spec", "initiator"], "is empty: set it to the domain ID that starts the task");
@@ -60,6 +85,12 @@ export const kusciaTask: KindPolicy = {
       source: `${PENDING}: generateTaskResourceGroup (minReservedMembers <= 0 or above the number of parties becomes the number of parties)`,
       severity: "warning",
       summary: "spec.scheduleConfig.minReservedMembers is at most the number of parties",
+      vap: { cel: [
+        {
+          expression: `!(has(${O}.spec) && has(${O}.spec.scheduleConfig) && has(${minMembers}) && ${hasSpec("parties")} && size(${partiesList}) > 0 && ${minMembers} > size(${partiesList}))`,
+          message: `'spec.scheduleConfig.minReservedMembers: is ' + string(${minMembers}) + ' but the task has ' + string(size(${partiesList})) + ' parties; Kuscia uses ' + string(size(${partiesList}))`,
+        },
+      ] },
       check(o, ctx) {
         const m = at(o, "spec", "scheduleConfig", "minReservedMembers");
         const n = (arr(at(o, "spec", "parties")) ?? []).length;

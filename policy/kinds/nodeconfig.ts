@@ -12,6 +12,7 @@ import { parseDatastoreEndpoint } from "../checks/datastore";
 import { NAME_MESSAGES, dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
 import { redactSecrets } from "../redact";
+import { NO_CEL } from "../vap/reasons";
 
 export const CONFIG_LABEL = "kuscia.secretflow/config";
 export const CONFIG_KEY = "kuscia.yaml";
@@ -110,6 +111,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: `data["${CONFIG_KEY}"] exists and is a YAML mapping`,
       source: "cmd/kuscia/confloader/kuscia_config.go: loadConfig (yaml.Unmarshal of kuscia.yaml); hack/k8s/autonomy/configmap.yaml (the file is the ConfigMap key kuscia.yaml)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         const { error } = configOf(o);
         if (error) ctx.fail(KEY_PATH, error);
@@ -120,6 +122,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainID is a DNS label usable as a namespace name, not reserved",
       source: "cmd/kuscia/confloader/config.go: ReadConfig (domain should not be empty); cmd/kuscia/kusciainit/init.go: validateConfig (ValidateK8sName); cmd/kuscia/modules/k3s.go: createDefaultDomain (the domain ID names a Namespace)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainID;
@@ -135,6 +138,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainKeyData is base64 of an unencrypted RSA private key the target Kuscia release can read (PKCS#1; PKCS#8 too from v0.9)",
       source: "pkg/utils/tls/crypt.go: ParseEncodedKey, ParseKey, ParseRSAPrivateKeyData (PKCS#1 and PKCS#8 RSA from v0.9.0b0; v0.8.0b0 ParsePKCS1PrivateKeyData reads PKCS#1 only); cmd/kuscia/modules/runtime.go: NewModuleRuntimeConfigs",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "v0.8 reads PKCS#1 keys only, so a PKCS#8 key is refused when the target is v0.8; v0.9 and later read PKCS#8 too (see nodeconfig.domain-key.pkcs1)",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -155,6 +160,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainKeyData is in PKCS#1 form (BEGIN RSA PRIVATE KEY), as the Kuscia docs require",
       source: "kuscia-iac policy: the Kuscia docs and hack/k8s/*/configmap.yaml require PKCS#1 (pkg/utils/tls/crypt.go reads PKCS#8 from v0.9.0b0, but other tools that read domain.key expect PKCS#1; see upstream issues #327, #356)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "applies when the target is v0.9 or later; for v0.8, nodeconfig.domain-key refuses a PKCS#8 key itself",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -174,6 +181,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "domainKeyData is an RSA key of at least minRsaKeyBits bits (default 2048)",
       source: "kuscia-iac policy: Kuscia generates 2048-bit keys (pkg/utils/tls/crypt.go: GenerateKeyData) but reads any size; the minimum is the parameter minRsaKeyBits",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      params: ["minRsaKeyBits"],
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.domainKeyData;
@@ -190,6 +199,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "datastoreEndpoint is a DSN the target release accepts (mysql://; postgres:// or postgresql:// from v1.0; no '-' in a MySQL database name before v0.10)",
       source: "pkg/utils/datastore/datastore_endpoint_check.go: CheckDatastoreEndpoint (mysql at every release; postgres and postgresql from v1.0.0b0); cmd/kuscia/modules/k3s.go: Run; docs/deployment/kuscia_config_cn.md of v0.8.0b0 and v0.9.0b0 (database name without '-')",
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mysql:// at every release; postgres:// and postgresql:// from v1.0 (refused before); a '-' in a MySQL database name refused before v0.10",
       check(o, ctx) {
         withConfig(o, (c) => {
           const v = c.datastoreEndpoint;
@@ -211,6 +222,8 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "mode, protocol, runtime and logLevel take values the target release reads (with its case rules and defaults)",
       source: ENUM_SOURCE,
+      vap: { unexpressible: NO_CEL.nodeConfig },
+      releases: "mode is read case-insensitively up to v0.13 and from v1.1, case-sensitively from v0.14 to v1.0; the messages name the target release",
       check(o, ctx) {
         withConfig(o, (c) => {
           const mode = typeof c.mode === "string" ? c.mode : undefined;
@@ -223,6 +236,7 @@ export const nodeConfig: KindPolicy = {
       severity: "error",
       summary: "with runtime runk, runk.namespace is a valid namespace name",
       source: "cmd/kuscia/confloader/kuscia_config.go: RunkConfig.overwriteK8sProviderCfg (runk.namespace is the namespace the agent creates task pods in)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           if (c.runtime !== "runk") return;
@@ -244,8 +258,10 @@ export const nodeConfig: KindPolicy = {
           severity: "warning",
           summary: "a lite node has liteDeployToken (needed the first time it registers with its master)",
           source: "cmd/kuscia/confloader/kuscia_config.go: GenerateCsrData (the token goes into the CSR the lite node sends its master); pkg/gateway/controller/register_node.go: verifyCSR",
+          vap: { unexpressible: NO_CEL.nodeConfig },
         },
       ],
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           if (typeof c.mode !== "string" || c.mode.toLowerCase() !== "lite") return;
@@ -274,6 +290,7 @@ export const nodeConfig: KindPolicy = {
       severity: "warning",
       summary: "keys the node's mode does not read (masterEndpoint and liteDeployToken outside lite; datastoreEndpoint on lite; runtime on master)",
       source: "cmd/kuscia/confloader/kuscia_config.go: LiteKusciaConfig, MasterKusciaConfig, AutonomyKusciaConfig (the fields each mode unmarshals) and their OverwriteKusciaConfig",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           const mode = typeof c.mode === "string" ? c.mode.toLowerCase() : undefined;
@@ -295,6 +312,7 @@ export const nodeConfig: KindPolicy = {
       severity: "warning",
       summary: "protocol NOTLS (any case) sends node traffic in clear text",
       source: "pkg/common/convert.go: Protocol.UnmarshalYAML (upper-cases the value); cmd/kuscia/modules/kusciaapi.go and domainroute.go (NOTLS disables TLS for KusciaAPI and the gateway)",
+      vap: { unexpressible: NO_CEL.nodeConfig },
       check(o, ctx) {
         withConfig(o, (c) => {
           if (typeof c.protocol === "string" && c.protocol.toUpperCase() === "NOTLS") {

@@ -6,6 +6,7 @@
  */
 import type { KindPolicy } from "../engine";
 import { KUSCIA } from "./common";
+import { NO_CEL } from "../vap/reasons";
 import { schema as gatewaySchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_Gateway";
 import { schema as trSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_TaskResource";
 import { schema as trgSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_TaskResourceGroup";
@@ -25,6 +26,7 @@ function owned(kind: string, id: string, schema: Record<string, unknown>, creato
         source,
         severity: "warning",
         summary: `${kind} is normally created by the Kuscia controller (${creator}); edit it only if you know why (the rule book cannot see who asks: exempt Kuscia's own service account in the policy configuration)`,
+        vap: { unexpressible: NO_CEL.controllerOwned },
         check(_o, ctx) {
           ctx.warn([], `${kind} is normally created and updated by ${creator}; edit it only if you know why, as the controller may overwrite or act on what you write`);
         },

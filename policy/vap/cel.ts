@@ -1,5 +1,5 @@
 /**
- * Building blocks for the CEL forms of rules (policy/vap/rules.ts): each returns CEL
+ * Building blocks for the CEL forms of rules (each rule's `vap`, policy/kinds/*.ts; shared shapes in forms.ts): each returns CEL
  * source text that reproduces a piece of a rule's check or of its message, written
  * once so every rule quotes values and names domain IDs the way policy/checks does.
  *

@@ -1,15 +1,22 @@
 /**
  * Which rules of the rule book a ValidatingAdmissionPolicy can enforce inside the API
- * server, and why the others cannot: CEL_RULES (rules.ts) and NOT_EXPRESSIBLE
- * (unexpressible.ts) joined over `rules()`. Pure.
+ * server, and why the others cannot: each rule's `vap` (its CEL form, or the reason it has
+ * none), read from the rule's own definition through `ruleDefinitions()`. Pure.
  */
-import { rules } from "../index";
-import { globToRegExp } from "../config/glob";
-import { CEL_RULES, type CelRule } from "./rules";
-import { NOT_EXPRESSIBLE } from "./unexpressible";
+import { ruleDefinitions } from "../index";
+import type { CelValidation } from "../types";
 
-export { CEL_RULES, type CelRule, type CelValidation } from "./rules";
-export { NOT_EXPRESSIBLE } from "./unexpressible";
+export type { CelValidation } from "../types";
+
+/** A rule's CEL form, with the rule and the kind it reviews: what vap/generate.ts turns into a policy. */
+export interface CelRule {
+  rule: string;
+  /** API group/version and kind the rule reviews, e.g. `kuscia.secretflow/v1alpha1/Domain`. */
+  kind: string;
+  validations: CelValidation[];
+  /** Operations the rule applies to; default CREATE and UPDATE. Immutability rules: UPDATE only, and they read `oldObject`. */
+  operations?: ("CREATE" | "UPDATE")[];
+}
 
 export interface VapCoverage {
   rule: string;
@@ -22,25 +29,22 @@ export interface VapCoverage {
   reason?: string;
 }
 
-/** The NOT_EXPRESSIBLE keys (ids or globs) that name `rule`. */
-export function notExpressibleKeys(rule: string): string[] {
-  return Object.keys(NOT_EXPRESSIBLE).filter((k) => globToRegExp(k).test(rule));
-}
-
 /**
  * Every rule of the rule book with its CEL form or the reason it has none, in the rule
- * book's order. Throws if a rule has neither (a rule added without deciding: the unit test
- * catches it first).
+ * book's order. Throws if a rule's form is empty (a CEL form without validations, or a
+ * blank reason: the unit test catches it first).
  */
 export function vapCoverage(): VapCoverage[] {
-  const byId = new Map(CEL_RULES.map((c) => [c.rule, c]));
-  return rules().map((r) => {
-    const cel = byId.get(r.id);
-    if (cel) return { rule: r.id, kind: r.kind, severity: r.severity, cel };
-    const keys = notExpressibleKeys(r.id);
-    if (keys.length === 0) throw new Error(`rule ${r.id} has neither a CEL form (policy/vap/rules.ts) nor a reason (policy/vap/unexpressible.ts)`);
-    // The most specific key explains best: an exact id over a glob.
-    const key = keys.sort((a, b) => b.length - a.length)[0];
-    return { rule: r.id, kind: r.kind, severity: r.severity, reason: NOT_EXPRESSIBLE[key] };
+  return ruleDefinitions().map((r) => {
+    const base = { rule: r.id, kind: r.kind, severity: r.severity };
+    if ("cel" in r.vap) {
+      if (r.vap.cel.length === 0) throw new Error(`rule ${r.id}: its vap.cel has no validation; give one, or a reason in vap.unexpressible`);
+      return { ...base, cel: { rule: r.id, kind: r.kind, validations: r.vap.cel, ...(r.vap.operations ? { operations: r.vap.operations } : {}) } };
+    }
+    if (!r.vap.unexpressible.trim()) throw new Error(`rule ${r.id}: its vap.unexpressible is empty; say why a ValidatingAdmissionPolicy cannot enforce it`);
+    return { ...base, reason: r.vap.unexpressible };
   });
 }
+
+/** The CEL forms of every expressible rule, in the rule book's order. */
+export const CEL_RULES: readonly CelRule[] = vapCoverage().flatMap((c) => (c.cel ? [c.cel] : []));

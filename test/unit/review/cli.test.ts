@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXAMPLES_DIR, loadExamples } from "../../helpers/examples";
@@ -159,9 +159,15 @@ describe("kuscia-iac review (the real executable)", function () {
     assert.match(run(["review", "--help"]).stdout, /Exit status:/);
   });
 
-  it("lists the rules", () => {
+  it("lists the rules, each with its page", () => {
     const r = run(["rules", "-f", "json"]);
-    const rules = JSON.parse(r.stdout) as { id: string }[];
+    const rules = JSON.parse(r.stdout) as { id: string; page: string }[];
     assert.ok(rules.some((x) => x.id === "nodeconfig.domain-key"));
+    const root = path.resolve(__dirname, "..", "..", "..", "..");
+    for (const x of rules) {
+      assert.equal(x.page, `docs/rules/${x.id}.md`);
+      assert.ok(existsSync(path.join(root, x.page)), `${x.page} exists`);
+    }
+    assert.match(run(["rules"]).stdout, /Each rule has a page: docs\/rules\/<rule>\.md/);
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { cgroupCpuQuota, usableCpus } from "../../../cli/cpus";
+import { cgroupCpuQuota, usableCpus } from "../../../platform/cpus";
 
 const files = (m: Record<string, string>) => (f: string) => m[f];
 
