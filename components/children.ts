@@ -321,7 +321,14 @@ export function createCustomResource(
   if (pulumi.Output.isInstance(cr)) {
     const o = cr as pulumi.Output<KusciaResource>;
     const field = (k: string) => (secret ? pulumi.secret(o.apply((x) => (x as unknown as Record<string, unknown>)[k])) : o.apply((x) => (x as unknown as Record<string, unknown>)[k]));
-    props = { apiVersion: id.apiVersion, kind: id.kind, metadata: o.apply((x) => withCustomResourceReadiness(f, x).metadata), spec: field("spec") };
+    // The identity plain, known at preview: a transform that rebuilds `metadata` (a team's labels)
+    // sees it whole. As one Output it is unknown in a fresh preview, the transform gets an unknown
+    // `metadata`, and the object loses its name (the provider then auto-names it after the child);
+    // derived from secret arguments it is a secret, which a transform hands back malformed (its
+    // fields spread into the secret's wire form). Labels and annotations hold no secret.
+    const meta = o.apply((x) => withCustomResourceReadiness(f, x).metadata as { labels?: Record<string, string>; annotations?: Record<string, string> });
+    const metadata = { name: id.metadata.name, ...(id.metadata.namespace !== undefined ? { namespace: id.metadata.namespace } : {}), labels: pulumi.unsecret(meta.apply((m) => m.labels)), annotations: pulumi.unsecret(meta.apply((m) => m.annotations)) };
+    props = { apiVersion: id.apiVersion, kind: id.kind, metadata, spec: field("spec") };
     if (secret) keepSecret(`kubernetes:${id.apiVersion}:${id.kind}`, name, ["spec"]);
   } else {
     props = guard(withCustomResourceReadiness(f, cr as KusciaResource), secret) as unknown as Record<string, unknown>;
@@ -385,8 +392,16 @@ function readinessHook(): pulumi.ErrorHook | undefined {
     const meta = inputs.metadata ?? {};
     const name = typeof meta.namespace === "string" ? `${meta.namespace}/${String(meta.name)}` : String(meta.name);
     const message = readinessFailure(String(inputs.kind), name, meta.annotations, args.errors[0] ?? "");
-    if (message) inProgram(() => void pulumi.log.error(message, new pulumi.DependencyResource(args.urn)));
-    return false; // never retry: the message is all
+    if (!message) return false;
+    // Awaited: the engine ends the step once the hook answers, and a message sent after it is lost.
+    return new Promise<boolean>((resolve) =>
+      inProgram(() => {
+        pulumi.log.error(message, new pulumi.DependencyResource(args.urn)).then(
+          () => resolve(false), // never retry: the message is all
+          () => resolve(false),
+        );
+      }),
+    );
   });
   if (stack) hooksByStack.set(stack, hook);
   else hookWithoutStack = hook;

@@ -56,6 +56,18 @@ async function uids(stack: Stack): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * A resource whose `value` output its provider computes at create: unknown in the preview of a
+ * fresh stack (the engine knows only a creation's inputs then), known once created.
+ */
+class Computed extends pulumi.dynamic.Resource {
+  declare readonly value: pulumi.Output<string>;
+  constructor(name: string, value: string) {
+    const provider: pulumi.dynamic.ResourceProvider = { create: async (inputs) => ({ id: name, outs: { given: inputs.given, value: inputs.given } }) };
+    super(provider, name, { given: value, value: undefined }, {});
+  }
+}
+
 /** Where a secret of `secrets` (or a private key) appears in `text`. */
 function leaks(text: string, secrets: string[]): string[] {
   const hits = secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 10)}...`);
@@ -78,6 +90,8 @@ describe("e2e: components never delete a live object nor hang the engine", funct
     cluster = await startCluster(toolsDir("kube"));
     env = await pulumiEnv(toolsDir("pulumi"), cluster.kubeconfig);
     kubeconfig = readFileSync(cluster.kubeconfig, "utf8");
+    // Where KusciaJobs live; Kuscia's control plane makes it, and this cluster has none.
+    await cluster.kubectlOk(["create", "namespace", "cross-domain"]);
     bobCert = (await makeCert({ cn: "bob" })).certB64;
   });
   after(async () => {
@@ -157,9 +171,9 @@ describe("e2e: components never delete a live object nor hang the engine", funct
       const stack = await env.stack("refuse-up", "e2e", async () => {
         skipAwait();
         new Domain("alice", { name: "ru-alice", emit: "custom-resource" });
-        // The uid is the API server's: unknown at preview on a fresh stack, known at up.
-        const cm = new k8s.core.v1.ConfigMap("names", { metadata: { name: "ru-names", namespace: "default" }, data: { uri: "../outside.csv" } });
-        new DomainData("table", { domainId: "ru-alice", domainDataId: "ru-table", type: "table", dataSource: "ru-source", relativeURI: pulumi.all([cm.metadata.uid, cm.data]).apply(([, d]) => d.uri) });
+        // An output its provider computes: unknown at preview on a fresh stack, known at up. (A
+        // Kubernetes object's fields, even its uid, are known at preview: the server-side dry run returns them.)
+        new DomainData("table", { domainId: "ru-alice", domainDataId: "ru-table", type: "table", dataSource: "ru-source", relativeURI: new Computed("uri", "../outside.csv").value });
       });
       // Unknown at preview on a fresh stack: nothing to refuse yet.
       await stack.preview();
@@ -259,8 +273,14 @@ describe("e2e: components never delete a live object nor hang the engine", funct
     const explained = up.diagnostics.filter((d) => d.severity === "error" && d.message.includes("Domain wt-alice was not ready after 2 s"));
     assert.equal(explained.length, 1, JSON.stringify(up.diagnostics));
     assert.match(explained[0].message, /waited for pulumi\.com\/waitFor "jsonpath=\{\.status\.nodeStatuses\[\?@\.status==\\"Ready\\"\]\.name\}": a Ready node in status\.nodeStatuses.*skipAwait: true/);
-    await stack.cancel().catch(() => undefined);
-    assert.equal((await stack.destroy()).summary.result, "succeeded");
+    // The annotations apply to the delete too (it would wait 2 s for a deletion nothing
+    // finishes): the same Domain without the wait first, then destroy.
+    const unwaited = await env.stack("readiness", "e2e", async () => {
+      skipAwait();
+      new Domain("alice", { name: "wt-alice", emit: "custom-resource" });
+    });
+    assert.equal((await unwaited.up()).summary.result, "succeeded");
+    assert.equal((await unwaited.destroy()).summary.result, "succeeded");
   });
 
   it("reference warnings are given in an up that follows a preview with unknown values in the same process", async () => {

@@ -43,12 +43,19 @@ describe("e2e: a stack made by an earlier release upgrades with no change to the
   let env: PulumiEnv;
   let bobCert: string;
   const releases = new Map<Release, ReturnType<typeof buildRelease>>();
+  const cases: { release: Release; prefix: string; later: boolean }[] = [
+    { release: "first", prefix: "r1", later: false },
+    { release: "identity", prefix: "r2", later: true },
+  ];
 
   before(async function () {
     this.timeout(0);
     cluster = await startCluster(toolsDir("kube"));
     env = await pulumiEnv(toolsDir("pulumi"), cluster.kubeconfig);
     bobCert = (await makeCert({ cn: "bob" })).certB64;
+    // What the program expects to exist: the KusciaDeployment's and KusciaJob's namespace (Kuscia's
+    // control plane makes it) and the Iflearner parties' namespaces (the operator's users make them).
+    for (const ns of ["cross-domain", ...cases.flatMap((c) => [`${c.prefix}fl-server`, `${c.prefix}fl-a`])]) await cluster.kubectlOk(["create", "namespace", ns]);
     for (const r of Object.keys(RELEASES) as Release[]) releases.set(r, buildRelease(RELEASES[r]));
   });
   after(async () => {
@@ -69,10 +76,6 @@ describe("e2e: a stack made by an earlier release upgrades with no change to the
     return upgradeProgram(m, { prefix, bobCert, providers, later });
   };
 
-  const cases: { release: Release; prefix: string; later: boolean }[] = [
-    { release: "first", prefix: "r1", later: false },
-    { release: "identity", prefix: "r2", later: true },
-  ];
   for (const c of cases) {
     it(`from ${c.release === "first" ? "the first release" : "the previous release"} (${RELEASES[c.release]}): preview and up delete and replace nothing, every object keeps its uid`, async () => {
       const old = releases.get(c.release)!.components;
