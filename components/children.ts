@@ -250,13 +250,25 @@ export function withCustomResourceReadiness<T extends { kind: string; spec?: unk
 }
 
 /**
+ * `v` as a secret once it is known; while unknown (a fresh preview) a plain unknown. A transform
+ * (a stack-wide one, or `transforms` on a component) cannot hand back an unknown secret with
+ * @pulumi/pulumi 3.248: the SDK gives the transform `{<secret sig>, value: undefined}` and
+ * serializes it back without its value, which the engine refuses (`malformed RPC secret: missing
+ * value`), failing the preview. Nothing unknown can leak, and once known the value is a secret
+ * before it is sent, so the state and the outputs are as with `pulumi.secret`.
+ */
+export function secretOnceKnown<T>(v: pulumi.Input<T>): pulumi.Output<pulumi.Unwrap<T>> {
+  return pulumi.unsecret(pulumi.output(v)).apply((x) => pulumi.secret(x)) as unknown as pulumi.Output<pulumi.Unwrap<T>>;
+}
+
+/**
  * With `secret`, every field but apiVersion, kind and metadata becomes a secret
  * Input, so contents derived from secret arguments stay encrypted in the state.
  */
 function guard<T extends object>(o: T, secret: boolean): T {
   if (!secret) return o;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = k === "apiVersion" || k === "kind" || k === "metadata" || v === undefined ? v : pulumi.secret(v);
+  for (const [k, v] of Object.entries(o)) out[k] = k === "apiVersion" || k === "kind" || k === "metadata" || v === undefined ? v : secretOnceKnown(v);
   return out as T;
 }
 
@@ -320,7 +332,7 @@ export function createCustomResource(
   let props: Record<string, unknown>;
   if (pulumi.Output.isInstance(cr)) {
     const o = cr as pulumi.Output<KusciaResource>;
-    const field = (k: string) => (secret ? pulumi.secret(o.apply((x) => (x as unknown as Record<string, unknown>)[k])) : o.apply((x) => (x as unknown as Record<string, unknown>)[k]));
+    const field = (k: string) => (secret ? secretOnceKnown(o.apply((x) => (x as unknown as Record<string, unknown>)[k])) : o.apply((x) => (x as unknown as Record<string, unknown>)[k]));
     // The identity plain, known at preview: a transform that rebuilds `metadata` (a team's labels)
     // sees it whole. As one Output it is unknown in a fresh preview, the transform gets an unknown
     // `metadata`, and the object loses its name (the provider then auto-names it after the child);

@@ -19,7 +19,7 @@ import {
   type NodeRuntime,
   type NodeSecrets,
 } from "../../policy/expand/autonomy";
-import { family, mergeDependsOn, nameChild, objectRef, whenCreated, type ReadinessArgs } from "../children";
+import { family, mergeDependsOn, nameChild, objectRef, secretOnceKnown, whenCreated, type ReadinessArgs } from "../children";
 import { isKnown, judgeLater } from "../known";
 import { refusing, refused } from "../refusal";
 import { KusciaValidationError } from "../validate";
@@ -273,7 +273,8 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       const dns: pulumi.Output<string[] | undefined> =
         s.dnsServers !== undefined ? pulumi.output(s.dnsServers) : service.spec.apply((x) => (x?.clusterIP && x.clusterIP !== "None" ? [x.clusterIP] : undefined));
       // The final review: the ConfigMap exactly as applied, generated key and DNS server included.
-      const data = pulumi.secret(
+      // Secret once known: see secretOnceKnown (a transform cannot hand back an unknown secret).
+      const data = secretOnceKnown(
         pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(refusing(self, ([k, dsn, servers, t]: [string, string | undefined, string[] | undefined, string | undefined]) => {
           const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
           if (t !== undefined) secrets.liteDeployToken = t;
