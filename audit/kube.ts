@@ -33,6 +33,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The server answered, but not as a Kubernetes API server does: an HTML page (a proxy, a
+ * login page, a load balancer's error page), a redirect, or JSON of some other service.
+ * Every command that talks to a cluster stops on it (exit status 2) instead of reading
+ * its answers as an empty cluster.
+ */
+export class NotApiServerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotApiServerError";
+  }
+}
+
 /** Nothing to connect with, or a kubeconfig that cannot be used. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -76,9 +89,52 @@ export function loadKubeConfig(opts: KubeOptions): { kc: KubeConfig; context: st
   return { kc, context: context || "in-cluster" };
 }
 
+/** One HTTP answer, before it is judged. */
+interface RawAnswer {
+  status: number;
+  contentType: string;
+  location?: string;
+  retryAfter?: string;
+  text: string;
+}
+
+/** A page's <title>, for naming what answered (a login page says so there); at most 80 characters. */
+function pageTitle(text: string): string | undefined {
+  const m = /<title[^>]*>([^<]{1,400})<\/title>/i.exec(text.slice(0, 65_536));
+  const t = m?.[1].replace(/\s+/g, " ").trim();
+  return t ? (t.length > 80 ? `${t.slice(0, 79)}…` : t) : undefined;
+}
+
+/** What answered instead of the API server, in words: content type, the page's title, or where a redirect leads (host only: its query may carry tokens). */
+function describeAnswer(a: RawAnswer): string {
+  if (a.status >= 300 && a.status < 400) {
+    let where = "elsewhere";
+    try {
+      if (a.location) where = new URL(a.location, "http://x").host === "x" ? "a path on the same server" : new URL(a.location).host;
+    } catch {
+      /* an unparsable Location: say elsewhere */
+    }
+    return `a redirect (${a.status}) to ${where}`;
+  }
+  const title = /html/i.test(a.contentType) ? pageTitle(a.text) : undefined;
+  return `${a.status} ${a.contentType || "without a content type"}${title ? ` (a page titled "${title}")` : ""}`;
+}
+
+/** Parses a JSON object, or undefined when the text is not one. */
+function jsonObject(text: string): Json | undefined {
+  try {
+    const v = text ? (JSON.parse(text) as unknown) : undefined;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class KubeClient {
   readonly server: string;
   private readonly discovery = new Map<string, Promise<ApiResource[] | undefined>>();
+  /** The check that the server is an API server: made once, before the first request (kept only when it passed). */
+  private verified?: Promise<void>;
 
   constructor(
     readonly kc: KubeConfig,
@@ -96,8 +152,12 @@ export class KubeClient {
   /**
    * One request, retried as client-go retries: on 429 (the API server is busy or its
    * storage for a kind is still initialising) with its Retry-After, a few times.
+   * Before the first request, checks that the server is a Kubernetes API server
+   * (verify). Throws ApiError (an API server's answer other than 2xx), NotApiServerError,
+   * or Error (connection, timeout).
    */
   async request(method: string, urlPath: string, body?: unknown): Promise<Json> {
+    await this.verify();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce(method, urlPath, body);
@@ -108,7 +168,62 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Checks, once, that the kubeconfig's server is a Kubernetes API server: `GET /version`
+   * must answer the API server's version document (JSON with `gitVersion`), or a Kubernetes
+   * `Status` (a real API server refusing these credentials: the requests that follow say
+   * why). A page, a redirect or another service's JSON throws NotApiServerError; a failure
+   * to connect throws Error and is tried again by the next request.
+   */
+  verify(): Promise<void> {
+    this.verified ??= this.fetch("GET", "/version").then((a) => {
+      const j = jsonObject(a.text);
+      if (a.status >= 200 && a.status < 300 && j && typeof j.gitVersion === "string") return;
+      if (j && j.kind === "Status" && a.status >= 400) return;
+      if (a.status >= 500 && !j) throw this.unavailable("GET", "/version", a);
+      throw this.notApiServer("GET /version", a);
+    });
+    return this.verified.catch((e: unknown) => {
+      this.verified = undefined;
+      throw e;
+    });
+  }
+
+  private notApiServer(what: string, a: RawAnswer): NotApiServerError {
+    return new NotApiServerError(
+      `${this.server} is not a Kubernetes API server: ${what} answered ${describeAnswer(a)}, not the API server's JSON. ` +
+        "Check the kubeconfig's server URL (and --context): a proxy, a login page or another service answers there",
+    );
+  }
+
+  /** A 5xx without a Kubernetes body: a proxy in front of an API server that is down, most likely. */
+  private unavailable(method: string, urlPath: string, a: RawAnswer): ApiError {
+    return new ApiError(a.status, "", `${method} ${urlPath}: ${a.status} from ${this.server} without a Kubernetes answer (${describeAnswer(a)}): the API server behind it may be down`);
+  }
+
   private async requestOnce(method: string, urlPath: string, body?: unknown): Promise<Json> {
+    const a = await this.fetch(method, urlPath, body);
+    const json = jsonObject(a.text);
+    if (a.status >= 200 && a.status < 300) {
+      // Every answer of the API server to these requests is a JSON object.
+      if (!json) throw this.notApiServer(`${method} ${urlPath}`, a);
+      return json;
+    }
+    if (!json) {
+      // The API server never redirects these requests nor answers with a page; it does answer
+      // some errors in plain text (an unknown group version: "404 page not found").
+      if ((a.status >= 300 && a.status < 400) || /html/i.test(a.contentType)) throw this.notApiServer(`${method} ${urlPath}`, a);
+      if (a.status >= 500) throw this.unavailable(method, urlPath, a);
+      throw new ApiError(a.status, "", `${method} ${urlPath}: ${a.status} ${a.text.trim().slice(0, 200)}`.trim());
+    }
+    const err = new ApiError(a.status, String(json.reason ?? ""), `${method} ${urlPath}: ${a.status} ${String(json.message ?? "")}`.trim());
+    const retry = Number(a.retryAfter);
+    if (a.retryAfter !== undefined && Number.isFinite(retry) && retry >= 0) err.retryAfterSeconds = retry;
+    throw err;
+  }
+
+  /** One HTTP exchange; the body read whole (API answers here are pages of a list, at most a few MiB). */
+  private async fetch(method: string, urlPath: string, body?: unknown): Promise<RawAnswer> {
     const url = new URL(this.server + urlPath);
     const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
     await this.kc.applyToHTTPSOptions(opts);
@@ -121,19 +236,14 @@ export class KubeClient {
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);
         res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: Json = {};
-          try {
-            json = text ? (JSON.parse(text) as Json) : {};
-          } catch {
-            json = { message: text.slice(0, 200) };
-          }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(json);
-          const err = new ApiError(status, String(json.reason ?? ""), `${method} ${urlPath}: ${status} ${String(json.message ?? res.statusMessage ?? "")}`.trim());
-          const retry = Number(res.headers["retry-after"]);
-          if (Number.isFinite(retry) && retry >= 0) err.retryAfterSeconds = retry;
-          reject(err);
+          const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? "").split(";")[0].trim(),
+            location: header(res.headers.location),
+            retryAfter: header(res.headers["retry-after"]),
+            text: Buffer.concat(chunks).toString("utf8"),
+          });
         });
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
@@ -155,6 +265,11 @@ export class KubeClient {
       this.discovery.set(apiVersion, p);
     }
     return p;
+  }
+
+  /** Forgets what discovery answered, so that CRDs installed or removed since are seen (a long-lived client's next scan). */
+  resetDiscovery(): void {
+    this.discovery.clear();
   }
 
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {

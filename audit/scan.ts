@@ -99,10 +99,14 @@ export async function scanCluster(client: KubeClient, opts: ScanOptions = {}): P
   };
 
   const seen = new Set<string>();
-  for (const k of knownKinds()) {
+  // The kinds the rule book reviews, then those only the cross-object checks read (ResourceQuotas): listed for the index alone.
+  const known = new Set(knownKinds().map((k) => `${k.apiVersion}/${k.kind}`));
+  const extra = opts.references !== false ? referencedKinds().filter((k) => !known.has(`${k.apiVersion}/${k.kind}`)) : [];
+  for (const k of [...knownKinds(), ...extra]) {
     const key = `${k.apiVersion}/${k.kind}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const onlyReferences = !known.has(key);
     const resource = await client.resource(k.apiVersion, k.kind);
     if (!resource) {
       opts.notice?.(`${key}: not served by this API server (its CRD is not installed): skipped`);
@@ -116,7 +120,10 @@ export async function scanCluster(client: KubeClient, opts: ScanOptions = {}): P
       let last = 0;
       do {
         const page = await client.listPage(KubeClient.collection(k.apiVersion, resource, namespace), { limit: pageSize, continue: cont, labelSelector });
-        for (const item of page.items) visit(item, k.apiVersion, k.kind);
+        for (const item of page.items) {
+          if (onlyReferences) refs.add({ ...item, apiVersion: item.apiVersion ?? k.apiVersion, kind: item.kind ?? k.kind });
+          else visit(item, k.apiVersion, k.kind);
+        }
         n += page.items.length;
         cont = page.continue;
         if (opts.progress && (cont || n >= pageSize) && Date.now() - last > 1000) {
@@ -131,6 +138,11 @@ export async function scanCluster(client: KubeClient, opts: ScanOptions = {}): P
       continue;
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 403)) throw e;
+      if (onlyReferences) {
+        // Read for the cross-object checks only (no findings of its own): they do without it.
+        opts.notice?.(`${key}: forbidden (403): the checks that read it do without it`);
+        continue;
+      }
       if (!resource.namespaced) {
         forbidden.push(key);
         incomplete = true;

@@ -5,7 +5,9 @@
  * Domains, an InteropConfig's Domains, a KusciaJob's, a DomainDataGrant's, a DomainData's
  * DomainDataSource: policy/references.ts) is checked against the targets declared anywhere
  * in the program, before or after it, whatever the component's `emit` (a Domain emitted
- * "native" still declares its Domain).
+ * "native" still declares its Domain); so are the pre-flight checks that read those targets
+ * (policy/preflight.ts: a party's role without a deploy template in its AppImage, a job's
+ * partners mixing protocols, a task above its Domain's podMaxCount).
  *
  * When: once the program's synchronous construction is over (a setImmediate after the
  * first declaration) and no component is still waiting for Output arguments (judgeLater() in
@@ -23,7 +25,7 @@
  * the update), `audit` a debug line, `off` nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { REFERENCES, ReferenceIndex, refKey, refOf } from "../policy";
+import { ReferenceIndex, referencedKinds, referringKinds, refKey, refOf } from "../policy";
 import { componentPolicy } from "./policy";
 import { UNKNOWN_PREFIX } from "./partial";
 
@@ -35,8 +37,8 @@ interface Referring {
 }
 
 const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
-const TARGETS = new Set(REFERENCES.map((r) => kindKey(r.to)));
-const SOURCES = new Set(REFERENCES.map((r) => kindKey(r.from)));
+const TARGETS = new Set(referencedKinds().map(kindKey));
+const SOURCES = new Set(referringKinds().map(kindKey));
 
 interface ProgramState {
   targets: Map<string, unknown>;
@@ -79,9 +81,10 @@ export function declared(obj: unknown, who: Referring): void {
   if (!ref) return;
   const st = state();
   const key = kindKey(ref);
+  // Kept whole: the pre-flight checks read a target's spec (an AppImage's deploy template roles, a Domain's role).
   if (TARGETS.has(key)) {
     if (`${ref.namespace}/${ref.name}`.includes(UNKNOWN_PREFIX)) st.unknownTargets.add(key);
-    else st.targets.set(refKey(ref), { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+    else st.targets.set(refKey(ref), obj);
   }
   if (SOURCES.has(key)) st.unchecked.push({ obj, who });
   schedule(st);
@@ -117,7 +120,9 @@ export function checkNow(st: ProgramState = state()): void {
   st.unchecked = [];
   if (batch.length === 0) return;
   const index = new ReferenceIndex();
-  for (const t of st.targets.values()) index.add(t);
+  // A referring object of the batch can be a target too (a route other checks read): added once.
+  const inBatch = new Set(batch.map((b) => refKey(refOf(b.obj)!)));
+  for (const [key, t] of st.targets) if (!inBatch.has(key)) index.add(t);
   const who = new Map<string, Referring[]>();
   for (const b of batch) {
     index.add(b.obj);

@@ -38,7 +38,7 @@ export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
 export { PEERING_RULES, checkPeering, type PeeringResult, type PeeringOptions } from "./peering";
-export { REFERENCES, ReferenceIndex, checkReferences, referencedKinds, refOf, refKey, type ObjectRef, type ReferenceResult, type ReferenceOptions } from "./references";
+export { REFERENCES, PREFLIGHT, ReferenceIndex, checkReferences, factsOf, referenceRuleIds, referencePaths, referencedKinds, referringKinds, refOf, refKey, type Facts, type ObjectRef, type ReferenceResult, type ReferenceOptions, type TargetLookup, type Targets } from "./references";
 
 export const POLICIES: readonly KindPolicy[] = [
   domain,

@@ -14,8 +14,11 @@ import { applyConfiguration } from "./config/apply";
 import type { PolicyConfig } from "./config/types";
 import { isObj, type Obj } from "./checks/values";
 import { dotted, type Segment } from "./paths";
+import { PREFLIGHT, factsOf, type Facts, type KindRef, type PreflightFinding, type PreflightRule, type Targets } from "./preflight";
 import type { AuditRecord, RuleDefinition, Violation, Warning } from "./types";
 import { NO_CEL } from "./vap/reasons";
+
+export { PREFLIGHT, factsOf, type Facts, type Targets } from "./preflight";
 
 const KUSCIA = "kuscia.secretflow/v1alpha1";
 
@@ -209,16 +212,61 @@ export const REFERENCES: readonly ReferenceKind[] = [
 
 const kindKeyOf = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 
-/** The rules, as `ruleDefinitions()` lists them. */
+/** The rules, as `ruleDefinitions()` lists them: the name references, then the pre-flight checks (policy/preflight.ts). */
 export function referenceRuleDefinitions(): RuleDefinition[] {
-  return REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: { unexpressible: NO_CEL.reference } }));
+  return [
+    ...REFERENCES.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: { unexpressible: NO_CEL.reference } })),
+    ...PREFLIGHT.map((r) => ({ id: r.id, kind: kindKeyOf(r.from), severity: "warning" as const, summary: r.summary, source: r.source, vap: r.vap })),
+  ];
 }
 
-/** Kind keys (`apiVersion/kind`) that references point at: what a caller must list completely. */
+/** Every cross-object rule id (`ref.*`): the name references and the pre-flight checks. */
+export function referenceRuleIds(): string[] {
+  return [...REFERENCES, ...PREFLIGHT].map((r) => r.id);
+}
+
+/** Kind keys (`apiVersion/kind`) that the checks read: what a caller must list (or watch) completely. */
 export function referencedKinds(): { apiVersion: string; kind: string }[] {
   const seen = new Map<string, { apiVersion: string; kind: string }>();
   for (const r of REFERENCES) seen.set(kindKeyOf(r.to), r.to);
+  for (const r of PREFLIGHT) for (const k of [...r.needs, ...(r.uses ?? [])]) seen.set(kindKeyOf(k), k);
   return [...seen.values()];
+}
+
+/** Kind keys of the objects the checks review (the referring kinds). */
+export function referringKinds(): { apiVersion: string; kind: string }[] {
+  const seen = new Map<string, { apiVersion: string; kind: string }>();
+  for (const r of [...REFERENCES, ...PREFLIGHT]) seen.set(kindKeyOf(r.from), r.from);
+  return [...seen.values()];
+}
+
+/**
+ * Every path a cross-object finding on `obj` may name (dotted), for the line numbers of
+ * `review`: the referring fields and the pre-flight checks' fields.
+ */
+export function referencePaths(obj: unknown): string[] {
+  const ref = refOf(obj);
+  if (!ref) return [];
+  const key = kindKeyOf(ref);
+  const out: string[] = [];
+  for (const k of REFERENCES) {
+    if (kindKeyOf(k.from) !== key) continue;
+    try {
+      for (const r of k.refs(obj as Obj)) out.push(dotted(r.path));
+    } catch {
+      // malformed: the kind's own rules report it
+    }
+  }
+  for (const p of PREFLIGHT) {
+    if (kindKeyOf(p.from) !== key) continue;
+    try {
+      const s = p.subject(obj as Obj);
+      if (s !== undefined) for (const path of p.paths(s)) out.push(dotted(path));
+    } catch {
+      // malformed
+    }
+  }
+  return out;
 }
 
 export function refOf(obj: unknown): ObjectRef | undefined {
@@ -250,20 +298,33 @@ export interface ReferenceOptions {
   complete?: ReadonlySet<string>;
 }
 
+/** Where targets are found besides the objects added (the webhook's watch cache): facts by kind, namespace and name. */
+export interface TargetLookup {
+  get(kind: KindRef, namespace: string, name: string): Facts | undefined;
+  list(kind: KindRef, namespace: string): [string, Facts][];
+}
+
 /**
- * Accumulates what references need, object by object, keeping only names: the
- * identities of objects of referenced kinds and the references of referring ones.
- * So a cluster can be read page by page without keeping the objects.
+ * Accumulates what the checks need, object by object, keeping only names and small facts:
+ * the identities and facts (policy/preflight.ts factsOf) of objects of referenced kinds, the
+ * references and pre-flight subjects of referring ones. So a cluster can be read page by page
+ * without keeping the objects.
  */
 export class ReferenceIndex {
-  private readonly present = new Set<string>();
-  /** `lookup`: where targets are found besides the objects added (the webhook's watch cache). */
-  constructor(private readonly lookup?: (key: string) => boolean) {}
+  /** kind key -> namespace -> name -> facts. */
+  private readonly present = new Map<string, Map<string, Map<string, Facts>>>();
+  constructor(private readonly lookup?: TargetLookup) {}
   private readonly pending: { object: ObjectRef; kind: ReferenceKind; refs: Reference[] }[] = [];
-  private static readonly targets = new Set(REFERENCES.map((r) => kindKeyOf(r.to)));
+  private readonly subjects: { object: ObjectRef; rule: PreflightRule; subject: unknown }[] = [];
+  private static readonly targets = new Set(referencedKinds().map(kindKeyOf));
   private static readonly bySource = (() => {
     const m = new Map<string, ReferenceKind[]>();
     for (const r of REFERENCES) m.set(kindKeyOf(r.from), [...(m.get(kindKeyOf(r.from)) ?? []), r]);
+    return m;
+  })();
+  private static readonly preflightBySource = (() => {
+    const m = new Map<string, PreflightRule[]>();
+    for (const r of PREFLIGHT) m.set(kindKeyOf(r.from), [...(m.get(kindKeyOf(r.from)) ?? []), r]);
     return m;
   })();
 
@@ -271,7 +332,13 @@ export class ReferenceIndex {
     const ref = refOf(obj);
     if (!ref) return;
     const key = kindKeyOf(ref);
-    if (ReferenceIndex.targets.has(key)) this.present.add(refKey(ref));
+    if (ReferenceIndex.targets.has(key)) {
+      const byNs = this.present.get(key) ?? new Map<string, Map<string, Facts>>();
+      const byName = byNs.get(ref.namespace) ?? new Map<string, Facts>();
+      byName.set(ref.name, factsOf(obj as Obj));
+      byNs.set(ref.namespace, byName);
+      this.present.set(key, byNs);
+    }
     for (const kind of ReferenceIndex.bySource.get(key) ?? []) {
       let refs: Reference[];
       try {
@@ -281,30 +348,70 @@ export class ReferenceIndex {
       }
       if (refs.length) this.pending.push({ object: ref, kind, refs });
     }
+    for (const rule of ReferenceIndex.preflightBySource.get(key) ?? []) {
+      let subject: unknown;
+      try {
+        subject = rule.subject(obj as Obj);
+      } catch {
+        subject = undefined;
+      }
+      if (subject !== undefined) this.subjects.push({ object: ref, rule, subject });
+    }
+  }
+
+  /** The targets as the checks see them: added objects, then the lookup; a kind not complete has none. */
+  private targetsFor(complete?: ReadonlySet<string>): Targets {
+    const own = this.present;
+    const lookup = this.lookup;
+    const done = (k: KindRef) => !complete || complete.has(kindKeyOf(k));
+    return {
+      complete: done,
+      get(kind, namespace, name) {
+        if (!done(kind)) return undefined;
+        return own.get(kindKeyOf(kind))?.get(namespace)?.get(name) ?? lookup?.get(kind, namespace, name);
+      },
+      list(kind, namespace) {
+        if (!done(kind)) return [];
+        const out = new Map<string, Facts>(lookup?.list(kind, namespace) ?? []);
+        for (const [name, f] of own.get(kindKeyOf(kind))?.get(namespace) ?? []) out.set(name, f);
+        return [...out];
+      },
+    };
   }
 
   /** Objects with at least one finding, in the order they were added. */
   results(opts: ReferenceOptions): ReferenceResult[] {
     const now = opts.now ?? new Date();
+    const targets = this.targetsFor(opts.complete);
     const byObject = new Map<string, { object: ObjectRef; warnings: Warning[] }>();
+    const push = (object: ObjectRef, w: Warning) => {
+      const entry = byObject.get(refKey(object)) ?? { object, warnings: [] };
+      entry.warnings.push(w);
+      byObject.set(refKey(object), entry);
+    };
     for (const p of this.pending) {
-      const targetKey = kindKeyOf(p.kind.to);
-      if (opts.complete && !opts.complete.has(targetKey)) continue;
+      if (!targets.complete(p.kind.to)) continue;
       const seen = new Set<string>();
       for (const r of p.refs) {
-        const k = refKey({ ...p.kind.to, namespace: r.namespace, name: r.name });
-        if (this.present.has(k) || this.lookup?.(k)) continue;
+        if (targets.get(p.kind.to, r.namespace, r.name) !== undefined) continue;
         const path = dotted(r.path);
         if (seen.has(`${path}\u0000${r.name}`)) continue;
         seen.add(`${path}\u0000${r.name}`);
         const where = r.namespace ? `${r.namespace}/${r.name}` : r.name;
-        const entry = byObject.get(refKey(p.object)) ?? { object: p.object, warnings: [] };
-        entry.warnings.push({
-          path,
-          rule: p.kind.id,
-          message: `${path}: names ${p.kind.to.kind} "${where}", which does not exist; ${p.kind.consequence}`,
-        });
-        byObject.set(refKey(p.object), entry);
+        push(p.object, { path, rule: p.kind.id, message: `${path}: names ${p.kind.to.kind} "${where}", which does not exist; ${p.kind.consequence}` });
+      }
+    }
+    for (const s of this.subjects) {
+      if (!s.rule.needs.every((k) => targets.complete(k))) continue;
+      let found: PreflightFinding[];
+      try {
+        found = s.rule.check(s.subject, targets, { kusciaVersion: opts.config.kusciaVersion });
+      } catch {
+        found = []; // a malformed subject: the kind's own rules report it
+      }
+      for (const f of found) {
+        const path = dotted(f.path);
+        push(s.object, { path, rule: s.rule.id, message: `${path}: ${f.message}` });
       }
     }
     const out: ReferenceResult[] = [];

@@ -11,7 +11,7 @@
  */
 import type { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { checkPeering, checkReferences, defaultPolicyConfiguration, refKey, refOf, review, rules, type AuditRecord, type PolicyConfig, type ReviewResult, type RuleInfo } from "../policy";
-import { REFERENCES } from "../policy/references";
+import { referenceRuleIds } from "../policy/references";
 import { PEERING_RULES } from "../policy/peering";
 import { parseDotted } from "../policy/paths";
 import { enforcementLevelOf } from "./config";
@@ -148,7 +148,7 @@ function cachedStackChecks(config: PolicyConfig) {
 export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration()): (ResourceValidationPolicy | StackValidationPolicy)[] {
   const reviewOf = cachedReview(reviewing(config));
   const stackChecks = cachedStackChecks(config);
-  const across = new Set([...REFERENCES.map((r) => r.id), ...PEERING_RULES.map((r) => r.id)]);
+  const across = new Set([...referenceRuleIds(), ...PEERING_RULES.map((r) => r.id)]);
   const level = (info: RuleInfo): EnforcementLevel => enforcementLevelOf(config.actionOf(info.id, info.severity));
 
   const perRule: ResourceValidationPolicy[] = rules()

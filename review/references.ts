@@ -1,10 +1,10 @@
 /**
- * `review --references`: the cross-object checks (policy/references.ts) over every
- * document given, taken as one set (like conftest --combine). Each document is still
- * dropped once reviewed: only names and the lines of the referring fields are kept.
+ * `review --references`: the cross-object checks (policy/references.ts, policy/preflight.ts)
+ * over every document given, taken as one set (like conftest --combine). Each document is
+ * still dropped once reviewed: only names, small facts and the lines of the referring fields
+ * are kept.
  */
-import { ReferenceIndex, REFERENCES, refKey, refOf, type PolicyConfig } from "../policy";
-import { dotted } from "../policy/paths";
+import { ReferenceIndex, referencePaths, refKey, refOf, type PolicyConfig } from "../policy";
 import type { SourceDoc } from "./load";
 import type { ObjectResult, Report } from "./run";
 
@@ -18,14 +18,7 @@ export class ReviewReferences {
     const ref = refOf(d.object);
     if (!ref || !result) return;
     const lines = new Map<string, number>();
-    for (const k of REFERENCES) {
-      if (k.from.apiVersion !== ref.apiVersion || k.from.kind !== ref.kind) continue;
-      try {
-        for (const r of k.refs(d.object as Record<string, unknown>)) lines.set(dotted(r.path), d.lineOf(dotted(r.path)));
-      } catch {
-        // malformed: the kind's own rules report it
-      }
-    }
+    for (const path of referencePaths(d.object)) lines.set(path, d.lineOf(path));
     if (lines.size) this.where.set(refKey(ref), { result, lines });
   }
 

@@ -1,6 +1,6 @@
 /**
  * `webhook --audit-interval`: the scan of `audit --write-reports` (audit/scan.ts and
- * audit/policyreport.ts), run every interval by the one replica holding the Lease
+ * audit/policyreport.ts: OpenReports or wgpolicyk8s PolicyReports, bounded), run every interval by the one replica holding the Lease
  * (audit/lease.ts), under the policy configuration in force (reloads included). So
  * with several replicas the PolicyReports are written once per interval, and when the
  * holder stops another replica takes over within the Lease duration.
@@ -13,7 +13,7 @@ import type { PolicyConfig } from "../policy";
 import { KubeClient, loadKubeConfig, type KubeOptions } from "../audit/kube";
 import { LeaseLock } from "../audit/lease";
 import { scanCluster } from "../audit/scan";
-import { buildReports, syncReports, REPORT_NAME } from "../audit/policyreport";
+import { describeWrite, writeReports, type ReportApiChoice } from "../audit/policyreport";
 import type { WebhookMetrics } from "./metrics";
 
 export const DEFAULT_LEASE_NAME = "kuscia-iac-audit";
@@ -32,6 +32,10 @@ export interface BackgroundAuditOptions extends KubeOptions {
   /** Renew period, in ms: default min(interval, 10 s). The Lease lasts 3 renew periods. */
   renewMs?: number;
   reportName?: string;
+  /** The report API (audit --report-api): default auto, from the CRDs the API server serves. */
+  reportApi?: ReportApiChoice;
+  /** Results per report at most (audit --max-report-results); default 1000. */
+  maxReportResults?: number;
   pageSize?: number;
   /** Test hook: a client instead of one from the kubeconfig. */
   kubeConfig?: KubeConfig;
@@ -45,6 +49,10 @@ export interface ScanSummary {
   updated: number;
   deleted: number;
   unchanged: number;
+  /** The report APIs written (apiVersions). */
+  apis: string[];
+  /** Reports that left results out (the volume cap). */
+  truncated: number;
   /** Some kind could not be read everywhere (403): reports were not pruned. */
   incomplete: boolean;
   durationMs: number;
@@ -157,29 +165,40 @@ export class BackgroundAudit {
   private async scan(): Promise<void> {
     if (this.stopped || !this.lease.isLeader()) return;
     const started = Date.now();
+    // CRDs installed or removed since the last scan (a reviewed kind, a report API under auto).
+    this.client.resetDiscovery();
     try {
       const outcome = await scanCluster(this.client, { config: this.deps.policy(), pageSize: this.opts.pageSize, notice: (l) => this.deps.logger.warn({}, `background audit: ${l}`) });
       if (this.stopped || !this.lease.isLeader()) {
         this.deps.metrics.auditScan("abandoned");
         return;
       }
-      const reports = buildReports(outcome.report.results, outcome.clean, this.opts.reportName ?? REPORT_NAME);
-      const s = await syncReports(this.client, reports, { name: this.opts.reportName, prune: !outcome.incomplete });
+      const w = await writeReports(this.client, outcome.report.results, outcome.clean, {
+        choice: this.opts.reportApi,
+        name: this.opts.reportName,
+        maxResults: this.opts.maxReportResults,
+        prune: !outcome.incomplete,
+        notice: (l) => this.deps.logger.warn({}, `background audit: ${l}`),
+      });
+      const written = w.apis.map((a) => a.outcome);
+      const total = (k: keyof (typeof written)[number]) => written.reduce((n, o) => n + o[k].length, 0);
       const r = outcome.report;
       const summary: ScanSummary = {
         objects: r.summary.objects,
         findings: r.results.reduce((n, x) => n + x.violations.length + x.warnings.length + x.audits.length, 0),
         refused: r.summary.refused,
-        created: s.created.length,
-        updated: s.updated.length,
-        deleted: s.deleted.length,
-        unchanged: s.unchanged.length,
+        created: total("created"),
+        updated: total("updated"),
+        deleted: total("deleted"),
+        unchanged: total("unchanged"),
+        apis: w.apis.filter((a) => !a.cleared).map((a) => a.apiVersion),
+        truncated: w.truncated.length,
         incomplete: outcome.incomplete,
         durationMs: Date.now() - started,
       };
       this.scans.push(summary);
       this.deps.metrics.auditScan("success");
-      this.deps.logger.info({ ...summary, incomplete: summary.incomplete || undefined }, "background audit");
+      this.deps.logger.info({ ...summary, incomplete: summary.incomplete || undefined, reports: describeWrite(w) }, "background audit");
     } catch (e) {
       this.deps.metrics.auditScan("error");
       this.deps.logger.error({ error: (e as Error).message, durationMs: Date.now() - started }, "background audit failed");

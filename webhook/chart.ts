@@ -46,7 +46,7 @@ export function chartGeneratedTpl(): string {
     "{{- /* The rules and object selector of the webhook entry for Kuscia node-configuration ConfigMaps. */ -}}\n",
     define("nodeConfigRules", yaml(nodeConfig.rules)),
     define("nodeConfigObjectSelector", yaml(nodeConfig.objectSelector)),
-    "{{- /* ClusterRole rules: --references (read the referenced kinds) and --audit-interval (list the reviewed kinds, write PolicyReports). */ -}}\n",
+    "{{- /* ClusterRole rules: --references (read the referenced kinds) and --audit-interval (list the reviewed kinds, write the reports: OpenReports and wgpolicyk8s PolicyReports). */ -}}\n",
     define("clusterRoleRules", yaml(clusterRole.rules)),
     "{{- /* Role rules: the Lease of --audit-interval. */ -}}\n",
     define("leaseRules", yaml(role.rules)),

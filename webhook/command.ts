@@ -11,10 +11,10 @@ import { exemptionMatchConditions, webhookConfigurations, DEFAULT_SERVICE } from
 import { createLogger, defaultReviewWorkers, startWebhook, MAX_QUEUED_REVIEWS, type RunningWebhook, type WebhookOptions } from "./server";
 import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
-import { ConfigError } from "../audit/kube";
+import { ConfigError, NotApiServerError, connect } from "../audit/kube";
 import { MAX_BODY_BYTES } from "./body";
 import { parseDuration } from "./backgroundaudit";
-import { REPORT_NAME } from "../audit/policyreport";
+import { DEFAULT_MAX_RESULTS, REPORT_API_CHOICES, REPORT_NAME, type ReportApiChoice } from "../audit/policyreport";
 
 export interface WebhookCommandOptions {
   host: string;
@@ -45,6 +45,8 @@ export interface WebhookCommandOptions {
   auditInterval?: number;
   leaseNamespace?: string;
   reportName?: string;
+  reportApi?: ReportApiChoice;
+  maxReportResults?: number;
 }
 
 function port(v: string): number {
@@ -65,10 +67,10 @@ function bytes(v: string): number {
   return n;
 }
 
-function count(max: number) {
+function count(max: number, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -121,10 +123,14 @@ References (--references):
 Background audit (--audit-interval):
   Every interval, the scan of \`kuscia-iac audit --write-reports\`: every object of the kinds
   the rule book knows, reviewed under the policy configuration in force (reloads included),
-  cross-object references checked, findings written as PolicyReports/ClusterPolicyReports
-  named --report-name. With several replicas one scans: the holder of the Lease
+  cross-object references checked, findings written as reports named --report-name in the
+  API of --report-api (OpenReports or wgpolicyk8s PolicyReports; one per namespace with
+  findings and one cluster report, each at most --max-report-results results). With several replicas one scans: the holder of the Lease
   kuscia-iac-audit in --lease-namespace (default: the pod's namespace); the others take
   over within three renew periods when it stops. Cluster access as for --references.
+  Both refuse to start (exit 2) when what answers at the kubeconfig's server is not a
+  Kubernetes API server (an HTML page, a login redirect); an API server that cannot be
+  reached at start is retried in the background.
   Metrics: kuscia_iac_webhook_audit_scans_total{result}, ..._audit_last_scan_timestamp_seconds,
   ..._audit_leader.
 
@@ -171,7 +177,9 @@ export function register(program: Command): Command {
     .option("--references", "also check references across objects (a KusciaDeployment's AppImage and Domains, ...) against a watch cache of Domains, AppImages, DomainData and DomainDataSources; warnings unless the policy configuration says deny (ref.* rules); needs get, list and watch on those kinds")
     .option("--audit-interval <duration>", "also audit what already runs every <duration> (e.g. 10m): the scan of `audit --write-reports`, run by the replica holding a Lease; needs list on the reviewed kinds, PolicyReport writes and the Lease (see deploy/)", duration)
     .option("--lease-namespace <namespace>", "with --audit-interval: namespace of the Lease kuscia-iac-audit (default: POD_NAMESPACE, the service account's namespace, then the context's)")
-    .option("--report-name <name>", "with --audit-interval: name of the PolicyReports written", REPORT_NAME)
+    .option("--report-name <name>", "with --audit-interval: name of the reports written", REPORT_NAME)
+    .addOption(new Option("--report-api <api>", "with --audit-interval: the report API, as for `audit --report-api`: openreports, wgpolicyk8s, both, or auto (OpenReports when its CRDs are served, else wgpolicyk8s)").choices([...REPORT_API_CHOICES]).default("auto"))
+    .option("--max-report-results <n>", "with --audit-interval: results per report at most (at least 2), as for `audit --max-report-results`", count(1_000_000, 2), DEFAULT_MAX_RESULTS)
     .option("--kubeconfig <file>", "with --references or --audit-interval: kubeconfig to watch with (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)")
     .option("--context <name>", "with --references or --audit-interval: kubeconfig context")
     .addHelpText("after", HELP_AFTER)
@@ -181,7 +189,7 @@ export function register(program: Command): Command {
         if (o.printConfigurations) return await printConfigurations(o);
         await serve(o);
       } catch (e) {
-        if (e instanceof ConfigError) {
+        if (e instanceof ConfigError || e instanceof NotApiServerError) {
           process.stderr.write(`kuscia-iac webhook: ${o.references ? "--references" : "--audit-interval"}: ${e.message}\n`);
           process.exitCode = 2;
           return;
@@ -217,6 +225,22 @@ async function printConfigurations(o: WebhookCommandOptions): Promise<void> {
   process.stdout.write(`${stringify(validating)}---\n${stringify(mutating)}`);
 }
 
+/**
+ * --references / --audit-interval: refuses to start (NotApiServerError, exit status 2) when what
+ * answers at the kubeconfig's server is not a Kubernetes API server (an HTML page, a login
+ * redirect), which would otherwise look like a cluster without objects. A server that cannot be
+ * reached now is only logged: the watch and the scans retry in the background.
+ */
+async function checkApiServer(o: WebhookCommandOptions, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const client = connect({ kubeconfig: o.kubeconfig, context: o.context, timeoutMs: 10_000 }); // throws ConfigError
+  try {
+    await client.verify();
+  } catch (e) {
+    if (e instanceof NotApiServerError) throw e;
+    logger.warn({ error: (e as Error).message }, "the API server cannot be reached now; --references and --audit-interval retry in the background");
+  }
+}
+
 async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
   const logger = createLogger(o.logLevel);
   const options: WebhookOptions = {
@@ -237,8 +261,9 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     reviewWorkers: o.reviewWorkers,
     maxQueuedReviews: o.maxQueuedReviews,
     ...(o.references ? { references: { kubeconfig: o.kubeconfig, context: o.context } } : {}),
-    ...(o.auditInterval ? { audit: { intervalMs: o.auditInterval, kubeconfig: o.kubeconfig, context: o.context, leaseNamespace: o.leaseNamespace, reportName: o.reportName } } : {}),
+    ...(o.auditInterval ? { audit: { intervalMs: o.auditInterval, kubeconfig: o.kubeconfig, context: o.context, leaseNamespace: o.leaseNamespace, reportName: o.reportName, reportApi: o.reportApi, maxReportResults: o.maxReportResults } } : {}),
   };
+  if (o.references || o.auditInterval) await checkApiServer(o, logger);
   const running = await startWebhook(options);
   if (running.caBundleFile) {
     // Humans read stderr; stdout stays one JSON log line per event.

@@ -5,18 +5,27 @@
  */
 import { stringify } from "yaml";
 import { DEFAULT_SERVICE, webhookConfigurations } from "./configurations";
-import { knownKinds } from "../policy";
+import { knownKinds, referencedKinds } from "../policy";
 import { DEFAULT_LEASE_NAME } from "./backgroundaudit";
 
 /** Resource names of the kinds the rule book reviews, per API group: what the background audit lists. */
 export function reviewedResources(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  return resourcesOf(knownKinds(), ["list"]);
+}
+
+/** RBAC rules for `--references`: get, list and watch on every kind the cross-object checks read (policy/references.ts referencedKinds). */
+export function referencedResources(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  return resourcesOf(referencedKinds(), ["get", "list", "watch"]);
+}
+
+function resourcesOf(kinds: { apiVersion: string; kind: string }[], verbs: string[]): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
   const plural = (kind: string) => (/[^aeiou]y$/.test(kind) ? `${kind.slice(0, -1)}ies` : `${kind}s`).toLowerCase();
   const byGroup = new Map<string, Set<string>>();
-  for (const k of knownKinds()) {
+  for (const k of kinds) {
     const group = k.apiVersion.includes("/") ? k.apiVersion.slice(0, k.apiVersion.indexOf("/")) : "";
     byGroup.set(group, (byGroup.get(group) ?? new Set()).add(plural(k.kind)));
   }
-  return [...byGroup.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...byGroup.get(g)!].sort(), verbs: ["list"] }));
+  return [...byGroup.keys()].sort().map((g) => ({ apiGroups: [g], resources: [...byGroup.get(g)!].sort(), verbs }));
 }
 
 type Obj = Record<string, unknown>;
@@ -57,17 +66,19 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } },
     // The token is mounted only into the webhook's own pods (below), never by default into others using the account.
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels }, automountServiceAccountToken: false },
-    // --references: read-only, the four kinds references point at. --audit-interval: list the reviewed
+    // --references: read-only, the kinds the cross-object checks read. --audit-interval: list the reviewed
     // kinds (ConfigMaps included: Kuscia node configurations; the scan keeps only those labelled
-    // kuscia.secretflow/config=true) and write the PolicyReports.
+    // kuscia.secretflow/config=true) and write the reports (OpenReports or wgpolicyk8s PolicyReports,
+    // --report-api; a report API not chosen is cleared of this tool's reports, hence both).
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name, labels },
       rules: [
-        { apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] },
+        ...referencedResources(),
         ...reviewedResources(),
         { apiGroups: ["wgpolicyk8s.io"], resources: ["policyreports", "clusterpolicyreports"], verbs: ["list", "create", "update", "delete"] },
+        { apiGroups: ["openreports.io"], resources: ["reports", "clusterreports"], verbs: ["list", "create", "update", "delete"] },
       ],
     },
     {

@@ -15,6 +15,7 @@ export class WebhookMetrics {
   private readonly configReloads: Counter<"result">;
   private readonly configInfo: Gauge<"digest">;
   private readonly audits: Counter<"kind" | "rule" | "reason">;
+  private readonly deniedRules: Counter<"kind" | "rule">;
   private readonly workers: Gauge;
   private readonly workersBusy: Gauge;
   private readonly queued: Gauge;
@@ -28,7 +29,7 @@ export class WebhookMetrics {
     const registers = [this.registry];
     this.requests = new Counter({
       name: "kuscia_iac_webhook_requests_total",
-      help: "Admission requests by endpoint, reviewed kind (rule-book key or unknown), operation and verdict",
+      help: "Admission requests by endpoint, reviewed kind (rule-book key or unknown), operation and verdict: allowed, denied, error (refused fail-closed: an internal error or a review past its deadline), bad_request, unauthorized, client_abort, overloaded (503: every review worker busy and the queue full)",
       labelNames: ["endpoint", "kind", "operation", "verdict"],
       registers,
     });
@@ -67,6 +68,12 @@ export class WebhookMetrics {
       name: "kuscia_iac_webhook_audit_findings_total",
       help: "Findings allowed silently by the policy configuration (rule action audit, or an exception), by kind and rule",
       labelNames: ["kind", "rule", "reason"],
+      registers,
+    });
+    this.deniedRules = new Counter({
+      name: "kuscia_iac_webhook_denied_rules_total",
+      help: "Refused reviews by kind and rule: a refusal counts once for each distinct rule among its violations (internal.rule-error: a rule could not evaluate the object, refused fail-closed)",
+      labelNames: ["kind", "rule"],
       registers,
     });
     this.workers = new Gauge({
@@ -136,6 +143,11 @@ export class WebhookMetrics {
   /** `reason` is `audit` or `exception` (never the exception's free text: bounded cardinality). */
   audited(kind: string, rule: string, reason: "audit" | "exception"): void {
     this.audits.inc({ kind, rule, reason });
+  }
+
+  /** A refused review's distinct rule ids (rule-book ids: bounded cardinality). */
+  denied(kind: string, rules: readonly string[]): void {
+    for (const rule of rules) this.deniedRules.inc({ kind, rule });
   }
 
   reviewPool(workers: number, busy: number, queued: number): void {

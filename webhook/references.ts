@@ -1,9 +1,11 @@
 /**
  * `webhook --references`: a watch cache (list + watch, @kubernetes/client-node's
- * informer) of the kinds references point at (Domain, AppImage, DomainData,
- * DomainDataSource), and a reviewer wrapper that adds the cross-object findings
- * of policy/references.ts to each CREATE and UPDATE of a referring kind. The findings
- * are warnings unless the policy configuration says otherwise (`ref.*: deny`).
+ * informer) of the kinds the cross-object checks read (policy/references.ts
+ * referencedKinds: Domain, AppImage, DomainData, DomainDataSource, ClusterDomainRoute,
+ * DomainRoute, ResourceQuota), and a reviewer wrapper that adds the findings of
+ * policy/references.ts and policy/preflight.ts to each CREATE and UPDATE of a referring
+ * kind. The findings are warnings unless the policy configuration says otherwise
+ * (`ref.*: deny`).
  *
  * A kind whose cache has not synced (first list not done, watch broken, 403, CRD not
  * served) is not checked: an incomplete cache never refuses anything.
@@ -13,7 +15,7 @@
 import { KubeConfig, makeInformer, type Informer, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { referencedKinds, refKey } from "../policy";
+import { factsOf, referencedKinds, refKey, type Facts, type TargetLookup } from "../policy";
 import { checkAgainst, type ReferenceSnapshotData } from "./referencecheck";
 export { ReferenceSnapshot, withReferences, type ReferenceSnapshotData } from "./referencecheck";
 import type { ReviewOptions, ReviewResult } from "../policy/types";
@@ -94,22 +96,44 @@ export class ReferenceCache {
     return false;
   }
 
-  /** The referring object's reference findings against the cache (none while nothing is synced). */
+  /** The cache as the checks read it: facts (policy/preflight.ts factsOf) of the objects `has` finds. */
+  private readonly lookup: TargetLookup = {
+    get: (kind, namespace, name) => {
+      if (!this.has(refKey({ ...kind, namespace, name }))) return undefined;
+      const o = this.informerOf(kind)?.get(name, namespace || undefined);
+      return o ? factsOf({ ...(o as object), ...kind } as Record<string, unknown>) : {};
+    },
+    list: (kind, namespace) => (this.informerOf(kind)?.list(namespace || undefined) ?? []).map((o): [string, Facts] => [o.metadata?.name ?? "", factsOf({ ...(o as object), ...kind } as Record<string, unknown>)]),
+  };
+
+  private informerOf(kind: Kind): Watched["informer"] {
+    return this.watched.find((w) => keyOf(w.kind) === keyOf(kind))?.informer;
+  }
+
+  /** The referring object's cross-object findings against the cache (none while nothing is synced). */
   check(obj: unknown, review: Pick<ReviewOptions, "config" | "now" | "namespace">): Pick<ReviewResult, "violations" | "warnings" | "audits"> {
-    return checkAgainst(obj, review, (k) => this.has(k), this.syncedKinds());
+    return checkAgainst(obj, review, this.lookup, this.syncedKinds());
   }
 
   /**
-   * What the review workers need of the cache: the keys of every cached object and the kinds
-   * that are complete. Names only (no object contents), so posting it to a worker is cheap.
+   * What the review workers need of the cache: the keys of every cached object, the small facts
+   * the pre-flight checks read (a Domain's role, an AppImage's template roles and resources, a
+   * route's readiness, a quota's limits; never a secret or a whole object), and the kinds that
+   * are complete. Small, so posting it to a worker is cheap.
    */
   snapshot(): ReferenceSnapshotData {
     const keys: string[] = [];
+    const facts: [string, Facts][] = [];
     for (const w of this.watched) {
       if (!w.synced || !w.informer) continue;
-      for (const o of w.informer.list()) keys.push(refKey({ ...w.kind, namespace: o.metadata?.namespace ?? "", name: o.metadata?.name ?? "" }));
+      for (const o of w.informer.list()) {
+        const key = refKey({ ...w.kind, namespace: o.metadata?.namespace ?? "", name: o.metadata?.name ?? "" });
+        keys.push(key);
+        const f = factsOf({ ...(o as object), ...w.kind } as Record<string, unknown>);
+        if (Object.keys(f).length > 0) facts.push([key, f]);
+      }
     }
-    return { keys, complete: [...this.syncedKinds()] };
+    return { keys, complete: [...this.syncedKinds()], facts };
   }
 
   /** Calls `cb` (debounced, 100 ms) whenever the cached names or the synced kinds change. */

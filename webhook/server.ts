@@ -303,6 +303,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         const seconds = elapsed();
         metrics.observe(endpoint, summary.kind, summary.operation, summary.verdict, seconds);
         for (const a of summary.audits ?? []) metrics.audited(summary.kind, a.rule, a.exception ? "exception" : "audit");
+        if (summary.verdict === "denied" && summary.rules) metrics.denied(summary.kind, summary.rules);
         logReview(summary, endpoint, seconds * 1000, who);
       } catch (e) {
         if (e instanceof ClientAbort || e instanceof CallerGone) {

@@ -3,7 +3,7 @@
  * mysql://user:password@tcp(host:3306)/database?charset=utf8mb4.
  * Only the parts Kuscia cares about are parsed; the password is never returned.
  */
-import { redactSecrets } from "../redact";
+import { redactValue } from "../redact";
 
 export interface Dsn {
   scheme: string;
@@ -36,5 +36,5 @@ export function parseMysqlDsn(value: string): DsnResult {
  * policy/redact.ts (with or without scheme, passwords holding '@').
  */
 export function redactDsn(value: string): string {
-  return redactSecrets(value);
+  return redactValue(value);
 }

@@ -17,7 +17,34 @@ export const NAME_MESSAGES = {
   domainSubdomain: "is a DNS subdomain but not usable as a domain ID: Kuscia creates a Namespace named after the domain, and namespace names are DNS-1123 labels (at most 63 characters, no '.')",
   domainId: "is not a valid domain ID: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (it also names the domain's Namespace)",
   placeholder: "still contains a template placeholder ({{...}}): render the template before applying it",
+  /** A KusciaTask name's reason for anything but a dot: it names the task and its pods. */
+  taskSuffix: " (it names the KusciaTask and its pods)",
+  /** A KusciaTask name with a dot: what fails is the Service named after it (taskServiceDot). */
+  taskServiceBefore: "contains '.': the KusciaTask controller names a Service ",
+  taskServiceAfter: " for each port of scope Cluster or Domain of the task's AppImage, and a Service name is a DNS-1035 label, without '.'; use '-' instead",
+  taskServicePattern: "-<role>-<index>-<port>",
 } as const;
+
+/**
+ * Why a KusciaTask name (a taskID, or one the job controller generates) cannot be used, or null.
+ * Kubernetes takes a dotted name for the KusciaTask and its pods (DNS-1123 subdomains), but the
+ * KusciaTask controller also names a Service `<task>-<role>-<index>-<port>` per serviced port
+ * (pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName, generatePortServices;
+ * pkg/utils/resources/service.go: GenerateServiceName), and a Service name is a DNS-1035 label:
+ * the reason of a dotted name names that Service. Other names follow the Kuscia docs' RFC 1123
+ * label rule (docs/reference/concepts/kusciajob_cn.md).
+ */
+export function taskName(v: string): string | null {
+  const why = placeholder(v) ?? dnsLabel(v);
+  if (why === null) return null;
+  if (why !== NAME_MESSAGES.placeholder && v.length <= 63 && v.includes(".") && dnsSubdomain(v) === null) return taskServiceDot(v);
+  return why + NAME_MESSAGES.taskSuffix;
+}
+
+/** The reason of a dotted task name: the Service named after it. */
+export function taskServiceDot(task: string): string {
+  return `${NAME_MESSAGES.taskServiceBefore}${JSON.stringify(task + NAME_MESSAGES.taskServicePattern)}${NAME_MESSAGES.taskServiceAfter}`;
+}
 
 /** Names the Kuscia docs reserve: they collide with system namespaces or Kuscia's own. */
 export const RESERVED_DOMAIN_IDS = ["default", "kube-system", "kube-public", "kube-node-lease", "master", "cross-domain"];

@@ -2,6 +2,8 @@
  * Defensive readers. Semantic rules run even on objects that failed the schema
  * (so users see every problem at once), so every read must survive any shape.
  */
+import { redactSecrets, redactValue } from "../redact";
+
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
@@ -28,13 +30,17 @@ export function at(v: unknown, ...keys: string[]): unknown {
   }
   return cur;
 }
-/** Quotes a user value for a message, bounded so a 1 MB string cannot flood a log or a kubectl error. */
+/**
+ * Quotes a user value for a message, bounded so a 1 MB string cannot flood a log or a kubectl
+ * error. Its secrets are masked first (policy/redact.ts), before the cut: a cut could leave a
+ * password's head without the `@` that marks it.
+ */
 export function show(v: unknown, max = 80): string {
   let s: string;
   try {
-    s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+    s = typeof v === "string" ? JSON.stringify(redactValue(v)) : redactSecrets(JSON.stringify(v) ?? String(v));
   } catch {
-    s = String(v);
+    s = redactSecrets(String(v));
   }
   return s.length > max ? s.slice(0, max - 3) + "...\"" : s;
 }

@@ -109,8 +109,8 @@ export function serviceName(deployment: string, serviceNamePrefix: string | unde
  * party's role; else the last template without a role; else, for a party
  * without a role, the first template.
  */
-export function selectDeployTemplate(templates: readonly DeployTemplate[], role: string): DeployTemplate | undefined {
-  let universal: DeployTemplate | undefined;
+export function selectDeployTemplate<T extends { role?: string }>(templates: readonly T[], role: string): T | undefined {
+  let universal: T | undefined;
   for (const t of templates) {
     if (trimChars(t.role ?? "", ",").split(",").includes(role)) return t;
     if (!t.role) universal = t;

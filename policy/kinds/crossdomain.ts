@@ -1,7 +1,7 @@
 /** Rule pieces of the kinds whose controllers look objects up in namespace cross-domain only. */
 import type { Rule } from "../engine";
 import { checkDomainId } from "./common";
-import { dnsLabel, dnsSubdomain, placeholder } from "../checks/names";
+import { dnsSubdomain, placeholder, taskName } from "../checks/names";
 import { arr, at, show } from "../checks/values";
 import type { RuleContext } from "../engine";
 import type { Segment } from "../paths";
@@ -61,11 +61,11 @@ export function checkAppImageRef(ctx: RuleContext, path: readonly Segment[], ref
   if (why) ctx.fail(path, `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
 }
 
-/** A KusciaTask name: pods are named `<task>-<role>-<index>`; the Kuscia docs ask for an RFC 1123 label. */
+/** A KusciaTask name (checks/names.ts taskName): pods `<task>-<role>-<index>`, Services `<pod>-<port>`; the Kuscia docs ask for an RFC 1123 label. */
 export function checkTaskName(ctx: RuleContext, path: readonly Segment[], v: unknown): void {
   if (typeof v !== "string") return;
-  const why = placeholder(v) ?? dnsLabel(v);
-  if (why) ctx.fail(path, `${show(v)} ${why} (it names the KusciaTask and its pods)`);
+  const why = taskName(v);
+  if (why) ctx.fail(path, `${show(v)} ${why}`);
 }
 
 /** Party domain IDs, and (domainID, role) listed once: status and pods are keyed by that pair. */

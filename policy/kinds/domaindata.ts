@@ -19,7 +19,6 @@ import { KUSCIA, checkDomainId } from "./common";
 import { k3sName } from "./crossdomain";
 import { placeholder } from "../checks/names";
 import { at, obj, show } from "../checks/values";
-import { redactSecrets } from "../redact";
 import type { Segment } from "../paths";
 import { domainIdOk, k3sOk, k3sWhy, lit, matches, show as celShow } from "../vap/cel";
 import { domainIdField, enumField, hasSpec, namespaceDomainId, nameField, o as O } from "../vap/forms";
@@ -34,7 +33,7 @@ const DS_SERVICE = "pkg/kusciaapi/service/domaindata_source.go";
 function checkId(ctx: RuleContext, path: readonly Segment[], v: unknown): void {
   if (typeof v !== "string") return;
   const why = placeholder(v) ?? k3sName(v);
-  if (why) ctx.fail(path, `${show(redactSecrets(v))} ${why}`);
+  if (why) ctx.fail(path, `${show(v)} ${why}`);
 }
 
 /** The namespace of a domain's data objects is the domain ID. */
@@ -120,7 +119,7 @@ export const domainDataSource: KindPolicy = {
       source: `kuscia-iac policy: ${DS_SERVICE} and DataMesh read only spec.data.encryptedInfo; a credential in another key would be stored in the clear and never used`,
       severity: "error",
       summary: "spec.data holds no plaintext credentials (keys other than encryptedInfo that name passwords, secrets, tokens or access keys)",
-      vap: { unexpressible: "expressible, but the rule book's message for it passes through the secret redaction (which masks the text after `password:`), and CEL cannot reproduce that text; not written in CEL yet" },
+      vap: { unexpressible: "expressible (the message names each credential-like key of spec.data and quotes no value, so the redaction leaves it as it is), but the key's path needs dotted()'s quoting of keys that are not identifiers, which CEL cannot spell; not written in CEL yet" },
       emits: [
         {
           id: "dds.data.ignored", severity: "warning", summary: "spec.data keys other than encryptedInfo are ignored", source: `${DS_SERVICE}: decryptDatasourceInfo and DataMesh read only encryptedInfo`,
@@ -169,8 +168,8 @@ export const domainDataSource: KindPolicy = {
         const type = at(o, "spec", "type");
         const uri = at(o, "spec", "uri");
         if (typeof uri !== "string" || uri === "") return;
-        if (type === "localfs" && !uri.startsWith("/")) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} is not an absolute path; for localfs Kuscia stores the data source's absolute directory here (e.g. /home/kuscia/var/storage/data)`);
-        if (type === "oss" && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) ctx.warn(["spec", "uri"], `${show(redactSecrets(uri))} has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info`);
+        if (type === "localfs" && !uri.startsWith("/")) ctx.warn(["spec", "uri"], `${show(uri)} is not an absolute path; for localfs Kuscia stores the data source's absolute directory here (e.g. /home/kuscia/var/storage/data)`);
+        if (type === "oss" && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) ctx.warn(["spec", "uri"], `${show(uri)} has a scheme; for oss Kuscia stores <bucket>/<prefix> here, the endpoint belongs in the encrypted info`);
       },
     },
   ],
@@ -209,7 +208,7 @@ export const domainData: KindPolicy = {
         if (spec.type === "") ctx.fail(["spec", "type"], "is empty: say what the data is (e.g. table, model, rule, report)");
         const uri = spec.relativeURI;
         if (uri === "") ctx.fail(["spec", "relativeURI"], "is empty: the path of the data relative to its data source");
-        else if (typeof uri === "string" && uri.split(/[\\/]/).includes("..")) ctx.fail(["spec", "relativeURI"], `${show(redactSecrets(uri))} contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)`);
+        else if (typeof uri === "string" && uri.split(/[\\/]/).includes("..")) ctx.fail(["spec", "relativeURI"], `${show(uri)} contains '..'; it must stay inside the data source (Kuscia refuses URIs that escape the base path)`);
         if (spec.author === "") ctx.fail(["spec", "author"], "is empty: the domain ID that owns the data");
         else checkDomainId(ctx, ["spec", "author"], spec.author);
         if (typeof spec.dataSource === "string" && spec.dataSource !== "") checkId(ctx, ["spec", "dataSource"], spec.dataSource);

@@ -11,10 +11,10 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaJob
 import { KUSCIA, checkDomainId } from "./common";
 import { CROSS_DOMAIN, checkAppImageRef, checkParties, checkTaskName, crossDomainRule, initiatorCel, k3sName } from "./crossdomain";
 import { findCycle } from "../checks/dag";
-import { placeholder } from "../checks/names";
+import { placeholder, taskServiceDot } from "../checks/names";
 import { arr, at, isObj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
-import { appImageRefWhy, domainIdOk, domainIdWhy, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, show as celShow, subdomainOk } from "../vap/cel";
+import { appImageRefWhy, domainIdOk, domainIdWhy, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, show as celShow, subdomainOk, taskNameWhy, taskServiceDotCel } from "../vap/cel";
 import { domainIdField, firstBad2, hasSpec, nameField, o as O, parties as celParties } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
 
@@ -24,6 +24,11 @@ export const KJ_INTERCONN = {
   bfia: "kuscia.secretflow/interconn-bfia-parties",
   kuscia: "kuscia.secretflow/interconn-kuscia-parties",
 };
+
+/** The reason a dotted job name fails when tasks[`task`] has no taskID (the CEL form in vap/rules.ts says the same). */
+export function generatedTaskIdWhy(job: string, task: number): string {
+  return `${show(job)} contains '.', and tasks[${task}] has no taskID: the KusciaJob controller names that task ${JSON.stringify(`${job}-<12 hex digits>`)} (generateTaskID), which ${taskServiceDot(`${job}-<12 hex digits>`)} (or give every task a taskID)`;
+}
 
 function tasksOf(o: unknown): unknown[] {
   return arr(at(o, "spec", "tasks")) ?? [];
@@ -50,6 +55,7 @@ const emptyAlias = firstBad(tasks, "t", "has(t.alias) && t.alias == ''");
 const dupAlias = `${known}.filter(a, ${aliases}.indexOf(a) != ${aliases}.lastIndexOf(a))[0]`;
 const badId = firstBad(tasks, "t", `has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")}`);
 const dupId = `${tasks}.filter(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))[0].taskID`;
+const unnamed = firstBad(tasks, "t", "!has(t.taskID) || t.taskID == ''");
 const dep = firstBad2(tasks, "t", "dependencies", "d", `!(d in ${known})`);
 const emptyParties = firstBad(tasks, "t", "has(t.parties) && size(t.parties) == 0");
 const idsTask = `${tasks}.filter(t, has(t.parties) && !(${celParties("t.parties").idsOk}))[0]`;
@@ -95,9 +101,9 @@ export const kusciaJob: KindPolicy = {
     },
     {
       id: "kj.tasks",
-      source: `pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (task alias can not be empty); ${SCHEDULER}: kusciaJobDependenciesExits, buildJobSubTaskStatus (tasks and their status are keyed by alias), buildWillStartKusciaTask (taskID names the KusciaTask); docs/reference/concepts/kusciajob_cn.md (taskID is an RFC 1123 label)`,
+      source: `pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (task alias can not be empty), CreateJob (task_id may be empty); ${SCHEDULER}: kusciaJobDependenciesExits, buildJobSubTaskStatus (tasks and their status are keyed by alias), buildWillStartKusciaTask (taskID names the KusciaTask), setJobTaskID and generateTaskID (a task without taskID gets <job>-<12 hex digits>); pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName, generatePortServices and pkg/utils/resources/service.go: GenerateServiceName (a Service <task>-<role>-<index>-<port> per serviced port: no '.'); docs/reference/concepts/kusciajob_cn.md (taskID is an RFC 1123 label)`,
       severity: "error",
-      summary: "tasks have non-empty, unique aliases, and unique taskIDs that are DNS-1123 labels",
+      summary: "tasks have non-empty, unique aliases, and unique taskIDs that are DNS-1123 labels; a job with tasks without taskID has a name without '.' (the generated taskIDs name Services)",
       vap: { cel: [
         { expression: `${guard}!${tasks}.exists(t, has(t.alias) && t.alias == '')`, message: `'spec.tasks[' + ${emptyAlias.index} + '].alias: is empty; every task needs an alias (dependencies refer to tasks by alias)'` },
         {
@@ -107,11 +113,18 @@ export const kusciaJob: KindPolicy = {
         },
         {
           expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && !${labelOk("t.taskID")})`,
-          message: `'spec.tasks[' + ${badId.index} + '].taskID: ' + ${celShow(`${badId.item}.taskID`)} + ' ' + ${labelWhy(`${badId.item}.taskID`)} + ' (it names the KusciaTask and its pods)'`,
+          message: `'spec.tasks[' + ${badId.index} + '].taskID: ' + ${celShow(`${badId.item}.taskID`)} + ' ' + ${taskNameWhy(`${badId.item}.taskID`)}`,
         },
         {
           expression: `${guard}!${tasks}.exists(t, has(t.taskID) && t.taskID != '' && ${ids}.indexOf(t.taskID) != ${ids}.lastIndexOf(t.taskID))`,
           message: `'spec.tasks[' + string(${ids}.lastIndexOf(${dupId})) + '].taskID: ' + ${celShow(dupId)} + ' is also the taskID of tasks[' + string(${ids}.indexOf(${dupId})) + ']; each task becomes a KusciaTask named by its taskID'`,
+        },
+        {
+          // generatedTaskIdWhy: a task without taskID is named <job>-<12 hex digits>.
+          expression: `!(has(${O}.metadata.name) && ${O}.metadata.name.contains('.')) || ${guard}${tasks}.all(t, has(t.taskID) && t.taskID != '')`,
+          message:
+            `'metadata.name: ' + ${celShow(`${O}.metadata.name`)} + ' contains \\'.\\', and tasks[' + ${unnamed.index} + '] has no taskID: the KusciaJob controller names that task "' + ${O}.metadata.name + '-<12 hex digits>" (generateTaskID), which ' + ` +
+            `${taskServiceDotCel(`${O}.metadata.name + '-<12 hex digits>'`)} + ' (or give every task a taskID)'`,
         },
       ] },
       check(o, ctx) {
@@ -131,6 +144,10 @@ export const kusciaJob: KindPolicy = {
             else seenId.set(id, i);
           }
         });
+        // A task without taskID is named after the job: a dot in the job's name reaches its Services.
+        const name = at(o, "metadata", "name");
+        const unnamed = tasksOf(o).findIndex((t) => at(t, "taskID") === undefined || at(t, "taskID") === "");
+        if (typeof name === "string" && name.includes(".") && unnamed >= 0) ctx.fail(["metadata", "name"], generatedTaskIdWhy(name, unnamed));
       },
     },
     {

@@ -9,7 +9,7 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaTas
 import { KUSCIA, checkDomainId } from "./common";
 import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule, initiatorCel } from "./crossdomain";
 import { arr, at, show } from "../checks/values";
-import { appImageRefWhy, firstBad, labelOk, labelWhy, lit, show as celShow, subdomainOk } from "../vap/cel";
+import { appImageRefWhy, firstBad, labelOk, labelWhy, lit, show as celShow, subdomainOk, taskNameWhy } from "../vap/cel";
 import { hasSpec, nameField, o as O, parties as celParties } from "../vap/forms";
 
 const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
@@ -34,7 +34,7 @@ export const kusciaTask: KindPolicy = {
       source: `${PENDING}: generatePodName (<task>-<role>-<index>), generateTaskResourceGroup (named after the task); docs/reference/concepts/kusciajob_cn.md (a taskID is an RFC 1123 label)`,
       severity: "error",
       summary: "metadata.name is a DNS-1123 label (it names the task's pods and TaskResourceGroup)",
-      vap: { cel: [nameField(labelOk, (v) => `${labelWhy(v)} + ' (it names the KusciaTask and its pods)'`)] },
+      vap: { cel: [nameField(labelOk, taskNameWhy)] },
       check(o, ctx) {
         checkTaskName(ctx, ["metadata", "name"], at(o, "metadata", "name"));
       },

@@ -11,7 +11,6 @@ import { TO_PKCS1, inspectPrivateKey } from "../checks/pem";
 import { parseDatastoreEndpoint } from "../checks/datastore";
 import { NAME_MESSAGES, dnsLabel, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
-import { redactSecrets } from "../redact";
 import { NO_CEL } from "../vap/reasons";
 
 export const CONFIG_LABEL = "kuscia.secretflow/config";
@@ -276,7 +275,7 @@ export const nodeConfig: KindPolicy = {
             url = undefined;
           }
           if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
-            return ctx.fail(field("masterEndpoint"), `${show(redactSecrets(ep))} is not an http:// or https:// URL of the master, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080`);
+            return ctx.fail(field("masterEndpoint"), `${show(ep)} is not an http:// or https:// URL of the master, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080`);
           }
           const token = c.liteDeployToken;
           if (token === undefined || token === null || token === "") {

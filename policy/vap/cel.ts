@@ -11,6 +11,7 @@
  * without `has()` is a runtime error, which `failurePolicy: Fail` turns into a refusal.
  */
 import { NAME_MESSAGES, RESERVED_DOMAIN_IDS } from "../checks/names";
+import { QUERY_CREDENTIALS, SECRET_KEY_WORDS } from "../redact";
 
 /** A CEL string literal of `s` (single-quoted, backslashes and quotes escaped). */
 export function lit(s: string): string {
@@ -24,10 +25,13 @@ export function litList(xs: readonly string[]): string {
 
 /**
  * What may be a credential in a quoted value: the anchors of policy/redact.ts (`@` of a DSN,
- * user information of a URL, `password=` style settings, PEM keys, bearer tokens, JWTs).
+ * user information of a URL, `password=` / `dbPassword:` / `token=` style settings, PEM keys,
+ * bearer tokens and Authorization headers, JWTs, a signed URL's query credentials).
  * CEL cannot redact in place as redactSecrets does, so such a value is not shown at all.
  */
-export const SECRET_HINT = "@|(?i:\\b(password|passwd|pwd)\\b[\"\\x27]?\\s*[:=])|PRIVATE KEY|(?i:\\bbearer\\s)|\\beyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.";
+export const SECRET_HINT =
+  `@|(?i:(${SECRET_KEY_WORDS})["\\x27]?\\s*[:=])|PRIVATE KEY|(?i:\\bbearer\\s)|(?i:\\bauthorization\\b)|\\beyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.` +
+  `|(?i:[?&;](${QUERY_CREDENTIALS.join("|")})=)`;
 
 /**
  * checks/values.ts `show` of a string value: JSON-quoted, cut to 80 characters. CEL has no
@@ -108,6 +112,16 @@ export function labelWhy(v: string): string {
     `size(${v}) > 63 ? 'is ' + string(size(${v})) + ' characters; a DNS-1123 label has at most 63' : ` +
     `${lit(NAME_MESSAGES.label)})`
   );
+}
+
+/** checks/names.ts `taskServiceDot` of a task name (a CEL string expression whose value has no quote or backslash). */
+export function taskServiceDotCel(task: string): string {
+  return `${lit(NAME_MESSAGES.taskServiceBefore + '"')} + ${task} + ${lit(NAME_MESSAGES.taskServicePattern + '"' + NAME_MESSAGES.taskServiceAfter)}`;
+}
+
+/** The reason of checks/names.ts `taskName(v)` (only meaningful when labelOk is false). */
+export function taskNameWhy(v: string): string {
+  return `(!${hasPlaceholder(v)} && size(${v}) <= 63 && ${v}.contains('.') && ${matches(v, RE.subdomain)} ? ${taskServiceDotCel(v)} : ${labelWhy(v)} + ${lit(NAME_MESSAGES.taskSuffix)})`;
 }
 
 /** `placeholder(v) ?? k3sName(v)` is null (KusciaAPI's K3sRegex). */

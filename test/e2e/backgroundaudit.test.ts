@@ -1,7 +1,9 @@
 /**
  * `webhook --audit-interval` against a real kube-apiserver: two webhook instances (two
- * replicas) with a 1 s interval; exactly one holds the Lease and writes the PolicyReports,
- * which say what `audit --write-reports` says; when the holder closes, the other takes over.
+ * replicas) with a 1 s interval; exactly one holds the Lease and writes the reports, in both
+ * APIs (--report-api both: wgpolicyk8s PolicyReports and OpenReports), which say what
+ * `audit --write-reports` says; rescans with nothing changed write nothing; when the holder
+ * closes, the other takes over.
  */
 import { strict as assert } from "node:assert";
 import { writeFileSync, readFileSync } from "node:fs";
@@ -21,21 +23,21 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
   let cluster: Cluster;
   const hooks: RunningWebhook[] = [];
   const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
-  const start = (identity: string, kubeconfig = cluster.kubeconfig) =>
+  const start = (identity: string, kubeconfig = cluster.kubeconfig, reportApi: "both" | "auto" = "both") =>
     startWebhook({
       port: 0,
       reviewWorkers: 0,
       defaultMetrics: false,
       logger: createLogger("silent"),
-      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity },
+      audit: { intervalMs: 1000, kubeconfig, leaseNamespace: "kuscia-iac-system", identity, reportApi },
     });
   const holder = async () => (await getJson(["lease", "-n", "kuscia-iac-system", "kuscia-iac-audit"])).spec.holderIdentity as string;
 
   before(async function () {
     this.timeout(0);
     cluster = await startCluster(toolsDir("kube"));
-    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "wgpolicyk8s")]);
-    await cluster.kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io"]);
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "wgpolicyk8s"), "-f", path.join(REPO, "crds", "openreports")]);
+    await cluster.kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io", "reports.openreports.io", "clusterreports.openreports.io"]);
     for (const ns of ["kuscia-iac-system", "cross-domain"]) await cluster.kubectlOk(["create", "namespace", ns]);
     await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: [
       { apiVersion: K, kind: "Domain", metadata: { name: "alice" }, spec: {} },
@@ -48,7 +50,7 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     await cluster?.stop();
   });
 
-  it("exactly one replica holds the Lease and writes correct PolicyReports", async () => {
+  it("exactly one replica holds the Lease and writes correct reports in both APIs; rescans write nothing; a clean namespace loses its reports", async () => {
     hooks.push(await start("replica-a_1"), await start("replica-b_2"));
     await waitFor("a Lease holder", async () => hooks.some((h) => h.audit!.isLeader()), 20_000);
     await waitFor("the PolicyReports", async () => hooks.some((h) => h.audit!.scans.length > 0), 30_000);
@@ -63,15 +65,32 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     const cpr = await getJson(["clusterpolicyreport", "kuscia-iac"]);
     assert.deepEqual(cpr.results.map((r: any) => `${r.result} ${r.resources[0].kind}/${r.resources[0].name} ${r.rule}`), ["fail Domain/carol domain.partner-cert"]);
     assert.deepEqual(cpr.summary, { pass: 1, fail: 1, warn: 0, error: 0, skip: 0 });
+    // The same in OpenReports.
+    const rep = await getJson(["reports.openreports.io", "-n", "cross-domain", "kuscia-iac"]);
+    assert.deepEqual([rep.apiVersion, rep.source, rep.results], ["openreports.io/v1alpha1", "kuscia-iac", pr.results]);
+    const cr = await getJson(["clusterreports.openreports.io", "kuscia-iac"]);
+    assert.deepEqual([cr.summary, cr.results], [cpr.summary, cpr.results]);
+    assert.deepEqual(leader.audit!.scans[0].apis, ["openreports.io/v1alpha1", "wgpolicyk8s.io/v1alpha2"]);
+
+    // Rescans with nothing changed write nothing: every report unchanged, resourceVersions equal.
+    const versions = async () =>
+      (await getJson(["policyreports,clusterpolicyreports,reports.openreports.io,clusterreports.openreports.io", "-A", "-l", "app.kubernetes.io/managed-by=kuscia-iac"])).items.map((x: any) => `${x.kind} ${x.metadata.namespace ?? ""} ${x.metadata.resourceVersion}`).sort();
+    const before = await versions();
+    assert.equal(before.length, 4);
+    const n = leader.audit!.scans.length;
+    await waitFor("two more scans", async () => leader.audit!.scans.length >= n + 2, 30_000);
+    for (const x of leader.audit!.scans.slice(n)) assert.deepEqual([x.created, x.updated, x.deleted, x.unchanged], [0, 0, 0, 4]);
+    assert.deepEqual(await versions(), before);
 
     const metrics = async (h: RunningWebhook) => h.metrics.registry.metrics();
     assert.match(await metrics(leader), /^kuscia_iac_webhook_audit_leader 1$/m);
     assert.match(await metrics(follower), /^kuscia_iac_webhook_audit_leader 0$/m);
     assert.match(await metrics(leader), /^kuscia_iac_webhook_audit_scans_total\{result="success"\} [1-9]/m);
 
-    // A fix shows up at the next scan: the report of a namespace without findings is deleted.
+    // A fix shows up at the next scan: the reports of a namespace without findings are deleted.
     await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving"]);
-    await waitFor("the fixed namespace's report deleted", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code !== 0, 20_000);
+    await waitFor("the fixed namespace's reports deleted", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "", 20_000);
+    assert.equal((await versions()).length, 2, "the two cluster reports stay");
   });
 
   it("when the holder closes, the other replica takes the Lease and goes on scanning", async () => {
@@ -105,7 +124,22 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     await waitFor("a scan with the service account", async () => h.audit!.scans.length > 0, 30_000);
     assert.equal(h.audit!.isLeader(), true);
     assert.equal(h.audit!.scans[0].incomplete, false, "every reviewed kind readable cluster-wide");
-    await waitFor("the fixed namespace's report deleted by the service account", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code !== 0, 20_000);
+    await waitFor("the fixed namespace's reports deleted by the service account", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "", 20_000);
     assert.equal(await holder(), "pod-sa_3");
+  });
+  it("--report-api auto follows the CRDs the API server serves: installing the OpenReports CRDs while it runs moves the reports there", async () => {
+    for (const h of hooks.splice(0)) await h.close();
+    await cluster.kubectlOk(["delete", "--wait", "-f", path.join(REPO, "crds", "openreports")]);
+    await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving-3", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "missing" }] } }));
+    const h = await start("auto_4", cluster.kubeconfig, "auto");
+    hooks.push(h);
+    await waitFor("a PolicyReport in cross-domain", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code === 0, 30_000);
+    assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["wgpolicyk8s.io/v1alpha2"]);
+    await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "openreports")]);
+    await waitFor("the reports moved to OpenReports", async () => {
+      const r = await cluster.kubectl(["get", "reports.openreports.io", "-n", "cross-domain", "kuscia-iac"]);
+      return r.code === 0 && (await cluster.kubectlOk(["get", "policyreports,clusterpolicyreports", "-A", "-o", "name"])).trim() === "";
+    }, 30_000);
+    assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["openreports.io/v1alpha1"]);
   });
 });

@@ -20,7 +20,9 @@ import { CA_BUNDLE_PLACEHOLDER } from "../../webhook/manifests";
 import { startCluster, type Cluster } from "./harness/cluster";
 import { CHART, docs, helmCli, helmToolsDir, keyOf, localPod, withoutHelmLabels, type Helm, type LocalPod } from "./harness/helm";
 import { freePort, run, startProcess, waitFor, type Proc } from "./harness/procs";
-import { REPO, toolsDir } from "./harness/tools";
+import { REPO, builtTool, toolsDir } from "./harness/tools";
+import { asScraped, parseExposition, promrules, seriesNames, type EvalSeries, type Exposition, type Family } from "./harness/prometheus";
+import { DAY, makeCert } from "../helpers/certs";
 
 type Obj = Record<string, any>;
 
@@ -179,6 +181,54 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
     assert.match(noAud.stderr, /auth\.jwks\.audience is required/);
   });
 
+  it("monitoring: off by default; a ServiceMonitor over HTTPS, a PrometheusRule and a dashboard ConfigMap when enabled, each on its own", async () => {
+    const kinds = (objs: Obj[]) => objs.map((o) => o.kind);
+    const none = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS]));
+    assert.ok(!kinds(none).some((k) => ["ServiceMonitor", "PrometheusRule"].includes(k)) && !none.some((o) => o.metadata.name.endsWith("-dashboard")));
+    const on = ["--set", "monitoring.serviceMonitor.enabled=true", "--set", "monitoring.prometheusRule.enabled=true", "--set", "monitoring.grafanaDashboard.enabled=true", "--set", "monitoring.labels.release=kube-prometheus-stack"];
+    const objs = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, ...on]));
+    const sm = objs.find((o) => o.kind === "ServiceMonitor")!;
+    assert.equal(sm.apiVersion, "monitoring.coreos.com/v1");
+    assert.equal(sm.metadata.labels.release, "kube-prometheus-stack");
+    const svc = objs.find((o) => o.kind === "Service")!;
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svc.metadata.labels[k], v, `the ServiceMonitor selects the chart's Service by ${k}`);
+    assert.deepEqual(sm.spec.endpoints, [{ port: "https", scheme: "https", path: "/metrics", interval: "30s", scrapeTimeout: "10s", tlsConfig: { ca: { secret: { name: `${RELEASE}-webhook-tls`, key: "ca.crt" } }, serverName: `${RELEASE}-webhook.${NS}.svc` } }]);
+    assert.equal(svc.spec.ports[0].name, "https");
+    const rule = objs.find((o) => o.kind === "PrometheusRule")!;
+    const alerts = rule.spec.groups.flatMap((g: Obj) => g.rules.map((r: Obj) => r.alert));
+    assert.deepEqual(alerts, ["KusciaIacWebhookFailClosed", "KusciaIacWebhookErrors", "KusciaIacPolicyConfigurationRejected", "KusciaIacRefusalRateHigh", "KusciaIacWebhookSlow", "KusciaIacAuditScanFailing", "KusciaIacAuditStale", "KusciaIacWebhookCertificateExpiring", "KusciaIacCertificateExpiring"]);
+    const expr = (name: string, o: Obj = rule) => o.spec.groups[0].rules.find((r: Obj) => r.alert === name).expr as string;
+    assert.match(expr("KusciaIacWebhookFailClosed"), new RegExp(`kuscia_iac_webhook_requests_total\\{job="${RELEASE}-webhook",namespace="${NS}",verdict=~"error\\|overloaded"\\}`));
+    assert.match(expr("KusciaIacWebhookSlow"), /\) > 4$/, "0.8 of the 5 s timeout");
+    assert.match(expr("KusciaIacAuditStale"), /> 1800$/, "three 10m intervals");
+    const dash = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-webhook-dashboard`)!;
+    assert.equal(dash.metadata.labels.grafana_dashboard, "1");
+    assert.equal(JSON.parse(dash.data["kuscia-iac.json"]).uid, "kuscia-iac");
+
+    // Values: thresholds, labels, alerts left out, another selector; no audit alerts without the audit.
+    const custom = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "--set", "monitoring.prometheusRule.enabled=true", "--set", "webhook.timeoutSeconds=10", "--set", "deployment.auditInterval=", "--set", "monitoring.prometheusRule.selector=job=\"kuscia\"",
+      "--set", "monitoring.prometheusRule.alertLabels.team=kuscia", "--set", "monitoring.prometheusRule.alertLabels.severity=page", "--set", "monitoring.prometheusRule.disabled={KusciaIacRefusalRateHigh}", "--set", "monitoring.prometheusRule.servingCertificateDays=3"])).find((o) => o.kind === "PrometheusRule")!;
+    const customRules: Obj[] = custom.spec.groups[0].rules;
+    assert.deepEqual(customRules.map((r) => r.alert), ["KusciaIacWebhookFailClosed", "KusciaIacWebhookErrors", "KusciaIacPolicyConfigurationRejected", "KusciaIacWebhookSlow", "KusciaIacWebhookCertificateExpiring", "KusciaIacCertificateExpiring"]);
+    assert.match(expr("KusciaIacWebhookSlow", custom), /\{job="kuscia",endpoint=~"validate\|mutate"\}.* > 4$/, "capped at 4 s: the histogram ends at 5 s");
+    assert.match(expr("KusciaIacWebhookCertificateExpiring", custom), / < 259200$/);
+    assert.deepEqual(customRules[0].labels, { severity: "page", team: "kuscia" });
+    const slowAudit = docs(await helm.ok(["template", RELEASE, CHART, "--set", "monitoring.prometheusRule.enabled=true", "--set", "deployment.auditInterval=2h"])).find((o) => o.kind === "PrometheusRule")!;
+    assert.match(expr("KusciaIacAuditScanFailing", slowAudit), /\[21600s\]/);
+
+    // Refused with the value to fix.
+    const noDeployment = await helm.run(["template", RELEASE, CHART, "--set", "monitoring.serviceMonitor.enabled=true", "--set", "deployment.enabled=false", "--set", "webhook.url=https://10.0.0.5:8443"]);
+    assert.notEqual(noDeployment.code, 0);
+    assert.match(noDeployment.stderr, /monitoring\.serviceMonitor\.enabled needs deployment\.enabled/);
+    for (const [set, message] of [["monitoring.prometheusRule.disabled={KusciaIacNope}", /monitoring\/prometheusRule\/disabled\/0/], ["monitoring.prometheusRule.refusalRatio=2", /monitoring\/prometheusRule\/refusalRatio/], ["monitoring.serviceMonitor.interval=often", /monitoring\/serviceMonitor\/interval/]] as const) {
+      const r = await helm.run(["template", RELEASE, CHART, "--set", set]);
+      assert.notEqual(r.code, 0, set);
+      assert.match(r.stderr, message, set);
+    }
+    // The rendered monitoring objects pass helm lint --strict.
+    await helm.ok(["lint", "--strict", CHART, ...on]);
+  });
+
   it("helm template with ci/deploy-values.yaml prints deploy/ object for object (Helm's own labels aside)", async () => {
     // The schema refuses deploy/'s caBundle placeholder: ci/deploy-values.yaml gives a stand-in, swapped back here.
     const rendered = docs((await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", path.join(CHART, "ci", "deploy-values.yaml")])).split(CA_B64).join(CA_BUNDLE_PLACEHOLDER));
@@ -268,6 +318,150 @@ describe("Helm chart charts/kuscia-iac (real helm, real kube-apiserver)", functi
       req.end("{}");
     });
     assert.equal(status, 401);
+  });
+
+  it("the PrometheusRule and dashboard against the running webhook: Prometheus's checker accepts them, each selector names what its /metrics exports, the alerts fire on its series", async () => {
+    const pr = promrules(builtTool("promrules", "promrules"), cluster.workDir);
+    const objs = docs(await helm.ok(["template", RELEASE, CHART, "-n", NS, "-f", installValues(), "--set", "monitoring.prometheusRule.enabled=true", "--set", "monitoring.grafanaDashboard.enabled=true", "--set", "monitoring.prometheusRule.minRequests=1"]));
+    const groups = objs.find((o) => o.kind === "PrometheusRule")!.spec.groups;
+    assert.match(await pr.check(groups, "chart"), /SUCCESS: 9 rules found/);
+    // The dashboard's queries, with Grafana's variables given values, checked as recording rules.
+    const dashboard = JSON.parse(objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${RELEASE}-webhook-dashboard`)!.data["kuscia-iac.json"]);
+    const grafana = (e: string) => e.replaceAll("$job", ".+").replaceAll("$namespace", ".+").replaceAll("$__rate_interval", "5m").replaceAll("$__range", "1h");
+    const queries: string[] = dashboard.panels.flatMap((p: Obj) => p.targets.map((t: Obj) => grafana(t.expr)));
+    const dashGroups = [{ name: "dashboard", rules: queries.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }];
+    assert.match(await pr.check(dashGroups, "dashboard"), new RegExp(`SUCCESS: ${queries.length} rules found`));
+
+    // A Domain whose certificate ends in 10 days: the webhook's reference cache exports its notAfter.
+    const notAfter = Math.floor((Date.now() + 10 * DAY) / 1000);
+    const cert = await makeCert({ cn: "monitored", notAfter: new Date(notAfter * 1000) });
+    const domain = await apply({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "monitored" }, spec: { cert: cert.certB64 } });
+    assert.equal(domain.code, 0, domain.stderr);
+    // /metrics as the ServiceMonitor scrapes it: HTTPS, verified against ca.crt of the serving Secret.
+    const ca = Buffer.from(JSON.parse(await cluster.kubectlOk(["get", "secret", "-n", NS, `${RELEASE}-webhook-tls`, "-o", "json"])).data["ca.crt"], "base64").toString("utf8");
+    const scrape = () =>
+      new Promise<string>((resolve, reject) => {
+        https.get({ host: "127.0.0.1", port, path: "/metrics", ca }, (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics: ${res.statusCode}`))));
+        }).on("error", reject);
+      });
+    await waitFor("the Domain's certificate and a background audit in /metrics", async () => {
+      const text = await scrape();
+      return text.includes('name="monitored"') && /^kuscia_iac_webhook_audit_scans_total\{result="success"\} [1-9]/m.test(text);
+    }, 60_000, 500);
+    // Server-side dry runs of UPDATEs (the refused example has the accepted one's name, which
+    // exists): refused as is, admitted with a new label (an unchanged object is not even sent).
+    // Once before the first scrape, so that each series exists there: increase() needs two samples.
+    const update = (n: number) => apply({ ...accepted, metadata: { ...accepted.metadata, labels: { scrape: String(n) } } }, ["--dry-run=server"]);
+    assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request/);
+    assert.equal((await update(0)).code, 0);
+    const first = parseExposition(await scrape());
+    const t0 = Date.now();
+    // Between the two scrapes: three objects refused, one admitted.
+    for (let i = 0; i < 3; i++) assert.match((await apply(refused, ["--dry-run=server"])).stderr, /denied the request/);
+    const admitted = await update(1);
+    assert.equal(admitted.code, 0, admitted.stderr);
+    const second = parseExposition(await scrape());
+    const t1 = Math.max(Date.now(), t0 + 1000);
+
+    // Every selector names a series of the webhook's /metrics, with label names its samples carry
+    // (or, before any sample, its HELP names) and label values it emits (seen, or named in the HELP).
+    const families = new Map<string, Family>();
+    for (const f of second.families.values()) for (const n of seriesNames(f)) families.set(n, f);
+    const TARGET = ["job", "namespace", "pod", "instance"];
+    let checked = 0;
+    for (const r of [...(await pr.selectors(groups, "chart")), ...(await pr.selectors(dashGroups, "dashboard"))]) {
+      for (const sel of r.selectors) {
+        const f = families.get(sel.metric);
+        assert.ok(f, `${r.name}: ${sel.metric} is not in the webhook's /metrics`);
+        const samples = second.samples.filter((x) => x.name === sel.metric);
+        for (const m of sel.matchers.filter((m) => !TARGET.includes(m.name))) {
+          const values = new Set(samples.map((x) => x.labels[m.name]).filter((v) => v !== undefined));
+          assert.ok(values.size > 0 || new RegExp(`\\b${m.name}\\b`).test(f.help), `${r.name}: ${sel.metric} has no label ${m.name}`);
+          for (const v of m.type === "=~" ? m.value.split("|") : [m.value]) {
+            assert.ok(/^[\w.-]+$/.test(v), `${r.name}: ${m.name}${m.type}"${m.value}" is not a list of literal values`);
+            assert.ok(values.has(v) || new RegExp(`(^|[^\\w.-])${v.replace(/\./g, "\\.")}([^\\w.-]|$)`).test(f.help), `${r.name}: ${sel.metric} never has ${m.name}="${v}" (not seen, not in its HELP: ${f.help})`);
+          }
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 20, `${checked} matchers checked`);
+
+    // The alerts, evaluated by Prometheus's engine over the two scrapes, labelled as a ServiceMonitor
+    // scrape labels them (the object's namespace of the certificate gauge becomes exported_namespace).
+    const target = { job: `${RELEASE}-webhook`, namespace: NS, pod: `${RELEASE}-webhook-0`, instance: `127.0.0.1:${port}` };
+    const real = new Map<string, EvalSeries>();
+    const add = (x: Exposition, t: number) => {
+      for (const smp of x.samples) {
+        if (!Number.isFinite(smp.value)) continue;
+        const labels = asScraped(smp, target);
+        const k = JSON.stringify(Object.entries(labels).sort());
+        (real.get(k) ?? real.set(k, { labels, samples: [] }).get(k)!).samples.push([t, smp.value]);
+      }
+    };
+    add(first, t0);
+    add(second, t1);
+    const rules: Obj[] = groups[0].rules;
+    const evaluate = async (series: EvalSeries[], at: number) => {
+      const rs = await pr.eval(series, rules.map((r) => r.expr), at);
+      return Object.fromEntries(rules.map((r, i) => {
+        assert.equal(rs[i].error, undefined, `${r.alert}: ${rs[i].error}`);
+        return [r.alert, rs[i].result];
+      })) as Record<string, { labels: Record<string, string>; value: number }[]>;
+    };
+    const firing = (a: Record<string, unknown[]>) => Object.keys(a).filter((k) => a[k].length > 0).sort();
+    const series = [...real.values()];
+    const one = (name: string, labels: Record<string, string>) => series.find((x) => x.labels.__name__ === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))!;
+    const like = (base: EvalSeries, labels: Record<string, string>, values: [number, number]): EvalSeries => ({ labels: { ...base.labels, ...labels }, samples: [[t0, values[0]], [t1, values[1]]] });
+
+    // As they are: three of the four objects reviewed were refused; a Kuscia certificate ends in 10 days.
+    const now = await evaluate(series, t1);
+    const why = async () =>
+      JSON.stringify(await pr.eval(series, ['sum by (endpoint, verdict, operation) (increase(kuscia_iac_webhook_requests_total[15m]))', "kuscia_iac_webhook_requests_total"], t1));
+    assert.deepEqual(firing(now), ["KusciaIacCertificateExpiring", "KusciaIacRefusalRateHigh"], firing(now).includes("KusciaIacRefusalRateHigh") ? "" : await why());
+    // 3 of 4 (increase() extrapolates each counter a little differently, so not exactly 0.75).
+    assert.ok(now.KusciaIacRefusalRateHigh[0].value > 0.5 && now.KusciaIacRefusalRateHigh[0].value <= 1, String(now.KusciaIacRefusalRateHigh[0].value));
+    const expiring = now.KusciaIacCertificateExpiring[0];
+    assert.deepEqual([expiring.labels.kind, expiring.labels.name, expiring.labels.field, expiring.labels.job], ["Domain", "monitored", "spec.cert", `${RELEASE}-webhook`]);
+    assert.ok(Math.abs(expiring.value - (notAfter - t1 / 1000)) < 5, String(expiring.value));
+
+    // Conditions the webhook met in other runs, on the same series and labels: answers refused fail-closed
+    // (an error verdict, internal.rule-error), a replaced worker, a rejected configuration, failing scans,
+    // a serving certificate 13 days from its end, and reviews slower than the histogram's last bucket.
+    const request = one("kuscia_iac_webhook_requests_total", { endpoint: "validate", verdict: "allowed" });
+    const scans = one("kuscia_iac_webhook_audit_scans_total", { result: "success" });
+    const expiry = one("kuscia_iac_webhook_certificate_expiry_timestamp_seconds", {});
+    const bare = (name: string, labels: Record<string, string>, values: [number, number]) => like({ labels: { __name__: name, ...target }, samples: [] }, labels, values);
+    const cases: [string, EvalSeries[], string][] = [
+      ["an error verdict", [like(request, { verdict: "error" }, [0, 2])], "KusciaIacWebhookFailClosed"],
+      ["503 overloaded", [like(request, { verdict: "overloaded", endpoint: "mutate" }, [0, 5])], "KusciaIacWebhookFailClosed"],
+      ["internal.rule-error", [bare("kuscia_iac_webhook_denied_rules_total", { kind: request.labels.kind, rule: "internal.rule-error" }, [0, 1])], "KusciaIacWebhookFailClosed"],
+      ["a worker restart", [bare("kuscia_iac_webhook_review_worker_restarts_total", { reason: "exit" }, [0, 1])], "KusciaIacWebhookErrors"],
+      ["a rejected certificate reload", [bare("kuscia_iac_webhook_certificate_reloads_total", { result: "rejected" }, [0, 1])], "KusciaIacWebhookErrors"],
+      ["a rejected policy configuration", [bare("kuscia_iac_webhook_policy_config_reloads_total", { result: "rejected" }, [0, 1])], "KusciaIacPolicyConfigurationRejected"],
+      ["a failed scan", [like(scans, { result: "error" }, [0, 1])], "KusciaIacAuditScanFailing"],
+      ["a certificate 13 days from its end", [like(expiry, { pod: `${RELEASE}-webhook-1` }, [t1 / 1000 + 13 * 86400, t1 / 1000 + 13 * 86400])], "KusciaIacWebhookCertificateExpiring"],
+    ];
+    for (const [what, extra, alert] of cases) {
+      const got = await evaluate([...series, ...extra], t1);
+      assert.deepEqual(firing(got), [alert, "KusciaIacCertificateExpiring", "KusciaIacRefusalRateHigh"].sort(), what);
+    }
+    // Slow: every validate review of the second scrape took longer than 5 s (the +Inf bucket only).
+    const slow = series.map((x) =>
+      x.labels.__name__ === "kuscia_iac_webhook_request_duration_seconds_bucket" && x.labels.endpoint === "validate" && x.labels.le === "+Inf" ? { ...x, samples: [x.samples[0], [t1, x.samples[1][1] + 1000]] as [number, number][] } : x,
+    );
+    const slowGot = await evaluate(slow, t1);
+    assert.ok(firing(slowGot).includes("KusciaIacWebhookSlow") && slowGot.KusciaIacWebhookSlow[0].value === 5, JSON.stringify(slowGot.KusciaIacWebhookSlow));
+    assert.equal(now.KusciaIacWebhookSlow.length, 0, "the real reviews are fast");
+    // 31 minutes on with nothing new (the series held, as scrapes would find them): the audit is stale,
+    // nothing was reviewed, so no refusal rate.
+    const later = t1 + 31 * 60_000;
+    const held = series.map((x) => ({ ...x, samples: [...x.samples, ...Array.from({ length: 31 }, (_, i): [number, number] => [t1 + (i + 1) * 60_000, x.samples[x.samples.length - 1][1]])] }));
+    const stale = await evaluate(held, later);
+    assert.deepEqual(firing(stale), ["KusciaIacAuditStale", "KusciaIacCertificateExpiring"]);
   });
 
   it("helm upgrade changes the policy configuration and the verdict follows (warn instead of deny)", async () => {

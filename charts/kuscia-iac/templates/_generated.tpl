@@ -56,15 +56,25 @@
 matchLabels:
   kuscia.secretflow/config: "true"
 {{- end }}
-{{- /* ClusterRole rules: --references (read the referenced kinds) and --audit-interval (list the reviewed kinds, write PolicyReports). */ -}}
+{{- /* ClusterRole rules: --references (read the referenced kinds) and --audit-interval (list the reviewed kinds, write the reports: OpenReports and wgpolicyk8s PolicyReports). */ -}}
 {{- define "kuscia-iac.gen.clusterRoleRules" -}}
+- apiGroups:
+    - ""
+  resources:
+    - resourcequotas
+  verbs:
+    - get
+    - list
+    - watch
 - apiGroups:
     - kuscia.secretflow
   resources:
-    - domains
     - appimages
+    - clusterdomainroutes
     - domaindatas
     - domaindatasources
+    - domainroutes
+    - domains
   verbs:
     - get
     - list
@@ -109,6 +119,16 @@ matchLabels:
   resources:
     - policyreports
     - clusterpolicyreports
+  verbs:
+    - list
+    - create
+    - update
+    - delete
+- apiGroups:
+    - openreports.io
+  resources:
+    - reports
+    - clusterreports
   verbs:
     - list
     - create

@@ -30,10 +30,11 @@ export function toolsDir(group: "kube" | "pulumi"): string {
 
 /**
  * The bin directory of a tool of test/e2e/build-tools.sh outside the kube and pulumi groups
- * (`yaml`: pulumi-language-yaml; `sdkgen`: pulumi-sdkgen), built and cached like the others,
- * or the directory KUSCIA_IAC_YAML_BIN / KUSCIA_IAC_SDKGEN_BIN names (built elsewhere).
+ * (`yaml`: pulumi-language-yaml; `sdkgen`: pulumi-sdkgen; `promrules`: promrules), built and
+ * cached like the others, or the directory KUSCIA_IAC_YAML_BIN / KUSCIA_IAC_SDKGEN_BIN /
+ * KUSCIA_IAC_PROMRULES_BIN names (built elsewhere).
  */
-export function builtTool(target: "yaml" | "sdkgen", binary: string): string {
+export function builtTool(target: "yaml" | "sdkgen" | "promrules", binary: string): string {
   const variable = `KUSCIA_IAC_${target.toUpperCase()}_BIN`;
   const given = process.env[variable];
   if (given) {

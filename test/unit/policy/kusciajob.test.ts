@@ -39,6 +39,25 @@ describe("KusciaJob rules", () => {
     assert.deepEqual(r.warnings.map((w) => w.rule).sort(), ["kj.initiator.not-party", "kj.tolerable-dependency"]);
   });
 
+  it("name the Service that fails for a dotted taskID, given or generated from the job's name", () => {
+    const withId = (taskID: string, alias = "a") => ({ ...task(alias), taskID });
+    const given = review(job([withId("psi.v1")])).violations.find((v) => v.rule === "kj.tasks")!;
+    assert.equal(given.path, "spec.tasks[0].taskID");
+    assert.match(given.message, /^spec\.tasks\[0\]\.taskID: "psi\.v1" contains '\.': the KusciaTask controller names a Service "psi\.v1-<role>-<index>-<port>" for each port of scope Cluster or Domain .*a Service name is a DNS-1035 label, without '\.'/);
+    // Other bad taskIDs keep the label reason: the KusciaTask itself cannot be named so.
+    assert.match(review(job([withId("PSI")])).violations.find((v) => v.rule === "kj.tasks")!.message, /"PSI" is not a DNS-1123 label: .* \(it names the KusciaTask and its pods\)$/);
+    // Generated: KusciaAPI's job_id "psi.v1" passes K3sRegex, and a task without task_id gets "psi.v1-<12 hex digits>".
+    const dotted = { ...job([task("a"), withId("b-1", "b")]), metadata: { name: "psi.v1", namespace: "cross-domain" } };
+    const gen = review(dotted).violations.filter((v) => v.rule === "kj.tasks" || v.rule === "kj.name");
+    assert.deepEqual(gen.map((v) => `${v.rule} ${v.path}`), ["kj.tasks metadata.name"]);
+    assert.match(gen[0].message, /^metadata\.name: "psi\.v1" contains '\.', and tasks\[0\] has no taskID: the KusciaJob controller names that task "psi\.v1-<12 hex digits>" \(generateTaskID\), which contains '\.': the KusciaTask controller names a Service "psi\.v1-<12 hex digits>-<role>-<index>-<port>"/);
+    // Every task with a taskID: the job's name names no task, and a dot in it is fine.
+    assert.deepEqual(review({ ...dotted, spec: { ...dotted.spec, tasks: [withId("a-1"), withId("b-1", "b")] } }).violations, []);
+    // The same reason for a KusciaTask named with a dot.
+    const kt = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaTask", metadata: { name: "t.1", namespace: "cross-domain" }, spec: { initiator: "alice", parties: [{ domainID: "alice", appImageRef: "img" }] } };
+    assert.match(review(kt).violations.find((v) => v.rule === "kt.name")!.message, /^metadata\.name: "t\.1" contains '\.': the KusciaTask controller names a Service "t\.1-<role>-<index>-<port>"/);
+  });
+
   it("default scheduleMode, maxParallelism and tolerable as the CRD does", () => {
     const r = review(job([task("a")]));
     assert.deepEqual(r.violations, []);

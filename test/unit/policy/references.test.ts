@@ -3,7 +3,7 @@ import { REFERENCES, ReferenceIndex, checkReferences, defaultPolicyConfiguration
 
 const K = "kuscia.secretflow/v1alpha1";
 const domain = (name: string) => ({ apiVersion: K, kind: "Domain", metadata: { name, uid: `uid-${name}` }, spec: {} });
-const appImage = (name: string) => ({ apiVersion: K, kind: "AppImage", metadata: { name }, spec: {} });
+const appImage = (name: string) => ({ apiVersion: K, kind: "AppImage", metadata: { name }, spec: { deployTemplates: [{ name: "t", spec: { containers: [{ name: "c" }] } }] } });
 const kd = (name: string, parties: [string, string][], initiator = parties[0]?.[0]) => ({
   apiVersion: K,
   kind: "KusciaDeployment",

@@ -285,7 +285,7 @@ describe("policypack: stack policies across resources", () => {
       ["ref.kd.appimage", "advisory", kd.urn],
       ["ref.interop.domain", "advisory", ic.urn],
     ]);
-    const image = stackResource(`kubernetes:${KD}:AppImage`, { apiVersion: KD, kind: "AppImage", metadata: { name: "serving-image" }, spec: {} }, "serving-image");
+    const image = stackResource(`kubernetes:${KD}:AppImage`, { apiVersion: KD, kind: "AppImage", metadata: { name: "serving-image" }, spec: { deployTemplates: [{ name: "serving", spec: { containers: [{ name: "serving" }] } }] } }, "serving-image");
     const bobDomain = stackResource(`kubernetes:${KD}:Domain`, { apiVersion: KD, kind: "Domain", metadata: { name: "bob" }, spec: {} }, "bob");
     assert.deepEqual(await stackReportsOf(policies, [aliceDomain, bobDomain, image, kd, ic]), []);
     // Set to deny in the policy configuration, the same finding blocks.

@@ -54,6 +54,18 @@ describe("kuscia-iac review --references", function () {
     assert.equal(run(["review", "--references", "--fail-on-warning", dir]).code, 1);
   });
 
+  it("runs the pre-flight checks over the same set: a party role without a deploy template, with the role's line", () => {
+    const d = mkdtempSync(path.join(tmpdir(), "kuscia-iac-preflight-"));
+    writeFileSync(path.join(d, "domains.yaml"), `${DOMAINS}---\napiVersion: kuscia.secretflow/v1alpha1\nkind: Domain\nmetadata:\n  name: bob\nspec: {}\n`);
+    writeFileSync(path.join(d, "appimage.yaml"), ["apiVersion: kuscia.secretflow/v1alpha1", "kind: AppImage", "metadata:", "  name: psi-image", "spec:", "  image: {name: secretflow/psi, tag: '1'}", "  deployTemplates:", "  - name: psi", "    role: server", "    replicas: 1", "    spec: {containers: [{name: psi, workingDir: /work}]}", ""].join("\n"));
+    const kj = ["apiVersion: kuscia.secretflow/v1alpha1", "kind: KusciaJob", "metadata:", "  name: psi", "  namespace: cross-domain", "spec:", "  initiator: alice", "  tasks:", "  - alias: psi", "    taskID: psi-1", "    appImage: psi-image", "    taskInputConfig: '{}'", "    parties:", "    - domainID: alice", "      role: server", "    - domainID: bob", "      role: client", ""].join("\n");
+    writeFileSync(path.join(d, "job.yaml"), kj);
+    const r = run(["review", "--references", d]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(`${path.join(d, "job.yaml")}:17: warning KusciaJob/cross-domain/psi: spec.tasks[0].parties[1].role: AppImage "psi-image" has no deploy template for role "client"`), r.stdout);
+    assert.match(r.stdout, /\[ref\.kj\.deploy-template\]/);
+  });
+
   it("follows the policy configuration", () => {
     const cfg = path.join(mkdtempSync(path.join(tmpdir(), "kuscia-iac-refs-config-")), "policy.yaml");
     writeFileSync(cfg, "rules:\n  ref.kd.domain: deny\n  ref.kd.appimage: off\n");

@@ -106,8 +106,12 @@ describe("deploy/ manifests", () => {
     assert.equal(pod.automountServiceAccountToken, true);
     assert.equal(of("ServiceAccount").automountServiceAccountToken, false);
     const rules = of("ClusterRole").rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    assert.deepEqual(rules[0], { apiGroups: ["kuscia.secretflow"], resources: ["domains", "appimages", "domaindatas", "domaindatasources"], verbs: ["get", "list", "watch"] });
-    for (const r of rules) assert.ok(r.verbs.every((v) => ["get", "list", "watch"].includes(v)) || r.apiGroups[0] === "wgpolicyk8s.io", `writes only PolicyReports: ${JSON.stringify(r)}`);
+    // get, list and watch on what the cross-object checks read, ResourceQuotas for ref.kj.quota among them.
+    assert.deepEqual(rules.slice(0, 2), [
+      { apiGroups: [""], resources: ["resourcequotas"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["kuscia.secretflow"], resources: ["appimages", "clusterdomainroutes", "domaindatas", "domaindatasources", "domainroutes", "domains"], verbs: ["get", "list", "watch"] },
+    ]);
+    for (const r of rules) assert.ok(r.verbs.every((v) => ["get", "list", "watch"].includes(v)) || ["wgpolicyk8s.io", "openreports.io"].includes(r.apiGroups[0]), `writes only policy reports: ${JSON.stringify(r)}`);
     const b = of("ClusterRoleBinding");
     assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: of("ClusterRole").metadata.name });
     assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: of("ServiceAccount").metadata.name, namespace: of("ServiceAccount").metadata.namespace }]);

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import pino from "pino";
 import { KubeConfig } from "@kubernetes/client-node";
-import { defaultPolicyConfiguration, loadPolicyConfiguration, review } from "../../../policy";
+import { defaultPolicyConfiguration, factsOf, loadPolicyConfiguration, refKey, review } from "../../../policy";
 import { answer } from "../../../webhook/admission";
-import { ReferenceCache, withReferences } from "../../../webhook/references";
+import { ReferenceCache, ReferenceSnapshot, withReferences } from "../../../webhook/references";
 
 const K = "kuscia.secretflow/v1alpha1";
 const kd = { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "img" }] } };
@@ -38,6 +38,23 @@ describe("webhook --references", () => {
     assert.deepEqual(refWarnings(answer(req(kd), "validate", withReferences(review, all), undefined, config).body), []);
     const empty = fakeCache(["Domain", "AppImage"], []);
     assert.equal(answer(req(kd, "DELETE"), "validate", withReferences(review, empty), undefined, config).body.response.allowed, true);
+  });
+
+  it("runs the pre-flight checks against the facts the cache posts to its review workers", () => {
+    const d = (name: string, role?: string) => ({ apiVersion: K, kind: "Domain", metadata: { name }, spec: role ? { role } : {} });
+    const img = { apiVersion: K, kind: "AppImage", metadata: { name: "img" }, spec: { deployTemplates: [{ name: "t", role: "server", spec: { containers: [{ name: "c" }] } }] } };
+    const cdr = { apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: "alice-bob" }, spec: {}, status: { conditions: [{ type: "Ready", status: "False", reason: "TokenNotGenerate" }] } };
+    const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => refKey({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name });
+    const objs = [d("alice"), d("bob", "partner"), img, cdr];
+    const snap = new ReferenceSnapshot({
+      keys: objs.map(key),
+      complete: ["Domain", "AppImage", "ClusterDomainRoute", "DomainRoute"].map((k) => `${K}/${k}`),
+      facts: objs.map((o) => [key(o), factsOf(o)]),
+    });
+    const kj = { apiVersion: K, kind: "KusciaJob", metadata: { name: "j" }, spec: { initiator: "alice", tasks: [{ alias: "a", appImage: "img", taskInputConfig: "{}", parties: [{ domainID: "alice", role: "server" }, { domainID: "bob", role: "client" }] }] } };
+    const { body } = answer(req(kj), "validate", withReferences(review, snap), undefined, config);
+    assert.equal(body.response.allowed, true);
+    assert.deepEqual(refWarnings(body).map((w) => w.replace(/:.*\[/, " [")), ["spec.tasks[0].parties[1].role [ref.kj.deploy-template]", "spec.tasks[0].parties[1].domainID [ref.kj.route]"]);
   });
 
   it("denies when the policy configuration says so", () => {
