@@ -471,6 +471,10 @@ export function keptSecret(type: string, name: string): string[] {
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The wire form of an Output (`specialOutputValueSig`); without `value` it is an unknown. */
+const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+/** The wire form of a plain unknown (`unknownValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** `v` as a secret in the wire form (what the SDK itself sends for a secret). */
 export function wireSecret(v: unknown): unknown {
@@ -478,12 +482,51 @@ export function wireSecret(v: unknown): unknown {
   return { [SIG_KEY]: SECRET_SIG, value: v };
 }
 
-/** The stack transform re-marking recorded fields secret. */
-export function resecret(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+/**
+ * An unknown in the wire form every later transform hands back as an unknown: an Output value
+ * without a value. (A plain unknown is read back as `undefined`, and the property dropped, by a
+ * transform the SDK runs outside the program's context, as in an Automation API inline program:
+ * there it does not know it is a preview.)
+ */
+export function wireUnknown(): unknown {
+  return { [SIG_KEY]: OUTPUT_VALUE_SIG };
+}
+
+/** Whether `v`, a property as a transform receives it, is (or wraps) a value not known yet. */
+async function unknownProperty(v: unknown): Promise<boolean> {
+  if (v === UNKNOWN || pulumi.isUnknown(v)) return true;
+  if (pulumi.Output.isInstance(v)) return !(await (v as unknown as { isKnown: Promise<boolean> }).isKnown);
+  if (v && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
+    const inner = (v as Record<string, unknown>).value;
+    return inner === undefined || (await unknownProperty(inner));
+  }
+  if (v && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === OUTPUT_VALUE_SIG) return (v as Record<string, unknown>).value === undefined;
+  return false;
+}
+
+/**
+ * The stack transform re-marking recorded fields secret. A field known is handed back as a secret;
+ * a field not known yet (a fresh preview) as an unknown, never as a secret: an unknown secret reaches
+ * a later transform as a secret without a value, which the SDK sends back malformed (`malformed RPC
+ * secret: missing value`, failing the preview). An unknown reveals nothing. In a preview (`preview`,
+ * read in the program's context when the guard was installed), a recorded field an earlier transform
+ * dropped is an unknown the SDK read back as `undefined` (see {@link wireUnknown}): it is restored as
+ * an unknown.
+ */
+export async function resecret(args: pulumi.ResourceTransformArgs, preview = false): Promise<pulumi.ResourceTransformResult | undefined> {
   const keys = secretKeys.get(`${args.type}::${args.name}`);
   if (!keys) return undefined;
   const props: Record<string, unknown> = { ...args.props };
-  for (const k of keys) if (props[k] !== undefined && props[k] !== null) props[k] = wireSecret(props[k]);
+  for (const k of keys) {
+    const v = props[k];
+    if (v === undefined || v === null) {
+      if (preview && v === undefined) props[k] = wireUnknown();
+      continue;
+    }
+    if (await unknownProperty(v)) props[k] = wireUnknown();
+    else if (pulumi.Output.isInstance(v)) props[k] = wireSecret(await (v as unknown as { promise(): Promise<unknown> }).promise());
+    else props[k] = wireSecret(v);
+  }
   // No opts: the SDK then keeps the resource's options exactly as they were.
   return { props } as unknown as pulumi.ResourceTransformResult;
 }
@@ -493,7 +536,9 @@ function installSecretGuard(): void {
   if (!stack || guarded.has(stack)) return;
   guarded.add(stack);
   try {
-    pulumi.runtime.registerResourceTransform(resecret);
+    // Whether this is a preview, read now: the SDK may run the transform outside the program's context.
+    const preview = pulumi.runtime.isDryRun();
+    pulumi.runtime.registerResourceTransform((args) => resecret(args, preview));
   } catch {
     // No transforms in this engine (or under mocks): then no transform can drop a secret either.
   }

@@ -203,6 +203,10 @@ describe("e2e: components never delete a live object nor hang the engine", funct
 
   describe("previews work with every kind of transform and leak nothing", () => {
     const secrets = [PASSWORD, ACCESS_SECRET];
+    // The federation's members run in namespaces of their own, which it does not create.
+    before(async () => {
+      for (const ns of ["tr-fl-server", "tr-fl-a"]) await cluster.kubectlOk(["create", "namespace", ns]);
+    });
     const components = (opts: { sourceTransforms?: pulumi.ResourceTransform[]; federationTransforms?: pulumi.ResourceTransform[] } = {}) => {
       const alice = new Domain("alice", { name: "tr-alice" });
       new KusciaAutonomyNode("node-a", { domainId: "tr-na", datastore: pulumi.secret(DSN) });

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterDomainRoute, Domain, KusciaDeployment, KusciaValidationError } from "../../../components";
-import { legacyChildName, mergeDependsOn, readinessAnnotations, resecret, wireSecret } from "../../../components/children";
+import { keepSecret, legacyChildName, mergeDependsOn, readinessAnnotations, resecret, wireSecret } from "../../../components/children";
 import { hideQuoted } from "../../../components/validate";
 import { refused } from "../../../components/refusal";
 import { recordOptions, refusalOf, useMocks, valueOf } from "./harness";
@@ -113,9 +113,27 @@ describe("components a Pulumi user can trust", () => {
     assert.match(message, /Domain "sec": metadata\.name/);
   });
 
-  it("re-marks recorded fields secret after user transforms, in the wire form, and leaves others alone", () => {
+  it("re-marks recorded fields secret after user transforms, in the wire form, and leaves others alone", async () => {
     assert.deepEqual(wireSecret("x"), { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "x" });
-    assert.equal(resecret({ type: "kubernetes:core/v1:ConfigMap", name: "never/recorded", custom: true, props: { data: {} }, opts: {} }), undefined);
+    assert.equal(await resecret({ type: "kubernetes:core/v1:ConfigMap", name: "never/recorded", custom: true, props: { data: {} }, opts: {} }), undefined);
+  });
+
+  it("hands a recorded field not known yet back as an unknown, never as a secret without a value (a fresh preview under transforms)", async () => {
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const type = "kubernetes:core/v1:ConfigMap";
+    const name = "resecret/unknowns";
+    keepSecret(type, name, ["data", "stringData", "binaryData", "immutable"]);
+    const args = (props: Record<string, unknown>) => ({ type, name, custom: true, props, opts: {} });
+    const unknownOutput = new (pulumi.Output as unknown as new (...a: unknown[]) => unknown)([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve([]));
+    const knownSecret = new (pulumi.Output as unknown as new (...a: unknown[]) => unknown)([], Promise.resolve({ k: "v" }), Promise.resolve(true), Promise.resolve(true), Promise.resolve([]));
+    const out = (await resecret(args({ data: unknownOutput, stringData: wireSecret(undefined), binaryData: knownSecret, immutable: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })))!.props as Record<string, unknown>;
+    // An unknown (an Output not known, a secret the SDK read without its value, the wire sentinel): an unknown Output value.
+    for (const k of ["data", "stringData", "immutable"]) assert.deepEqual(out[k], { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }, k);
+    // Known: a secret holding the value itself.
+    assert.deepEqual(out.binaryData, wireSecret({ k: "v" }));
+    // Dropped by an earlier transform (the SDK read a plain unknown back as undefined): restored as an unknown in a preview only.
+    assert.deepEqual((await resecret(args({}), true))!.props, { data: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }, stringData: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }, binaryData: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }, immutable: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" } });
+    assert.deepEqual((await resecret(args({}), false))!.props, {});
   });
 
   it("merges dependsOn lists, plain when both are", () => {
