@@ -251,6 +251,9 @@ describe("e2e: components never delete a live object nor hang the engine", funct
       // The transform ran: every Kubernetes object carries its label.
       const cm = JSON.parse(await cluster.kubectlOk(["get", "configmap", "kuscia-autonomy-tr-na-cm", "-n", "autonomy-tr-na", "-o", "json"]));
       assert.equal(cm.metadata.labels.team, "e2e");
+      // The data source's custom resource keeps its name through the transform (never auto-named).
+      const source = JSON.parse(await cluster.kubectlOk(["get", "domaindatasources.kuscia.secretflow", "tr-oss", "-n", "tr-alice", "-o", "json"]));
+      assert.equal(source.metadata.labels.team, "e2e");
       assert.equal((await stack.destroy()).summary.result, "succeeded");
     };
 
