@@ -252,6 +252,42 @@ export class KubeClient {
     });
   }
 
+  /**
+   * One request whatever its answer: the status, the JSON body and the Warning headers
+   * (RFC 7234 `299 - "text"`, what admission policies and webhooks warn with), with extra
+   * headers (impersonation). For callers that read refusals as data (kuscia-iac test).
+   */
+  async exchange(method: string, urlPath: string, body?: unknown, headers: Record<string, string | string[]> = {}): Promise<{ status: number; json: Json; warnings: string[] }> {
+    const url = new URL(this.server + urlPath);
+    const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
+    await this.kc.applyToHTTPSOptions(opts);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    opts.headers = { ...opts.headers, ...headers, ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}) };
+    const lib = url.protocol === "http:" ? http : https;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(url, opts as http.RequestOptions, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: Json;
+          try {
+            json = text ? (JSON.parse(text) as Json) : {};
+          } catch {
+            json = { message: text.slice(0, 200) };
+          }
+          // headersDistinct: one entry per Warning header (res.headers joins them with ", ").
+          const warnings = (res.headersDistinct.warning ?? []).map(warningText);
+          resolve({ status: res.statusCode ?? 0, json, warnings });
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
+      req.on("error", (e) => reject(new Error(`${this.server}: ${e.message}`)));
+      req.end(payload);
+    });
+  }
+
   /** The resources of one group version, or undefined when the API server does not serve it. */
   resources(apiVersion: string): Promise<ApiResource[] | undefined> {
     let p = this.discovery.get(apiVersion);
@@ -300,4 +336,10 @@ export function apiBase(apiVersion: string): string {
 export function connect(opts: KubeOptions): KubeClient {
   const { kc, context } = loadKubeConfig(opts);
   return new KubeClient(kc, context, opts.timeoutMs);
+}
+
+/** The text of a Warning header value (`299 - "text"`, quotes and backslashes escaped), as client-go reads it. */
+export function warningText(h: string): string {
+  const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(h.trim());
+  return m ? m[1].replace(/\\(.)/g, "$1") : h;
 }

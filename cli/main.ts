@@ -27,6 +27,7 @@ export function buildProgram(only?: string): Command {
   if (all || only === "audit") (require("../audit/command") as typeof import("../audit/command")).register(program);
   if (all || only === "webhook") (require("../webhook/command") as typeof import("../webhook/command")).register(program);
   if (all || only === "vap") (require("../vap/command") as typeof import("../vap/command")).register(program);
+  if (all || only === "test") (require("../policytest/command") as typeof import("../policytest/command")).register(program);
   return program;
 }
 
@@ -35,7 +36,7 @@ function subcommandOf(argv: string[]): string | undefined {
   const first = argv.slice(2).find((a) => !a.startsWith("-"));
   // Anything before the subcommand (`--help`, `-V`) is the top level's: load everything.
   if (first === undefined || argv[2] !== first) return undefined;
-  return REVIEW_COMMANDS.has(first) || first === "render" || first === "webhook" || first === "audit" || first === "vap" ? first : undefined;
+  return REVIEW_COMMANDS.has(first) || ["render", "webhook", "audit", "vap", "test"].includes(first) ? first : undefined;
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import { Command, Option } from "commander";
 import { stringify } from "yaml";
-import { listFiles, readDocs, readSource, LoadError, type SourceDoc } from "../review/load";
+import { readDocs, readSource, LoadError, type SourceDoc } from "../review/load";
+import { listFiles } from "../review/select";
 import { ANNOTATION } from "../policy/expand/labels";
 import { admit, expand, isKusciaResource, isPartner, type AppImageResource, type KusciaResource } from "../policy/expand";
 import { EMIT_MODES, type Emit } from "../components/emit";

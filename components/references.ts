@@ -144,11 +144,30 @@ export function checkNow(st: ProgramState = state()): void {
   for (const r0 of index.results({ config, complete })) {
     const r = { ...r0, violations: r0.violations.filter(known), warnings: r0.warnings.filter(known), audits: r0.audits.filter(known) };
     for (const w of who.get(refKey(r.object)) ?? []) {
-      for (const v of r.violations) void pulumi.log.error(say(w, v), w.parent);
-      for (const x of r.warnings) void pulumi.log.warn(say(w, x), w.parent);
-      for (const a of r.audits) void pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent);
+      for (const v of r.violations) logged.push(pulumi.log.error(say(w, v), w.parent));
+      for (const x of r.warnings) logged.push(pulumi.log.warn(say(w, x), w.parent));
+      for (const a of r.audits) logged.push(pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent));
     }
   }
+}
+
+/** Log calls of the checks so far (pulumi.log delivers through a promise chain). */
+let logged: Promise<void>[] = [];
+
+/**
+ * Resolves once the program's reference checks have run and their findings are logged:
+ * nothing unchecked, no check scheduled, no component still waiting for its Output
+ * arguments. For tests, which wait for this event rather than for a guessed time.
+ */
+export async function referenceChecksSettled(): Promise<void> {
+  for (;;) {
+    await new Promise((r) => setImmediate(r));
+    const st = state();
+    if (st.dead || (!st.scheduled && st.pending === 0 && st.unchecked.length === 0)) break;
+  }
+  const done = logged;
+  logged = [];
+  await Promise.all(done);
 }
 
 /** Forgets the program's declarations and turns the checks back on (tests: each test is a program). */
@@ -156,4 +175,5 @@ export function resetProgramReferences(): void {
   enabled = true;
   withoutStack.dead = true;
   withoutStack = fresh();
+  logged = [];
 }

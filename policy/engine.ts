@@ -3,14 +3,14 @@
  * schema (from its CRD), an optional tightening schema, semantic rules,
  * immutable fields and defaults; `runKind` turns those into one ReviewResult.
  */
-import type { ValidateFunction } from "ajv";
-import { compile, schemaViolations } from "./schema";
+import { MAX_FINDINGS_PER_RULE, MAX_NODES_CHECKED, checkSchema, compileCheck, type SchemaCheck } from "./schema";
 import { dotted, type Segment } from "./paths";
 import type { PatchOperation, ReviewOptions, RuleDefinition, RuleMeta, VapForm, Violation, Warning } from "./types";
 import { jsonEqual } from "./walk";
 import { show, type Obj } from "./checks/values";
 import { DEFAULT_VERSION, type KusciaVersion } from "./config/version";
 import { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
+import { defaultsPatch, type FieldDefault } from "./defaults";
 import { NO_CEL } from "./vap/reasons";
 
 export interface RuleContext {
@@ -63,12 +63,13 @@ export interface KindPolicy {
   schemaRules?: RuleMeta[];
   rules: Rule[];
   immutable?: ImmutableField[];
-  defaults?(obj: Obj): PatchOperation[];
+  /** Fields the mutating webhook fills (defaults.ts): the patch and the MutatingAdmissionPolicies come from these. */
+  defaults?: readonly FieldDefault[];
 }
 
 interface Compiled {
   policy: KindPolicy;
-  validators?: ValidateFunction[];
+  validators?: SchemaCheck[];
 }
 
 const compiled = new WeakMap<KindPolicy, Compiled>();
@@ -77,7 +78,7 @@ const compiled = new WeakMap<KindPolicy, Compiled>();
 function compiledOf(p: KindPolicy): Compiled {
   let c = compiled.get(p);
   if (!c) {
-    c = { policy: p, validators: [p.schema, p.tighten].filter((s): s is Record<string, unknown> => !!s).map(compile) };
+    c = { policy: p, validators: [p.schema, p.tighten].filter((s): s is Record<string, unknown> => !!s).map(compileCheck) };
     compiled.set(p, c);
   }
   return c;
@@ -92,6 +93,11 @@ export interface KindFindings {
   violations: Violation[];
   warnings: Warning[];
   patch: PatchOperation[];
+  /**
+   * Rule ids that had more findings than were kept (MAX_FINDINGS_PER_RULE each): those listed
+   * are not all there are, so none of them may pass as an existing violation.
+   */
+  incomplete: string[];
 }
 
 /**
@@ -102,13 +108,41 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
   const operation = opts.operation ?? "CREATE";
   const violations: Violation[] = [];
   const warnings: Warning[] = [];
-  for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, obj, `${p.id}.schema`));
+  const incomplete = new Set<string>();
+  for (const v of compiledOf(p).validators ?? []) {
+    const fallback = `${p.id}.schema`;
+    const r = checkSchema(v, obj, fallback);
+    for (const id of r.incomplete) {
+      if (id !== "*") incomplete.add(id);
+      else {
+        // Only the first nodes were checked error by error: say so first (the answer lists
+        // the first findings only), under the schema's rule, which then cannot pass as an
+        // existing violation either.
+        incomplete.add(fallback);
+        violations.push(finding(fallback, [], `is too large to check error by error: only the findings in its first ${MAX_NODES_CHECKED} values are listed, and there may be more; fix those and apply it again`));
+      }
+    }
+    for (const f of r.violations) violations.push(f);
+  }
 
+  // Findings kept per rule id and list: a rule that reports every item of a 3 MiB list must not
+  // hold a message for each (memory grows with findings, not with the object).
+  const kept = new Map<string, number>();
+  const record = (list: Violation[], kind: "v" | "w", id: string, path: readonly Segment[], text: string): void => {
+    const key = `${kind}${id}`;
+    const n = kept.get(key) ?? 0;
+    if (n >= MAX_FINDINGS_PER_RULE) {
+      incomplete.add(id);
+      return;
+    }
+    kept.set(key, n + 1);
+    list.push(finding(id, path, text));
+  };
   const now = opts.now ?? new Date();
   for (const rule of p.rules) {
     const ctx: RuleContext = {
-      fail: (path, text, id) => violations.push(finding(id ?? rule.id, path, text)),
-      warn: (path, text, id) => warnings.push(finding(id ?? rule.id, path, text)),
+      fail: (path, text, id) => record(violations, "v", id ?? rule.id, path, text),
+      warn: (path, text, id) => record(warnings, "w", id ?? rule.id, path, text),
       now,
       kusciaVersion: opts.kusciaVersion ?? DEFAULT_VERSION,
       params: opts.params ?? DEFAULT_PARAMETERS,
@@ -133,13 +167,14 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
     }
   }
 
-  const patch = withPatch && p.defaults ? safeDefaults(p, obj) : [];
-  return { violations, warnings, patch };
+  const patch = withPatch && p.defaults ? safeDefaults(p.defaults, obj) : [];
+  return { violations, warnings, patch, incomplete: [...incomplete] };
 }
 
-function safeDefaults(p: KindPolicy, obj: Obj): PatchOperation[] {
+/** The defaults' patch, or none when they cannot be computed for this object (a hostile value): the verdict never depends on it. */
+function safeDefaults(defaults: NonNullable<KindPolicy["defaults"]>, obj: Obj): PatchOperation[] {
   try {
-    return p.defaults!(obj);
+    return defaultsPatch(defaults, obj);
   } catch {
     return [];
   }

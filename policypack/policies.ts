@@ -50,13 +50,13 @@ function reviewing(config: PolicyConfig): PolicyConfig {
  * component). Findings about values not known yet (preview) are held back: `pulumi up`
  * checks them with real values.
  */
-export function reviewResource(args: Pick<ResourceValidationArgs, "type" | "props">, config?: PolicyConfig): ReviewResult | undefined {
+export function reviewResource(args: Pick<ResourceValidationArgs, "type" | "props">, config?: PolicyConfig, now?: () => Date): ReviewResult | undefined {
   // Our components' children are Kubernetes resources reviewed on their own; the
   // component itself has no Kubernetes shape.
   if (args.type.startsWith(`${PACK_NAME}:`)) return undefined;
   const rebuilt = rebuildObject(args.type, args.props);
   if (!rebuilt) return undefined;
-  const result = review(rebuilt.object, config ? { config } : {});
+  const result = review(rebuilt.object, { ...(config ? { config } : {}), ...(now ? { now: now() } : {}) });
   if (!result.known) return undefined;
   if (rebuilt.unknownPaths.length === 0) return result;
   const known = (f: Finding) => !touchesUnknown(parseDotted(f.path), rebuilt.unknownPaths);
@@ -69,11 +69,11 @@ export function reviewResource(args: Pick<ResourceValidationArgs, "type" | "prop
  * same resource in turn, each time with freshly deserialized props, so the cache key is the
  * resource and its props' JSON.
  */
-function cachedReview(config: PolicyConfig): (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => ReviewResult | undefined {
+function cachedReview(config: PolicyConfig, now?: () => Date): (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => ReviewResult | undefined {
   let last: { key: string; result: ReviewResult | undefined } | undefined;
   return (args) => {
     const key = `${args.type}\u0000${args.urn}\u0000${JSON.stringify(unwrapProxy(args.props as Obj))}`;
-    if (last?.key !== key) last = { key, result: reviewResource(args, config) };
+    if (last?.key !== key) last = { key, result: reviewResource(args, config, now) };
     return last.result;
   };
 }
@@ -115,7 +115,7 @@ function stackObjects(resources: readonly PolicyResource[]): { urns: string[]; o
 }
 
 /** One computation of the checks across resources per stack analysis, shared by the stack policies. */
-function cachedStackChecks(config: PolicyConfig) {
+function cachedStackChecks(config: PolicyConfig, now?: () => Date) {
   let last: { key: string; byRule: Map<string, { urn: string; violations: Finding[]; warnings: Finding[]; audits: AuditRecord[] }[]> } | undefined;
   return (resources: readonly PolicyResource[]) => {
     const { urns, objects } = stackObjects(resources);
@@ -132,8 +132,8 @@ function cachedStackChecks(config: PolicyConfig) {
       const ref = refOf(o);
       if (ref) urnsOf.set(refKey(ref), [...(urnsOf.get(refKey(ref)) ?? []), urns[i]]);
     });
-    for (const r of checkReferences(objects, { config: reviewing(config) })) for (const urn of urnsOf.get(refKey(r.object)) ?? []) add(urn, r);
-    for (const r of checkPeering(objects, { config: reviewing(config) })) add(urns[r.index], r);
+    for (const r of checkReferences(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) for (const urn of urnsOf.get(refKey(r.object)) ?? []) add(urn, r);
+    for (const r of checkPeering(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) add(urns[r.index], r);
     last = { key, byRule };
     return byRule;
   };
@@ -144,10 +144,13 @@ function cachedStackChecks(config: PolicyConfig) {
  * - one resource policy per rule of a kind (named by the rule id);
  * - `kuscia-defaults`, the remediation applying the rule book's defaults (level `remediate`);
  * - one stack policy per rule across resources (`ref.*`, `peer.*`), named by the rule id.
+ * `options.now`: the clock of exception expiry and certificate validity (default the real one;
+ * `kuscia-iac test --frontend pack` pins it).
  */
-export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration()): (ResourceValidationPolicy | StackValidationPolicy)[] {
-  const reviewOf = cachedReview(reviewing(config));
-  const stackChecks = cachedStackChecks(config);
+export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(), options: { now?: () => Date } = {}): (ResourceValidationPolicy | StackValidationPolicy)[] {
+  const { now } = options;
+  const reviewOf = cachedReview(reviewing(config), now);
+  const stackChecks = cachedStackChecks(config, now);
   const across = new Set([...referenceRuleIds(), ...PEERING_RULES.map((r) => r.id)]);
   const level = (info: RuleInfo): EnforcementLevel => enforcementLevelOf(config.actionOf(info.id, info.severity));
 
@@ -173,7 +176,7 @@ export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(
       const rebuilt = rebuildObject(args.type, args.props);
       // With values not known yet (preview) the props cannot be handed back intact: `pulumi up` remediates.
       if (!rebuilt || rebuilt.unknownPaths.length > 0) return undefined;
-      const r = review(rebuilt.object, { config });
+      const r = review(rebuilt.object, { config, ...(now ? { now: now() } : {}) });
       if (!r.known || r.patch.length === 0) return undefined;
       const { props, applied } = applyDefaults(unwrapProxy(args.props as Obj), r.patch);
       return applied.length > 0 ? props : undefined;

@@ -3,9 +3,11 @@
  * contract: 0 nothing refused, 1 something refused (or warned, with
  * --fail-on-warning), 2 usage error or a file that cannot be read or parsed.
  */
-import { formatReport } from "./format";
+import { formatReport, REPORT_FORMATS, type ReportFormat } from "./format";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { listFiles, readDocs, readSource, LoadError } from "./load";
+import { readSource, LoadError, NotAManifest } from "./load";
+import { countByReason, IGNORE_FILE, selectFiles, type SelectedFile, type SkippedInput } from "./select";
+import { streamDocs } from "./stream";
 import { ReportBuilder } from "./run";
 import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
@@ -18,7 +20,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 
 export interface ReviewCommandOptions {
-  format: "text" | "json" | "junit" | "sarif";
+  format: ReportFormat;
   failOnWarning?: boolean;
   /** Policy configuration file (actions, parameters, exceptions, kusciaVersion). */
   config?: string;
@@ -35,15 +37,25 @@ export interface ReviewCommandOptions {
    * 2-core runner the workers' start-up (each loads and warms the rule book) ate the gain.
    */
   jobs?: number | "auto";
+  /** Patterns in .gitignore syntax (relative to the working directory) of files and folders not to review. */
+  exclude?: string[];
+  /** The ignore file (default `.kuscia-iac-ignore` in the working directory, when present). */
+  ignoreFile?: string;
+  /** Also walk into hidden folders and read hidden files. */
+  includeHidden?: boolean;
+  /** Also walk into node_modules. */
+  includeNodeModules?: boolean;
+  /** Folder that --exclude patterns and the default ignore file are relative to; default the working directory. */
+  cwd?: string;
 }
 
 /** Input size (bytes) from which `--jobs` auto reviews in worker threads: below it, starting workers costs more than it saves. */
 export const AUTO_JOBS_BYTES = 8 * 1024 * 1024;
 
 /** Bytes of the files given, without reading them; standard input counts as large. */
-async function inputBytes(files: string[]): Promise<number> {
+async function inputBytes(files: readonly SelectedFile[]): Promise<number> {
   let total = 0;
-  for (const f of files) {
+  for (const { path: f } of files) {
     if (f === "-") return Infinity;
     total += (await fs.stat(f).catch(() => undefined))?.size ?? 0;
     if (total > AUTO_JOBS_BYTES) break;
@@ -78,17 +90,21 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
       return 2;
     }
   }
-  let files: string[];
+  let files: SelectedFile[];
+  const skipped: SkippedInput[] = [];
   try {
-    files = await listFiles(paths);
+    const selection = await selectFiles(paths, { exclude: opts.exclude, ignoreFile: opts.ignoreFile, includeHidden: opts.includeHidden, includeNodeModules: opts.includeNodeModules, cwd: opts.cwd });
+    files = selection.files;
+    skipped.push(...selection.skipped);
   } catch (e) {
     io.stderr(`kuscia-iac review: ${(e as Error).message}\n`);
     return 2;
   }
   let errors: LoadError[] = [];
   const progress = makeProgress(files.length, io);
-  // One file and one document at a time: each document is reviewed and dropped, so memory
-  // follows the largest document, not the tree.
+  // One file and one document at a time, each file read in chunks (review/stream.ts): each
+  // document is reviewed and dropped, so memory follows the largest document, not the tree
+  // or the file.
   const builder = new ReportBuilder(undefined, config);
   const refs = opts.references ? new ReviewReferences() : undefined;
   const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (usableCpus() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, usableCpus()) : 1) : opts.jobs;
@@ -99,9 +115,9 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
       io.stderr(`kuscia-iac review: ${(e as Error).message}\n`);
       return 2;
     }
-  } else for (const [i, f] of files.entries()) {
+  } else for (const [i, { path: f, discovered }] of files.entries()) {
     try {
-      for (const d of readDocs(f, await readSource(f), { limits: opts.limit })) {
+      for await (const d of streamDocs(f, { limits: opts.limit, discovered })) {
         const n = builder.results.length;
         builder.add(d);
         refs?.add(d, builder.results.length > n ? builder.results[n] : undefined);
@@ -112,14 +128,20 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
     }
     progress(i + 1);
   }
-  const report = builder.report(files.length);
+  // A discovered file that is no manifest is a skip, reported with the others, not an error.
+  for (const e of errors) if (e instanceof NotAManifest) skipped.push({ path: e.file, reason: e.reason, detail: e.detail });
+  errors = errors.filter((e) => !(e instanceof NotAManifest));
+  const report = builder.report(files.length - skipped.filter((s) => s.reason === "not-a-manifest" || s.reason === "template").length);
+  report.skippedFiles = skipped;
+  report.summary.skippedFiles = skipped.length;
+  report.summary.skippedFilesByReason = countByReason(skipped);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
   io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR, config));
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
   if (report.summary.objects === 0 && !opts.allowEmpty) {
     // `kubectl kustomize broken | kuscia-iac review -` without pipefail: an empty input must not pass.
-    io.stderr(`kuscia-iac review: no Kubernetes objects in ${paths.join(", ")}; an empty input often means the command that produced it failed (--allow-empty accepts it)\n`);
+    io.stderr(`kuscia-iac review: no Kubernetes objects in ${paths.join(", ")}${skipped.length > 0 ? ` (${skipped.length} files or folders skipped: see the output)` : ""}; an empty input often means the command that produced it failed (--allow-empty accepts it)\n`);
     return 2;
   }
   if (report.summary.refused > 0) return 1;
@@ -159,8 +181,12 @@ export function register(program: Command): void {
     .command("review")
     .description("Review Kubernetes manifests with the rule book the admission webhook enforces")
     .argument("<path...>", "files or directories (recursive: *.yaml, *.yml, *.json); - reads standard input")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "junit", "sarif"]).default("text"))
+    .addOption(new Option("-f, --format <format>", "output format (github: workflow commands GitHub Actions shows as annotations)").choices([...REPORT_FORMATS]).default("text"))
     .option("--fail-on-warning", "exit 1 when any object has warnings, not only when one is refused")
+    .option("--exclude <pattern>", "leave out files and folders matching this .gitignore-style pattern, relative to the working directory (repeatable), e.g. --exclude 'test/fixtures/' --exclude '*.generated.yaml'", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("--ignore-file <file>", `patterns in .gitignore syntax, relative to the file's folder (default: ${IGNORE_FILE} in the working directory, when present)`)
+    .option("--include-hidden", "also read hidden files and walk into hidden folders (names starting with a dot), which a directory walk skips by default")
+    .option("--include-node-modules", "also walk into node_modules folders, which a directory walk skips by default")
     .option("--config <file>", "policy configuration (YAML): per-rule actions, parameters, exceptions, kusciaVersion; see docs/policy-configuration.md")
     .option("--allow-empty", "exit 0 when the input holds no object at all (by default an empty input exits 2: it usually means the command that produced it failed)")
     .option("--references", "also check references across the documents given, taken as one set: a KusciaDeployment's AppImage and Domains, a route's and an InteropConfig's Domains (ref.* rules, warnings by default)")
@@ -169,16 +195,25 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
+What a directory walk skips, and reports with the reason (in every format):
+  hidden files and folders, node_modules, the templates/ of a Helm chart (a folder with a
+  Chart.yaml), what --exclude or the ignore file names, and files that are not Kubernetes
+  manifests (no document has apiVersion or kind: package.json, Pulumi.yaml, Chart.yaml, values
+  files; an unparseable file holding {{ }}: a template). A file named on the command line is
+  always read (exclude patterns still apply), and must be a manifest.
+
 Exit status:
   0  no object refused
   1  at least one object refused (or warned, with --fail-on-warning)
-  2  usage error, a file that cannot be read or parsed, exceeds a parsing limit, or is
-     not a Kubernetes manifest (binary, compressed, plain text, no apiVersion/kind); or an invalid --config
+  2  usage error, a file that cannot be read or parsed (a manifest with a syntax error), exceeds a
+     parsing limit, or, named on the command line, is not a Kubernetes manifest (binary,
+     compressed, plain text, no apiVersion/kind); or an invalid --config
 
 Examples:
   kuscia-iac review manifests/
   kubectl kustomize overlays/prod | kuscia-iac review -
   kuscia-iac review --format sarif . > kuscia-iac.sarif
+  kuscia-iac review --format github --exclude 'test/' .
   kuscia-iac review --config kuscia-iac-policy.yaml manifests/
   kuscia-iac review --references domains/ appimages/ deployments/`,
     )

@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
 import { dotted, parseDotted, type Segment } from "../policy/paths";
-import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type YamlLimits } from "../policy/yaml";
+import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type StreamDoc, type YamlLimits } from "../policy/yaml";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -38,67 +38,28 @@ export class LoadError extends Error {
 export interface LoadOptions {
   /** Parsing limits; unset fields take DEFAULT_YAML_LIMITS. */
   limits?: Partial<YamlLimits>;
+  /**
+   * The file was found by walking a directory (select.ts), not named by the user: when it
+   * turns out not to be a Kubernetes manifest at all, readDocs throws NotAManifest (the
+   * caller reports it as skipped) instead of a plain LoadError (exit 2).
+   */
+  discovered?: boolean;
+  /**
+   * Parse the whole text with the `yaml` package (no split, no fast path): the slow, exact
+   * path the fast one is held equal to (benchmarks check their verdicts against it).
+   */
+  exact?: boolean;
 }
 
 /**
- * Expands files and directories (recursively, following symbolic links) into manifest
- * file paths, sorted per directory; `-` is standard input. A directory reached again
- * through a link (a loop, or a second link to it) is read once. Throws LoadError for a
- * path that does not exist or cannot be read.
+ * A file found by walking a directory that is not a Kubernetes manifest: no document has
+ * apiVersion or kind (package.json, Pulumi.yaml, a Helm values file), or a Go/Jinja template
+ * that is not YAML until rendered. Review reports it as skipped, with `reason` and `detail`.
  */
-export async function listFiles(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  const seenDirs = new Set<string>();
-  for (const input of inputs) {
-    if (input === "-") {
-      out.push("-");
-      continue;
-    }
-    let st;
-    try {
-      st = await fs.stat(input); // follows links
-    } catch (e) {
-      throw new LoadError(input, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
-    }
-    if (st.isDirectory()) await walk(input, seenDirs, out);
-    else if (st.isFile()) out.push(input);
-    // A device, FIFO or socket never ends (/dev/zero) or never starts (a FIFO): not a manifest.
-    else throw new LoadError(input, undefined, "is not a regular file or a directory (a device, FIFO or socket): give a manifest file");
-  }
-  return out;
-}
-
-async function walk(dir: string, seenDirs: Set<string>, out: string[]): Promise<void> {
-  // Iterative, with the real path of every directory entered: a link loop ends here.
-  const pending: string[] = [dir];
-  while (pending.length > 0) {
-    const d = pending.pop()!;
-    let real: string;
-    try {
-      real = await fs.realpath(d);
-    } catch (e) {
-      throw new LoadError(d, undefined, `cannot read: ${(e as Error).message}`);
-    }
-    if (seenDirs.has(real)) continue;
-    seenDirs.add(real);
-    const entries = await fs.readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
-    for (const e of entries) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      const p = path.join(d, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const st = await fs.stat(p).catch(() => undefined); // a dangling link is no manifest
-        isDir = !!st?.isDirectory();
-        isFile = !!st?.isFile();
-      }
-      if (isDir) subdirs.push(p);
-      else if (isFile && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(p);
-    }
-    // Depth-first in name order, as the recursive walk did: subdirectories after the files.
-    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i]);
+export class NotAManifest extends LoadError {
+  constructor(file: string, readonly reason: "not-a-manifest" | "template", detail: string) {
+    super(file, undefined, detail);
+    this.name = "NotAManifest";
   }
 }
 
@@ -229,9 +190,27 @@ function embeddedLine(text: string, segs: Segment[], limits: Partial<YamlLimits>
  * object; documents before it have been yielded.
  */
 export function* readDocs(file: string, text: string, opts: LoadOptions = {}): Generator<SourceDoc> {
+  if (!opts.discovered) {
+    yield* readDocsStrict(file, text, opts);
+    return;
+  }
+  let yielded = false;
+  try {
+    for (const d of readDocsStrict(file, text, opts)) {
+      yielded = true;
+      yield d;
+    }
+  } catch (e) {
+    // A file that yielded an object is a manifest: a bad document in it is an error.
+    if (yielded || !(e instanceof LoadError)) throw e;
+    throw notAManifest(file, text, opts.limits) ?? e;
+  }
+}
+
+function* readDocsStrict(file: string, text: string, opts: LoadOptions): Generator<SourceDoc> {
   const limits = opts.limits;
   const jsonDoc = jsonFastPath(file, text, limits);
-  if (!jsonDoc && canSplitYamlStream(text)) {
+  if (!jsonDoc && !opts.exact && canSplitYamlStream(text)) {
     yield* readSplitDocs(file, text, limits);
     return;
   }
@@ -279,7 +258,7 @@ export function* readDocs(file: string, text: string, opts: LoadOptions = {}): G
  * 1-based line numbers of increasing offsets, counting newlines from the last offset
  * asked: linear over a whole stream, and no table of line starts held in memory.
  */
-function lineCursor(text: string): (offset: number) => number {
+export function lineCursor(text: string): (offset: number) => number {
   let pos = 0;
   let line = 1;
   return (offset) => {
@@ -300,46 +279,53 @@ function lineCursor(text: string): (offset: number) => number {
  */
 function* readSplitDocs(file: string, text: string, limits: Partial<YamlLimits> | undefined): Generator<SourceDoc> {
   const lineAt = lineCursor(text);
-  let index = 0;
-  for (const d of splitYamlStream(text, limits)) {
-    // Offsets asked in increasing order: the cursor never goes back.
-    const firstLine = lineAt(d.start);
-    if (d.problem) {
-      const line = lineAt(d.problem.offset);
-      throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
-    }
-    if (d.empty) continue;
-    const line = lineAt(d.offset);
-    const problem = kubernetesObjectProblem(d.value);
-    if (problem) throw new LoadError(file, line, problem, index + 1);
-    const comment = leadingComment(text, d.start, d.offset);
-    let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
-    const getDoc = () => {
-      if (cached === null) {
-        const lc = new LineCounter();
-        const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
-        cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
-      }
-      return cached;
-    };
-    const value = d.value as Record<string, unknown>;
-    const at = (segs: Segment[], fallback: number): number => {
-      const g = getDoc();
-      return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
-    };
-    if (isListKind(value)) {
-      let first = true;
-      for (const { item, segs, listKind } of listItems(value)) {
-        const itemLine = at(segs, line);
-        const p = kubernetesObjectProblem(item);
-        if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
-        yield { file, index: index++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => at([...segs, ...parseDotted(dp)], itemLine) };
-        first = false;
-      }
-      continue;
-    }
-    yield { file, index: index++, line, object: value, comment, lineOf: (dp) => at(parseDotted(dp), line) };
+  const index = { n: 0 };
+  for (const d of splitYamlStream(text, limits)) yield* splitDocs(file, text, d, lineAt, index, limits);
+}
+
+/**
+ * The SourceDocs of one document `d` of `text` (a List yields its items). `lineAt` gives the
+ * file's line of an offset in `text`, asked in increasing order; `index` counts the file's
+ * documents so far and is advanced. Throws LoadError as readDocs.
+ */
+export function* splitDocs(file: string, text: string, d: StreamDoc, lineAt: (offset: number) => number, index: { n: number }, limits: Partial<YamlLimits> | undefined): Generator<SourceDoc> {
+  // Offsets asked in increasing order: the cursor never goes back.
+  const firstLine = lineAt(d.start);
+  if (d.problem) {
+    const line = lineAt(d.problem.offset);
+    throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
   }
+  if (d.empty) return;
+  const line = lineAt(d.offset);
+  const problem = kubernetesObjectProblem(d.value);
+  if (problem) throw new LoadError(file, line, problem, index.n + 1);
+  const comment = leadingComment(text, d.start, d.offset);
+  let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
+  const getDoc = () => {
+    if (cached === null) {
+      const lc = new LineCounter();
+      const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
+      cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
+    }
+    return cached;
+  };
+  const value = d.value as Record<string, unknown>;
+  const at = (segs: Segment[], fallback: number): number => {
+    const g = getDoc();
+    return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
+  };
+  if (isListKind(value)) {
+    let first = true;
+    for (const { item, segs, listKind } of listItems(value)) {
+      const itemLine = at(segs, line);
+      const p = kubernetesObjectProblem(item);
+      if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
+      yield { file, index: index.n++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => at([...segs, ...parseDotted(dp)], itemLine) };
+      first = false;
+    }
+    return;
+  }
+  yield { file, index: index.n++, line, object: value, comment, lineOf: (dp) => at(parseDotted(dp), line) };
 }
 
 function leadingComment(text: string, from: number, to: number): string | undefined {
@@ -392,4 +378,86 @@ export function parseSource(file: string, text: string, opts: LoadOptions = {}):
   const out: SourceDoc[] = [];
   for (const d of readDocs(file, text, opts)) out.push(d);
   return out;
+}
+
+/**
+ * Whether a file whose strict reading failed before its first object is simply not a
+ * manifest (NotAManifest), or a manifest with a problem (undefined: the LoadError stands).
+ * Not a manifest: every document lacks both apiVersion and kind (a `Chart.yaml`, which has
+ * an apiVersion and no kind, too), including JSON with comments (tsconfig.json); or a text
+ * that is not valid YAML and holds `{{` (a Go or Jinja template). A document with apiVersion
+ * or kind, or YAML past a parsing limit, keeps the error: it may be a broken manifest.
+ */
+export function notAManifest(file: string, text: string, limits?: Partial<YamlLimits>): NotAManifest | undefined {
+  const base = path.basename(file);
+  const looksLikeObject = (v: unknown): boolean =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && ("apiVersion" in v || "kind" in v) && !(base === "Chart.yaml" && !("kind" in v));
+  const notObject = (v: unknown, n: number) =>
+    new NotAManifest(
+      file,
+      "not-a-manifest",
+      v === null || typeof v !== "object" ? `document ${n} is plain text, and no document has apiVersion or kind`
+        : Array.isArray(v) ? `document ${n} is a list, and no document has apiVersion or kind`
+        : base === "Chart.yaml" && "apiVersion" in v ? "a Helm Chart.yaml (apiVersion, no kind)"
+        : "no document has apiVersion or kind",
+    );
+  const t = text.trimStart();
+  if (t.startsWith("{") || t.startsWith("[") || path.extname(file).toLowerCase() === ".json") {
+    // JSON.parse is linear in the text: no limit needed to look at the top level.
+    for (const candidate of [text, withoutJsonComments(text)]) {
+      let v: unknown;
+      try {
+        v = JSON.parse(candidate);
+      } catch {
+        continue;
+      }
+      return looksLikeObject(v) ? undefined : notObject(v, 1);
+    }
+  }
+  let n = 0;
+  let first: NotAManifest | undefined;
+  const lc = new LineCounter();
+  for (const d of parseYamlDocuments(text, limits, lc)) {
+    if (d.problem) {
+      if (d.problem.limit || !text.includes("{{")) return undefined;
+      return new NotAManifest(file, "template", `line ${lc.linePos(d.problem.offset).line}: ${d.problem.message}, and the file holds {{ }}`);
+    }
+    if (d.empty) continue;
+    n++;
+    if (looksLikeObject(d.value)) return undefined;
+    first ??= notObject(d.value, n);
+  }
+  return first;
+}
+
+/**
+ * JSON text with `//` and `/* *\/` comments and trailing commas blanked (tsconfig.json and
+ * other JSONC files), strings left as they are; offsets are kept.
+ */
+function withoutJsonComments(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "/" && text[i + 1] === "/") {
+      const j = text.indexOf("\n", i);
+      const end = j < 0 ? text.length : j;
+      out += " ".repeat(end - i);
+      i = end;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const j = text.indexOf("*/", i + 2);
+      const end = j < 0 ? text.length : j + 2;
+      out += text.slice(i, end).replace(/[^\n]/g, " ");
+      i = end;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, " $1");
 }

@@ -14,14 +14,15 @@ import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { canSplitYamlStream, type YamlLimits } from "../policy/yaml";
 import type { PolicyConfig } from "../policy";
-import { LoadError } from "./load";
+import { LoadError, NotAManifest } from "./load";
+import type { SelectedFile } from "./select";
 import type { ObjectResult, ReportBuilder } from "./run";
 
 /** Characters of text per chunk: large enough that messages cost little, small enough to share the work evenly. */
 export const CHUNK_CHARS = 256 * 1024;
 
 export interface ChunkWorkerData {
-  config?: { document: unknown; origin: string };
+  config?: { document: unknown; origin: string; digest: string };
   limits?: Partial<YamlLimits>;
 }
 
@@ -31,10 +32,11 @@ export interface ChunkResult {
   objects: number;
   skipped: number;
   /** The chunk's first LoadError (line relative to the chunk); the documents before it are in results. */
-  error?: { line: number | undefined; detail: string; document?: number };
+  error?: { line: number | undefined; detail: string; document?: number; notAManifest?: NotAManifest["reason"] };
 }
 
-export type ToChunkWorker = { id: number; chunks: { file: string; text: string }[] };
+/** `discovered`: the chunk is a whole file found by walking a directory (LoadOptions.discovered). */
+export type ToChunkWorker = { id: number; chunks: { file: string; text: string; discovered?: boolean }[] };
 export type FromChunkWorker = { type: "done"; id: number; results: ChunkResult[] } | { type: "failed"; id: number; error: string };
 
 const WORKER_FILE = path.join(__dirname, "reviewworker.js");
@@ -44,6 +46,8 @@ interface Chunk {
   file: string;
   /** Absent when the file could not be read: then `error` is set. */
   text?: string;
+  /** The whole of a file found by walking (one chunk): it may turn out not to be a manifest. */
+  discovered?: boolean;
   error?: LoadError;
   /** Lines of the file before the chunk. */
   lineBase: number;
@@ -75,7 +79,7 @@ export function* chunksOf(text: string, target = CHUNK_CHARS): Generator<{ text:
 
 interface Job {
   id: number;
-  chunks: { file: string; text: string }[];
+  chunks: ToChunkWorker["chunks"];
   resolve: (r: ChunkResult[]) => void;
   reject: (e: Error) => void;
 }
@@ -107,7 +111,7 @@ class ChunkPool {
     }
   }
 
-  run(chunks: { file: string; text: string }[]): Promise<ChunkResult[]> {
+  run(chunks: ToChunkWorker["chunks"]): Promise<ChunkResult[]> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, chunks, resolve, reject });
@@ -150,10 +154,14 @@ export interface ParallelOptions {
 
 /**
  * Reviews `files` in worker threads into `builder`, in input order; returns the LoadErrors,
- * in file order. Rejects when a worker fails (crash, out of memory): the caller exits 2.
+ * in file order (NotAManifest for a discovered file that is no manifest: a skip, not an
+ * error). A file found by walking is judged a non-manifest only when it is one chunk (every
+ * JSON file, and YAML up to `chunkChars`); a longer stream whose first document is no object
+ * stays an error. Rejects when a worker fails (crash, out of memory): the caller exits 2.
  */
-export async function reviewInWorkers(files: string[], builder: ReportBuilder, o: ParallelOptions): Promise<LoadError[]> {
-  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin } : undefined, limits: o.limits });
+export async function reviewInWorkers(input: readonly (string | SelectedFile)[], builder: ReportBuilder, o: ParallelOptions): Promise<LoadError[]> {
+  const files = input.map((f) => (typeof f === "string" ? { path: f, discovered: false } : f));
+  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin, digest: o.config.digest } : undefined, limits: o.limits });
   const target = o.chunkChars ?? CHUNK_CHARS;
   const errors: LoadError[] = [];
   // Merge state: the file being merged, the documents of it merged so far, whether it failed.
@@ -177,7 +185,7 @@ export async function reviewInWorkers(files: string[], builder: ReportBuilder, o
           builder.merge(r.results.map((x) => shifted(x, c.lineBase, indexBase)), r.objects, r.skipped);
           if (r.error) {
             const e = r.error;
-            errors.push(new LoadError(c.file, e.line === undefined ? undefined : e.line + c.lineBase, e.detail, e.document === undefined ? undefined : e.document + indexBase));
+            errors.push(e.notAManifest ? new NotAManifest(c.file, e.notAManifest, e.detail) : new LoadError(c.file, e.line === undefined ? undefined : e.line + c.lineBase, e.detail, e.document === undefined ? undefined : e.document + indexBase));
             failed = true;
           }
           indexBase += r.objects;
@@ -195,7 +203,7 @@ export async function reviewInWorkers(files: string[], builder: ReportBuilder, o
   let batch: Chunk[] = [];
   let batchChars = 0;
   const send = async (): Promise<void> => {
-    const texts = batch.filter((c) => !c.error).map((c) => ({ file: c.file, text: c.text! }));
+    const texts = batch.filter((c) => !c.error).map((c) => ({ file: c.file, text: c.text!, ...(c.discovered ? { discovered: true } : {}) }));
     const results = texts.length > 0 ? pool.run(texts) : Promise.resolve([]);
     results.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
     inFlight.push({ batch, results });
@@ -204,7 +212,7 @@ export async function reviewInWorkers(files: string[], builder: ReportBuilder, o
     while (inFlight.length >= maxInFlight) await settleOldest();
   };
   try {
-    for (const [i, f] of files.entries()) {
+    for (const [i, { path: f, discovered }] of files.entries()) {
       let text: string;
       try {
         text = await o.read(f);
@@ -214,10 +222,13 @@ export async function reviewInWorkers(files: string[], builder: ReportBuilder, o
       }
       const chunks = chunksOf(text, target);
       let next = chunks.next();
+      let first = true;
       while (!next.done) {
         const c = next.value;
         next = chunks.next();
-        batch.push({ fileIndex: i, file: f, text: c.text, lineBase: c.lineBase, last: !!next.done });
+        const whole = first && !!next.done;
+        first = false;
+        batch.push({ fileIndex: i, file: f, text: c.text, lineBase: c.lineBase, last: !!next.done, ...(discovered && whole ? { discovered: true } : {}) });
         batchChars += c.text.length;
         if (batchChars >= target) await send();
       }

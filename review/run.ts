@@ -1,6 +1,7 @@
 /** Reviews loaded documents with the rule book and summarises the outcome. */
 import { review, type AuditRecord, type PatchOperation, type PolicyConfig, type Violation, type Warning } from "../policy";
 import type { SourceDoc } from "./load";
+import type { SkippedInput, SkipReason } from "./select";
 import { at } from "../policy/checks/values";
 import { redactSecrets } from "../policy/redact";
 
@@ -31,12 +32,18 @@ export interface Summary {
   refused: number;
   warnings: number;
   audits: number;
+  /** Objects of kinds the rule book does not review. */
   skipped: number;
+  /** Files and folders not reviewed (review only; see review/select.ts), and how many per reason. */
+  skippedFiles?: number;
+  skippedFilesByReason?: Partial<Record<SkipReason, number>>;
 }
 
 export interface Report {
   results: ObjectResult[];
   summary: Summary;
+  /** What review did not read, and why (review only; audit reads a cluster, not files). */
+  skippedFiles?: SkippedInput[];
 }
 
 /**

@@ -10,12 +10,17 @@ import { defaultPolicyConfiguration, type PolicyConfig } from "../policy";
 import { vapCoverage } from "../policy/vap";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { checkKubeVersion, generateVap, KubeVersionError } from "./generate";
+import { generateMutating } from "./mutating";
 
 interface VapCommandOptions {
   config?: string;
   kubeVersion: string;
   output: "yaml" | "json" | "text";
   list?: boolean;
+  /** false with --no-mutating: leave out the MutatingAdmissionPolicies of the defaults. */
+  mutating: boolean;
+  /** --mutating-beta: emit v1beta1 MutatingAdmissionPolicies for 1.34-1.35. */
+  mutatingBeta?: boolean;
 }
 
 const HELP_AFTER = `
@@ -28,6 +33,15 @@ listed on standard error; the webhook still applies them.
 
 Requires Kubernetes 1.30 or later (ValidatingAdmissionPolicy v1). An older --kube-version is
 refused: 1.28-1.29 have only v1beta1, off by default.
+
+The rule book's defaults (what the mutating webhook fills: a local Domain's interConnProtocols,
+an AppImage's replicas and port protocol and scope, a KusciaJob's scheduling fields, a
+KusciaDeployment party template's strategy) come as MutatingAdmissionPolicies and bindings,
+one per kind, named kuscia-iac.defaults.<kind>, as JSONPatch: admissionregistration.k8s.io/v1
+from Kubernetes 1.36 (--kube-version 1.36). 1.34-1.35 have them only as v1beta1 behind the
+MutatingAdmissionPolicy feature gate, off by default: --mutating-beta emits those for an API
+server that enables it. Older versions have none: the mutating webhook fills the defaults, as
+the note on standard error says. --no-mutating leaves them out.
 
 Every object carries the labels app.kubernetes.io/managed-by=kuscia-iac and
 kuscia-iac.secretflow/rule=<rule id>, so a regeneration can prune the policies of rules
@@ -47,6 +61,11 @@ Examples:
   kuscia-iac vap | kubectl apply --prune -l app.kubernetes.io/managed-by=kuscia-iac \\
     --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy \\
     --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding -f -
+  kuscia-iac vap --kube-version 1.36 | kubectl apply --prune -l app.kubernetes.io/managed-by=kuscia-iac \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/MutatingAdmissionPolicy \\
+    --prune-allowlist=admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding -f -
   kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app.kubernetes.io/managed-by=kuscia-iac
   kuscia-iac vap --list
   kuscia-iac vap --list -o yaml`;
@@ -59,6 +78,8 @@ export function register(program: Command): void {
     .option("--kube-version <version>", "the API server's Kubernetes version (1.30 or later)", "1.30")
     .addOption(new Option("-o, --output <format>", "output format: yaml (default) or json (a List) for the policies; text (default), json or yaml with --list").choices(["yaml", "json", "text"]))
     .option("--list", "list every rule: whether a policy enforces it, or why not")
+    .option("--no-mutating", "leave out the MutatingAdmissionPolicies of the defaults (Kubernetes 1.36+, or 1.34-1.35 with --mutating-beta)")
+    .option("--mutating-beta", "on Kubernetes 1.34-1.35, emit the defaults as v1beta1 MutatingAdmissionPolicies (the API server must enable the MutatingAdmissionPolicy feature gate and admissionregistration.k8s.io/v1beta1)")
     .addHelpText("after", HELP_AFTER)
     .action((opts: VapCommandOptions) => {
       process.exitCode = runVap(opts);
@@ -89,9 +110,11 @@ function runVap(opts: VapCommandOptions): number {
     return 2;
   }
   const result = generateVap({ config, kubeVersion: opts.kubeVersion });
-  for (const n of result.notes) process.stderr.write(`kuscia-iac vap: note: ${n}\n`);
+  const mutating = opts.mutating === false ? { objects: [], notes: [] } : generateMutating({ config, kube: checkKubeVersion(opts.kubeVersion), beta: opts.mutatingBeta });
+  for (const n of [...result.notes, ...mutating.notes]) process.stderr.write(`kuscia-iac vap: note: ${n}\n`);
   const policies = result.objects.filter((o) => o.kind === "ValidatingAdmissionPolicy").length;
-  if (policies === 0) {
+  const objects = [...result.objects, ...mutating.objects];
+  if (objects.length === 0) {
     // Not an empty List: kubectl apply refuses that as it refuses an empty input ("no objects
     // passed to apply"), --prune included: write nothing and say what to do instead.
     process.stderr.write(
@@ -99,10 +122,12 @@ function runVap(opts: VapCommandOptions): number {
         `kubectl apply refuses an empty input ("no objects passed to apply"); to remove the policies applied before, run ` +
         `kubectl delete validatingadmissionpolicies,validatingadmissionpolicybindings -l app.kubernetes.io/managed-by=kuscia-iac\n`,
     );
-  } else if (opts.output === "json") process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: result.objects }, null, 2) + "\n");
-  else process.stdout.write(result.objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  } else if (opts.output === "json") process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");
+  else process.stdout.write(objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  const maps = mutating.objects.filter((o) => o.kind === "MutatingAdmissionPolicy").length;
   process.stderr.write(
     `kuscia-iac vap: ${policies} policies with their bindings` +
+      (maps > 0 ? `, and ${maps} MutatingAdmissionPolicies (the defaults of ${maps} kinds) with theirs` : "") +
       (result.off.length > 0 ? `; ${result.off.length} rules with a CEL form are off` : "") +
       (result.uncovered.length > 0
         ? `; ${result.uncovered.length} rules that are on have no policy and need the webhook: ${result.uncovered.join(", ")} (kuscia-iac vap --list says why)`

@@ -3,8 +3,7 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_AppImage"
 import { KUSCIA } from "./common";
 import { checkContainerNames, checkResources, containersOf } from "./workload";
 import { dnsSubdomain, IMAGE_NAME, imageName, imageTag, placeholder } from "../checks/names";
-import { arr, at, isObj, obj, show } from "../checks/values";
-import type { PatchOperation } from "../types";
+import { arr, at, isObj, keyOf, obj, show } from "../checks/values";
 import { firstBad, lit, matches, show as celShow, subdomainOk, subdomainWhy } from "../vap/cel";
 import { hasPlaceholder, hasSpec, imageTagOk, imageTagWhy, isStr, nameField, o as O, PLACEHOLDER_TEXT } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -117,7 +116,7 @@ export const appImage: KindPolicy = {
         const names = new Map<string, number>();
         templates.forEach((t, i) => {
           const base = ["spec", "deployTemplates", i];
-          const key = `${String(at(t, "name"))}\u0000${String(at(t, "role") ?? "")}`;
+          const key = `${keyOf(at(t, "name"))}\u0000${keyOf(at(t, "role") ?? "")}`;
           if (names.has(key)) ctx.fail([...base, "name"], `${show(at(t, "name"))} is also deploy template ${names.get(key)}; template names (per role) must be unique`);
           else names.set(key, i);
           const containers = containersOf(at(t, "spec"));
@@ -196,22 +195,32 @@ export const appImage: KindPolicy = {
       },
     },
   ],
-  defaults(o) {
-    // The CRD's own defaults (port protocol HTTP, scope Local) and the controller's replicas
-    // fallback of 1, made explicit so review, render and the API server agree.
-    const ops: PatchOperation[] = [];
-    (arr(at(o, "spec", "deployTemplates")) ?? []).forEach((t, i) => {
-      if (!isObj(t)) return;
-      if (t.replicas === undefined) ops.push({ op: "add", path: `/spec/deployTemplates/${i}/replicas`, value: 1 });
-      (containersOf(t.spec) ?? []).forEach((c, j) => {
-        (arr(at(c, "ports")) ?? []).forEach((p, k) => {
-          if (!isObj(p)) return;
-          const base = `/spec/deployTemplates/${i}/spec/containers/${j}/ports/${k}`;
-          if (p.protocol === undefined) ops.push({ op: "add", path: `${base}/protocol`, value: "HTTP" });
-          if (p.scope === undefined) ops.push({ op: "add", path: `${base}/scope`, value: "Local" });
-        });
-      });
-    });
-    return ops;
-  },
+  // The CRD's own defaults (port protocol HTTP, scope Local) and the controller's replicas
+  // fallback of 1, made explicit so review, render and the API server agree.
+  defaults: [
+    {
+      id: "replicas",
+      summary: "a deploy template's replicas is 1 when unset, the controller's fallback",
+      source: "pkg/controllers/kusciadeployment/util.go: buildPartyKitInfo (replicas: party template, else AppImage deploy template, else 1)",
+      parent: "spec.deployTemplates[]",
+      field: "replicas",
+      value: 1,
+    },
+    {
+      id: "port-protocol",
+      summary: "a container port's protocol is HTTP when unset (the CRD's default)",
+      source: "crds/kuscia/kuscia.secretflow_appimages.yaml (ContainerPort.protocol default HTTP)",
+      parent: "spec.deployTemplates[].spec.containers[].ports[]",
+      field: "protocol",
+      value: "HTTP",
+    },
+    {
+      id: "port-scope",
+      summary: "a container port's scope is Local when unset (the CRD's default)",
+      source: "crds/kuscia/kuscia.secretflow_appimages.yaml (ContainerPort.scope default Local)",
+      parent: "spec.deployTemplates[].spec.containers[].ports[]",
+      field: "scope",
+      value: "Local",
+    },
+  ],
 };

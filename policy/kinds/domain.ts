@@ -1,7 +1,7 @@
 import type { KindPolicy } from "../engine";
 import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_Domain";
 import { KUSCIA, certificateRuleIds, checkCertificate, checkDomainId } from "./common";
-import { arr, at, obj, str } from "../checks/values";
+import { arr, at, str } from "../checks/values";
 import { domainIdOk, domainIdWhy, enumText, firstBad, lit, show } from "../vap/cel";
 import { enumField, hasSpec, nameField, o as O } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -138,13 +138,18 @@ export const domain: KindPolicy = {
   ],
   // No immutable fields: KusciaAPI's UpdateDomain changes spec.role (pkg/kusciaapi/service/domain_service.go)
   // and the domain controller relabels the namespace (pkg/controllers/domain/namespace.go: updateNamespace).
-  defaults(o) {
-    // What the controllers assume when the list is empty (getInterConnProtocol). Only for local
-    // domains: on a partner Domain an explicit ["kuscia"] selects the peer-to-peer authorization path
-    // (createOrUpdateAuth), so filling it would change what the controller does.
-    const spec = obj(o.spec);
-    if (spec && spec.interConnProtocols === undefined && spec.role !== "partner") return [{ op: "add", path: "/spec/interConnProtocols", value: ["kuscia"] }];
-    return [];
-  },
+  defaults: [
+    {
+      // Only for local domains: on a partner Domain an explicit ["kuscia"] selects the peer-to-peer
+      // authorization path (createOrUpdateAuth), so filling it would change what the controller does.
+      id: "interconn-protocols",
+      summary: "a local Domain's spec.interConnProtocols is [kuscia], what the controllers assume when the list is empty",
+      source: "pkg/controllers/domain/authorization_resource.go: getInterConnProtocol",
+      parent: "spec",
+      field: "interConnProtocols",
+      value: ["kuscia"],
+      when: [{ field: "role", not: "partner" }],
+    },
+  ],
 };
 

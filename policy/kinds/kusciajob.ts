@@ -12,8 +12,7 @@ import { KUSCIA, checkDomainId } from "./common";
 import { CROSS_DOMAIN, checkAppImageRef, checkParties, checkTaskName, crossDomainRule, initiatorCel, k3sName } from "./crossdomain";
 import { findCycle } from "../checks/dag";
 import { placeholder, taskServiceDot } from "../checks/names";
-import { arr, at, isObj, show } from "../checks/values";
-import type { PatchOperation } from "../types";
+import { arr, at, show } from "../checks/values";
 import { appImageRefWhy, domainIdOk, domainIdWhy, firstBad, k3sOk, k3sWhy, labelOk, labelWhy, lit, show as celShow, subdomainOk, taskNameWhy, taskServiceDotCel } from "../vap/cel";
 import { domainIdField, firstBad2, hasSpec, nameField, o as O, parties as celParties } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -328,18 +327,12 @@ export const kusciaJob: KindPolicy = {
     },
   ],
   // No immutable fields: upstream refuses no spec change (the controller validates a job once, when it first sees it).
-  defaults(o) {
-    // The CRD's defaults (what the API server stores): scheduleMode Strict, maxParallelism 1, tasks[].tolerable false.
-    const ops: PatchOperation[] = [];
-    const spec = at(o, "spec");
-    if (!isObj(spec)) return ops;
-    if (spec.scheduleMode === undefined) ops.push({ op: "add", path: "/spec/scheduleMode", value: "Strict" });
-    if (spec.maxParallelism === undefined) ops.push({ op: "add", path: "/spec/maxParallelism", value: 1 });
-    (arr(spec.tasks) ?? []).forEach((t, i) => {
-      if (isObj(t) && t.tolerable === undefined) ops.push({ op: "add", path: `/spec/tasks/${i}/tolerable`, value: false });
-    });
-    return ops;
-  },
+  // The CRD's defaults (what the API server stores): scheduleMode Strict, maxParallelism 1, tasks[].tolerable false.
+  defaults: [
+    { id: "schedule-mode", summary: "scheduleMode is Strict when unset (the CRD's default)", source: "crds/kuscia/kuscia.secretflow_kusciajobs.yaml (scheduleMode default Strict)", parent: "spec", field: "scheduleMode", value: "Strict" },
+    { id: "max-parallelism", summary: "maxParallelism is 1 when unset (the CRD's default)", source: "crds/kuscia/kuscia.secretflow_kusciajobs.yaml (maxParallelism default 1)", parent: "spec", field: "maxParallelism", value: 1 },
+    { id: "tolerable", summary: "a task's tolerable is false when unset (the CRD's default)", source: "crds/kuscia/kuscia.secretflow_kusciajobs.yaml (tasks[].tolerable default false)", parent: "spec.tasks[]", field: "tolerable", value: false },
+  ],
 };
 
 export { CROSS_DOMAIN };

@@ -1,5 +1,6 @@
 /** JUnit XML: one suite per file, one test case per reviewed object; what CI test tabs ingest. */
 import type { Report, ObjectResult } from "../run";
+import { SKIP_REASONS } from "../select";
 
 function esc(s: string): string {
   return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!)
@@ -11,7 +12,7 @@ export function formatJunit(report: Report): string {
   const byFile = new Map<string, ObjectResult[]>();
   for (const r of report.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="kuscia-iac review" tests="${report.results.length}" failures="${report.summary.refused}">`);
+  out.push(`<testsuites name="kuscia-iac review" tests="${report.results.length + (report.skippedFiles?.length ?? 0)}" failures="${report.summary.refused}">`);
   for (const [file, results] of byFile) {
     const failures = results.filter((r) => !r.allowed).length;
     out.push(`  <testsuite name="${esc(file)}" tests="${results.length}" failures="${failures}">`);
@@ -24,6 +25,17 @@ export function formatJunit(report: Report): string {
       }
       const notes = [...r.warnings.map((w) => `warning: ${w.message} [${w.rule}]`), ...r.audits.map((a) => `audit: ${a.message} [${a.rule}] (${a.reason})`)];
       if (notes.length) out.push(`      <system-out>${esc(notes.join("\n"))}</system-out>`);
+      out.push("    </testcase>");
+    }
+    out.push("  </testsuite>");
+  }
+  // What review did not read: JUnit's own <skipped/>, one test case per file or folder.
+  const skipped = report.skippedFiles ?? [];
+  if (skipped.length > 0) {
+    out.push(`  <testsuite name="skipped files" tests="${skipped.length}" failures="0" skipped="${skipped.length}">`);
+    for (const x of skipped) {
+      out.push(`    <testcase classname="skipped" name="${esc(x.path)}">`);
+      out.push(`      <skipped message="${esc(`${SKIP_REASONS[x.reason]}${x.detail ? `: ${x.detail}` : ""}`)}" type="${esc(x.reason)}"/>`);
       out.push("    </testcase>");
     }
     out.push("  </testsuite>");

@@ -1,5 +1,8 @@
 /** SARIF 2.1.0, for code-scanning UIs: every rule of the rule book, and one result per finding. */
+import { createHash } from "node:crypto";
 import { rules } from "../../policy";
+import { ruleDocUrl } from "../../policy/ruledocs";
+import { SKIP_REASONS } from "../select";
 import type { PolicyConfig } from "../../policy/config/types";
 import type { Action } from "../../policy/config/types";
 import { EXCEPTION_PREFIX } from "../../policy/config/apply";
@@ -16,9 +19,10 @@ const LEVEL: Record<Action, "error" | "warning" | "note" | "none"> = { deny: "er
  * policy configuration gives it (`config`, else the defaults: deny for error-severity rules,
  * warn for warnings), so a rule relaxed to `warn` is not shown as an error.
  */
-export function formatSarif(report: Report, version: string, config?: PolicyConfig): string {
+export function formatSarif(report: Report, version: string, config?: PolicyConfig, docsBase?: string): string {
   const all = rules(config);
   const index = new Map(all.map((r, i) => [r.id, i]));
+  const fingerprints = new Fingerprints();
   const results = report.results.flatMap((r) =>
     [
       ...r.violations.map((v) => ({ f: v, level: "error" })),
@@ -33,11 +37,12 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: r.file === "-" ? "stdin" : r.file.split("\\").join("/") },
+            artifactLocation: { uri: artifactUri(r.file) },
             ...(f.line > 0 ? { region: { startLine: f.line } } : {}),
           },
         },
       ],
+      partialFingerprints: { [FINGERPRINT]: fingerprints.of(f.rule, r, (f as { path?: string }).path ?? "") },
       ...(suppression ? { suppressions: [suppression] } : {}),
     })),
   );
@@ -53,12 +58,30 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
             rules: all.map((r) => ({
               id: r.id,
               shortDescription: { text: r.summary },
+              ...(docsBase ? { helpUri: ruleDocUrl(r.id, docsBase) } : {}),
               defaultConfiguration: configuration(r.action ?? (r.severity === "error" ? "deny" : "warn")),
               properties: { kind: r.kind, severity: r.severity, ...(r.action ? { action: r.action } : {}) },
             })),
           },
         },
         results,
+        // What review did not read, and why: one notification per file or folder skipped.
+        ...(report.skippedFiles
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: report.skippedFiles.map((s) => ({
+                    level: "note",
+                    descriptor: { id: `skipped.${s.reason}` },
+                    message: { text: `skipped: ${SKIP_REASONS[s.reason]}${s.detail ? `: ${s.detail}` : ""}` },
+                    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(s.path) } } }],
+                  })),
+                },
+              ],
+              properties: { skippedFiles: report.summary.skippedFiles ?? report.skippedFiles.length, skippedFilesByReason: report.summary.skippedFilesByReason ?? {} },
+            }
+          : {}),
       },
     ],
   };
@@ -77,4 +100,37 @@ function configuration(action: Action): { level: string; enabled?: false } {
  */
 function suppressionOf(reason: string): { kind: "external"; justification: string } | undefined {
   return reason.startsWith(EXCEPTION_PREFIX) ? { kind: "external", justification: reason } : undefined;
+}
+
+/** The partialFingerprints key: its version changes if what the fingerprint hashes ever does. */
+export const FINGERPRINT = "kusciaIacFinding/v1";
+
+/**
+ * Stable fingerprints: the rule, the file, the object (apiVersion, kind, namespace, name) and
+ * the field path, so a finding keeps its identity when lines move or its message changes
+ * (messages quote values); a second finding with the same identity gets its ordinal.
+ */
+class Fingerprints {
+  private readonly seen = new Map<string, number>();
+  of(rule: string, r: { file: string; apiVersion: string; kind: string; namespace?: string; name: string }, path: string): string {
+    const key = [rule, r.file.split("\\").join("/"), r.apiVersion, r.kind, r.namespace ?? "", r.name, path].join("\u0000");
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    return createHash("sha256").update(`${key}\u0000${n}`).digest("hex");
+  }
+}
+
+/**
+ * A file name as a SARIF artifactLocation.uri (RFC 3986): a relative path stays relative with
+ * each segment percent-encoded (`#`, `%`, spaces, non-ASCII), an absolute path becomes a
+ * `file:` URI; standard input is `stdin`, and audit's `cluster:<context>` keeps its scheme.
+ */
+export function artifactUri(file: string): string {
+  if (file === "-") return "stdin";
+  if (file.startsWith("cluster:")) return `cluster:${encodeURIComponent(file.slice("cluster:".length))}`;
+  const p = file.split("\\").join("/");
+  const segments = (q: string) => q.split("/").map(encodeURIComponent).join("/");
+  if (/^[A-Za-z]:\//.test(p)) return `file:///${p.slice(0, 2)}${segments(p.slice(2))}`;
+  if (p.startsWith("/")) return `file://${segments(p)}`;
+  return segments(p.replace(/^(\.\/)+/, ""));
 }

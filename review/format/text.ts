@@ -1,5 +1,6 @@
 /** Output for people: one line per finding, file:line first so terminals and editors can jump to it. */
 import type { Report } from "../run";
+import { SKIP_REASONS } from "../select";
 
 export function formatText(report: Report, color: boolean): string {
   const c = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -12,8 +13,12 @@ export function formatText(report: Report, color: boolean): string {
     for (const w of r.warnings) lines.push(`${loc(r.file, w.line)}: ${c("33", "warning")} ${what}: ${w.message} [${w.rule}]`);
     for (const a of r.audits) lines.push(`${loc(r.file, a.line)}: ${c("36", "audit")} ${what}: ${a.message} [${a.rule}] (${a.reason})`);
   }
+  // What review did not read, and why: one line each, so nothing is left out silently.
+  for (const x of report.skippedFiles ?? []) lines.push(`${x.path}: ${c("2", "skipped")} ${SKIP_REASONS[x.reason]}${x.detail ? `: ${x.detail}` : ""}`);
   const s = report.summary;
   const verdict = s.refused > 0 ? c("31", `${s.refused} refused`) : c("32", "0 refused");
-  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.audits ? `${s.audits} audited, ` : ""}${s.skipped} skipped (kinds the rule book does not review)`);
+  const byReason = Object.entries(s.skippedFilesByReason ?? {}).map(([k, n]) => `${k} ${n}`).join(", ");
+  const files = s.skippedFiles !== undefined ? `; ${s.skippedFiles} files or folders skipped${byReason ? ` (${byReason})` : ""}` : "";
+  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.audits ? `${s.audits} audited, ` : ""}${s.skipped} skipped (kinds the rule book does not review)${files}`);
   return lines.join("\n") + "\n";
 }

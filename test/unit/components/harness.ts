@@ -5,6 +5,8 @@
  * its top so it does not depend on another file having set mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
+/** Resolves once every resource registration (RPC) in flight has finished: the event tests wait for. */
+export const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 import { resetProgramReferences } from "../../../components/references";
 import { resetChildNames } from "../../../components/children";
 
@@ -125,7 +127,10 @@ export async function collectRejections(fn: () => Promise<void>): Promise<string
   process.on("unhandledRejection", listener);
   try {
     await fn();
-    await new Promise((r) => setTimeout(r, 50));
+    // Every registration done (the event), then one more turn of the event loop, after which
+    // Node has reported the rejections those registrations left unhandled.
+    await waitForRPCs();
+    await new Promise((r) => setImmediate(r));
   } finally {
     process.off("unhandledRejection", listener);
   }

@@ -9,7 +9,7 @@ import { ClusterDomainRoute, Domain, KusciaDeployment, KusciaValidationError } f
 import { keepSecret, legacyChildName, mergeDependsOn, readinessAnnotations, resecret, wireSecret } from "../../../components/children";
 import { hideQuoted } from "../../../components/validate";
 import { refused } from "../../../components/refusal";
-import { recordOptions, refusalOf, useMocks, valueOf } from "./harness";
+import { recordOptions, refusalOf, useMocks, valueOf, waitForRPCs } from "./harness";
 
 const NS = "kubernetes:core/v1:Namespace";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
@@ -71,18 +71,15 @@ describe("components a Pulumi user can trust", () => {
     assert.equal(await valueOf(d.namespace), "deps");
   });
 
-  it("creates a custom resource named by plain values at construction, even when its contents are Outputs", () => {
+  it("creates a custom resource named by plain values at construction, even when its contents are Outputs", async () => {
     new Domain("p", { name: "partner", labels: pulumi.output({ team: "x" }), emit: "custom-resource" });
     new ClusterDomainRoute("r", { name: "a-b", source: pulumi.output("a"), destination: "b", authenticationType: "None" });
     new KusciaDeployment("kd", { name: "kd", initiator: pulumi.output("alice"), parties: [{ domainID: "alice", appImageRef: "img" }], emit: "custom-resource" });
-    // Registration is asynchronous but starts at construction: the names are known without resolving anything.
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        const names = mocks.registered.filter((r) => r.type.startsWith("kubernetes:kuscia")).map((r) => r.name).sort();
-        assert.deepEqual(names, ["a-b", "cross-domain/kd", "partner"]);
-        resolve();
-      }, 50),
-    );
+    // Registration is asynchronous but starts at construction: the names are known without
+    // resolving anything. Waiting for the registrations to finish (not for a guessed time).
+    await waitForRPCs();
+    const names = mocks.registered.filter((r) => r.type.startsWith("kubernetes:kuscia")).map((r) => r.name).sort();
+    assert.deepEqual(names, ["a-b", "cross-domain/kd", "partner"]);
   });
 
   it("readiness options become the provider's annotations on every child", async () => {

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { review } from "../../../policy";
 import { findCycle } from "../../../policy/checks/dag";
 import { kusciaJob } from "../../../policy/kinds/kusciajob";
+import { defaultsPatch } from "../../../policy/defaults";
 
 const job = (tasks: unknown[], extra: Record<string, unknown> = {}) => ({
   apiVersion: "kuscia.secretflow/v1alpha1",
@@ -61,7 +62,7 @@ describe("KusciaJob rules", () => {
   it("default scheduleMode, maxParallelism and tolerable as the CRD does", () => {
     const r = review(job([task("a")]));
     assert.deepEqual(r.violations, []);
-    assert.deepEqual(kusciaJob.defaults!(job([task("a")])), [
+    assert.deepEqual(defaultsPatch(kusciaJob.defaults!, job([task("a")])), [
       { op: "add", path: "/spec/scheduleMode", value: "Strict" },
       { op: "add", path: "/spec/maxParallelism", value: 1 },
       { op: "add", path: "/spec/tasks/0/tolerable", value: false },

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runReview, type Io, type ReviewCommandOptions } from "../../../review/command";
 import { chunksOf, reviewInWorkers } from "../../../review/parallel";
-import { LoadError, listFiles, readDocs, readSource } from "../../../review/load";
+import { LoadError, readDocs, readSource } from "../../../review/load";
+import { listFiles } from "../../../review/select";
 import { ReportBuilder } from "../../../review/run";
 import { readPolicyConfigFile } from "../../../policyfile/read";
 import { EXAMPLES_DIR } from "../../helpers/examples";
@@ -32,7 +33,6 @@ function exampleDocs(): string[] {
 }
 
 describe("review --jobs (worker threads)", function () {
-  this.timeout(120_000);
   const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-jobs-"));
   const docs = exampleDocs();
   // A multi-thousand-document stream (several chunks), a non-object document in the middle of

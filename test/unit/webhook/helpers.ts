@@ -157,7 +157,12 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
   };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
+/**
+ * Polls `cond` until it holds. The deadline is a liveness guard, not a speed test: long
+ * (90 s) by default, so a busy machine only makes the wait longer; the test's own timeout
+ * (mocharc) is longer still, so the message says what never happened.
+ */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 90_000, what = "condition"): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await cond()) return;

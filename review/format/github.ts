@@ -1,0 +1,46 @@
+/**
+ * GitHub Actions workflow commands: each finding becomes an annotation on its file and line
+ * in the run and the pull request (`::error file=...,line=...,title=...::message`), with no
+ * upload step; a notice lists what was skipped. Syntax and escaping as GitHub's toolkit
+ * (@actions/core command.ts) writes them: `%`, CR and LF in the message; also `:` and `,`
+ * in property values.
+ */
+import type { Report } from "../run";
+import { SKIP_REASONS } from "../select";
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+function command(level: "error" | "warning" | "notice", props: Record<string, string | number | undefined>, message: string): string {
+  const p = Object.entries(props)
+    .filter(([, v]) => v !== undefined && v !== "" && v !== 0)
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(",");
+  return `::${level}${p ? ` ${p}` : ""}::${escapeData(message)}`;
+}
+
+export function formatGithub(report: Report): string {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const file = r.file === "-" ? undefined : r.file.split("\\").join("/");
+    const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
+    for (const v of r.violations) lines.push(command("error", { file, line: v.line, title: `kuscia-iac ${v.rule}` }, `${what}: ${v.message}`));
+    for (const w of r.warnings) lines.push(command("warning", { file, line: w.line, title: `kuscia-iac ${w.rule}` }, `${what}: ${w.message}`));
+    for (const a of r.audits) lines.push(command("notice", { file, line: a.line, title: `kuscia-iac ${a.rule} (${a.reason})` }, `${what}: ${a.message}`));
+  }
+  const s = report.summary;
+  const skipped = report.skippedFiles ?? [];
+  if (skipped.length > 0) {
+    const byReason = Object.entries(s.skippedFilesByReason ?? {}).map(([k, n]) => `${n} ${k}`).join(", ");
+    const list = skipped.map((x) => `${x.path}: ${SKIP_REASONS[x.reason]}${x.detail ? ` (${x.detail})` : ""}`).join("\n");
+    lines.push(command("notice", { title: `kuscia-iac: ${skipped.length} files or folders not reviewed (${byReason})` }, list));
+  }
+  // A plain line for the log; GitHub shows it as text, not as an annotation.
+  lines.push(`kuscia-iac: ${s.files} files, ${s.objects} objects: ${s.refused} refused, ${s.warnings} warnings, ${s.audits} audited, ${s.skipped} objects of kinds not reviewed, ${skipped.length} files or folders skipped`);
+  return lines.join("\n") + "\n";
+}
