@@ -20,3 +20,25 @@ export function benchStream(count: number): string {
     .filter((d) => d.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#")));
   return Array.from({ length: count }, (_, i) => sources[i % sources.length]).join("\n---\n") + "\n";
 }
+
+/**
+ * `count` large documents of about `docBytes` each: the secretflow-serving
+ * KusciaDeployment of the examples, its inputConfig's feature mapping grown to the size
+ * (real serving configurations map thousands of features). For the memory benchmark: a
+ * 100 MB stream of 1,000 documents must cost about what one document does.
+ */
+export function bigStream(count: number, docBytes: number): string {
+  const doc = readFileSync(path.join(EXAMPLES, "secretflow-serving.yaml"), "utf8")
+    .split(/^---$/m)
+    .map((d) => d.trim())
+    .find((d) => d.includes('"featureMapping":{'));
+  if (!doc) throw new Error("bench: no KusciaDeployment with a featureMapping in secretflow-serving.yaml");
+  const entries: string[] = [];
+  for (let i = 0, n = doc.length; n < docBytes; i++) {
+    const e = `"f${i}":"x${i}",`;
+    entries.push(e);
+    n += e.length;
+  }
+  const big = doc.replace('"featureMapping":{', `"featureMapping":{${entries.join("")}`);
+  return Array.from({ length: count }, () => big).join("\n---\n") + "\n";
+}

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import { KUSCIA_API_VERSION, type AppImageResource } from "../policy/expand";
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, type Emit } from "./emit";
 import { settle } from "./known";
-import { admitOrThrow, compact } from "./validate";
+import { admitOrThrow, compact, reviewFindings } from "./validate";
 
 export interface AppImageImageArgs {
   /** Image repository, e.g. `secretflow/serving-anolis8`. */
@@ -118,28 +119,34 @@ export interface AppImageArgs extends ReadinessArgs {
  */
 export class AppImage extends pulumi.ComponentResource {
   /** The AppImage name. */
-  readonly imageName: pulumi.Output<string>;
+  readonly imageName!: pulumi.Output<string>;
   /** The AppImage as validated, with defaults; pass it in a KusciaDeployment's `appImages`. */
-  readonly object: pulumi.Output<AppImageResource>;
+  readonly object!: pulumi.Output<AppImageResource>;
   /** `Kind/name` of the objects created (empty with `native`), once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:AppImage", name, {}, opts);
-    const emit = emitMode("AppImage", name, args.emit, "native", this);
-    const fam = family(this, name, opts, args);
-    const { object, emitted } = settle(
-      args,
-      (a, secret) => admitOrThrow("AppImage", name, appImageResource(name, a), this, "", secret),
-      (img, secret, argDeps) =>
-        emitsCustomResource(emit)
-          ? whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, img, {}, secret)], [objectRef(img)])
-          : pulumi.output([] as string[]),
-    );
-    this.object = object;
-    this.imageName = object.apply((o) => o.metadata.name);
-    this.created = emitted;
-    this.registerOutputs({ imageName: this.imageName, object: this.object, created: this.created });
+    try {
+      const emit = emitMode("AppImage", name, args.emit, "native", this);
+      const fam = family(this, name, opts, args);
+      const { object, emitted } = settle(
+        this,
+        args,
+        (a, secret) => admitOrThrow("AppImage", name, appImageResource(name, a), this, "", secret),
+        (img, secret, argDeps) =>
+          emitsCustomResource(emit)
+            ? whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, img, {}, secret)], [objectRef(img)])
+            : pulumi.output([] as string[]),
+        { kind: "AppImage", name, review: (a) => reviewFindings(appImageResource(name, a as pulumi.Unwrap<AppImageArgs>)) },
+      );
+      this.object = object;
+      this.imageName = object.apply((o) => o.metadata.name);
+      this.created = emitted;
+      this.registerOutputs({ imageName: this.imageName, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["imageName", "object", "created"]);
+    }
   }
 }
 

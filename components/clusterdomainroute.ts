@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import { KUSCIA_API_VERSION, type ClusterDomainRouteResource, type ClusterDomainRouteSpec } from "../policy/expand";
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { admitOrThrow, compact } from "./validate";
+import { admitOrThrow, compact, reviewFindings } from "./validate";
 
 export interface ClusterDomainRouteTokenConfigArgs {
   /** `RSA-GEN` (what join_to_host.sh uses) or `UID-RSA-GEN`. */
@@ -68,46 +69,52 @@ export interface ClusterDomainRouteArgs extends ReadinessArgs {
 /** The authorization between two domains' nodes. It stays a Kuscia custom resource: there is no native form. */
 export class ClusterDomainRoute extends pulumi.ComponentResource {
   /** The route's name. */
-  readonly routeName: pulumi.Output<string>;
+  readonly routeName!: pulumi.Output<string>;
   /** The ClusterDomainRoute as validated, with defaults. */
-  readonly object: pulumi.Output<ClusterDomainRouteResource>;
+  readonly object!: pulumi.Output<ClusterDomainRouteResource>;
   /** `Kind/name` of the custom resource, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: ClusterDomainRouteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:ClusterDomainRoute", name, {}, opts);
-    const emit = emitMode("ClusterDomainRoute", name, args.emit, "custom-resource", this);
-    if (emit === "native") {
-      throw new pulumi.ResourceError(
-        `ClusterDomainRoute ${JSON.stringify(name)}: emit: "native" is not possible: a ClusterDomainRoute has no native Kubernetes form and stays a Kuscia custom resource; use emit "custom-resource"`,
+    try {
+      const emit = emitMode("ClusterDomainRoute", name, args.emit, "custom-resource", this);
+      if (emit === "native") {
+        throw new pulumi.ResourceError(
+          `ClusterDomainRoute ${JSON.stringify(name)}: emit: "native" is not possible: a ClusterDomainRoute has no native Kubernetes form and stays a Kuscia custom resource; use emit "custom-resource"`,
+          this,
+          true,
+        );
+      }
+      const fam = family(this, name, opts, args);
+      // Named now when the name is: the route then exists from construction, in every preview.
+      const knownName = typeof args.name === "string" ? args.name : args.name === undefined && typeof args.source === "string" && typeof args.destination === "string" ? `${args.source}-${args.destination}` : undefined;
+      const early = !isKnown(args) && knownName !== undefined;
+      const { object, emitted } = settle(
         this,
-        true,
+        args,
+        (a, secret) => admitOrThrow("ClusterDomainRoute", name, clusterDomainRouteResource(name, a), this, "", secret),
+        // A private key must not sit in the state in clear text, even when given as a plain string.
+        (cdr, secret, argDeps) =>
+          early
+            ? pulumi.output([] as string[])
+            : whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, cdr, {}, secret || !!cdr.spec.mTLSConfig?.sourceClientPrivateKey)], [objectRef(cdr)]),
+        { kind: "ClusterDomainRoute", name, review: (a) => reviewFindings(clusterDomainRouteResource(name, a as pulumi.Unwrap<ClusterDomainRouteArgs>)) },
       );
+      const made: pulumi.Output<string[]>[] = [emitted];
+      if (early) {
+        const identity = { apiVersion: KUSCIA_API_VERSION, kind: "ClusterDomainRoute", metadata: { name: knownName } };
+        // Secret whenever a private key may be in it: its contents are not known yet.
+        const secret = (args.mTLSConfig as { sourceClientPrivateKey?: unknown } | undefined)?.sourceClientPrivateKey !== undefined || pulumi.Output.isInstance(args.mTLSConfig);
+        made.push(whenCreated([createCustomResource(fam, object, {}, secret, identity)], [objectRef(identity)]));
+      }
+      this.object = object;
+      this.created = pulumi.all(made).apply((l) => l.flat());
+      this.routeName = pulumi.all([object, this.created]).apply(([o]) => o.metadata.name);
+      this.registerOutputs({ routeName: this.routeName, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["routeName", "object", "created"]);
     }
-    const fam = family(this, name, opts, args);
-    // Named now when the name is: the route then exists from construction, in every preview.
-    const knownName = typeof args.name === "string" ? args.name : args.name === undefined && typeof args.source === "string" && typeof args.destination === "string" ? `${args.source}-${args.destination}` : undefined;
-    const early = !isKnown(args) && knownName !== undefined;
-    const { object, emitted } = settle(
-      args,
-      (a, secret) => admitOrThrow("ClusterDomainRoute", name, clusterDomainRouteResource(name, a), this, "", secret),
-      // A private key must not sit in the state in clear text, even when given as a plain string.
-      (cdr, secret, argDeps) =>
-        early
-          ? pulumi.output([] as string[])
-          : whenCreated([createCustomResource(argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam, cdr, {}, secret || !!cdr.spec.mTLSConfig?.sourceClientPrivateKey)], [objectRef(cdr)]),
-    );
-    const made: pulumi.Output<string[]>[] = [emitted];
-    if (early) {
-      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "ClusterDomainRoute", metadata: { name: knownName } };
-      // Secret whenever a private key may be in it: its contents are not known yet.
-      const secret = (args.mTLSConfig as { sourceClientPrivateKey?: unknown } | undefined)?.sourceClientPrivateKey !== undefined || pulumi.Output.isInstance(args.mTLSConfig);
-      made.push(whenCreated([createCustomResource(fam, object, {}, secret, identity)], [objectRef(identity)]));
-    }
-    this.object = object;
-    this.created = pulumi.all(made).apply((l) => l.flat());
-    this.routeName = pulumi.all([object, this.created]).apply(([o]) => o.metadata.name);
-    this.registerOutputs({ routeName: this.routeName, object: this.object, created: this.created });
   }
 }
 

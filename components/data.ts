@@ -6,10 +6,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KUSCIA_API_VERSION } from "../policy/expand";
-import { createCustomResource, family, objectRef, whenCreated, type ReadinessArgs } from "./children";
-import { isKnown } from "./known";
-import { admitOrThrow, compact, KusciaValidationError } from "./validate";
-import { EncryptedInfo } from "./secrets";
+import { createCustomResource, family, nameChild, objectRef, whenCreated, type ReadinessArgs } from "./children";
+import { isKnown, judgeLater } from "./known";
+import { admitOrThrow, compact, KusciaValidationError, reviewFindings } from "./validate";
+import { EncryptedInfo, secretType } from "./secrets";
+import { refusing, refused } from "./refusal";
 
 /** A Kuscia custom resource as these components build it. */
 export interface DataResource {
@@ -47,8 +48,9 @@ function emitData<A>(
     const o = check(args as pulumi.Unwrap<A>, false);
     object = pulumi.output(o) as unknown as pulumi.Output<DataResource>;
   } else {
-    const given = pulumi.output(args);
-    object = pulumi.all([given, pulumi.output(pulumi.isSecret(given))]).apply(([a, s]) => check(a as pulumi.Unwrap<A>, s)) as unknown as pulumi.Output<DataResource>;
+    // What is known at preview is judged then (components/partial.ts); the rest once it resolves.
+    const review = (a: unknown) => reviewFindings(build(a as pulumi.Unwrap<A>));
+    object = judgeLater(parent, args, check, { kind: identity.kind, name, review }) as unknown as pulumi.Output<DataResource>;
   }
   const cr = createCustomResource(fam, object as unknown as pulumi.Output<never>, {}, secret, identity);
   return { object: (secret ? pulumi.secret(object) : object) as pulumi.Output<DataResource>, created: whenCreated([cr], [objectRef(identity)]) };
@@ -118,43 +120,48 @@ const CIPHERTEXT_SHAPE = Buffer.alloc(256, 1).toString("base64");
  */
 export class DomainDataSource extends pulumi.ComponentResource {
   /** The datasource ID. */
-  readonly datasourceId: pulumi.Output<string>;
+  readonly datasourceId!: pulumi.Output<string>;
   /** The custom resource as validated. Secret: it holds the encrypted connection info. */
-  readonly object: pulumi.Output<DataResource>;
+  readonly object!: pulumi.Output<DataResource>;
   /** `Kind/namespace/name` of the custom resource, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: DomainDataSourceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:DomainDataSource", name, {}, opts);
-    const kind = "DomainDataSource";
-    const ns = plainName(kind, name, args.domainId, "domainId", this);
-    const id = plainName(kind, name, args.datasourceId ?? name, "datasourceId", this);
-    const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
-    const publicArgs = { type: args.type, displayName: args.displayName, uri: args.uri, accessDirectly: args.accessDirectly, labels: args.labels, annotations: args.annotations };
-    const build = (p: pulumi.Unwrap<typeof publicArgs>, encryptedInfo: string): DataResource => ({
-      apiVersion: KUSCIA_API_VERSION,
-      kind,
-      metadata: compact({ name: id, namespace: ns, labels: p.labels, annotations: p.annotations }),
-      spec: compact({ type: p.type, name: p.displayName ?? id, uri: p.uri, accessDirectly: p.accessDirectly, data: { encryptedInfo } }),
-    });
-    // The public fields are reviewed now when known (a refusal throws from the constructor), with a ciphertext placeholder.
-    if (isKnown(publicArgs)) admitOrThrow(kind, name, build(publicArgs as pulumi.Unwrap<typeof publicArgs>, CIPHERTEXT_SHAPE), this, "", true);
-    const infoJson = (i: pulumi.Unwrap<DataSourceInfoArgs> | undefined): string => {
-      const given = Object.entries(i ?? {}).filter(([, v]) => v !== undefined && v !== null);
-      if (given.length !== 1) throw new KusciaValidationError(kind, name, [`info: give exactly one of localfs, oss, database, odps (found ${given.length === 0 ? "none" : given.map(([k]) => k).join(", ")})`], this, true);
-      return JSON.stringify(Object.fromEntries(given));
-    };
-    // Checked now when known, so a refusal throws from the constructor; else before anything is encrypted.
-    if (isKnown(args.info)) infoJson(args.info as pulumi.Unwrap<DataSourceInfoArgs>);
-    const info = pulumi.secret(pulumi.output(args.info).apply((i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>)));
-    const fam = family(this, name, opts, args);
-    const enc = new EncryptedInfo(`${ns}/${id}${fam.scope ? `@${fam.scope}` : ""}`, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn });
-    const all = { publicArgs, encryptedInfo: enc.encryptedInfo };
-    const made = emitData(this, name, opts, args, identity, all, (a) => build(a.publicArgs, a.encryptedInfo), true);
-    this.object = made.object;
-    this.created = made.created;
-    this.datasourceId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
-    this.registerOutputs({ datasourceId: this.datasourceId, object: this.object, created: this.created });
+    try {
+      const kind = "DomainDataSource";
+      const ns = plainName(kind, name, args.domainId, "domainId", this);
+      const id = plainName(kind, name, args.datasourceId ?? name, "datasourceId", this);
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
+      const publicArgs = { type: args.type, displayName: args.displayName, uri: args.uri, accessDirectly: args.accessDirectly, labels: args.labels, annotations: args.annotations };
+      const build = (p: pulumi.Unwrap<typeof publicArgs>, encryptedInfo: string): DataResource => ({
+        apiVersion: KUSCIA_API_VERSION,
+        kind,
+        metadata: compact({ name: id, namespace: ns, labels: p.labels, annotations: p.annotations }),
+        spec: compact({ type: p.type, name: p.displayName ?? id, uri: p.uri, accessDirectly: p.accessDirectly, data: { encryptedInfo } }),
+      });
+      // The public fields are reviewed now when known (a refusal throws from the constructor), with a ciphertext placeholder.
+      if (isKnown(publicArgs)) admitOrThrow(kind, name, build(publicArgs as pulumi.Unwrap<typeof publicArgs>, CIPHERTEXT_SHAPE), this, "", true);
+      const infoJson = (i: pulumi.Unwrap<DataSourceInfoArgs> | undefined): string => {
+        const given = Object.entries(i ?? {}).filter(([, v]) => v !== undefined && v !== null);
+        if (given.length !== 1) throw new KusciaValidationError(kind, name, [`info: give exactly one of localfs, oss, database, odps (found ${given.length === 0 ? "none" : given.map(([k]) => k).join(", ")})`], this, true);
+        return JSON.stringify(Object.fromEntries(given));
+      };
+      // Checked now when known, so a refusal throws from the constructor; else before anything is encrypted.
+      if (isKnown(args.info)) infoJson(args.info as pulumi.Unwrap<DataSourceInfoArgs>);
+      const info = pulumi.secret(pulumi.output(args.info).apply(refusing(this, (i) => infoJson(i as pulumi.Unwrap<DataSourceInfoArgs>))));
+      const fam = family(this, name, opts, args);
+      const encName = nameChild(fam, { id: `${ns}/${id}`, type: secretType("EncryptedInfo") });
+      const enc = new EncryptedInfo(encName.name, { info, certificate: args.domainCertificate }, { parent: this, dependsOn: opts?.dependsOn, ...(encName.aliases.length > 0 ? { aliases: encName.aliases } : {}) });
+      const all = { publicArgs, encryptedInfo: enc.encryptedInfo };
+      const made = emitData(this, name, opts, args, identity, all, (a) => build(a.publicArgs, a.encryptedInfo), true);
+      this.object = made.object;
+      this.created = made.created;
+      this.datasourceId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
+      this.registerOutputs({ datasourceId: this.datasourceId, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["datasourceId", "object", "created"]);
+    }
   }
 }
 
@@ -198,37 +205,41 @@ export interface DomainDataArgs extends ReadinessArgs {
 /** A domain's data (a table, a model...): the DomainData custom resource, reviewed by the rule book. */
 export class DomainData extends pulumi.ComponentResource {
   /** The domaindata ID; depends on the custom resource. */
-  readonly domainDataId: pulumi.Output<string>;
-  readonly object: pulumi.Output<DataResource>;
-  readonly created: pulumi.Output<string[]>;
+  readonly domainDataId!: pulumi.Output<string>;
+  readonly object!: pulumi.Output<DataResource>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: DomainDataArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:DomainData", name, {}, opts);
-    const kind = "DomainData";
-    const ns = plainName(kind, name, args.domainId, "domainId", this);
-    const id = plainName(kind, name, args.domainDataId ?? name, "domainDataId", this);
-    const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
-    const { domainId: _d, domainDataId: _i, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
-    const made = emitData(this, name, opts, args, identity, rest, (a) => ({
-      apiVersion: KUSCIA_API_VERSION,
-      kind,
-      metadata: compact({ name: id, namespace: ns, labels: a.labels, annotations: a.annotations }),
-      spec: compact({
-        name: a.displayName ?? id,
-        type: a.type,
-        relativeURI: a.relativeURI,
-        dataSource: a.dataSource,
-        author: a.author ?? ns,
-        columns: a.columns,
-        fileFormat: a.fileFormat,
-        vendor: a.vendor,
-        attributes: a.attributes,
-      }),
-    }), false);
-    this.object = made.object;
-    this.created = made.created;
-    this.domainDataId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
-    this.registerOutputs({ domainDataId: this.domainDataId, object: this.object, created: this.created });
+    try {
+      const kind = "DomainData";
+      const ns = plainName(kind, name, args.domainId, "domainId", this);
+      const id = plainName(kind, name, args.domainDataId ?? name, "domainDataId", this);
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
+      const { domainId: _d, domainDataId: _i, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
+      const made = emitData(this, name, opts, args, identity, rest, (a) => ({
+        apiVersion: KUSCIA_API_VERSION,
+        kind,
+        metadata: compact({ name: id, namespace: ns, labels: a.labels, annotations: a.annotations }),
+        spec: compact({
+          name: a.displayName ?? id,
+          type: a.type,
+          relativeURI: a.relativeURI,
+          dataSource: a.dataSource,
+          author: a.author ?? ns,
+          columns: a.columns,
+          fileFormat: a.fileFormat,
+          vendor: a.vendor,
+          attributes: a.attributes,
+        }),
+      }), false);
+      this.object = made.object;
+      this.created = made.created;
+      this.domainDataId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
+      this.registerOutputs({ domainDataId: this.domainDataId, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["domainDataId", "object", "created"]);
+    }
   }
 }
 
@@ -272,26 +283,30 @@ export interface DomainDataGrantArgs extends ReadinessArgs {
 /** A domain granting one of its DomainData to another domain: the DomainDataGrant custom resource. */
 export class DomainDataGrant extends pulumi.ComponentResource {
   /** The grant's ID; depends on the custom resource. */
-  readonly grantId: pulumi.Output<string>;
-  readonly object: pulumi.Output<DataResource>;
-  readonly created: pulumi.Output<string[]>;
+  readonly grantId!: pulumi.Output<string>;
+  readonly object!: pulumi.Output<DataResource>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: DomainDataGrantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:DomainDataGrant", name, {}, opts);
-    const kind = "DomainDataGrant";
-    const ns = plainName(kind, name, args.domainId, "domainId", this);
-    const id = plainName(kind, name, args.grantId ?? name, "grantId", this);
-    const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
-    const { domainId: _d, grantId: _i, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
-    const made = emitData(this, name, opts, args, identity, rest, (a) => ({
-      apiVersion: KUSCIA_API_VERSION,
-      kind,
-      metadata: compact({ name: id, namespace: ns, labels: a.labels, annotations: a.annotations }),
-      spec: compact({ author: a.author ?? ns, domainDataID: a.domainDataID, grantDomain: a.grantDomain, limit: a.limit, description: a.description, signature: a.signature }),
-    }), false);
-    this.object = made.object;
-    this.created = made.created;
-    this.grantId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
-    this.registerOutputs({ grantId: this.grantId, object: this.object, created: this.created });
+    try {
+      const kind = "DomainDataGrant";
+      const ns = plainName(kind, name, args.domainId, "domainId", this);
+      const id = plainName(kind, name, args.grantId ?? name, "grantId", this);
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: id, namespace: ns } };
+      const { domainId: _d, grantId: _i, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
+      const made = emitData(this, name, opts, args, identity, rest, (a) => ({
+        apiVersion: KUSCIA_API_VERSION,
+        kind,
+        metadata: compact({ name: id, namespace: ns, labels: a.labels, annotations: a.annotations }),
+        spec: compact({ author: a.author ?? ns, domainDataID: a.domainDataID, grantDomain: a.grantDomain, limit: a.limit, description: a.description, signature: a.signature }),
+      }), false);
+      this.object = made.object;
+      this.created = made.created;
+      this.grantId = pulumi.all([pulumi.output(id), this.created]).apply(([x]) => x);
+      this.registerOutputs({ grantId: this.grantId, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["grantId", "object", "created"]);
+    }
   }
 }

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import { LABEL, expandDomain, KUSCIA_API_VERSION, type DomainResource, type InterConnProtocol } from "../policy/expand";
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { admitOrThrow, compact, warnAll } from "./validate";
+import { admitOrThrow, compact, reviewFindings, warnAll } from "./validate";
 
 export interface DomainAuthCenterArgs {
   /** How the master authenticates this domain's nodes: `Token`, `MTLS` or `None`. */
@@ -61,65 +62,71 @@ export interface DomainArgs extends ReadinessArgs {
  */
 export class Domain extends pulumi.ComponentResource {
   /** The domain ID; depends on the objects created, so a resource using it waits for them. */
-  readonly domainId: pulumi.Output<string>;
+  readonly domainId!: pulumi.Output<string>;
   /** The domain's namespace (named after the domain); depends on the Namespace (native) or the Domain (custom-resource). */
-  readonly namespace: pulumi.Output<string>;
+  readonly namespace!: pulumi.Output<string>;
   /** The Domain custom resource as validated, with the rule book's defaults. */
-  readonly object: pulumi.Output<DomainResource>;
+  readonly object!: pulumi.Output<DomainResource>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: DomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:Domain", name, {}, opts);
-    const emit = emitMode("Domain", name, args.emit, "native", this);
-    const masterGiven = args.master !== undefined;
-    const fam = family(this, name, opts, args);
-    const retain = args.retainNamespace ?? true;
-    const ignoreChanges = [`metadata.labels["${LABEL.domainAuth}"]`];
-    if (!masterGiven) ignoreChanges.push("spec.master");
-    // The custom resource alone, named by a plain `name`: made now, in every preview, its contents following the Output.
-    const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string");
-    let namespaceName: pulumi.Output<string> | undefined;
-    const { object, emitted } = settle(
-      args,
-      (a, secret) => admitOrThrow("Domain", name, domainResource(name, a), this, "", secret),
-      (d, secret, argDeps) => {
-        const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
-        const resources: pulumi.CustomResource[] = [];
-        const refs: string[] = [];
-        if (emitsNative(emit)) {
-          const ex = expandDomain(d);
-          warnAll("Domain", name, ex.warnings, this);
-          const nsObject = ex.objects.find((o) => o.kind === "Namespace")!;
-          const ns = createNative(f, nsObject, { retainOnDelete: retain }, secret);
-          namespaceName ??= (ns as k8s.core.v1.Namespace).metadata.name;
-          resources.push(ns);
-          refs.push(objectRef(nsObject));
-          for (const o of ex.objects.filter((x) => x !== nsObject)) {
-            // Namespaced children wait for their Namespace (and are deleted before it).
-            resources.push(createNative(f, o, o.metadata.namespace ? { dependsOn: [ns] } : {}, secret));
-            refs.push(objectRef(o));
+    try {
+      const emit = emitMode("Domain", name, args.emit, "native", this);
+      const masterGiven = args.master !== undefined;
+      const fam = family(this, name, opts, args);
+      const retain = args.retainNamespace ?? true;
+      const ignoreChanges = [`metadata.labels["${LABEL.domainAuth}"]`];
+      if (!masterGiven) ignoreChanges.push("spec.master");
+      // The custom resource alone, named by a plain `name`: made now, in every preview, its contents following the Output.
+      const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string");
+      let namespaceName: pulumi.Output<string> | undefined;
+      const { object, emitted } = settle(
+        this,
+        args,
+        (a, secret) => admitOrThrow("Domain", name, domainResource(name, a), this, "", secret),
+        (d, secret, argDeps) => {
+          const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
+          const resources: pulumi.CustomResource[] = [];
+          const refs: string[] = [];
+          if (emitsNative(emit)) {
+            const ex = expandDomain(d);
+            warnAll("Domain", name, ex.warnings, this);
+            const nsObject = ex.objects.find((o) => o.kind === "Namespace")!;
+            const ns = createNative(f, nsObject, { retainOnDelete: retain }, secret);
+            namespaceName ??= (ns as k8s.core.v1.Namespace).metadata.name;
+            resources.push(ns);
+            refs.push(objectRef(nsObject));
+            for (const o of ex.objects.filter((x) => x !== nsObject)) {
+              // Namespaced children wait for their Namespace (and are deleted before it).
+              resources.push(createNative(f, o, o.metadata.namespace ? { dependsOn: [ns] } : {}, secret));
+              refs.push(objectRef(o));
+            }
           }
-        }
-        if (emitsCustomResource(emit) && !early) {
-          resources.push(createCustomResource(f, d, { ignoreChanges }, secret));
-          refs.push(objectRef(d));
-        }
-        return whenCreated(resources, refs);
-      },
-    );
-    const made: pulumi.Output<string[]>[] = [emitted];
-    if (early) {
-      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "Domain", metadata: { name: (args.name as string | undefined) ?? name } };
-      const cr = createCustomResource(fam, object, { ignoreChanges }, false, identity);
-      made.push(whenCreated([cr], [objectRef(identity)]));
+          if (emitsCustomResource(emit) && !early) {
+            resources.push(createCustomResource(f, d, { ignoreChanges }, secret));
+            refs.push(objectRef(d));
+          }
+          return whenCreated(resources, refs);
+        },
+        { kind: "Domain", name, review: (a) => reviewFindings(domainResource(name, a as pulumi.Unwrap<DomainArgs>)) },
+      );
+      const made: pulumi.Output<string[]>[] = [emitted];
+      if (early) {
+        const identity = { apiVersion: KUSCIA_API_VERSION, kind: "Domain", metadata: { name: (args.name as string | undefined) ?? name } };
+        const cr = createCustomResource(fam, object, { ignoreChanges }, false, identity);
+        made.push(whenCreated([cr], [objectRef(identity)]));
+      }
+      this.object = object;
+      this.created = pulumi.all(made).apply((l) => l.flat());
+      // Both carry the resources' dependencies: a resource given `domain.domainId` waits for the domain's objects.
+      this.domainId = pulumi.all([object, this.created]).apply(([d]) => d.metadata.name);
+      this.namespace = namespaceName ? pulumi.all([namespaceName, this.created]).apply(([n]) => n) : this.domainId;
+      this.registerOutputs({ domainId: this.domainId, namespace: this.namespace, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["domainId", "namespace", "object", "created"]);
     }
-    this.object = object;
-    this.created = pulumi.all(made).apply((l) => l.flat());
-    // Both carry the resources' dependencies: a resource given `domain.domainId` waits for the domain's objects.
-    this.domainId = pulumi.all([object, this.created]).apply(([d]) => d.metadata.name);
-    this.namespace = namespaceName ? pulumi.all([namespaceName, this.created]).apply(([n]) => n) : this.domainId;
-    this.registerOutputs({ domainId: this.domainId, namespace: this.namespace, object: this.object, created: this.created });
   }
 }
 

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import { KUSCIA_API_VERSION, expandInteropConfig, type InteropConfigResource, type MemberIdentity } from "../policy/expand";
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { settle } from "./known";
-import { admitOrThrow, compact, warnAll } from "./validate";
+import { admitOrThrow, compact, reviewFindings, warnAll } from "./validate";
 
 export interface InteropConfigArgs extends ReadinessArgs {
   /**
@@ -35,43 +36,49 @@ export interface InteropConfigArgs extends ReadinessArgs {
  */
 export class InteropConfig extends pulumi.ComponentResource {
   /** The InteropConfig as validated, with defaults. */
-  readonly object: pulumi.Output<InteropConfigResource>;
+  readonly object!: pulumi.Output<InteropConfigResource>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: InteropConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:InteropConfig", name, {}, opts);
-    const emit = emitMode("InteropConfig", name, args.emit, "native", this);
-    const fam = family(this, name, opts, args);
-    let identity: MemberIdentity | undefined;
-    const { object, emitted } = settle(
-      args,
-      (a, secret) => {
-        identity = a.memberIdentity;
-        return admitOrThrow("InteropConfig", name, interopConfigResource(name, a), this, "", secret);
-      },
-      (ic, secret, argDeps) => {
-        const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
-        const ex = expandInteropConfig(ic, { memberIdentity: identity });
-        warnAll("InteropConfig", name, ex.warnings, this);
-        const resources: pulumi.CustomResource[] = [];
-        const refs: string[] = [];
-        if (emitsNative(emit)) {
-          for (const o of ex.objects) {
-            resources.push(createNative(f, o, {}, secret));
-            refs.push(objectRef(o));
+    try {
+      const emit = emitMode("InteropConfig", name, args.emit, "native", this);
+      const fam = family(this, name, opts, args);
+      let identity: MemberIdentity | undefined;
+      const { object, emitted } = settle(
+        this,
+        args,
+        (a, secret) => {
+          identity = a.memberIdentity;
+          return admitOrThrow("InteropConfig", name, interopConfigResource(name, a), this, "", secret);
+        },
+        (ic, secret, argDeps) => {
+          const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
+          const ex = expandInteropConfig(ic, { memberIdentity: identity });
+          warnAll("InteropConfig", name, ex.warnings, this);
+          const resources: pulumi.CustomResource[] = [];
+          const refs: string[] = [];
+          if (emitsNative(emit)) {
+            for (const o of ex.objects) {
+              resources.push(createNative(f, o, {}, secret));
+              refs.push(objectRef(o));
+            }
           }
-        }
-        if (emitsCustomResource(emit)) {
-          resources.push(createCustomResource(f, ic, {}, secret));
-          refs.push(objectRef(ic));
-        }
-        return whenCreated(resources, refs);
-      },
-    );
-    this.object = object;
-    this.created = emitted;
-    this.registerOutputs({ object: this.object, created: this.created });
+          if (emitsCustomResource(emit)) {
+            resources.push(createCustomResource(f, ic, {}, secret));
+            refs.push(objectRef(ic));
+          }
+          return whenCreated(resources, refs);
+        },
+        { kind: "InteropConfig", name, review: (a) => reviewFindings(interopConfigResource(name, a as pulumi.Unwrap<InteropConfigArgs>)) },
+      );
+      this.object = object;
+      this.created = emitted;
+      this.registerOutputs({ object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["object", "created"]);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import {
   CROSS_DOMAIN,
@@ -15,7 +16,7 @@ import {
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
-import { KusciaValidationError, admitOrThrow, compact, warnAll, withoutSubject } from "./validate";
+import { KusciaValidationError, admitOrThrow, compact, reviewFindings, warnAll, withoutSubject } from "./validate";
 
 export interface PartyContainerArgs {
   /** Name of the AppImage deploy template container to override; containers are matched by name. */
@@ -99,44 +100,50 @@ interface Emitted {
  */
 export class KusciaDeployment extends pulumi.ComponentResource {
   /** The KusciaDeployment custom resource as validated, with the rule book's defaults. */
-  readonly object: pulumi.Output<KusciaDeploymentResource>;
+  readonly object!: pulumi.Output<KusciaDeploymentResource>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
   /** Per party of this cluster: phase, replicas and available replicas of its Deployment. */
-  readonly partyStatuses: pulumi.Output<PartyStatus[]>;
+  readonly partyStatuses!: pulumi.Output<PartyStatus[]>;
   /** Overall phase: Progressing, PartialAvailable, Available (or Failed, reported by Kuscia). */
-  readonly phase: pulumi.Output<KusciaDeploymentPhase>;
+  readonly phase!: pulumi.Output<KusciaDeploymentPhase>;
 
   constructor(name: string, args: KusciaDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaDeployment", name, {}, opts);
-    const emit = emitMode("KusciaDeployment", name, args.emit, "native", this);
-    const fam = family(this, name, opts, args);
-    const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string") && (args.namespace === undefined || typeof args.namespace === "string");
-    const { object, emitted } = settle(
-      args,
-      (a, secret): Validated => {
-        const kd = admitOrThrow("KusciaDeployment", name, kusciaDeploymentResource(name, a), this, "", secret);
-        const images = emitsNative(emit) ? (a.appImages ?? []).map((img) => admittedImage(name, img, this)) : [];
-        return { kd, context: { appImages: images, partnerDomains: a.partnerDomains, renderConfigTemplates: a.renderConfigTemplates } };
-      },
-      (v, secret, argDeps) =>
-        early ? pulumi.output({ created: [], parties: [], phase: "Progressing" } as Emitted) : this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
-    );
-    this.object = object.apply((o) => o.kd);
-    let result = emitted;
-    if (early) {
-      // The custom resource alone, named by plain values: made now, in every preview, its contents following the Output.
-      const identity = { apiVersion: KUSCIA_API_VERSION, kind: "KusciaDeployment", metadata: { name: (args.name as string | undefined) ?? name, namespace: (args.namespace as string | undefined) ?? CROSS_DOMAIN } };
-      const cr = createCustomResource(fam, this.object, {}, false, identity);
-      const status = pulumi
-        .all([this.object, (cr as unknown as { status: pulumi.Output<CrStatus | undefined> }).status])
-        .apply(([kd, st]) => statusFromCustomResource(kd, st));
-      result = pulumi.all([whenCreated([cr], [objectRef(identity)]), status]).apply(([created, st]) => ({ created, ...st }));
+    try {
+      const emit = emitMode("KusciaDeployment", name, args.emit, "native", this);
+      const fam = family(this, name, opts, args);
+      const early = emit === "custom-resource" && !isKnown(args) && (args.name === undefined || typeof args.name === "string") && (args.namespace === undefined || typeof args.namespace === "string");
+      const { object, emitted } = settle(
+        this,
+        args,
+        (a, secret): Validated => {
+          const kd = admitOrThrow("KusciaDeployment", name, kusciaDeploymentResource(name, a), this, "", secret);
+          const images = emitsNative(emit) ? (a.appImages ?? []).map((img) => admittedImage(name, img, this)) : [];
+          return { kd, context: { appImages: images, partnerDomains: a.partnerDomains, renderConfigTemplates: a.renderConfigTemplates } };
+        },
+        (v, secret, argDeps) =>
+          early ? pulumi.output({ created: [], parties: [], phase: "Progressing" } as Emitted) : this.emit(name, emit, v, secret, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
+        { kind: "KusciaDeployment", name, review: (a) => reviewFindings(kusciaDeploymentResource(name, a as pulumi.Unwrap<KusciaDeploymentArgs>)) },
+      );
+      this.object = object.apply((o) => o.kd);
+      let result = emitted;
+      if (early) {
+        // The custom resource alone, named by plain values: made now, in every preview, its contents following the Output.
+        const identity = { apiVersion: KUSCIA_API_VERSION, kind: "KusciaDeployment", metadata: { name: (args.name as string | undefined) ?? name, namespace: (args.namespace as string | undefined) ?? CROSS_DOMAIN } };
+        const cr = createCustomResource(fam, this.object, {}, false, identity);
+        const status = pulumi
+          .all([this.object, (cr as unknown as { status: pulumi.Output<CrStatus | undefined> }).status])
+          .apply(([kd, st]) => statusFromCustomResource(kd, st));
+        result = pulumi.all([whenCreated([cr], [objectRef(identity)]), status]).apply(([created, st]) => ({ created, ...st }));
+      }
+      this.created = result.apply((e) => e.created);
+      this.partyStatuses = result.apply((e) => e.parties);
+      this.phase = result.apply((e) => e.phase);
+      this.registerOutputs({ object: this.object, created: this.created, partyStatuses: this.partyStatuses, phase: this.phase });
+    } catch (e) {
+      refused(this, e, ["object", "created", "partyStatuses", "phase"]);
     }
-    this.created = result.apply((e) => e.created);
-    this.partyStatuses = result.apply((e) => e.parties);
-    this.phase = result.apply((e) => e.phase);
-    this.registerOutputs({ object: this.object, created: this.created, partyStatuses: this.partyStatuses, phase: this.phase });
   }
 
   private emit(name: string, emit: Emit, { kd, context }: Validated, secret: boolean, f: Family): pulumi.Output<Emitted> {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "./refusal";
 import { CROSS_DOMAIN, KUSCIA_API_VERSION } from "../policy/expand";
 import { expandKusciaJob, type KusciaJobResource } from "../policy/expand/kusciajob";
 import { createCustomResource, family, objectRef, whenCreated, type ReadinessArgs } from "./children";
-import { isKnown } from "./known";
-import { admitOrThrow, compact, KusciaValidationError } from "./validate";
+import { isKnown, judgeLater } from "./known";
+import { admitOrThrow, compact, KusciaValidationError, reviewFindings } from "./validate";
 
 export interface KusciaJobPartyArgs {
   /** Domain ID of the party. */
@@ -62,47 +63,56 @@ export interface KusciaJobArgs extends ReadinessArgs {
  */
 export class KusciaJob extends pulumi.ComponentResource {
   /** The job ID. */
-  readonly jobId: pulumi.Output<string>;
+  readonly jobId!: pulumi.Output<string>;
   /**
    * Task aliases in the batches Kuscia's job controller starts them in (policy/expand/kusciajob.ts,
    * after pkg/controllers/kusciajob/handler/scheduler.go): ready tasks highest priority first, at most
    * `maxParallelism` at a time, assuming every task succeeds and a batch finishes together.
    */
-  readonly taskOrder: pulumi.Output<string[][]>;
+  readonly taskOrder!: pulumi.Output<string[][]>;
   /** The KusciaJob as validated, with the rule book's defaults. */
-  readonly object: pulumi.Output<KusciaJobResource>;
+  readonly object!: pulumi.Output<KusciaJobResource>;
   /** `Kind/namespace/name` of the custom resource, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: KusciaJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaJob", name, {}, opts);
-    const kind = "KusciaJob";
-    const jobId = args.jobId ?? name;
-    if (typeof jobId !== "string") throw new KusciaValidationError(kind, name, ["jobId: must be a plain string, not an Output: it names the object, and so the Pulumi resource"], this);
-    const fam = family(this, name, opts, args);
-    const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: jobId, namespace: CROSS_DOMAIN } };
-    const { jobId: _j, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
-    const check = (a: pulumi.Unwrap<typeof rest>, secret: boolean): { job: KusciaJobResource; order: string[][] } => {
-      const built: KusciaJobResource = {
+    try {
+      const kind = "KusciaJob";
+      const jobId = args.jobId ?? name;
+      if (typeof jobId !== "string") throw new KusciaValidationError(kind, name, ["jobId: must be a plain string, not an Output: it names the object, and so the Pulumi resource"], this);
+      const fam = family(this, name, opts, args);
+      const identity = { apiVersion: KUSCIA_API_VERSION, kind, metadata: { name: jobId, namespace: CROSS_DOMAIN } };
+      const { jobId: _j, skipAwait: _s, timeoutSeconds: _t, waitFor: _w, ...rest } = args;
+      const build = (a: pulumi.Unwrap<typeof rest>): KusciaJobResource => ({
         apiVersion: KUSCIA_API_VERSION,
         kind,
         metadata: compact({ name: jobId, namespace: CROSS_DOMAIN, labels: a.labels, annotations: a.annotations }),
         spec: compact({ initiator: a.initiator, scheduleMode: a.scheduleMode, maxParallelism: a.maxParallelism, flowID: a.flowID, tasks: (a.tasks ?? []).map((t) => compact({ ...t })) as KusciaJobResource["spec"]["tasks"] }),
+      });
+      const check = (a: pulumi.Unwrap<typeof rest>, secret: boolean): { job: KusciaJobResource; order: string[][] } => {
+        const job = admitOrThrow(kind, name, build(a), this, "", secret);
+        const ex = expandKusciaJob(job);
+        if (ex.errors.length > 0) throw new KusciaValidationError(kind, name, ex.errors, this, secret);
+        return { job, order: ex.schedule };
       };
-      const job = admitOrThrow(kind, name, built, this, "", secret);
-      const ex = expandKusciaJob(job);
-      if (ex.errors.length > 0) throw new KusciaValidationError(kind, name, ex.errors, this, secret);
-      return { job, order: ex.schedule };
-    };
-    const checked = isKnown(rest)
-      ? pulumi.output(check(rest as pulumi.Unwrap<typeof rest>, false))
-      : pulumi.all([pulumi.output(rest), pulumi.output(pulumi.isSecret(pulumi.output(rest)))]).apply(([a, s]) => check(a as pulumi.Unwrap<typeof rest>, s));
-    const object = checked.apply((c) => c.job) as unknown as pulumi.Output<KusciaJobResource>;
-    const cr = createCustomResource(fam, object as never, {}, false, identity);
-    this.object = object;
-    this.created = whenCreated([cr], [objectRef(identity)]);
-    this.taskOrder = checked.apply((c) => c.order) as unknown as pulumi.Output<string[][]>;
-    this.jobId = pulumi.all([pulumi.output(jobId), this.created]).apply(([x]) => x);
-    this.registerOutputs({ jobId: this.jobId, taskOrder: this.taskOrder, object: this.object, created: this.created });
+      // Everything known at preview is judged then, even while other fields are unknown (components/partial.ts).
+      const review = (a: unknown) => {
+        const r = reviewFindings(build(a as pulumi.Unwrap<typeof rest>));
+        // The job controller's own checks (cycles, unknown aliases) only on an object the rule book allows.
+        const errors = r.findings.length === 0 ? expandKusciaJob(r.object).errors.map((message) => ({ message })) : [];
+        return { object: r.object, findings: [...r.findings, ...errors] };
+      };
+      const checked = isKnown(rest) ? pulumi.output(check(rest as pulumi.Unwrap<typeof rest>, false)) : judgeLater(this, rest, check, { kind, name, review });
+      const object = checked.apply((c) => c.job) as unknown as pulumi.Output<KusciaJobResource>;
+      const cr = createCustomResource(fam, object as never, {}, false, identity);
+      this.object = object;
+      this.created = whenCreated([cr], [objectRef(identity)]);
+      this.taskOrder = checked.apply((c) => c.order) as unknown as pulumi.Output<string[][]>;
+      this.jobId = pulumi.all([pulumi.output(jobId), this.created]).apply(([x]) => x);
+      this.registerOutputs({ jobId: this.jobId, taskOrder: this.taskOrder, object: this.object, created: this.created });
+    } catch (e) {
+      refused(this, e, ["jobId", "taskOrder", "object", "created"]);
+    }
   }
 }

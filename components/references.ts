@@ -10,10 +10,15 @@
  * partners mixing protocols, a task above its Domain's podMaxCount).
  *
  * When: once the program's synchronous construction is over (a setImmediate after the
- * first declaration) and no component is still waiting for Output arguments (settle() in
+ * first declaration) and no component is still waiting for Output arguments (judgeLater() in
  * known.ts counts them), so a target declared later in the program, or whose arguments
- * resolve later, is seen. In a preview where some component's arguments are unknown, the
- * check waits for them and so does not run; it runs during `pulumi up`.
+ * resolve later, is seen. In a preview where some component's arguments are unknown, that
+ * component is declared with placeholders for them (components/partial.ts) once they have all
+ * settled: a finding about a placeholder is left out, and so is a missing target of a kind one
+ * of whose declared objects has a name not known yet (it may be that one).
+ *
+ * The state is the program run's (one per stack resource), so a preview and an update run in
+ * one process (the Automation API) each check their own program.
  *
  * What: a warning on the referring component per missing target, with the rule id
  * (`ref.*`); the policy configuration's action applies: `deny` logs an error (which fails
@@ -22,6 +27,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ReferenceIndex, referencedKinds, referringKinds, refKey, refOf } from "../policy";
 import { componentPolicy } from "./policy";
+import { UNKNOWN_PREFIX } from "./partial";
 
 interface Referring {
   component: string;
@@ -34,12 +40,30 @@ const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${
 const TARGETS = new Set(referencedKinds().map(kindKey));
 const SOURCES = new Set(referringKinds().map(kindKey));
 
-let targets = new Map<string, unknown>();
-let unchecked: { obj: unknown; who: Referring }[] = [];
-let pending = 0;
-let scheduled = false;
-let generation = 0;
+interface ProgramState {
+  targets: Map<string, unknown>;
+  unchecked: { obj: unknown; who: Referring }[];
+  /** Target kinds (`apiVersion/kind`) one of whose declared objects is named by a value not known yet. */
+  unknownTargets: Set<string>;
+  pending: number;
+  scheduled: boolean;
+  /** Forgotten (tests): a check scheduled before must not run. */
+  dead?: boolean;
+}
+
+const fresh = (): ProgramState => ({ targets: new Map(), unchecked: [], unknownTargets: new Set(), pending: 0, scheduled: false });
+const byStack = new WeakMap<object, ProgramState>();
+let withoutStack = fresh();
 let enabled = true;
+
+/** The state of the program now running (each `pulumi preview` or `up` has a stack resource of its own). */
+function state(): ProgramState {
+  const stack = pulumi.runtime.getStackResource() as object | undefined;
+  if (!stack) return withoutStack;
+  let s = byStack.get(stack);
+  if (!s) byStack.set(stack, (s = fresh()));
+  return s;
+}
 
 /**
  * Turns the program-level checks on or off. The component provider turns them off: for a
@@ -55,47 +79,50 @@ export function declared(obj: unknown, who: Referring): void {
   if (!enabled) return;
   const ref = refOf(obj);
   if (!ref) return;
+  const st = state();
   const key = kindKey(ref);
   // Kept whole: the pre-flight checks read a target's spec (an AppImage's deploy template roles, a Domain's role).
-  if (TARGETS.has(key)) targets.set(refKey(ref), obj);
-  if (SOURCES.has(key)) unchecked.push({ obj, who });
-  schedule();
+  if (TARGETS.has(key)) {
+    if (`${ref.namespace}/${ref.name}`.includes(UNKNOWN_PREFIX)) st.unknownTargets.add(key);
+    else st.targets.set(refKey(ref), obj);
+  }
+  if (SOURCES.has(key)) st.unchecked.push({ obj, who });
+  schedule(st);
 }
 
 /** A component whose objects are admitted once its Output arguments resolve: call the returned function then. */
 export function deferred(): () => void {
   if (!enabled) return () => undefined;
-  pending++;
+  const st = state();
+  st.pending++;
   let done = false;
   return () => {
     if (done) return;
     done = true;
-    pending--;
-    schedule();
+    st.pending--;
+    schedule(st);
   };
 }
 
-function schedule(): void {
-  if (scheduled) return;
-  scheduled = true;
-  const gen = generation;
+function schedule(st: ProgramState): void {
+  if (st.scheduled) return;
+  st.scheduled = true;
   setImmediate(() => {
-    if (gen !== generation) return;
-    scheduled = false;
-    if (pending > 0 || unchecked.length === 0) return;
-    checkNow();
+    st.scheduled = false;
+    if (st.dead || st.pending > 0 || st.unchecked.length === 0) return;
+    checkNow(st);
   });
 }
 
 /** Checks the referring objects not checked yet against every target declared so far, and logs the findings. */
-export function checkNow(): void {
-  const batch = unchecked;
-  unchecked = [];
+export function checkNow(st: ProgramState = state()): void {
+  const batch = st.unchecked;
+  st.unchecked = [];
   if (batch.length === 0) return;
   const index = new ReferenceIndex();
   // A referring object of the batch can be a target too (a route other checks read): added once.
   const inBatch = new Set(batch.map((b) => refKey(refOf(b.obj)!)));
-  for (const [key, t] of targets) if (!inBatch.has(key)) index.add(t);
+  for (const [key, t] of st.targets) if (!inBatch.has(key)) index.add(t);
   const who = new Map<string, Referring[]>();
   for (const b of batch) {
     index.add(b.obj);
@@ -111,21 +138,42 @@ export function checkNow(): void {
   }
   const say = (w: Referring, f: { rule: string; message: string }) =>
     `${w.component} ${JSON.stringify(w.name)}: ${w.fieldPrefix}${f.message.replace(", which does not exist;", ", which this Pulumi program does not declare; if the cluster does not have it either,")} [${f.rule}]`;
-  for (const r of index.results({ config })) {
+  // A kind one of whose objects is named by a value not known yet: a name missing from it may be that one.
+  const complete = new Set([...TARGETS].filter((k) => !st.unknownTargets.has(k)));
+  const known = (f: { message: string }) => !f.message.includes(UNKNOWN_PREFIX);
+  for (const r0 of index.results({ config, complete })) {
+    const r = { ...r0, violations: r0.violations.filter(known), warnings: r0.warnings.filter(known), audits: r0.audits.filter(known) };
     for (const w of who.get(refKey(r.object)) ?? []) {
-      for (const v of r.violations) void pulumi.log.error(say(w, v), w.parent);
-      for (const x of r.warnings) void pulumi.log.warn(say(w, x), w.parent);
-      for (const a of r.audits) void pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent);
+      for (const v of r.violations) logged.push(pulumi.log.error(say(w, v), w.parent));
+      for (const x of r.warnings) logged.push(pulumi.log.warn(say(w, x), w.parent));
+      for (const a of r.audits) logged.push(pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent));
     }
   }
 }
 
+/** Log calls of the checks so far (pulumi.log delivers through a promise chain). */
+let logged: Promise<void>[] = [];
+
+/**
+ * Resolves once the program's reference checks have run and their findings are logged:
+ * nothing unchecked, no check scheduled, no component still waiting for its Output
+ * arguments. For tests, which wait for this event rather than for a guessed time.
+ */
+export async function referenceChecksSettled(): Promise<void> {
+  for (;;) {
+    await new Promise((r) => setImmediate(r));
+    const st = state();
+    if (st.dead || (!st.scheduled && st.pending === 0 && st.unchecked.length === 0)) break;
+  }
+  const done = logged;
+  logged = [];
+  await Promise.all(done);
+}
+
 /** Forgets the program's declarations and turns the checks back on (tests: each test is a program). */
 export function resetProgramReferences(): void {
-  generation++;
   enabled = true;
-  targets = new Map();
-  unchecked = [];
-  pending = 0;
-  scheduled = false;
+  withoutStack.dead = true;
+  withoutStack = fresh();
+  logged = [];
 }

@@ -50,6 +50,15 @@ export function admitOrThrow<T>(component: string, name: string, cr: T, parent?:
   return object;
 }
 
+/**
+ * What the rule book finds in `cr`, without throwing or logging: for judging arguments in part
+ * (components/partial.ts). The object is returned with the rule book's defaults, as admitOrThrow's.
+ */
+export function reviewFindings<T>(cr: T, fieldPrefix = ""): { object: T; findings: { path: string; rule: string; message: string }[] } {
+  const { result, object } = admit(cr, { config: componentPolicy() });
+  return { object, findings: result.violations.map((v) => ({ path: v.path, rule: v.rule, message: fieldPrefix + v.message })) };
+}
+
 /** Logs expansion warnings under the component's resource name (the expansion names the custom resource). */
 export function warnAll(component: string, name: string, warnings: readonly string[], parent?: pulumi.Resource): void {
   for (const w of warnings) pulumi.log.warn(`${component} ${JSON.stringify(name)}: ${withoutSubject(component, w)}`, parent);

@@ -46,19 +46,32 @@ function escapePointer(k: string): string {
 
 /** Every object `parent` reaches in `obj`, with its JSON pointer. */
 function* parentsOf(obj: Obj, parent: string): Generator<{ node: Obj; pointer: string }> {
-  let level: { node: unknown; pointer: string }[] = [{ node: obj, pointer: "" }];
-  for (const s of segments(parent)) {
-    const next: { node: unknown; pointer: string }[] = [];
-    for (const { node, pointer } of level) {
-      if (!isObj(node)) continue;
-      const v = node[s.key];
-      const p = `${pointer}/${escapePointer(s.key)}`;
-      if (!s.each) next.push({ node: v, pointer: p });
-      else if (Array.isArray(v)) v.forEach((item, i) => next.push({ node: item, pointer: `${p}/${i}` }));
+  // Depth first, the pointer built only for a parent found: the largest object the API server
+  // sends holds a million list items, and a level-by-level walk that kept an entry and a
+  // pointer for each took a review worker past its heap.
+  const segs = segments(parent);
+  const keys: string[] = [];
+  function* walk(node: unknown, i: number): Generator<{ node: Obj; pointer: string }> {
+    if (!isObj(node)) return;
+    if (i === segs.length) {
+      yield { node, pointer: keys.join("") };
+      return;
     }
-    level = next;
+    const s = segs[i];
+    const v = node[s.key];
+    keys.push(`/${escapePointer(s.key)}`);
+    if (!s.each) yield* walk(v, i + 1);
+    else if (Array.isArray(v)) {
+      for (let j = 0; j < v.length; j++) {
+        if (!isObj(v[j])) continue;
+        keys.push(`/${j}`);
+        yield* walk(v[j], i + 1);
+        keys.pop();
+      }
+    }
+    keys.pop();
   }
-  for (const l of level) if (isObj(l.node)) yield { node: l.node, pointer: l.pointer };
+  yield* walk(obj, 0);
 }
 
 function holds(c: DefaultCondition, node: Obj): boolean {

@@ -38,20 +38,52 @@ function childSchema(s: Schema | undefined, key: string | number, isArray: boole
   return typeof s.additionalProperties === "object" ? (s.additionalProperties as Schema) : undefined;
 }
 
-/** A cheap first pass: any null anywhere, or any schema default whose field is absent. */
+const defaultsOf = new WeakMap<Schema, readonly (readonly [string, Schema])[]>();
+
+/** The properties of `s` that carry a default, computed once per schema (not once per object: a list of 750,000 items shares one item schema). */
+function defaulted(s: Schema | undefined): readonly (readonly [string, Schema])[] {
+  if (!s) return [];
+  let d = defaultsOf.get(s);
+  if (!d) {
+    d = Object.entries(props(s) ?? {}).filter(([, p]) => p.default !== undefined);
+    defaultsOf.set(s, d);
+  }
+  return d;
+}
+
+/**
+ * A cheap first pass: any null anywhere, or any schema default whose field is absent. Two
+ * parallel stacks, no allocation per node: a 3 MiB list of 750,000 small objects is walked
+ * without making 750,000 tuples for the garbage collector.
+ */
 function needsWork(root: unknown, schema: Schema | undefined): boolean {
-  const stack: [unknown, Schema | undefined][] = [[root, schema]];
-  while (stack.length > 0) {
-    const [v, s] = stack.pop()!;
+  const values: unknown[] = [root];
+  const schemas: (Schema | undefined)[] = [schema];
+  while (values.length > 0) {
+    const v = values.pop();
+    const s = schemas.pop();
     if (v === null || typeof v !== "object") continue;
-    const isArray = Array.isArray(v);
-    if (!isArray) {
-      for (const [k, p] of Object.entries(props(s) ?? {})) if (p.default !== undefined && (v as Obj)[k] === undefined) return true;
+    if (Array.isArray(v)) {
+      const item = childSchema(s, 0, true);
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x === null) return true;
+        if (typeof x === "object") {
+          values.push(x);
+          schemas.push(item);
+        }
+      }
+      continue;
     }
-    for (const k of Object.keys(v)) {
-      const x = (v as Obj)[k];
+    const o = v as Obj;
+    for (const [k] of defaulted(s)) if (o[k] === undefined) return true;
+    for (const k in o) {
+      const x = o[k];
       if (x === null) return true;
-      if (typeof x === "object") stack.push([x, childSchema(s, k, isArray)]);
+      if (typeof x === "object") {
+        values.push(x);
+        schemas.push(childSchema(s, k, false));
+      }
     }
   }
   return false;
@@ -68,8 +100,8 @@ function normalize(root: Obj, schema: Schema | undefined): void {
       for (const k of Object.keys(o)) {
         if (o[k] === null && childSchema(s, k, false)?.nullable !== true) delete o[k];
       }
-      for (const [k, p] of Object.entries(props(s) ?? {})) {
-        if (p.default !== undefined && o[k] === undefined) o[k] = jsonClone(p.default);
+      for (const [k, p] of defaulted(s)) {
+        if (o[k] === undefined) o[k] = jsonClone(p.default);
       }
     }
     for (const k of Object.keys(o)) {

@@ -3,8 +3,7 @@
  * schema (from its CRD), an optional tightening schema, semantic rules,
  * immutable fields and defaults; `runKind` turns those into one ReviewResult.
  */
-import type { ValidateFunction } from "ajv";
-import { compile, schemaViolations } from "./schema";
+import { MAX_FINDINGS_PER_RULE, MAX_NODES_CHECKED, checkSchema, compileCheck, type SchemaCheck } from "./schema";
 import { dotted, type Segment } from "./paths";
 import type { PatchOperation, ReviewOptions, RuleDefinition, RuleMeta, VapForm, Violation, Warning } from "./types";
 import { jsonEqual } from "./walk";
@@ -71,7 +70,7 @@ export interface KindPolicy {
 
 interface Compiled {
   policy: KindPolicy;
-  validators?: ValidateFunction[];
+  validators?: SchemaCheck[];
 }
 
 const compiled = new WeakMap<KindPolicy, Compiled>();
@@ -80,7 +79,7 @@ const compiled = new WeakMap<KindPolicy, Compiled>();
 function compiledOf(p: KindPolicy): Compiled {
   let c = compiled.get(p);
   if (!c) {
-    c = { policy: p, validators: [p.schema, p.tighten].filter((s): s is Record<string, unknown> => !!s).map(compile) };
+    c = { policy: p, validators: [p.schema, p.tighten].filter((s): s is Record<string, unknown> => !!s).map(compileCheck) };
     compiled.set(p, c);
   }
   return c;
@@ -110,6 +109,11 @@ export interface KindFindings {
   violations: Violation[];
   warnings: Warning[];
   patch: PatchOperation[];
+  /**
+   * Rule ids that had more findings than were kept (MAX_FINDINGS_PER_RULE each): those listed
+   * are not all there are, so none of them may pass as an existing violation.
+   */
+  incomplete: string[];
 }
 
 /**
@@ -120,14 +124,42 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
   const operation = opts.operation ?? "CREATE";
   const violations: Violation[] = [];
   const warnings: Warning[] = [];
+  const incomplete = new Set<string>();
   const forSchema = withoutStatus(p, obj);
-  for (const v of compiledOf(p).validators ?? []) violations.push(...schemaViolations(v, forSchema, `${p.id}.schema`));
+  for (const v of compiledOf(p).validators ?? []) {
+    const fallback = `${p.id}.schema`;
+    const r = checkSchema(v, forSchema, fallback);
+    for (const id of r.incomplete) {
+      if (id !== "*") incomplete.add(id);
+      else {
+        // Only the first nodes were checked error by error: say so first (the answer lists
+        // the first findings only), under the schema's rule, which then cannot pass as an
+        // existing violation either.
+        incomplete.add(fallback);
+        violations.push(finding(fallback, [], `is too large to check error by error: only the findings in its first ${MAX_NODES_CHECKED} values are listed, and there may be more; fix those and apply it again`));
+      }
+    }
+    for (const f of r.violations) violations.push(f);
+  }
 
+  // Findings kept per rule id and list: a rule that reports every item of a 3 MiB list must not
+  // hold a message for each (memory grows with findings, not with the object).
+  const kept = new Map<string, number>();
+  const record = (list: Violation[], kind: "v" | "w", id: string, path: readonly Segment[], text: string): void => {
+    const key = `${kind}${id}`;
+    const n = kept.get(key) ?? 0;
+    if (n >= MAX_FINDINGS_PER_RULE) {
+      incomplete.add(id);
+      return;
+    }
+    kept.set(key, n + 1);
+    list.push(finding(id, path, text));
+  };
   const now = opts.now ?? new Date();
   for (const rule of p.rules) {
     const ctx: RuleContext = {
-      fail: (path, text, id) => violations.push(finding(id ?? rule.id, path, text)),
-      warn: (path, text, id) => warnings.push(finding(id ?? rule.id, path, text)),
+      fail: (path, text, id) => record(violations, "v", id ?? rule.id, path, text),
+      warn: (path, text, id) => record(warnings, "w", id ?? rule.id, path, text),
       now,
       kusciaVersion: opts.kusciaVersion ?? DEFAULT_VERSION,
       params: opts.params ?? DEFAULT_PARAMETERS,
@@ -152,8 +184,17 @@ export function runKind(p: KindPolicy, obj: Obj, opts: ReviewOptions, withPatch 
     }
   }
 
-  const patch = withPatch && p.defaults ? defaultsPatch(p.defaults, obj) : [];
-  return { violations, warnings, patch };
+  const patch = withPatch && p.defaults ? safeDefaults(p.defaults, obj) : [];
+  return { violations, warnings, patch, incomplete: [...incomplete] };
+}
+
+/** The defaults' patch, or none when they cannot be computed for this object (a hostile value): the verdict never depends on it. */
+function safeDefaults(defaults: NonNullable<KindPolicy["defaults"]>, obj: Obj): PatchOperation[] {
+  try {
+    return defaultsPatch(defaults, obj);
+  } catch {
+    return [];
+  }
 }
 
 function finding(rule: string, path: readonly Segment[], text: string): Violation {

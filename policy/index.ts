@@ -26,15 +26,19 @@ import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResul
 import type { PolicyConfig } from "./config/types";
 import { referenceRuleDefinitions } from "./references";
 import { PEERING_RULES } from "./peering";
+import { CLUSTER_SCOPED_KINDS } from "./kinds/scope";
 
 export * from "./types";
 export * from "./config/types";
 export { DEFAULT_PARAMETERS, type PolicyParameters } from "./config/parameters";
 export { KUSCIA_RELEASES, DEFAULT_KUSCIA_VERSION, parseKusciaVersion, type KusciaVersion } from "./config/version";
+export { EMBEDDED, embeddedIn, admissionFeatures, kusciaAdmissionFeatures, describeEmbedded, type AdmissionFeatures, type EmbeddedComponents, type KineFacts, type Served } from "./upstream/embedded";
+export { NODECONFIG_DIFFERENCES, type NodeConfigDifference } from "./upstream/nodeconfig-differences";
 export { POLICY_CONFIGURATION_SCHEMA } from "./config/schema";
 export type { CompileResult } from "./config/compile";
 export { deliver } from "./deliver";
 export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
+export { CLUSTER_SCOPED_KINDS } from "./kinds/scope";
 export { KD_NAMESPACE } from "./kinds/kusciadeployment";
 export { RESERVED_DOMAIN_IDS } from "./checks/names";
 export { PEERING_RULES, checkPeering, type PeeringResult, type PeeringOptions } from "./peering";
@@ -65,6 +69,27 @@ for (const p of POLICIES) byKey.set(kindKey(p), [...(byKey.get(kindKey(p)) ?? []
 export function policyFor(obj: unknown): KindPolicy | undefined {
   if (!isObj(obj) || typeof obj.apiVersion !== "string" || typeof obj.kind !== "string") return undefined;
   return byKey.get(`${obj.apiVersion}/${obj.kind}`)?.find((p) => !p.matches || p.matches(obj));
+}
+
+/**
+ * The policy that governs an UPDATE from `oldObject` to `obj`: the new object's, else the old
+ * one's when both are of the same kind. A kind known only by a marker (the node ConfigMap's
+ * label) is decided by either object, as the API server's objectSelector is ("matches if either
+ * the old or the new object matches"): removing the label, or setting it to "True", while
+ * breaking kuscia.yaml is still reviewed as a node configuration.
+ */
+export function policyForUpdate(obj: unknown, oldObject: unknown): KindPolicy | undefined {
+  const p = policyFor(obj);
+  if (p || !isObj(obj) || !isObj(oldObject) || obj.apiVersion !== oldObject.apiVersion || obj.kind !== oldObject.kind) return p;
+  return policyFor(oldObject);
+}
+
+
+/** `obj` without metadata.namespace when its kind is cluster-scoped (a copy only when there is one to drop). */
+function withScope<T extends Record<string, unknown>>(p: KindPolicy, obj: T): T {
+  if (!CLUSTER_SCOPED_KINDS.has(kindKey(p)) || !isObj(obj.metadata) || !("namespace" in obj.metadata)) return obj;
+  const { namespace: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** Findings listed per object at most (the verdict still counts every one): 130k schema errors must not become a 130k-line answer. */
@@ -106,7 +131,7 @@ function ruleIds(): string[] {
 /** `obj` as the API server would deliver it to admission (see deliver.ts); unknown kinds unchanged. */
 export function deliverObject<T>(obj: T): T {
   const p = policyFor(obj);
-  return p && isObj(obj) ? (deliver(obj, p.schema) as T) : obj;
+  return p && isObj(obj) ? (withScope(p, deliver(obj, p.schema)) as T) : obj;
 }
 
 /**
@@ -116,25 +141,26 @@ export function deliverObject<T>(obj: T): T {
  * Never throws on user input.
  */
 export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
-  const p = policyFor(obj);
+  const operation = opts.operation ?? "CREATE";
+  const p = operation === "UPDATE" ? policyForUpdate(obj, opts.oldObject) : policyFor(obj);
   if (!p || !isObj(obj)) return { allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] };
   const key = kindKey(p);
-  const operation = opts.operation ?? "CREATE";
   if (operation === "DELETE" || operation === "CONNECT") return { allowed: true, known: true, kind: key, violations: [], warnings: [], audits: [], patch: [] };
   const config = opts.config ?? defaultPolicyConfiguration();
   const now = opts.now ?? new Date();
   const run = { ...opts, now, kusciaVersion: opts.config ? config.kusciaVersion : (opts.kusciaVersion ?? config.kusciaVersion), params: opts.config ? config.params : (opts.params ?? config.params) };
-  const subject = deliver(obj, p.schema);
-  const oldSubject = operation === "UPDATE" && isObj(opts.oldObject) ? deliver(opts.oldObject, p.schema) : undefined;
+  // As the API server delivers it: CRD defaults and nulls (deliver.ts), no namespace on a cluster-scoped kind.
+  const subject = withScope(p, deliver(obj, p.schema));
+  const oldSubject = operation === "UPDATE" && isObj(opts.oldObject) ? withScope(p, deliver(opts.oldObject, p.schema)) : undefined;
   const raw = runKind(p, subject, { ...run, oldObject: oldSubject });
   const meta = isObj(subject.metadata) ? subject.metadata : {};
   const target = {
     apiVersion: p.apiVersion,
     kind: p.kind,
     name: typeof meta.name === "string" ? meta.name : undefined,
-    namespace: typeof meta.namespace === "string" ? meta.namespace : (opts.namespace ?? ""),
+    namespace: CLUSTER_SCOPED_KINDS.has(key) ? "" : typeof meta.namespace === "string" ? meta.namespace : (opts.namespace ?? ""),
   };
-  const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject };
+  const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject, notExisting: new Set(raw.incomplete) };
   const sorted = applyConfiguration(raw, config, target, now, old);
   // One redaction for every message, here, so every front end shows the same text and none a secret.
   for (const list of [sorted.violations, sorted.warnings, sorted.audits]) for (const f of list.slice(0, MAX_FINDINGS)) f.message = redactSecrets(f.message);

@@ -69,7 +69,7 @@ function publicKeyOfPrivate(b64: string): string | undefined {
   const d = decodeBase64Pem(b64, "RSA private key");
   if ("error" in d) return undefined;
   try {
-    return createPublicKey(createPrivateKey(d.pem)).export({ type: "spki", format: "der" }).toString("base64");
+    return createPublicKey(createPrivateKey({ key: d.block.bytes, format: "der", type: d.block.type === "PRIVATE KEY" ? "pkcs8" : "pkcs1" })).export({ type: "spki", format: "der" }).toString("base64");
   } catch {
     return undefined; // an unreadable key is nodeconfig.domain-key's finding
   }
@@ -79,7 +79,7 @@ function publicKeyOfCert(b64: string): string | undefined {
   const d = decodeBase64Pem(b64, "certificate");
   if ("error" in d) return undefined;
   try {
-    return new X509Certificate(d.pem).publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    return new X509Certificate(d.block.bytes).publicKey.export({ type: "spki", format: "der" }).toString("base64");
   } catch {
     return undefined; // an unreadable certificate is domain.cert's finding
   }

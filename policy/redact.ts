@@ -220,3 +220,25 @@ function goDsn(tok: string, whole: boolean): string | undefined {
   if (/[\s/@]/.test(user) || (!whole && /\s/.test(pass)) || isPlaceholder(pass) || pass.startsWith("//")) return undefined;
   return `${tok.slice(0, colon + 1)}${MASK}${tok.slice(at)}`;
 }
+
+/**
+ * A copy of a log record (a plain object, array, string or Error, nested at most `depth`
+ * levels) with redactSecrets applied to every string in it, keys excepted; deeper values
+ * become "[nested]". Linear in the record's size. Never throws. For log lines, which carry
+ * values a caller chose (an object's name, a request's uid) beside messages.
+ */
+export function redactRecord(value: unknown, depth = 8): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth <= 0) return "[nested]";
+  if (value instanceof Error) {
+    const e = new Error(redactSecrets(value.message));
+    e.name = value.name;
+    e.stack = value.stack === undefined ? undefined : redactSecrets(value.stack);
+    return e;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactRecord(v, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactRecord(v, depth - 1);
+  return out;
+}

@@ -10,6 +10,7 @@
  * Adding a reference is one entry in REFERENCES: the source kind, the target
  * kind and where the names are.
  */
+import { CLUSTER_SCOPED_KINDS } from "./kinds/scope";
 import { applyConfiguration } from "./config/apply";
 import type { PolicyConfig } from "./config/types";
 import { isObj, type Obj } from "./checks/values";
@@ -273,7 +274,9 @@ export function refOf(obj: unknown): ObjectRef | undefined {
   if (!isObj(obj) || typeof obj.apiVersion !== "string" || typeof obj.kind !== "string" || !isObj(obj.metadata)) return undefined;
   const m = obj.metadata;
   if (typeof m.name !== "string") return undefined;
-  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: typeof m.namespace === "string" ? m.namespace : "", name: m.name, ...(typeof m.uid === "string" ? { uid: m.uid } : {}) };
+  // A cluster-scoped object has no namespace once the API server has it, whatever a file says.
+  const namespace = typeof m.namespace === "string" && !CLUSTER_SCOPED_KINDS.has(`${obj.apiVersion}/${obj.kind}`) ? m.namespace : "";
+  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace, name: m.name, ...(typeof m.uid === "string" ? { uid: m.uid } : {}) };
 }
 
 export function refKey(r: { apiVersion: string; kind: string; namespace: string; name: string }): string {

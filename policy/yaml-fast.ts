@@ -13,7 +13,7 @@
  * are resolved with the YAML 1.2 core schema's own expressions, as the `yaml` package does.
  * The differential test (test/unit/policy/yaml-fast.test.ts) holds the two paths equal.
  */
-import type { YamlLimits } from "./yaml";
+import type { YamlLimits } from "./yaml-limits";
 
 interface JsYamlType {
   new (tag: string, opts: { kind: "scalar"; resolve: (s: string | null) => boolean; construct: (s: string | null) => unknown }): unknown;

@@ -13,35 +13,9 @@
  */
 import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from "yaml";
 import { fastYamlValue } from "./yaml-fast";
+import { DEFAULT_YAML_LIMITS, type YamlLimits } from "./yaml-limits";
 
-export interface YamlLimits {
-  /** Largest document, in UTF-16 code units of source text (about bytes for ASCII). */
-  maxDocumentBytes: number;
-  /** Deepest nesting of mappings and sequences (the document's top level is depth 1). */
-  maxDepth: number;
-  /** Most keys in one mapping. */
-  maxKeys: number;
-  /** Most aliases (`*name`) in one document. */
-  maxAliases: number;
-  /** Most nodes a document may hold once every alias is replaced by what it names. */
-  maxExpandedNodes: number;
-}
-
-/**
- * Defaults generous for any real manifest (the API server refuses objects over 3 MiB;
- * real objects nest fewer than 30 levels) and small enough that the rule book's walks
- * over the result stay cheap and cannot overflow the stack.
- */
-export const DEFAULT_YAML_LIMITS: Readonly<YamlLimits> = Object.freeze({
-  maxDocumentBytes: 3 * 1024 * 1024,
-  maxDepth: 200,
-  maxKeys: 10_000,
-  maxAliases: 1_000,
-  maxExpandedNodes: 1_000_000,
-});
-
-/** What `--limit name=value` and the node configuration may set; names match YamlLimits. */
-export const LIMIT_NAMES = Object.keys(DEFAULT_YAML_LIMITS) as (keyof YamlLimits)[];
+export { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "./yaml-limits";
 
 export interface YamlProblem {
   /** Offset in the text where the problem is (0-based). */
@@ -65,7 +39,9 @@ export interface ParsedYamlDoc {
   empty: boolean;
 }
 
-const COMPOSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false } as const;
+// logLevel "error": the package would otherwise print process warnings for some inputs
+// (a flow mapping used as a key is "stringified"), which nobody asked for on a server.
+const COMPOSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: "error" } as const;
 
 function limitsOf(l?: Partial<YamlLimits>): YamlLimits {
   return { ...DEFAULT_YAML_LIMITS, ...(l ?? {}) };
@@ -331,7 +307,8 @@ export interface StreamDoc {
 
 /** Directives and document end markers change how later documents read: such streams are parsed whole. */
 const UNSPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))/m;
-const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/m;
+/** A `---` document marker at the start of a line: where splitYamlStream cuts. */
+export const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/m;
 
 /** True when `splitYamlStream` can read `text` (no directives, no `...` markers). */
 export function canSplitYamlStream(text: string): boolean {
@@ -372,6 +349,16 @@ export function* splitYamlStream(text: string, limits?: Partial<YamlLimits>): Ge
     if (!m) return;
     start = end;
   }
+}
+
+/**
+ * The document `text.slice(start, end)` of a stream that splitYamlStream would cut there
+ * (`start` is 0 or a `---` marker, `end` the next marker or the text's end), read as
+ * splitYamlStream reads it: for a reader that cuts the stream itself (review's streaming
+ * reader). Never throws for bad input.
+ */
+export function readYamlStreamDocument(text: string, start: number, end: number, limits?: Partial<YamlLimits>): StreamDoc {
+  return readOne(text, start, end, limitsOf(limits));
 }
 
 function readOne(text: string, start: number, end: number, limits: YamlLimits): StreamDoc {

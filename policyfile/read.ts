@@ -22,17 +22,22 @@ export interface LoadedPolicyConfig {
   warnings: string[];
 }
 
+/** The text of a configuration file, or why it cannot be read (too large, missing, unreadable). Never throws. */
+export function readPolicyText(file: string): { text: string } | { errors: string[] } {
+  try {
+    if (statSync(file).size > MAX_CONFIG_BYTES) return { errors: [`${file}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
+    return { text: readFileSync(file, "utf8") };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { errors: [`${file}: cannot read the policy configuration: ${code === "ENOENT" ? "no such file" : (e as Error).message}`] };
+  }
+}
+
 /** Reads and compiles a configuration file. Throws PolicyConfigError (unreadable, too large, invalid). */
 export function readPolicyConfigFile(file: string, now?: Date): LoadedPolicyConfig {
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_CONFIG_BYTES) throw new PolicyConfigError([`${file}: is larger than ${MAX_CONFIG_BYTES} bytes`]);
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if (e instanceof PolicyConfigError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PolicyConfigError([`${file}: cannot read the policy configuration: ${code === "ENOENT" ? "no such file" : (e as Error).message}`]);
-  }
+  const read = readPolicyText(file);
+  if ("errors" in read) throw new PolicyConfigError(read.errors);
+  const text = read.text;
   const r = loadPolicyConfiguration(text, file, now);
   if ("errors" in r) throw new PolicyConfigError(r.errors);
   return r;

@@ -9,7 +9,8 @@ import type { ComponentEntry } from "./registry";
 import type { Field, Prop } from "./spec";
 import { schemaText } from "./schema";
 import { setProgramReferenceChecks } from "../components/references";
-import { createSecret, diffSecretResource } from "./secrets";
+import { createSecret, diffSecretResource, typeOfUrn } from "./secrets";
+import { HOSTED_REFUSAL_TYPE } from "../components/refusal";
 
 export class ComponentProvider implements provider.Provider {
   private readonly byToken: ReadonlyMap<string, ComponentEntry>;
@@ -25,6 +26,15 @@ export class ComponentProvider implements provider.Provider {
 
   async getSchema(): Promise<string> {
     return schemaText(this.entries, this.version);
+  }
+
+  /**
+   * A refusal found once a component's arguments resolved (components/refusal.ts) is a resource
+   * whose check fails with the refusal's message: the engine ends the operation there.
+   */
+  async check(urn: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
+    if (typeOfUrn(urn) === HOSTED_REFUSAL_TYPE) return { inputs: news, failures: [{ property: "", reason: String(news.message) }] };
+    return { inputs: news };
   }
 
   /** The generated keys, certificates and tokens of components built here (provider/secrets.ts). */

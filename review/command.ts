@@ -5,8 +5,9 @@
  */
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./format";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { readDocs, readSource, LoadError, NotAManifest } from "./load";
+import { readSource, LoadError, NotAManifest } from "./load";
 import { countByReason, IGNORE_FILE, selectFiles, type SelectedFile, type SkippedInput } from "./select";
+import { streamDocs } from "./stream";
 import { ReportBuilder } from "./run";
 import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
@@ -101,8 +102,9 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   let errors: LoadError[] = [];
   const progress = makeProgress(files.length, io);
-  // One file and one document at a time: each document is reviewed and dropped, so memory
-  // follows the largest document, not the tree.
+  // One file and one document at a time, each file read in chunks (review/stream.ts): each
+  // document is reviewed and dropped, so memory follows the largest document, not the tree
+  // or the file.
   const builder = new ReportBuilder(undefined, config);
   const refs = opts.references ? new ReviewReferences() : undefined;
   const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (usableCpus() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, usableCpus()) : 1) : opts.jobs;
@@ -115,7 +117,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
     }
   } else for (const [i, { path: f, discovered }] of files.entries()) {
     try {
-      for (const d of readDocs(f, await readSource(f), { limits: opts.limit, discovered })) {
+      for await (const d of streamDocs(f, { limits: opts.limit, discovered })) {
         const n = builder.results.length;
         builder.add(d);
         refs?.add(d, builder.results.length > n ? builder.results[n] : undefined);

@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
 import { dotted, parseDotted, type Segment } from "../policy/paths";
-import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type YamlLimits } from "../policy/yaml";
+import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type StreamDoc, type YamlLimits } from "../policy/yaml";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -44,6 +44,11 @@ export interface LoadOptions {
    * caller reports it as skipped) instead of a plain LoadError (exit 2).
    */
   discovered?: boolean;
+  /**
+   * Parse the whole text with the `yaml` package (no split, no fast path): the slow, exact
+   * path the fast one is held equal to (benchmarks check their verdicts against it).
+   */
+  exact?: boolean;
 }
 
 /**
@@ -205,7 +210,7 @@ export function* readDocs(file: string, text: string, opts: LoadOptions = {}): G
 function* readDocsStrict(file: string, text: string, opts: LoadOptions): Generator<SourceDoc> {
   const limits = opts.limits;
   const jsonDoc = jsonFastPath(file, text, limits);
-  if (!jsonDoc && canSplitYamlStream(text)) {
+  if (!jsonDoc && !opts.exact && canSplitYamlStream(text)) {
     yield* readSplitDocs(file, text, limits);
     return;
   }
@@ -253,7 +258,7 @@ function* readDocsStrict(file: string, text: string, opts: LoadOptions): Generat
  * 1-based line numbers of increasing offsets, counting newlines from the last offset
  * asked: linear over a whole stream, and no table of line starts held in memory.
  */
-function lineCursor(text: string): (offset: number) => number {
+export function lineCursor(text: string): (offset: number) => number {
   let pos = 0;
   let line = 1;
   return (offset) => {
@@ -274,46 +279,53 @@ function lineCursor(text: string): (offset: number) => number {
  */
 function* readSplitDocs(file: string, text: string, limits: Partial<YamlLimits> | undefined): Generator<SourceDoc> {
   const lineAt = lineCursor(text);
-  let index = 0;
-  for (const d of splitYamlStream(text, limits)) {
-    // Offsets asked in increasing order: the cursor never goes back.
-    const firstLine = lineAt(d.start);
-    if (d.problem) {
-      const line = lineAt(d.problem.offset);
-      throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
-    }
-    if (d.empty) continue;
-    const line = lineAt(d.offset);
-    const problem = kubernetesObjectProblem(d.value);
-    if (problem) throw new LoadError(file, line, problem, index + 1);
-    const comment = leadingComment(text, d.start, d.offset);
-    let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
-    const getDoc = () => {
-      if (cached === null) {
-        const lc = new LineCounter();
-        const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
-        cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
-      }
-      return cached;
-    };
-    const value = d.value as Record<string, unknown>;
-    const at = (segs: Segment[], fallback: number): number => {
-      const g = getDoc();
-      return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
-    };
-    if (isListKind(value)) {
-      let first = true;
-      for (const { item, segs, listKind } of listItems(value)) {
-        const itemLine = at(segs, line);
-        const p = kubernetesObjectProblem(item);
-        if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
-        yield { file, index: index++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => at([...segs, ...parseDotted(dp)], itemLine) };
-        first = false;
-      }
-      continue;
-    }
-    yield { file, index: index++, line, object: value, comment, lineOf: (dp) => at(parseDotted(dp), line) };
+  const index = { n: 0 };
+  for (const d of splitYamlStream(text, limits)) yield* splitDocs(file, text, d, lineAt, index, limits);
+}
+
+/**
+ * The SourceDocs of one document `d` of `text` (a List yields its items). `lineAt` gives the
+ * file's line of an offset in `text`, asked in increasing order; `index` counts the file's
+ * documents so far and is advanced. Throws LoadError as readDocs.
+ */
+export function* splitDocs(file: string, text: string, d: StreamDoc, lineAt: (offset: number) => number, index: { n: number }, limits: Partial<YamlLimits> | undefined): Generator<SourceDoc> {
+  // Offsets asked in increasing order: the cursor never goes back.
+  const firstLine = lineAt(d.start);
+  if (d.problem) {
+    const line = lineAt(d.problem.offset);
+    throw new LoadError(file, line, d.problem.limit ? `${d.problem.message}; raise it with --limit ${d.problem.limit}=N if this input is trusted` : d.problem.message);
   }
+  if (d.empty) return;
+  const line = lineAt(d.offset);
+  const problem = kubernetesObjectProblem(d.value);
+  if (problem) throw new LoadError(file, line, problem, index.n + 1);
+  const comment = leadingComment(text, d.start, d.offset);
+  let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
+  const getDoc = () => {
+    if (cached === null) {
+      const lc = new LineCounter();
+      const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
+      cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
+    }
+    return cached;
+  };
+  const value = d.value as Record<string, unknown>;
+  const at = (segs: Segment[], fallback: number): number => {
+    const g = getDoc();
+    return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
+  };
+  if (isListKind(value)) {
+    let first = true;
+    for (const { item, segs, listKind } of listItems(value)) {
+      const itemLine = at(segs, line);
+      const p = kubernetesObjectProblem(item);
+      if (p) throw new LoadError(file, itemLine, `${dotted(segs)} of the ${listKind} ${p}`);
+      yield { file, index: index.n++, line: itemLine, object: item, comment: first ? comment : undefined, lineOf: (dp) => at([...segs, ...parseDotted(dp)], itemLine) };
+      first = false;
+    }
+    return;
+  }
+  yield { file, index: index.n++, line, object: value, comment, lineOf: (dp) => at(parseDotted(dp), line) };
 }
 
 function leadingComment(text: string, from: number, to: number): string | undefined {

@@ -22,7 +22,7 @@ import type { ObjectResult, ReportBuilder } from "./run";
 export const CHUNK_CHARS = 256 * 1024;
 
 export interface ChunkWorkerData {
-  config?: { document: unknown; origin: string };
+  config?: { document: unknown; origin: string; digest: string };
   limits?: Partial<YamlLimits>;
 }
 
@@ -161,7 +161,7 @@ export interface ParallelOptions {
  */
 export async function reviewInWorkers(input: readonly (string | SelectedFile)[], builder: ReportBuilder, o: ParallelOptions): Promise<LoadError[]> {
   const files = input.map((f) => (typeof f === "string" ? { path: f, discovered: false } : f));
-  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin } : undefined, limits: o.limits });
+  const pool = new ChunkPool(o.jobs, { config: o.config ? { document: o.config.document, origin: o.config.origin, digest: o.config.digest } : undefined, limits: o.limits });
   const target = o.chunkChars ?? CHUNK_CHARS;
   const errors: LoadError[] = [];
   // Merge state: the file being merged, the documents of it merged so far, whether it failed.

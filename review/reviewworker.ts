@@ -5,7 +5,8 @@
  * document indexes; the main thread shifts and merges them in input order.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { policyConfigurationOf, type PolicyConfig } from "../policy";
+import type { PolicyConfig } from "../policy";
+import { buildPolicyConfig } from "../policy/config/compile";
 import { LoadError, NotAManifest, readDocs } from "./load";
 import { ReportBuilder } from "./run";
 import type { ChunkResult, FromChunkWorker, ToChunkWorker, ChunkWorkerData } from "./parallel";
@@ -17,9 +18,12 @@ const data = workerData as ChunkWorkerData;
 let config: PolicyConfig | undefined;
 let configErrors: readonly string[] | undefined;
 if (data.config) {
-  const r = policyConfigurationOf(data.config.document, data.config.origin);
-  if ("config" in r) config = r.config;
-  else configErrors = r.errors;
+  // Validated by the main thread already: built, not checked again, in every worker.
+  try {
+    config = buildPolicyConfig(data.config.document as PolicyConfig["document"], data.config.origin, data.config.digest);
+  } catch (e) {
+    configErrors = [(e as Error).message];
+  }
 }
 
 function reviewChunk(file: string, text: string, discovered: boolean): ChunkResult {

@@ -3,7 +3,17 @@ import { review, type AuditRecord, type PatchOperation, type PolicyConfig, type 
 import type { SourceDoc } from "./load";
 import type { SkippedInput, SkipReason } from "./select";
 import { at } from "../policy/checks/values";
-import { redactSecrets } from "../policy/redact";
+import { redactSecrets, redactValue } from "../policy/redact";
+
+/**
+ * A field every output format names the object by (kind, name...): the user's value with its
+ * secrets masked, as in messages; a value that is no string as JSON (never String(): an
+ * object whose `toString` key is not a function makes it throw).
+ */
+function subject(v: unknown, absent: string): string {
+  if (v === undefined) return absent;
+  return redactValue(typeof v === "string" ? v : (JSON.stringify(v) ?? absent));
+}
 
 export interface Finding extends Violation {
   /** 1-based line of the field in the file. */
@@ -111,10 +121,10 @@ export class ReportBuilder {
       file: d.file,
       index: d.index,
       line: d.line,
-      apiVersion: String(at(d.object, "apiVersion")),
-      kind: String(at(d.object, "kind")),
-      name: String(at(d.object, "metadata", "name") ?? ""),
-      namespace: typeof ns === "string" ? ns : undefined,
+      apiVersion: subject(at(d.object, "apiVersion"), "undefined"),
+      kind: subject(at(d.object, "kind"), "undefined"),
+      name: subject(at(d.object, "metadata", "name"), ""),
+      namespace: typeof ns === "string" ? redactValue(ns) : undefined,
       allowed: r.allowed,
       violations: capped(d, r.violations, "violations", r.omitted?.violations),
       warnings: capped(d, r.warnings, "warnings", r.omitted?.warnings),

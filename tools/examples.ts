@@ -13,6 +13,11 @@ export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "examples", "man
 export interface Example extends SourceDoc {
   /** From `# rule: <id>`: the rule a refused example breaks. */
   expectRule?: string;
+  /**
+   * From `# repaired: <why>`: a refused example the mutating webhook repairs (its defaults
+   * add what the rule asks for), so the API server behind the webhook creates it.
+   */
+  repaired?: string;
 }
 
 export function loadExamples(which: "accepted" | "refused"): Example[] {
@@ -21,7 +26,7 @@ export function loadExamples(which: "accepted" | "refused"): Example[] {
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .flatMap((f) => parseSource(path.join(dir, f), readFileSync(path.join(dir, f), "utf8")))
-    .map((d) => ({ ...d, expectRule: /(?:^|\n)\s*rule:\s*(\S+)/.exec(d.comment ?? "")?.[1] }));
+    .map((d) => ({ ...d, expectRule: /(?:^|\n)\s*rule:\s*(\S+)/.exec(d.comment ?? "")?.[1], repaired: /(?:^|\n)\s*repaired:\s*(.+)/.exec(d.comment ?? "")?.[1] }));
 }
 
 export function describeDoc(d: SourceDoc): string {

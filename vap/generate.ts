@@ -7,19 +7,21 @@
  * - action deny / warn / audit -> the binding's validationActions Deny / Warn / Audit;
  *   off -> neither policy nor binding;
  * - allowExistingViolations (deny rules, default true) -> each expression also passes an
- *   UPDATE whose old object already failed it (the webhook further requires the field to be
- *   unchanged and turns it into a warning; a policy allows it silently);
+ *   UPDATE whose old object already failed it and which leaves every field the expression
+ *   reads unchanged (relief(): never more lenient than the webhook, which keeps such a
+ *   finding as a warning; a policy allows it silently);
  * - exceptions -> matchConditions on the rule's policy excluding the matching kinds,
  *   namespaces and names (globs as RE2); an exception with `expires` is emitted while it
  *   applies, with a note: a policy has no clock, so regenerate after that date;
  * - exemptRequesters -> matchConditions on request.userInfo, as the webhook configurations.
  */
 import { expiryOf } from "../policy/config/compile";
-import { globToRegExp } from "../policy/config/glob";
+import { anyGlob, globToRe2 } from "../policy/config/glob";
 import type { PolicyConfig, PolicyException } from "../policy";
 import { defaultPolicyConfiguration } from "../policy";
 import { vapCoverage, type CelRule } from "../policy/vap";
 import { lit } from "../policy/vap/cel";
+import { admissionFeatures, describeEmbedded } from "../policy/upstream/embedded";
 import { exemptionMatchConditions } from "../webhook/configurations";
 
 type Obj = Record<string, unknown>;
@@ -64,12 +66,17 @@ export function checkKubeVersion(v: string): { major: number; minor: number } {
   const m = /^v?(\d+)\.(\d+)(\.\d+)?([-+].*)?$/.exec(v.trim());
   if (!m) throw new KubeVersionError(`--kube-version: found ${JSON.stringify(v)}, expected a Kubernetes version such as 1.30 or v1.33.1`);
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major < VAP_V1_SINCE.major || (major === VAP_V1_SINCE.major && minor < VAP_V1_SINCE.minor)) {
+  // The feature stages of each Kubernetes line are data in the rule book (policy/upstream/embedded.ts).
+  const features = admissionFeatures(v);
+  if (features.validatingAdmissionPolicy !== "on") {
+    const served =
+      features.validatingAdmissionPolicy === "absent"
+        ? "does not have it at all"
+        : `serves only ${features.validatingAdmissionPolicyVersion}, behind the ValidatingAdmissionPolicy feature gate and --runtime-config=admissionregistration.k8s.io/${features.validatingAdmissionPolicyVersion}=true, both off by default, so generated policies would silently do nothing there`;
     throw new KubeVersionError(
       `--kube-version: ${v} has no ValidatingAdmissionPolicy v1: it is generally available from Kubernetes 1.30 ` +
-        `(admissionregistration.k8s.io/v1). 1.28 and 1.29 serve only v1beta1, behind the ValidatingAdmissionPolicy feature gate and ` +
-        `--runtime-config=admissionregistration.k8s.io/v1beta1=true, both off by default, so generated policies would silently do nothing there. ` +
-        `Use the admission webhook on that cluster (kuscia-iac webhook --print-configurations --kube-version ${v}), or upgrade to 1.30 or later (Kuscia v1.1 embeds K3s 1.33).`,
+        `(admissionregistration.k8s.io/v1); Kubernetes ${features.kubernetes} ${served}. ` +
+        `Use the admission webhook on that cluster (kuscia-iac webhook --print-configurations --kube-version ${v}), or upgrade to 1.30 or later (${describeEmbedded()}).`,
     );
   }
   return { major, minor };
@@ -90,7 +97,7 @@ function kindParts(key: string): { group: string; version: string; kind: string 
 
 /** An RE2 `matches` over a string CEL expression for a list of globs. */
 function globsCel(v: string, globs: readonly string[]): string {
-  return `(${globs.map((g) => `${v}.matches(${lit(globToRegExp(g).source)})`).join(" || ")})`;
+  return `(${globs.map((g) => `${v}.matches(${lit(globToRe2(g))})`).join(" || ")})`;
 }
 
 /** The exceptions of the configuration that cover `rule` on `kind` and still apply at `now`. */
@@ -99,9 +106,9 @@ function exceptionsFor(config: PolicyConfig, rule: string, kindKey: string, now:
   return (config.document.exceptions ?? []).filter((e) => {
     const until = e.expires === undefined ? undefined : expiryOf(e.expires);
     if (until !== undefined && until <= now.getTime()) return false;
-    if (!e.rules.some((r) => globToRegExp(r).test(rule))) return false;
-    const kinds = e.match.kinds;
-    return !kinds || kinds.length === 0 || kinds.some((k) => globToRegExp(k).test(kind) || globToRegExp(k).test(kindKey));
+    if (!anyGlob(e.rules)(rule)) return false;
+    const kinds = anyGlob(e.match.kinds);
+    return kinds(kind) || kinds(kindKey);
   });
 }
 
@@ -128,6 +135,64 @@ function exceptionCondition(exceptions: PolicyException[]): Obj[] {
 /** `expression` over `object`, re-read over `oldObject` (the CEL forms read the object only as `object`). */
 function overOld(expression: string): string {
   return expression.replace(/\bobject\b/g, "oldObject");
+}
+
+/** A field a CEL expression reads under `object`: its value, or (inside has()) only whether it is set. */
+export interface FieldRead {
+  path: string[];
+  presence: boolean;
+}
+
+/**
+ * The fields a CEL expression reads, as paths under `object` (`spec.members`), without method
+ * and macro names (`object.spec.members.all(` reads spec.members). A path read only in has()
+ * is a presence read. Reads another one implies are left out: a value read covers the reads
+ * inside it, and the presence of every field on its way. Exported for the tests.
+ */
+export function fieldsRead(expression: string): FieldRead[] {
+  const reads: FieldRead[] = [];
+  for (const m of expression.matchAll(/\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
+    const path = m[1].slice(1).split(".");
+    const after = expression[m.index! + m[0].length];
+    if (after === "(") path.pop();
+    if (path.length === 0) continue;
+    const presence = expression.slice(Math.max(0, m.index! - 4), m.index!) === "has(" && after === ")";
+    reads.push({ path, presence });
+  }
+  const key = (p: string[]) => p.join(".");
+  const within = (inner: string[], outer: string[]) => inner.length >= outer.length && outer.every((s, i) => inner[i] === s);
+  const values = [...new Map(reads.filter((r) => !r.presence).map((r) => [key(r.path), r.path])).values()];
+  const keptValues = values.filter((p) => !values.some((q) => q.length < p.length && within(p, q)));
+  const presences = [...new Map(reads.filter((r) => r.presence).map((r) => [key(r.path), r.path])).values()];
+  // A presence is implied by a value read at or below it (sameField compares presence on the way) or above it.
+  const keptPresences = presences.filter((p) => !keptValues.some((v) => within(v, p) || within(p, v)) && !presences.some((q) => q.length > p.length && within(q, p)));
+  return [...keptValues.map((path) => ({ path, presence: false })), ...keptPresences.map((path) => ({ path, presence: true }))].sort((x, y) => key(x.path).localeCompare(key(y.path)));
+}
+
+/**
+ * CEL, true when `object` and `oldObject` agree on the field at `path`: both absent, or both
+ * present and equal (for a presence read, both present).
+ */
+function sameField(path: string[], presence: boolean): string {
+  const at = (root: string, n: number) => [root, ...path.slice(0, n)].join(".");
+  let expr = presence ? "true" : `${at("object", path.length)} == ${at("oldObject", path.length)}`;
+  for (let n = path.length; n >= 1; n--) {
+    expr = `(has(${at("object", n)}) == has(${at("oldObject", n)})) && (!has(${at("object", n)}) || (${expr}))`;
+  }
+  return expr;
+}
+
+/**
+ * The existing-violation relief of one validation: an UPDATE passes when the stored object
+ * already failed the same validation and the update leaves every field the validation reads
+ * as it was. That is never more lenient than the webhook, which relieves a finding only when
+ * the stored object had it at the same path with the same value; it is stricter where the
+ * update changes a field the validation reads yet keeps the old violation (a list that grows
+ * while keeping a duplicate): the webhook allows that with a warning, a policy refuses it.
+ */
+function relief(expression: string): string {
+  const same = fieldsRead(expression).map((r) => sameField(r.path, r.presence));
+  return `(request.operation == 'UPDATE' && oldObject != null && !(${overOld(expression)})${same.map((x) => ` && (${x})`).join("")})`;
 }
 
 /**
@@ -178,7 +243,7 @@ function labels(rule: string): Obj {
 function policyObject(name: string, rule: string, kindKey: string, cel: CelRule, allowExisting: boolean, matchConditions: Obj[]): Obj {
   const { group, version, kind } = kindParts(kindKey);
   const validations = cel.validations.map((v) => ({
-    expression: allowExisting ? `(${v.expression}) || (request.operation == 'UPDATE' && oldObject != null && !(${overOld(v.expression)}))` : v.expression,
+    expression: allowExisting ? `(${v.expression}) || ${relief(v.expression)}` : v.expression,
     messageExpression: `(${v.message}) + ${lit(` [${rule}]`)}`,
     // Shown if the message expression itself cannot be evaluated.
     message: `refused by rule ${rule} [${rule}]`,

@@ -19,7 +19,12 @@ export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 
 /** The request is not an AdmissionReview v1 we can answer: the HTTP layer turns this into a 400. */
-export class BadAdmissionReview extends Error {}
+/** A request that is no AdmissionReview; its message quotes the caller's values, so it is masked like any finding. */
+export class BadAdmissionReview extends Error {
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
+}
 
 export interface AdmissionRequest {
   uid: string;
@@ -31,7 +36,7 @@ export interface AdmissionRequest {
   oldObject: unknown;
   dryRun: boolean;
   username?: string;
-  /** userInfo.groups, for exempt requesters (at most 64, each at most 256 characters). */
+  /** userInfo.groups, for exempt requesters (every one, whole). */
   groups?: string[];
 }
 
@@ -115,8 +120,10 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     object,
     oldObject,
     dryRun: r.dryRun === true,
-    username: typeof userInfo?.username === "string" ? userInfo.username.slice(0, 256) : undefined,
-    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string").slice(0, 64).map((g) => g.slice(0, 256)) : undefined,
+    // Whole names, never shortened: an exempt name is compared with the requester's exactly, so
+    // "system:admin" + 200 more characters is not "system:admin". The body limit bounds them.
+    username: typeof userInfo?.username === "string" ? userInfo.username : undefined,
+    groups: Array.isArray(userInfo?.groups) ? userInfo.groups.filter((g): g is string => typeof g === "string") : undefined,
   };
 }
 
@@ -134,7 +141,8 @@ function withRule(f: { message: string; rule: string }): string {
 /** "spec.cert: ... [domain.cert]; spec.parties[1].domainID: ... [kd.parties]" */
 export function denialMessage(result: ReviewResult): string {
   const listed = result.violations.slice(0, MAX_LISTED).map(withRule);
-  const more = result.violations.length - listed.length;
+  // The rule book keeps at most MAX_FINDINGS of each list and counts the rest in `omitted`.
+  const more = result.violations.length - listed.length + (result.omitted?.violations ?? 0);
   return listed.join("; ") + (more > 0 ? `; and ${more} more` : "");
 }
 
@@ -145,7 +153,7 @@ export function warningStrings(result: ReviewResult): string[] {
     const msg = redactSecrets(w.message);
     return msg.length + id.length > MAX_WARNING ? `${msg.slice(0, Math.max(0, MAX_WARNING - id.length - 1))}…${id}` : `${msg}${id}`;
   });
-  const more = result.warnings.length - out.length;
+  const more = result.warnings.length - out.length + (result.omitted?.warnings ?? 0);
   if (more > 0) out.push(`and ${more} more warnings`);
   return out;
 }
@@ -202,13 +210,25 @@ export function answer(req: AdmissionRequest, endpoint: Endpoint, reviewer: Revi
   try {
     // On DELETE the API server sends object: null; the stored object is oldObject.
     const subject = req.operation === "DELETE" ? req.oldObject : req.object;
-    const result = reviewer(subject, {
+    const reviewOpts = {
       operation: req.operation,
       oldObject: req.operation === "UPDATE" ? req.oldObject : undefined,
       ...(now ? { now } : {}),
       ...(config ? { config } : {}),
       ...(req.namespace ? { namespace: req.namespace } : {}),
-    });
+    };
+    let result = reviewer(subject, reviewOpts);
+    // A refusal the defaults repair (kd.template.working-dir: a party template's workingDir,
+    // added as KusciaAPI writes it) is no refusal on /mutate: the patch goes out, and
+    // /validate then sees the repaired object.
+    if (endpoint === "mutate" && !result.allowed && result.patch.length > 0 && (req.operation === "CREATE" || req.operation === "UPDATE")) {
+      const { patch } = safePatch(req.object, result.patch);
+      if (patch.length === result.patch.length) {
+        const repaired = applyPatch(jsonClone(req.object), patch as JsonPatchOperation[], true, true).newDocument;
+        const again = reviewer(repaired, reviewOpts);
+        if (again.allowed) result = { ...again, patch: result.patch };
+      }
+    }
     const audits = result.audits.length > 0 ? result.audits.map((a) => ({ rule: a.rule, ...(a.reason.startsWith("exception ") ? { exception: a.reason.slice(10).split(":")[0] } : {}) })) : undefined;
     const kind = result.known ? (result.kind ?? "unknown") : "unknown";
     if (endpoint === "mutate" && result.allowed) {

@@ -44,14 +44,91 @@ export function checkContentType(req: IncomingMessage): void {
 }
 
 /**
- * Reads the whole body into one Buffer, refusing it as soon as more than `limit` bytes
- * (declared or received) arrive. Rejects with HttpError 413 over the limit, ClientAbort
- * when the connection closes first, or the stream's own error.
+ * Default bytes of request bodies held at once across all requests (read, queued or under
+ * review): 64 MiB, nine of the largest UPDATEs. With the review workers' heaps this keeps the
+ * webhook under the 768Mi memory limit of deploy/ whatever its callers send.
  */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** The bytes every body in the process may hold together; past it, requests are answered 503 unread. */
+export class BodyBudget {
+  private used = 0;
+  constructor(
+    readonly limit: number,
+    /** Told the bytes in use after every change (the webhook's gauge). */
+    private readonly onChange: (used: number) => void = () => undefined,
+  ) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Takes `n` bytes if they fit; false (and nothing taken) otherwise. */
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    this.onChange(this.used);
+    return true;
+  }
+
+  give(n: number): void {
+    if (n === 0) return;
+    this.used = Math.max(0, this.used - n);
+    this.onChange(this.used);
+  }
+}
+
+/** The body would pass the process's budget of buffered bytes: answer 503 (Retry-After) without reading it. */
+export class OverBudget extends Error {
+  constructor(readonly limit: number) {
+    super(`the webhook holds ${limit} bytes of request bodies already; retry shortly`);
+  }
+}
+
+/**
+ * A request's share of the budget: the declared Content-Length up front (so a body that
+ * cannot fit is refused before a byte is read), or chunk by chunk for a body without one.
+ * `release()` gives it all back; call it once the answer is sent.
+ */
+export class BodyLease {
+  private held = 0;
+  constructor(private readonly budget: BodyBudget) {}
+
+  /** Takes `n` more bytes; throws OverBudget when they do not fit. */
+  grow(n: number): void {
+    if (!this.budget.take(n)) throw new OverBudget(this.budget.limit);
+    this.held += n;
+  }
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  release(): void {
+    this.budget.give(this.held);
+    this.held = 0;
+  }
+}
+
+/**
+ * Reads the whole body into one Buffer, refusing it as soon as more than `limit` bytes
+ * (declared or received) arrive. With a `lease`, the declared length is taken from the
+ * process's budget before reading (a body without one, chunk by chunk). Rejects with
+ * HttpError 413 over the limit, OverBudget past the budget, ClientAbort when the connection
+ * closes first, or the stream's own error.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, lease?: BodyLease): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(new HttpError(413, "RequestEntityTooLarge", `body is larger than ${limit} bytes`));
+  }
+  const declaredBytes = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  if (lease && declaredBytes !== undefined) {
+    try {
+      lease.grow(declaredBytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -73,7 +150,18 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
         // Stop buffering; the caller answers 413 and closes the connection rather than read the rest.
         req.pause();
         finish(new HttpError(413, "RequestEntityTooLarge", `body is larger than ${limit} bytes`));
-      } else chunks.push(chunk);
+        return;
+      }
+      if (lease && declaredBytes === undefined) {
+        try {
+          lease.grow(chunk.length);
+        } catch (e) {
+          req.pause();
+          finish(e as Error);
+          return;
+        }
+      }
+      chunks.push(chunk);
     };
     const onEnd = (): void => finish();
     // An aborted request emits "error" (ECONNRESET / "aborted") or just "close": both are the client leaving.

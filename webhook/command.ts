@@ -12,7 +12,7 @@ import { createLogger, defaultReviewWorkers, startWebhook, MAX_QUEUED_REVIEWS, t
 import { ensureEmbeddedCerts } from "./state";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { ConfigError, NotApiServerError, connect } from "../audit/kube";
-import { MAX_BODY_BYTES } from "./body";
+import { MAX_BODY_BYTES, MAX_BUFFERED_BYTES } from "./body";
 import { parseDuration } from "./backgroundaudit";
 import { DEFAULT_MAX_RESULTS, REPORT_API_CHOICES, REPORT_NAME, type ReportApiChoice } from "../audit/policyreport";
 
@@ -32,6 +32,7 @@ export interface WebhookCommandOptions {
   maxRequestBytes: number;
   reviewWorkers?: number;
   maxQueuedReviews: number;
+  maxBufferedBytes?: number;
   certsOnly?: boolean;
   printConfigurations?: boolean;
   url?: string;
@@ -166,7 +167,8 @@ export function register(program: Command): Command {
     .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
     .option("--max-request-bytes <bytes>", "largest AdmissionReview body accepted (413 above it); an UPDATE carries two objects of up to 3 MiB each", bytes, MAX_BODY_BYTES)
     .option("--review-workers <n>", `worker threads that parse and review requests (default: ${defaultReviewWorkers()}, min(2, CPUs under the cgroup quota); 0: on the main thread)`, count(64))
-    .option("--max-queued-reviews <n>", "reviews that may wait for a busy worker; more get 503", count(100_000), MAX_QUEUED_REVIEWS)
+    .option("--max-queued-reviews <n>", "reviews that may wait for a busy worker; more get 503 with Retry-After, which the API server retries", count(100_000), MAX_QUEUED_REVIEWS)
+    .option("--max-buffered-bytes <bytes>", `request bodies held in memory at once, across every request (read, queued or under review); a request that would pass it gets 503 with Retry-After, its body unread (default: ${MAX_BUFFERED_BYTES}, or --max-request-bytes if larger)`, bytes)
     .option("--certs-only", "create (or reuse) the embedded CA and certificate in --state-dir, print the caBundle and exit")
     .option("--print-configurations", "print the Validating/MutatingWebhookConfiguration YAML and exit")
     .option("--url <url>", "with --print-configurations: the webhook's base URL (e.g. for a Kuscia node's K3s); default: the in-cluster Service")
@@ -260,6 +262,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     maxRequestBytes: o.maxRequestBytes,
     reviewWorkers: o.reviewWorkers,
     maxQueuedReviews: o.maxQueuedReviews,
+    maxBufferedBytes: o.maxBufferedBytes,
     ...(o.references ? { references: { kubeconfig: o.kubeconfig, context: o.context } } : {}),
     ...(o.auditInterval ? { audit: { intervalMs: o.auditInterval, kubeconfig: o.kubeconfig, context: o.context, leaseNamespace: o.leaseNamespace, reportName: o.reportName, reportApi: o.reportApi, maxReportResults: o.maxReportResults } } : {}),
   };

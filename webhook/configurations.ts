@@ -4,6 +4,7 @@
  * deploy/ (generated from it), `kuscia-iac webhook --print-configurations`, the
  * e2e harness and Pulumi components. Pure: no I/O.
  */
+import { admissionFeatures } from "../policy/upstream/embedded";
 import { CONFIG_LABEL, type ExemptRequesters } from "../policy";
 
 export const DEFAULT_NAMESPACE = "kuscia-iac-system";
@@ -57,14 +58,14 @@ export interface WebhookConfigurationOptions {
   kubeVersion?: string;
 }
 
-/** The API server release from which webhook matchConditions are on by default (beta in 1.28, GA in 1.30). */
+/** The API server release from which webhook matchConditions are on by default (beta in 1.28, GA in 1.30; admissionFeatures holds the stages). */
 export const MATCH_CONDITIONS_SINCE = { major: 1, minor: 28 };
 
 function supportsMatchConditions(kubeVersion: string | undefined): boolean {
-  const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion ?? "1.30");
-  if (!m) throw new Error(`kubeVersion ${JSON.stringify(kubeVersion)} is not a Kubernetes version such as 1.30`);
-  const [maj, min] = [Number(m[1]), Number(m[2])];
-  return maj > MATCH_CONDITIONS_SINCE.major || (maj === MATCH_CONDITIONS_SINCE.major && min >= MATCH_CONDITIONS_SINCE.minor);
+  const v = kubeVersion ?? "1.30";
+  if (!/^v?\d+\.\d+/.test(v)) throw new Error(`kubeVersion ${JSON.stringify(kubeVersion)} is not a Kubernetes version such as 1.30`);
+  // The feature stages of each Kubernetes line are data in the rule book (policy/upstream/embedded.ts).
+  return admissionFeatures(v).webhookMatchConditions === "on";
 }
 
 const celString = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;

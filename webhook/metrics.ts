@@ -14,12 +14,15 @@ export class WebhookMetrics {
   private readonly certExpiry: Gauge;
   private readonly configReloads: Counter<"result">;
   private readonly configInfo: Gauge<"digest">;
+  private readonly configChecks: Counter;
+  private readonly configCompiles: Counter;
   private readonly audits: Counter<"kind" | "rule" | "reason">;
   private readonly deniedRules: Counter<"kind" | "rule">;
   private readonly workers: Gauge;
   private readonly workersBusy: Gauge;
   private readonly queued: Gauge;
   private readonly rejected: Counter;
+  private readonly buffered: Gauge;
   private readonly restarts: Counter<"reason">;
   private readonly auditScans: Counter<"result">;
   private readonly auditLast: Gauge;
@@ -58,6 +61,16 @@ export class WebhookMetrics {
       labelNames: ["result"],
       registers,
     });
+    this.configChecks = new Counter({
+      name: "kuscia_iac_webhook_policy_config_checks_total",
+      help: "Reads of the policy configuration file (each poll or file event), in the configuration loader's thread",
+      registers,
+    });
+    this.configCompiles = new Counter({
+      name: "kuscia_iac_webhook_policy_config_compiles_total",
+      help: "Parses and validations of the policy configuration file: only when its bytes changed and two reads agree",
+      registers,
+    });
     this.configInfo = new Gauge({
       name: "kuscia_iac_webhook_policy_config_info",
       help: "The policy configuration in force: 1 for its digest (first 12 hex digits of sha256)",
@@ -93,7 +106,12 @@ export class WebhookMetrics {
     });
     this.rejected = new Counter({
       name: "kuscia_iac_webhook_reviews_rejected_total",
-      help: "Reviews answered 503 because every review worker was busy and the queue was full (--max-queued-reviews)",
+      help: "Reviews answered 503 with Retry-After: every review worker was busy and the queue full (--max-queued-reviews), or the bodies in memory at --max-buffered-bytes",
+      registers,
+    });
+    this.buffered = new Gauge({
+      name: "kuscia_iac_webhook_buffered_bytes",
+      help: "Bytes of request bodies held now (being read, queued or under review), against --max-buffered-bytes",
       registers,
     });
     this.restarts = new Counter({
@@ -135,6 +153,14 @@ export class WebhookMetrics {
     this.configInfo.set({ digest: digest.slice(0, 12) }, 1);
   }
 
+  policyConfigChecked(): void {
+    this.configChecks.inc();
+  }
+
+  policyConfigCompiled(): void {
+    this.configCompiles.inc();
+  }
+
   policyConfigReload(result: "loaded" | "rejected", digest?: string): void {
     this.configReloads.inc({ result });
     if (digest) this.policyConfigLoaded(digest);
@@ -154,6 +180,10 @@ export class WebhookMetrics {
     this.workers.set(workers);
     this.workersBusy.set(busy);
     this.queued.set(queued);
+  }
+
+  bufferedBytes(n: number): void {
+    this.buffered.set(n);
   }
 
   reviewRejected(): void {

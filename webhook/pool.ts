@@ -9,14 +9,14 @@
  * - A review that runs past `deadlineMs` terminates its worker and fails (500, fail closed);
  *   a worker that dies (crash, out of memory) fails its review the same way. Either way a
  *   new worker takes its place.
- * - The policy configuration goes to every worker as its plain document on start and on
- *   every setConfig(); each review carries the digest it must run under. A worker handles
+ * - The policy configuration goes to every worker as its validated document (JSON text) on
+ *   start and on every setConfig(); each review carries the digest it must run under. A worker handles
  *   its messages in order, so a review sent after setConfig() never runs under the old one.
  */
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import type { Logger } from "pino";
-import type { PolicyConfig } from "../policy";
+import type { PolicySource } from "../policy/config/compile";
 import type { ReferenceSnapshotData } from "./referencecheck";
 import { errorWhere, type Endpoint, type ReviewSummary } from "./admission";
 import type { WebhookMetrics } from "./metrics";
@@ -30,7 +30,7 @@ export interface WorkerHooks {
 }
 
 export type ToWorker =
-  | { type: "config"; digest: string; origin: string; document: unknown }
+  | { type: "config"; source: PolicySource }
   | { type: "references"; snapshot: ReferenceSnapshotData }
   | { type: "review"; id: number; endpoint: Endpoint; digest: string; body: Uint8Array };
 
@@ -70,12 +70,15 @@ export interface PoolOptions {
   maxQueued: number;
   /** How long one review may run in a worker before the worker is terminated. */
   deadlineMs: number;
-  config: PolicyConfig;
+  /** The validated configuration document for the first reviews (setConfig() replaces it). */
+  source: PolicySource;
   log: Logger;
   metrics: WebhookMetrics;
   hooks?: WorkerHooks;
   /** Old-generation heap limit of each worker, in MiB: past it the worker alone stops (its review refused), not the process. */
   heapMb: number;
+  /** Arms a review's deadline (default setTimeout, unref'd); returns a cancel function. Tests pass one they fire themselves. */
+  timer?: (ms: number, fire: () => void) => () => void;
 }
 
 interface Job {
@@ -88,13 +91,19 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job?: Job & { id: number; timer: NodeJS.Timeout };
+  job?: Job & { id: number; cancel: () => void };
   /** Set when we terminate it ourselves (deadline, close), so its exit is not counted as a crash. */
   ending?: "deadline" | "close";
   ready: Promise<void>;
 }
 
 const WORKER_FILE = path.join(__dirname, "reviewworker.js");
+
+function defaultTimer(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
+}
 
 /** The body as a Uint8Array this thread may give away: transferred when it owns its whole ArrayBuffer, else copied. */
 function transferable(buf: Buffer): Uint8Array {
@@ -107,12 +116,12 @@ export class ReviewPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
-  private config: PolicyConfig;
+  private source: PolicySource;
   private closed = false;
   private restartsInRow = 0;
 
   constructor(private readonly o: PoolOptions) {
-    this.config = o.config;
+    this.source = o.source;
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
     o.metrics.reviewPool(o.size, 0, 0);
   }
@@ -130,9 +139,9 @@ export class ReviewPool {
     return this.slots.filter((s) => s.job).length;
   }
 
-  /** The configuration for every review dispatched from now on. */
-  setConfig(config: PolicyConfig): void {
-    this.config = config;
+  /** The configuration for every review dispatched from now on (a document already validated: workers build it without checking it again). */
+  setConfig(source: PolicySource): void {
+    this.source = source;
     for (const s of this.slots) this.post(s, this.configMessage());
   }
 
@@ -174,7 +183,7 @@ export class ReviewPool {
   }
 
   private configMessage(): ToWorker {
-    return { type: "config", digest: this.config.digest, origin: this.config.origin, document: this.config.document };
+    return { type: "config", source: this.source };
   }
 
   private post(s: Slot, m: ToWorker, transfer?: ArrayBuffer[]): void {
@@ -232,12 +241,11 @@ export class ReviewPool {
       while ((job = this.queue.shift()) && job.gone()) job.reject(new CallerGone());
       if (!job) break;
       const id = this.nextId++;
-      const timer = setTimeout(() => this.overrun(s), this.o.deadlineMs);
-      timer.unref();
-      s.job = { ...job, id, timer };
+      const cancel = (this.o.timer ?? defaultTimer)(this.o.deadlineMs, () => this.overrun(s, id));
+      s.job = { ...job, id, cancel };
       const body = transferable(job.body);
       // The configuration in force now: posted to this worker (setConfig) before this message.
-      this.post(s, { type: "review", id, endpoint: job.endpoint, digest: this.config.digest, body }, [body.buffer as ArrayBuffer]);
+      this.post(s, { type: "review", id, endpoint: job.endpoint, digest: this.source.digest, body }, [body.buffer as ArrayBuffer]);
     }
     this.gauges();
   }
@@ -252,8 +260,8 @@ export class ReviewPool {
     this.dispatch();
   }
 
-  private overrun(s: Slot): void {
-    if (!s.job || s.ending) return;
+  private overrun(s: Slot, id: number): void {
+    if (!s.job || s.job.id !== id || s.ending) return;
     this.o.log.error({ deadlineMs: this.o.deadlineMs }, "review ran past its deadline; terminating its worker");
     s.ending = "deadline";
     const where = `review ran past its deadline (${this.o.deadlineMs} ms); worker terminated`;
@@ -262,7 +270,7 @@ export class ReviewPool {
   }
 
   private finish(s: Slot, settle: () => void): void {
-    clearTimeout(s.job!.timer);
+    s.job!.cancel();
     settle();
     s.job = undefined;
     this.gauges();

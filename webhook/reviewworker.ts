@@ -7,7 +7,8 @@
  * that must use it, and each review names the digest it expects; a mismatch fails closed.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { policyConfigurationOf, review, type PolicyConfig, type ReviewOptions } from "../policy";
+import { review, type PolicyConfig, type ReviewOptions } from "../policy";
+import { configOfSource } from "../policy/config/compile";
 import { BadAdmissionReview, errorWhere } from "./admission";
 import { HttpError } from "./body";
 import { reviewBody } from "./reviewbody";
@@ -44,9 +45,13 @@ port.on("message", (m: ToWorker) => {
     return;
   }
   if (m.type === "config") {
-    const r = policyConfigurationOf(m.document, m.origin);
-    config = { digest: m.digest, compiled: "config" in r ? r.config : undefined };
-    if ("errors" in r) post({ type: "config-error", digest: m.digest, errors: r.errors });
+    // Validated by the webhook's configuration loader already: built, not checked again.
+    try {
+      config = { digest: m.source.digest, compiled: configOfSource(m.source) };
+    } catch (e) {
+      config = { digest: m.source.digest };
+      post({ type: "config-error", digest: m.source.digest, errors: [errorWhere(e)] });
+    }
     return;
   }
   const { id } = m;

@@ -8,12 +8,15 @@ import type { AddressInfo } from "node:net";
 import { usableCpus } from "../platform/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
+import { redactRecord } from "../policy/redact";
 import { defaultPolicyConfiguration, review, type PolicyConfig } from "../policy";
-import { readPolicyConfigFile } from "../policyfile/read";
-import { watchPolicyConfigFile } from "../policyfile/watch";
+import { configOfSource, sourceOf, type PolicySource } from "../policy/config/compile";
+import { PolicyFileLoader } from "../policyfile/loader";
+import { loadPolicyConfigStable, watchPolicyConfigFile, type ConfigWatcher } from "../policyfile/watch";
 import { BadAdmissionReview, errorWhere, type Endpoint, type Reviewer, type ReviewSummary } from "./admission";
 import { createAuthenticator, type AuthResult } from "./auth";
-import { ClientAbort, HttpError, MAX_BODY_BYTES, checkContentType, checkJsonDepth, readBody } from "./body";
+import { BodyBudget, BodyLease, ClientAbort, HttpError, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, OverBudget, checkContentType, checkJsonDepth, readBody } from "./body";
+import { LogLimiter } from "./loglimit";
 import { WebhookMetrics } from "./metrics";
 import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } from "./pool";
 import { reviewBody } from "./reviewbody";
@@ -50,8 +53,23 @@ export interface WebhookOptions {
    * parallelism); 0 reviews on the main thread.
    */
   reviewWorkers?: number;
-  /** Reviews that may wait for a free worker (default 64); past it, 503. */
+  /**
+   * Reviews that may wait for a free worker (default 256, more than the API server's default
+   * --max-mutating-requests-inflight of 200, so a burst from one API server waits rather than
+   * being refused); past it, 503 with Retry-After. Their bodies count in maxBufferedBytes.
+   */
   maxQueuedReviews?: number;
+  /**
+   * Bytes of request bodies held at once across every request, read, queued or under review
+   * (default MAX_BUFFERED_BYTES, 64 MiB). A request whose declared length does not fit is
+   * answered 503 with Retry-After before any of its body is read; one without a length is
+   * refused as soon as it would pass. At least maxRequestBytes.
+   */
+  maxBufferedBytes?: number;
+  /** Repeated log lines (unauthenticated callers, bad requests, 503s): at most one per kind per this many ms; default 10 s. */
+  repeatedLogIntervalMs?: number;
+  /** Test-only: arms a review's deadline instead of setTimeout (the test decides when it passes). Returns a cancel function. */
+  reviewDeadlineTimer?: (ms: number, fire: () => void) => () => void;
   /** How long one review may run in a worker before the worker is terminated and the request refused (500). Default requestTimeoutMs. */
   reviewTimeoutMs?: number;
   /**
@@ -72,6 +90,13 @@ export interface WebhookOptions {
   policyConfig?: PolicyConfig;
   /** Poll period of the configuration file, in ms (default 2000). */
   policyConfigPollMs?: number;
+  /**
+   * A changed configuration file is applied once two reads this far apart (ms, default 500)
+   * find the same bytes, so a file caught half-written is never applied.
+   */
+  policyConfigSettleMs?: number;
+  /** Test-only: replaces the wait between the two reads (the test decides when the second read happens). */
+  policyConfigSettle?: (hash: string) => Promise<void>;
   /** Serve POST /baseline: same stack, answers allowed without review. For bench/ only. */
   baseline?: boolean;
   /** How long close() waits for requests in flight before cutting connections. Default 20 s. */
@@ -132,7 +157,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
-export const MAX_QUEUED_REVIEWS = 64;
+export const MAX_QUEUED_REVIEWS = 256;
 const REVIEW_WORKER_HEAP_MB = 256;
 
 /** The default --review-workers: two threads, one where the machine or the cgroup CPU quota allows only one. */
@@ -140,14 +165,26 @@ export function defaultReviewWorkers(): number {
   return Math.min(2, usableCpus());
 }
 
-export function createLogger(level = "info"): Logger {
+/**
+ * The webhook's logger: JSON lines on `destination` (default standard output), every string
+ * of a log call masked by policy/redact.ts (a logger passed to startWebhook instead should
+ * come from here too).
+ */
+export function createLogger(level = "info", destination?: pino.DestinationStream): Logger {
   return pino({
     name: "kuscia-iac-webhook",
     level,
     timestamp: pino.stdTimeFunctions.isoTime,
     // Nothing below logs these; the redaction is a second line of defence for whoever adds a log call.
     redact: { paths: ["authorization", "*.authorization", "token", "*.token", "password", "*.password", "keyPem", "*.keyPem", "key", "*.key"], censor: "[redacted]" },
-  });
+    // Every string a log call is given is masked as messages are: names, uids and kinds are the
+    // caller's values, and a caller can put a DSN or a key in any of them.
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, args.map((a) => redactRecord(a)) as Parameters<typeof method>);
+      },
+    },
+  }, destination);
 }
 
 function hostForUrl(host: string): string {
@@ -155,39 +192,6 @@ function hostForUrl(host: string): string {
 }
 
 export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWebhook> {
-  const log = opts.logger ?? createLogger(opts.logLevel);
-  const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
-  // --references: the reference findings are merged into each review's result (webhook/references.ts).
-  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
-  // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
-  // Made before anything starts, so a kubeconfig problem stops the start (ConfigError).
-  const backgroundAudit = opts.audit ? new BackgroundAudit(opts.audit, { logger: log, metrics, policy: () => policy }) : undefined;
-  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
-  // Swapped whole on reload: a review in flight keeps the configuration it started with.
-  let policy: PolicyConfig = opts.policyConfig ?? defaultPolicyConfiguration();
-  if (opts.policyConfigFile) {
-    const loaded = readPolicyConfigFile(opts.policyConfigFile); // throws PolicyConfigError: refuse to start on a bad file
-    policy = loaded.config;
-    for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
-  }
-  metrics.policyConfigLoaded(policy.digest);
-  const configWatcher = opts.policyConfigFile
-    ? watchPolicyConfigFile(opts.policyConfigFile, policy.digest, {
-        pollMs: opts.policyConfigPollMs,
-        onChange: (loaded) => {
-          policy = loaded.config;
-          pool?.setConfig(policy);
-          metrics.policyConfigReload("loaded", loaded.config.digest);
-          log.info({ config: opts.policyConfigFile, digest: loaded.config.digest.slice(0, 12) }, "policy configuration reloaded");
-          for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
-        },
-        onError: (errors) => {
-          metrics.policyConfigReload("rejected");
-          log.error({ config: opts.policyConfigFile, errors }, "policy configuration not reloaded: the file is invalid; keeping the configuration in force");
-        },
-      })
-    : undefined;
-
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error("--tls-cert and --tls-key go together");
   if ((opts.audience || opts.issuer) && !opts.jwks) throw new Error("--audience and --issuer need --jwks");
   const maxRequestBytes = opts.maxRequestBytes ?? MAX_BODY_BYTES;
@@ -197,19 +201,71 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   if (workers > 0 && opts.reviewer) throw new Error("a custom reviewer runs on the main thread: it needs reviewWorkers 0");
   const maxQueued = opts.maxQueuedReviews ?? MAX_QUEUED_REVIEWS;
   if (!Number.isSafeInteger(maxQueued) || maxQueued < 0) throw new Error(`--max-queued-reviews must be a whole number, got ${String(opts.maxQueuedReviews)}`);
-  let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
-  if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
-  const files: TlsFiles = {
-    cert: opts.tlsCert ?? embedded!.certFile,
-    key: opts.tlsKey ?? embedded!.keyFile,
-    ...(opts.clientCa ? { clientCa: opts.clientCa } : {}),
+  const maxBuffered = opts.maxBufferedBytes ?? Math.max(MAX_BUFFERED_BYTES, maxRequestBytes);
+  if (!Number.isSafeInteger(maxBuffered) || maxBuffered < maxRequestBytes) throw new Error(`--max-buffered-bytes must be a whole number of bytes of at least --max-request-bytes (${maxRequestBytes}), got ${String(opts.maxBufferedBytes)}`);
+  const budget = new BodyBudget(maxBuffered, (n) => metrics.bufferedBytes(n));
+  const repeated = new LogLimiter(opts.repeatedLogIntervalMs);
+  const log = opts.logger ?? createLogger(opts.logLevel);
+  const metrics = new WebhookMetrics({ defaultMetrics: opts.defaultMetrics });
+  // --references: the reference findings are merged into each review's result (webhook/references.ts).
+  const refCache = opts.references ? new ReferenceCache({ ...opts.references, logger: log, registry: metrics.registry }) : undefined;
+  // On the main thread (--review-workers 0) the reviewer asks the cache; the workers get its names posted (below).
+  // Made before anything starts, so a kubeconfig problem stops the start (ConfigError).
+  const backgroundAudit = opts.audit ? new BackgroundAudit(opts.audit, { logger: log, metrics, policy: () => currentPolicy() }) : undefined;
+  const reviewer = refCache ? withReferences(opts.reviewer ?? review, refCache) : (opts.reviewer ?? review);
+  // Swapped whole on reload: a review in flight keeps the configuration it started with. The
+  // main thread holds the validated document (`source`) and builds its own PolicyConfig only
+  // when it needs one (--review-workers 0, the background audit): with review workers, a
+  // reload costs the event loop no parsing, validation nor compiling.
+  const loader = opts.policyConfigFile ? new PolicyFileLoader() : undefined;
+  let source: PolicySource;
+  let policyBuilt: PolicyConfig | undefined;
+  let fileHash = "";
+  if (opts.policyConfigFile) {
+    try {
+      // Throws PolicyConfigError: refuse to start on a bad file.
+      const loaded = await loadPolicyConfigStable(opts.policyConfigFile, { loader: loader!, settle: opts.policyConfigSettle, settleMs: opts.policyConfigSettleMs });
+      source = loaded.source;
+      fileHash = loaded.hash;
+      for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+    } catch (e) {
+      await loader!.close();
+      throw e;
+    }
+  } else {
+    policyBuilt = opts.policyConfig ?? defaultPolicyConfiguration();
+    source = sourceOf(policyBuilt);
+  }
+  const currentPolicy = (): PolicyConfig => (policyBuilt ??= configOfSource(source));
+  metrics.policyConfigLoaded(source.digest);
+  let configWatcher: ConfigWatcher | undefined;
+  const closeConfig = (): void => {
+    configWatcher?.close();
+    void loader?.close();
   };
-  const material = readMaterial(files);
-  let certificate = checkMaterial(material);
+
+  let embedded: Awaited<ReturnType<typeof ensureEmbeddedCerts>> | undefined;
+  let files: TlsFiles;
+  let material: ReturnType<typeof readMaterial>;
+  let certificate: LoadedCertificate;
+  let auth: ReturnType<typeof createAuthenticator>;
+  try {
+    if (!opts.tlsCert) embedded = await ensureEmbeddedCerts({ stateDir: opts.stateDir, sans: opts.sans });
+    files = {
+      cert: opts.tlsCert ?? embedded!.certFile,
+      key: opts.tlsKey ?? embedded!.keyFile,
+      ...(opts.clientCa ? { clientCa: opts.clientCa } : {}),
+    };
+    material = readMaterial(files);
+    certificate = checkMaterial(material);
+    auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
+  } catch (e) {
+    closeConfig();
+    throw e;
+  }
   let currentHash = materialHash(material);
   metrics.certificateLoaded(certificate.notAfter);
 
-  const auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
   let draining = false;
 
   const app = express();
@@ -271,23 +327,41 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     else log.info(line, "review");
   }
 
+  /** A 503 with Retry-After, which the API server's client retries within its timeout (test/e2e/backpressure.test.ts). */
+  function overloaded(res: Response, endpoint: Endpoint, message: string, seconds: number, unread: boolean): void {
+    metrics.reviewRejected();
+    metrics.observe(endpoint, "unknown", "", "overloaded", seconds);
+    res.setHeader("Retry-After", "1");
+    // A body left unread is read and thrown away as it arrives, never buffered. The connection
+    // stays open until the caller has sent it: closing it with bytes unread would reset it
+    // (RST), and the caller could lose the 503 and its Retry-After. A caller that asked for
+    // "Connection: close" (agent-less Node clients, curl -H) would otherwise get exactly that:
+    // Node's server destroys such a connection as soon as the answer is written, so this
+    // answer keeps it alive and the caller closes it once its body is sent. The request and
+    // keep-alive timeouts still bound how long this takes.
+    if (unread && !draining) res.shouldKeepAlive = true;
+    sendJson(res, 503, { error: "ServiceUnavailable", message });
+    if (unread) res.req.resume();
+  }
+
   function handler(endpoint: Endpoint) {
     return async (req: Request, res: Response): Promise<void> => {
       const started = process.hrtime.bigint();
       const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
       let who: AuthResult = { ok: false, reason: "not checked" };
+      const lease = new BodyLease(budget);
       try {
         who = await auth.authenticate(req);
         if (!who.ok) {
           if (draining) res.setHeader("Connection", "close");
           if (auth.methods.includes("bearer")) res.setHeader("WWW-Authenticate", 'Bearer realm="kuscia-iac-webhook"');
-          log.warn({ endpoint, remote: req.socket.remoteAddress, reason: who.reason }, "refused an unauthenticated caller");
+          repeated.log(`401 ${who.reason}`, (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, reason: who.ok ? undefined : who.reason, suppressed: suppressed || undefined }, "refused an unauthenticated caller"));
           metrics.observe(endpoint, "unknown", "", "unauthorized", elapsed());
           res.status(401).json({ error: "Unauthorized", message: who.reason });
           return;
         }
         checkContentType(req);
-        const raw = await readBody(req, maxRequestBytes);
+        const raw = await readBody(req, maxRequestBytes, lease);
         checkJsonDepth(raw);
         let summary: ReviewSummary;
         if (pool) {
@@ -296,7 +370,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
           sendJsonText(res, 200, r.text);
           summary = r.summary;
         } else {
-          const r = reviewBody(raw, endpoint, reviewer, policy);
+          const r = reviewBody(raw, endpoint, reviewer, currentPolicy());
           sendJson(res, 200, r.body);
           summary = r.summary;
         }
@@ -308,16 +382,19 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       } catch (e) {
         if (e instanceof ClientAbort || e instanceof CallerGone) {
           // Nobody is left to answer; a caller's timeout or cancel is not our failure.
-          log.info({ endpoint, remote: req.socket.remoteAddress }, e instanceof CallerGone ? e.message : "client closed the connection before the body was complete");
+          const msg = e instanceof CallerGone ? e.message : "client closed the connection before the body was complete";
+          repeated.log(msg, (suppressed) => log.info({ endpoint, remote: req.socket.remoteAddress, suppressed: suppressed || undefined }, msg));
           metrics.observe(endpoint, "unknown", "", "client_abort", elapsed());
           return;
         }
         if (e instanceof QueueFull) {
-          log.warn({ endpoint, remote: req.socket.remoteAddress, queued: e.limit }, "every review worker is busy and the queue is full: answered 503");
-          metrics.reviewRejected();
-          metrics.observe(endpoint, "unknown", "", "overloaded", elapsed());
-          res.setHeader("Retry-After", "1");
-          sendJson(res, 503, { error: "ServiceUnavailable", message: e.message });
+          repeated.log("queue full", (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, queued: e.limit, suppressed: suppressed || undefined }, "every review worker is busy and the queue is full: answered 503"));
+          overloaded(res, endpoint, e.message, elapsed(), false);
+          return;
+        }
+        if (e instanceof OverBudget) {
+          repeated.log("over budget", (suppressed) => log.warn({ endpoint, remote: req.socket.remoteAddress, bufferedBytes: budget.inUse, limit: e.limit, suppressed: suppressed || undefined }, "request bodies in memory are at --max-buffered-bytes: answered 503 without reading the body"));
+          overloaded(res, endpoint, e.message, elapsed(), true);
           return;
         }
         const status = e instanceof HttpError ? e.status : e instanceof BadAdmissionReview ? 400 : 500;
@@ -326,9 +403,11 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
         // The rest of an oversized body is not worth reading; closing is cheaper and bounds the work.
         if (status === 413) res.setHeader("Connection", "close");
         if (status === 500) log.error({ endpoint, error: e instanceof ReviewFailed ? e.where : errorWhere(e) }, "request failed");
-        else log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message }, "bad request");
+        else repeated.log(`${status} ${message}`, (suppressed) => log.warn({ endpoint, status, remote: req.socket.remoteAddress, reason: message, suppressed: suppressed || undefined }, "bad request"));
         metrics.observe(endpoint, "unknown", "", status === 500 ? "error" : "bad_request", elapsed());
         if (!res.headersSent) sendJson(res, status, { error: code, message });
+      } finally {
+        lease.release();
       }
     };
   }
@@ -372,8 +451,31 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, config: policy, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, timer: opts.reviewDeadlineTimer }) : undefined;
   if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
+  configWatcher = opts.policyConfigFile
+    ? watchPolicyConfigFile(opts.policyConfigFile, { hash: fileHash, digest: source.digest }, {
+        loader: loader!,
+        pollMs: opts.policyConfigPollMs,
+        settle: opts.policyConfigSettle,
+        settleMs: opts.policyConfigSettleMs,
+        onCheck: () => metrics.policyConfigChecked(),
+        onCompile: () => metrics.policyConfigCompiled(),
+        onChanging: () => log.debug({ config: opts.policyConfigFile }, "policy configuration file changed; applying it once two reads agree"),
+        onChange: (loaded) => {
+          source = loaded.source;
+          policyBuilt = undefined;
+          pool?.setConfig(source);
+          metrics.policyConfigReload("loaded", source.digest);
+          log.info({ config: opts.policyConfigFile, digest: source.digest.slice(0, 12) }, "policy configuration reloaded");
+          for (const w of loaded.warnings) log.warn({ config: opts.policyConfigFile }, w);
+        },
+        onError: (errors) => {
+          metrics.policyConfigReload("rejected");
+          log.error({ config: opts.policyConfigFile, errors }, "policy configuration not reloaded: the file is invalid; keeping the configuration in force");
+        },
+      })
+    : undefined;
   try {
     await pool?.ready();
     await new Promise<void>((resolve, reject) => {
@@ -385,7 +487,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     });
   } catch (e) {
     auth.close();
-    configWatcher?.close();
+    closeConfig();
     await pool?.close();
     throw e;
   }
@@ -446,7 +548,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     if (closing) return closing;
     draining = true;
     watcher.close();
-    configWatcher?.close();
+    closeConfig();
     auth.close();
     void refCache?.stop();
     const auditStopped = backgroundAudit?.stop() ?? Promise.resolve();

@@ -5,7 +5,7 @@
  * a webhook configuration stays valid across restarts.
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,15 +79,92 @@ function usableLeaf(caPem: string, certPem: string | undefined, keyPem: string |
   }
 }
 
+/** How long a start waits for another process's lock on the state directory. */
+const LOCK_WAIT_MS = 120_000;
+
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs `fn` holding `<dir>/.lock` (created exclusively, holding the holder's pid), so two
+ * webhooks started at once on a fresh state directory do not each make a CA: the second waits,
+ * then finds and reuses the first one's. A lock whose holder has died is taken over (moved
+ * aside first, so two waiters cannot both take it). Throws after LOCK_WAIT_MS of waiting on a
+ * live holder.
+ */
+export async function withStateLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dir, ".lock");
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let delay = 10;
+  for (;;) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(lock, "utf8"));
+    } catch {
+      continue; // released meanwhile
+    }
+    if (!alive(holder) && holder > 0) {
+      const aside = `${lock}.${holder}.${process.pid}`;
+      try {
+        renameSync(lock, aside);
+        if (Number(readFileSync(aside, "utf8")) !== holder) {
+          // A live lock was taken between the read and the move: put it back.
+          try {
+            linkSync(aside, lock);
+          } catch {
+            // Someone holds a newer one; theirs stands.
+          }
+        }
+        unlinkSync(aside);
+      } catch {
+        // Another waiter moved it first.
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`state directory ${dir} is locked by process ${holder} (${lock}); if no webhook runs there, remove the lock file`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 /**
  * Reuses the CA and serving certificate in `dir` when they are valid and cover
  * `sans`; otherwise issues what is missing (keeping a good CA, so the caBundle
- * does not change).
+ * does not change). Holds the directory's lock meanwhile (withStateLock).
  */
 export async function ensureEmbeddedCerts(opts: { stateDir?: string; sans?: string[] } = {}): Promise<EmbeddedCerts> {
   const dir = opts.stateDir ?? defaultStateDir();
-  const sans = [...new Set([...DEFAULT_SANS, ...(opts.sans ?? [])])];
   privateDir(dir);
+  return withStateLock(dir, () => ensureLocked(dir, opts.sans));
+}
+
+async function ensureLocked(dir: string, extraSans: string[] | undefined): Promise<EmbeddedCerts> {
+  const sans = [...new Set([...DEFAULT_SANS, ...(extraSans ?? [])])];
   const caFile = join(dir, "ca.crt");
   const caKeyFile = join(dir, "ca.key");
   const certFile = join(dir, "tls.crt");

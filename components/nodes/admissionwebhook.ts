@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "../refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import { caBundleOf } from "../../pki";
 import { DEFAULT_NAMESPACE, DEFAULT_SERVICE, webhookConfigurations, type WebhookConfigurationOptions } from "../../webhook/configurations";
 import { deployManifests, TLS_SECRET } from "../../webhook/manifests";
-import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
+import { family, objectRef, pairNaming, whenCreated, type ReadinessArgs } from "../children";
+import { KusciaValidationError } from "../validate";
+import { namedCertificateAuthority, namedIssuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
 import { createObject, type KubeObject } from "./objects";
 
 /** Readiness as every component takes it, but `timeoutSeconds` here is the API server's review timeout. */
@@ -40,78 +42,87 @@ export interface AdmissionWebhookArgs extends Omit<ReadinessArgs, "timeoutSecond
  */
 export class AdmissionWebhook extends pulumi.ComponentResource {
   /** Namespace of the webhook; depends on the Namespace. */
-  readonly namespace: pulumi.Output<string>;
+  readonly namespace!: pulumi.Output<string>;
   /** In-cluster DNS name the API server calls. */
-  readonly serviceHost: pulumi.Output<string>;
+  readonly serviceHost!: pulumi.Output<string>;
   /** base64 of the CA's PEM: the configurations' caBundle. */
-  readonly caBundle: pulumi.Output<string>;
+  readonly caBundle!: pulumi.Output<string>;
   /** The generated CA's PEM certificate (what the caBundle encodes). */
-  readonly caCertPem: pulumi.Output<string>;
+  readonly caCertPem!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: AdmissionWebhookArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:AdmissionWebhook", name, {}, opts);
-    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
-    const service = { namespace, name: DEFAULT_SERVICE.name, port: DEFAULT_SERVICE.port };
-    const options = (caBundle: string): WebhookConfigurationOptions => ({
-      caBundle,
-      service,
-      failurePolicy: args.failurePolicy,
-      timeoutSeconds: args.timeoutSeconds,
-      excludeNamespaces: args.excludeNamespaces,
-      name: args.configurationName,
-    });
-    // Checks the options now, so a bad timeout fails at construction rather than mid-deployment.
-    const shape = webhookConfigurations(options("unchecked"));
+    try {
+      const namespace = args.namespace ?? DEFAULT_NAMESPACE;
+      const service = { namespace, name: DEFAULT_SERVICE.name, port: DEFAULT_SERVICE.port };
+      const options = (caBundle: string): WebhookConfigurationOptions => ({
+        caBundle,
+        service,
+        failurePolicy: args.failurePolicy,
+        timeoutSeconds: args.timeoutSeconds,
+        excludeNamespaces: args.excludeNamespaces,
+        name: args.configurationName,
+      });
+      // Checks the options now, so a bad timeout fails at construction rather than mid-deployment.
+      const shape = (() => {
+        try {
+          return webhookConfigurations(options("unchecked"));
+        } catch (e) {
+          throw new KusciaValidationError("AdmissionWebhook", name, [(e as Error).message], this);
+        }
+      })();
 
-    const fam = family(this, name, opts, { skipAwait: args.skipAwait, waitFor: args.waitFor });
-    // Named after what they certify, not after the component, so a rename keeps them (see children.ts).
-    const child = { parent: this, dependsOn: fam.dependsOn };
-    const at = fam.scope ? `@${fam.scope}` : "";
-    const host = `${service.name}.${namespace}.svc`;
-    const ca = certificateAuthority(`${namespace}/webhook-ca${at}`, { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
-    const serving = issuedKeyPair(`${host}${at}`, { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child, `${name}-serving`);
-    const caBundle = ca.cert.certPem.apply(caBundleOf);
+      const fam = family(this, name, opts, { skipAwait: args.skipAwait, waitFor: args.waitFor });
+      // Named after what they certify, not after the component nor the provider, so a rename keeps them (see children.ts).
+      const child = { parent: this, dependsOn: fam.dependsOn };
+      const host = `${service.name}.${namespace}.svc`;
+      const ca = namedCertificateAuthority(pairNaming(fam, `${namespace}/webhook-ca`, "SelfSignedCertificate", `${name}-ca`), { commonName: `kuscia-iac webhook CA (${namespace})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
+      const serving = namedIssuedKeyPair(pairNaming(fam, host, "IssuedCertificate", `${name}-serving`), { ca, commonName: host, sans: [host, `${host}.cluster.local`], days: args.certDays ?? DEFAULT_CERT_DAYS }, child);
+      const caBundle = ca.cert.certPem.apply(caBundleOf);
 
-    const resources: pulumi.CustomResource[] = [];
-    const refs: string[] = [];
-    const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}) => {
-      const r = createObject(fam, o, extra, o.kind === "Secret" ? ["stringData"] : []);
-      resources.push(r);
-      refs.push(objectRef(o));
-      return r;
-    };
+      const resources: pulumi.CustomResource[] = [];
+      const refs: string[] = [];
+      const add = (o: KubeObject, extra: pulumi.CustomResourceOptions = {}) => {
+        const r = createObject(fam, o, extra, o.kind === "Secret" ? ["stringData"] : []);
+        resources.push(r);
+        refs.push(objectRef(o));
+        return r;
+      };
 
-    const manifests = deployManifests({ namespace, image: args.image, replicas: args.replicas }) as KubeObject[];
-    const ns = add(manifests.find((o) => o.kind === "Namespace")!);
-    const inNamespace = { dependsOn: [ns] };
-    const secret = add(
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: TLS_SECRET, namespace, labels: manifests.find((o) => o.kind === "Deployment")!.metadata.labels },
-        type: "kubernetes.io/tls",
-        stringData: { "tls.crt": serving.cert.certPem, "tls.key": serving.key.privateKeyPem, "ca.crt": ca.cert.certPem },
-      },
-      inNamespace,
-    );
-    const serves: pulumi.CustomResource[] = [];
-    for (const o of manifests.filter((x) => x.kind !== "Namespace")) {
-      const deployment = o.kind === "Deployment";
-      const r = add(o, deployment ? { dependsOn: [ns, secret] } : inNamespace);
-      if (deployment || o.kind === "Service") serves.push(r);
+      const manifests = deployManifests({ namespace, image: args.image, replicas: args.replicas }) as KubeObject[];
+      const ns = add(manifests.find((o) => o.kind === "Namespace")!);
+      const inNamespace = { dependsOn: [ns] };
+      const secret = add(
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: TLS_SECRET, namespace, labels: manifests.find((o) => o.kind === "Deployment")!.metadata.labels },
+          type: "kubernetes.io/tls",
+          stringData: { "tls.crt": serving.cert.certPem, "tls.key": serving.key.privateKeyPem, "ca.crt": ca.cert.certPem },
+        },
+        inNamespace,
+      );
+      const serves: pulumi.CustomResource[] = [];
+      for (const o of manifests.filter((x) => x.kind !== "Namespace")) {
+        const deployment = o.kind === "Deployment";
+        const r = add(o, deployment ? { dependsOn: [ns, secret] } : inNamespace);
+        if (deployment || o.kind === "Service") serves.push(r);
+      }
+      for (const which of ["validating", "mutating"] as const) {
+        const c = shape[which] as KubeObject;
+        add({ ...c, webhooks: caBundle.apply((b) => webhookConfigurations(options(b))[which].webhooks) }, { dependsOn: serves });
+      }
+
+      this.namespace = (ns as k8s.core.v1.Namespace).metadata.name;
+      this.serviceHost = pulumi.output(host);
+      this.caBundle = caBundle;
+      this.caCertPem = ca.cert.certPem;
+      this.created = whenCreated(resources, refs);
+      this.registerOutputs({ namespace: this.namespace, serviceHost: this.serviceHost, caBundle: this.caBundle, caCertPem: this.caCertPem, created: this.created });
+    } catch (e) {
+      refused(this, e, ["namespace", "serviceHost", "caBundle", "caCertPem", "created"]);
     }
-    for (const which of ["validating", "mutating"] as const) {
-      const c = shape[which] as KubeObject;
-      add({ ...c, webhooks: caBundle.apply((b) => webhookConfigurations(options(b))[which].webhooks) }, { dependsOn: serves });
-    }
-
-    this.namespace = (ns as k8s.core.v1.Namespace).metadata.name;
-    this.serviceHost = pulumi.output(host);
-    this.caBundle = caBundle;
-    this.caCertPem = ca.cert.certPem;
-    this.created = whenCreated(resources, refs);
-    this.registerOutputs({ namespace: this.namespace, serviceHost: this.serviceHost, caBundle: this.caBundle, caCertPem: this.caCertPem, created: this.created });
   }
 }

@@ -19,11 +19,12 @@ import {
   type NodeRuntime,
   type NodeSecrets,
 } from "../../policy/expand/autonomy";
-import { family, mergeDependsOn, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { isKnown } from "../known";
+import { family, mergeDependsOn, nameChild, objectRef, secretOnceKnown, whenCreated, type ReadinessArgs } from "../children";
+import { isKnown, judgeLater } from "../known";
+import { refusing, refused } from "../refusal";
 import { KusciaValidationError } from "../validate";
 import { componentPolicy } from "../policy";
-import { DeployToken, RsaKey, SelfSignedCertificate } from "../secrets";
+import { DeployToken, RsaKey, SelfSignedCertificate, secretType } from "../secrets";
 import { createObject, skippingAwait, type KubeObject } from "./objects";
 
 /** Rule of the rule book that needs the domain key; skipped while the key is still to be generated. */
@@ -119,6 +120,9 @@ export interface PeerNode {
   provider: k8s.Provider;
 }
 
+/** The names of the outputs every Kuscia node component has (what a refused node's fields become, components/refusal.ts). */
+export const NODE_OUTPUTS = ["domainId", "namespace", "endpoint", "certificate", "certificatePem", "domainKeyPem", "kusciaYaml", "created"] as const;
+
 /**
  * The outputs every Kuscia node component has (autonomy, master, lite), set from
  * {@link buildNode}'s by {@link KusciaNode.publish}, which also registers them.
@@ -177,7 +181,11 @@ export class KusciaAutonomyNode extends KusciaNode {
   constructor(name: string, args: KusciaAutonomyNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaAutonomyNode", name, {}, opts);
     this.plainDomainId = args.domainId;
-    this.publish(buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" }));
+    try {
+      this.publish(buildNode(this, name, args, opts, { component: "KusciaAutonomyNode", mode: "autonomy" }));
+    } catch (e) {
+      refused(this, e, NODE_OUTPUTS);
+    }
   }
 
   /** This node as a peer for {@link NodePeering}, reached through `provider` (its own Kuscia API server). */
@@ -230,14 +238,17 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
     let namespaceOutput: pulumi.Output<string> | undefined;
     const build = (s: AutonomyNodeSpec, argDeps?: pulumi.Output<pulumi.Resource[]>): Built => {
       const f = argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam;
-      // Named after the node's identity, not the component: a rename keeps the key (see children.ts).
-      const id = `${names.namespace}/${s.domainId}${f.scope ? `@${f.scope}` : ""}`;
-      const child = (formerly: string): pulumi.CustomResourceOptions => ({ parent: self, dependsOn: f.dependsOn, aliases: [{ name: formerly }] });
-      const key = given ? undefined : new RsaKey(id, {}, child(`${name}-domain-key`));
+      // Named after the node's identity, not the component nor the provider: a rename keeps the key (see children.ts).
+      const id = `${names.namespace}/${s.domainId}`;
+      const child = (kind: "RsaKey" | "SelfSignedCertificate" | "DeployToken", formerly?: string): [string, pulumi.CustomResourceOptions] => {
+        const n = nameChild(f, { id, type: secretType(kind), former: formerly ? [formerly] : [] });
+        return [n.name, { parent: self, dependsOn: f.dependsOn, ...(n.aliases.length > 0 ? { aliases: n.aliases } : {}) }];
+      };
+      const key = given ? undefined : new RsaKey(...withArgs(child("RsaKey", `${name}-domain-key`), {}));
       const keyPem = pulumi.secret(key ? key.privateKeyPem : pulumi.output(args.domainKey!).apply(domainKeyPem));
       const keyData = pulumi.secret(key ? key.privateKeyBase64 : pulumi.output(args.domainKey!).apply(domainKeyData));
       // lite: the deploy token, given or generated once (named as the key is: `<namespace>/<domain>`).
-      const token = lite ? pulumi.secret(v.deployToken !== undefined ? pulumi.output(v.deployToken) : new DeployToken(id, {}, { parent: self, dependsOn: f.dependsOn }).token) : undefined;
+      const token = lite ? pulumi.secret(v.deployToken !== undefined ? pulumi.output(v.deployToken) : new DeployToken(...withArgs(child("DeployToken"), {})).token) : undefined;
 
       const resources: pulumi.CustomResource[] = [];
       const refs: string[] = [];
@@ -262,14 +273,15 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       const dns: pulumi.Output<string[] | undefined> =
         s.dnsServers !== undefined ? pulumi.output(s.dnsServers) : service.spec.apply((x) => (x?.clusterIP && x.clusterIP !== "None" ? [x.clusterIP] : undefined));
       // The final review: the ConfigMap exactly as applied, generated key and DNS server included.
-      const data = pulumi.secret(
-        pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(([k, dsn, servers, t]) => {
+      // Secret once known: see secretOnceKnown (a transform cannot hand back an unknown secret).
+      const data = secretOnceKnown(
+        pulumi.all([keyData, pulumi.output(args.datastore), dns, pulumi.output(token)]).apply(refusing(self, ([k, dsn, servers, t]: [string, string | undefined, string[] | undefined, string | undefined]) => {
           const secrets: NodeSecrets = { domainKeyData: k, datastoreEndpoint: dsn };
           if (t !== undefined) secrets.liteDeployToken = t;
           const cm = nodeConfigMap({ ...s, dnsServers: runtime === "runk" ? servers : undefined }, secrets);
           reviewNode(COMPONENT, name, s, secrets, { configMap: cm, on: self });
           return cm.data!;
-        }),
+        })),
       );
       add({ ...of("ConfigMap"), data }, { ...inNamespace, additionalSecretOutputs: ["data"] });
 
@@ -280,7 +292,7 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       const depSpec = { ...dep.spec, template: { ...template, metadata: { ...template.metadata, annotations: hash.apply((h) => ({ ...(template.metadata.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: h })) } } };
       add({ ...dep, spec: depSpec }, inNamespace);
 
-      const cert = new SelfSignedCertificate(id, { privateKeyPem: keyPem, commonName: s.domainId }, child(`${name}-domain-cert`));
+      const cert = new SelfSignedCertificate(...withArgs(child("SelfSignedCertificate", `${name}-domain-cert`), { privateKeyPem: keyPem, commonName: s.domainId }));
       return { created: whenCreated(resources, refs), certificate: cert.certBase64, certificatePem: cert.certPem, keyPem, yaml: data.apply((d) => d["kuscia.yaml"]), token: token ?? pulumi.output("") };
     };
 
@@ -295,7 +307,21 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       // Made once the arguments resolve (documented): the objects' contents, and whether the rule book
       // allows them at all, are only known then. They depend on whatever the arguments came from.
       const given = pulumi.output(first);
-      gate = pulumi.unsecret(given.apply((a) => admit(a as pulumi.Unwrap<typeof first>)));
+      // What is known at preview is judged then (components/partial.ts), the rest once it resolves;
+      // a refusal ends the operation (components/refusal.ts).
+      const partial = {
+        kind: COMPONENT,
+        name,
+        review: (a: unknown) => {
+          const x = a as pulumi.Unwrap<typeof first>;
+          const secrets: NodeSecrets = { datastoreEndpoint: x.datastore, domainKeyData: x.domainKey === undefined ? undefined : domainKeyData(x.domainKey) };
+          if (lite) secrets.liteDeployToken = x.deployToken ?? "to-be-generated";
+          const cm = nodeConfigMap(spec(x.publicArgs), secrets);
+          const findings = review(cm, { config: componentPolicy() }).violations.filter((f) => !(!given && f.rule === KEY_RULE));
+          return { object: cm, findings };
+        },
+      };
+      gate = pulumi.unsecret(judgeLater(self, first, (a) => admit(a as pulumi.Unwrap<typeof first>), partial));
       const argDeps = given.apply(() => [] as pulumi.Resource[]);
       let once: Built | undefined;
       const later = <K extends keyof Built>(k: K) => gate.apply((s) => (once ??= build(s, argDeps))[k]) as unknown as Built[K];
@@ -314,6 +340,11 @@ export function buildNode(self: pulumi.ComponentResource, name: string, args: No
       created: built.created,
       deployToken: pulumi.secret(built.token),
     };
+}
+
+/** `[name, args, opts]` for a resource constructor, from `[name, opts]`. */
+function withArgs<A>([name, opts]: [string, pulumi.CustomResourceOptions], args: A): [string, A, pulumi.CustomResourceOptions] {
+  return [name, args, opts];
 }
 
 /**

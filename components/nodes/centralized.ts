@@ -4,11 +4,12 @@
  * (buildNode), with the master's and the lite's kuscia.yaml.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "../refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import type { NodeCapacity, NodeLogLevel, NodeProtocol, NodeRuntime } from "../../policy/expand/autonomy";
 import type { ReadinessArgs } from "../children";
 import { Domain } from "../domain";
-import { buildNode, KusciaNode, type KusciaAutonomyNodeArgs } from "./autonomynode";
+import { buildNode, KusciaNode, NODE_OUTPUTS, type KusciaAutonomyNodeArgs } from "./autonomynode";
 
 /** What a lite node needs to know about its master, plus the provider for the master's Kuscia API server. */
 export interface MasterRef {
@@ -48,7 +49,11 @@ export class KusciaMasterNode extends KusciaNode {
   constructor(name: string, args: KusciaMasterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaMasterNode", name, {}, opts);
     this.plainDomainId = args.domainId ?? "kuscia-system";
-    this.publish(buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" }));
+    try {
+      this.publish(buildNode(this, name, { ...args, domainId: this.plainDomainId }, opts, { component: "KusciaMasterNode", mode: "master" }));
+    } catch (e) {
+      refused(this, e, NODE_OUTPUTS);
+    }
   }
 
   /** This master for {@link KusciaLiteNode}'s `master`, its Kuscia API server reached through `provider` if given. */
@@ -101,29 +106,33 @@ export class KusciaLiteNode extends KusciaNode {
 
   constructor(name: string, args: KusciaLiteNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:KusciaLiteNode", name, {}, opts);
-    const { master, deployToken, ...nodeArgs } = args;
-    const out = buildNode(this, name, nodeArgs, opts, { component: "KusciaLiteNode", mode: "lite", masterEndpoint: master.endpoint, deployToken });
-    const made: pulumi.Output<string[]>[] = [out.created];
-    if (master.provider) {
-      // add_domain_lite.sh's Domain, on the master, with the node's certificate (see the class comment).
-      const domain = new Domain(
-        `${name}-registration`,
-        {
-          name: args.domainId,
-          cert: out.certificate,
-          master: master.domainId,
-          authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" },
-          annotations: { [`domain/${args.domainId}`]: "kuscia.secretflow/domain-type=embedded" },
-          emit: "custom-resource",
-          skipAwait: args.skipAwait,
-          timeoutSeconds: args.timeoutSeconds,
-          waitFor: args.waitFor,
-        },
-        { parent: this, provider: master.provider, dependsOn: opts?.dependsOn },
-      );
-      made.push(domain.created);
+    try {
+      const { master, deployToken, ...nodeArgs } = args;
+      const out = buildNode(this, name, nodeArgs, opts, { component: "KusciaLiteNode", mode: "lite", masterEndpoint: master.endpoint, deployToken });
+      const made: pulumi.Output<string[]>[] = [out.created];
+      if (master.provider) {
+        // add_domain_lite.sh's Domain, on the master, with the node's certificate (see the class comment).
+        const domain = new Domain(
+          `${name}-registration`,
+          {
+            name: args.domainId,
+            cert: out.certificate,
+            master: master.domainId,
+            authCenter: { authenticationType: "Token", tokenGenMethod: "RSA-GEN" },
+            annotations: { [`domain/${args.domainId}`]: "kuscia.secretflow/domain-type=embedded" },
+            emit: "custom-resource",
+            skipAwait: args.skipAwait,
+            timeoutSeconds: args.timeoutSeconds,
+            waitFor: args.waitFor,
+          },
+          { parent: this, provider: master.provider, dependsOn: opts?.dependsOn },
+        );
+        made.push(domain.created);
+      }
+      // `created` also lists `Domain/<id>` on the master.
+      this.publish({ ...out, created: pulumi.all(made).apply((l) => l.flat()) }, { deployToken: out.deployToken });
+    } catch (e) {
+      refused(this, e, [...NODE_OUTPUTS, "deployToken"]);
     }
-    // `created` also lists `Domain/<id>` on the master.
-    this.publish({ ...out, created: pulumi.all(made).apply((l) => l.flat()) }, { deployToken: out.deployToken });
   }
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "../refusal";
 import type * as k8s from "@pulumi/kubernetes";
 import { coreDnsTemplates, iflearnerTlsSecret, iflearnerTrustConfigMaps, partyZone, serverZone, zoneSans, type IflearnerRole } from "../../policy/expand/iflearner";
-import { family, objectRef, whenCreated, type ReadinessArgs } from "../children";
-import { certificateAuthority, issuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
+import { family, objectRef, pairNaming, whenCreated, type ReadinessArgs } from "../children";
+import { namedCertificateAuthority, namedIssuedKeyPair, DEFAULT_CERT_DAYS } from "../secrets";
 import { KusciaValidationError, admitOrThrow } from "../validate";
 import { isKnown } from "../known";
 import { IflearnerJob, iflearnerJobResource, type IflearnerJobArgs } from "./iflearnerjob";
@@ -59,86 +60,91 @@ interface Member {
  */
 export class IflearnerFederation extends pulumi.ComponentResource {
   /** The federation CA's PEM certificate (what the trust ConfigMaps hold). */
-  readonly caCertPem: pulumi.Output<string>;
-  readonly serverHost: pulumi.Output<string>;
+  readonly caCertPem!: pulumi.Output<string>;
+  readonly serverHost!: pulumi.Output<string>;
   /** Host of each party's job, by party name. */
-  readonly partyHosts: pulumi.Output<Record<string, string>>;
+  readonly partyHosts!: pulumi.Output<Record<string, string>>;
   /** CoreDNS `template` blocks to add to the Corefile of every member cluster. */
-  readonly coreDnsTemplates: pulumi.Output<string>;
+  readonly coreDnsTemplates!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
 
   constructor(name: string, args: IflearnerFederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:IflearnerFederation", name, {}, opts);
-    const domain = args.domain ?? "iflearner.com";
-    const job = args.job ?? name;
-    const parties = Object.keys(args.parties);
-    checkMembers(name, args, this);
-    const fam = family(this, name, opts, args);
-    const members: Member[] = [
-      { label: "server", role: "server", zone: serverZone(domain), args: args.server, jobName: `${job}-server` },
-      ...parties.map((p): Member => ({ label: p, role: "client", zone: partyZone(p, domain), args: args.parties[p], jobName: `${job}-${p}` })),
-    ];
-    const jobArgs = (m: Member): IflearnerJobArgs => ({
-      name: m.jobName,
-      namespace: m.args.namespace ?? "default",
-      role: m.role,
-      host: `${job}.${m.zone}`,
-      template: m.args.template,
-      skipAwait: args.skipAwait,
-      timeoutSeconds: args.timeoutSeconds,
-      waitFor: args.waitFor,
-    });
-    // Every job the rule book can judge now is judged before anything is created, not one at a time.
-    for (const m of members) {
-      const a = jobArgs(m);
-      if (isKnown(a)) admitOrThrow("IflearnerJob", `${name}-${m.label}`, iflearnerJobResource(`${name}-${m.label}`, a as pulumi.Unwrap<IflearnerJobArgs>));
-    }
-
-    // Keys and certificates are named after what they certify, not after the component (see children.ts).
-    const child = { parent: this, dependsOn: fam.dependsOn };
-    const certDays = args.certDays ?? DEFAULT_CERT_DAYS;
-    const ca = certificateAuthority(`${job}.${domain}/ca`, { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child, `${name}-ca`);
-    const caPem = ca.cert.certPem;
-
-    const resources: pulumi.CustomResource[] = [];
-    const refs: string[] = [];
-    const jobs: IflearnerJob[] = [];
-
-    const member = (m: Member) => {
-      const namespace = m.args.namespace ?? "default";
-      const at = { parent: this, ...(m.args.provider ? { provider: m.args.provider } : {}) };
-      // Members in other clusters may use the same namespace: their objects are told apart by the member.
-      const mf = { ...fam, component: `${name}-${m.label}`, scope: m.label };
-      const tls = issuedKeyPair(`${job}.${m.zone}/tls`, { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child, `${name}-${m.label}-tls`);
-      const objects: KubeObject[] = [iflearnerTlsSecret(m.role, namespace, tls.cert.certPem, tls.key.privateKeyPem) as unknown as KubeObject];
-      if (m.role === "client") objects.push(...(iflearnerTrustConfigMaps(namespace, caPem) as unknown as KubeObject[]));
-      const made = objects.map((o) => {
-        const r = createObject(mf, o, m.args.provider ? { provider: m.args.provider } : {}, o.kind === "Secret" ? ["stringData", "data"] : []);
-        resources.push(r);
-        refs.push(objectRef(o));
-        return r;
+    try {
+      const domain = args.domain ?? "iflearner.com";
+      const job = args.job ?? name;
+      const parties = Object.keys(args.parties);
+      checkMembers(name, args, this);
+      const fam = family(this, name, opts, args);
+      const members: Member[] = [
+        { label: "server", role: "server", zone: serverZone(domain), args: args.server, jobName: `${job}-server` },
+        ...parties.map((p): Member => ({ label: p, role: "client", zone: partyZone(p, domain), args: args.parties[p], jobName: `${job}-${p}` })),
+      ];
+      const jobArgs = (m: Member): IflearnerJobArgs => ({
+        name: m.jobName,
+        namespace: m.args.namespace ?? "default",
+        role: m.role,
+        host: `${job}.${m.zone}`,
+        template: m.args.template,
+        skipAwait: args.skipAwait,
+        timeoutSeconds: args.timeoutSeconds,
+        waitFor: args.waitFor,
       });
-      // The pod mounts the trust ConfigMaps and the Ingress serves the Secret: have them first.
-      const j = new IflearnerJob(`${name}-${m.label}`, jobArgs(m), { ...at, dependsOn: [...made, ...(Array.isArray(fam.dependsOn) ? fam.dependsOn : fam.dependsOn ? [fam.dependsOn as pulumi.Input<pulumi.Resource>] : [])] });
-      jobs.push(j);
-      return j;
-    };
+      // Every job the rule book can judge now is judged before anything is created, not one at a time.
+      for (const m of members) {
+        const a = jobArgs(m);
+        if (isKnown(a)) admitOrThrow("IflearnerJob", `${name}-${m.label}`, iflearnerJobResource(`${name}-${m.label}`, a as pulumi.Unwrap<IflearnerJobArgs>));
+      }
 
-    const [server, ...partyJobs] = members.map(member);
+      // Keys and certificates are named after what they certify, not after the component (see children.ts).
+      const child = { parent: this, dependsOn: fam.dependsOn };
+      const certDays = args.certDays ?? DEFAULT_CERT_DAYS;
+      // These never carried the provider's name.
+      const ca = namedCertificateAuthority(pairNaming(fam, `${job}.${domain}/ca`, "SelfSignedCertificate", `${name}-ca`, false), { commonName: `Iflearner federation CA (${domain})`, days: args.caDays ?? DEFAULT_CERT_DAYS }, child);
+      const caPem = ca.cert.certPem;
 
-    const reported = pulumi.all([server.ingressAddress, ...partyJobs.map((j) => j.ingressAddress)]);
-    this.coreDnsTemplates = pulumi.all([pulumi.output(args.ingressAddresses ?? {}), reported]).apply(([given, [serverIp, ...partyIps]]) =>
-      coreDnsTemplates(domain, parties, {
-        server: given.server ?? serverIp,
-        parties: Object.fromEntries(parties.map((p, i) => [p, given[p] ?? partyIps[i]])),
-      }),
-    );
-    this.caCertPem = caPem;
-    this.serverHost = server.host;
-    this.partyHosts = pulumi.all(partyJobs.map((j) => j.host)).apply((hosts) => Object.fromEntries(parties.map((p, i) => [p, hosts[i]])));
-    this.created = pulumi.all([whenCreated(resources, refs), ...jobs.map((j) => j.created)]).apply(([own, ...rest]) => [...own, ...rest.flat()]);
-    this.registerOutputs({ caCertPem: this.caCertPem, serverHost: this.serverHost, partyHosts: this.partyHosts, coreDnsTemplates: this.coreDnsTemplates, created: this.created });
+      const resources: pulumi.CustomResource[] = [];
+      const refs: string[] = [];
+      const jobs: IflearnerJob[] = [];
+
+      const member = (m: Member) => {
+        const namespace = m.args.namespace ?? "default";
+        const at = { parent: this, ...(m.args.provider ? { provider: m.args.provider } : {}) };
+        // Members in other clusters may use the same namespace: their objects are told apart by the member.
+        const mf = { ...fam, component: `${name}-${m.label}`, label: m.label, provider: m.args.provider ?? fam.provider };
+        const tls = namedIssuedKeyPair(pairNaming(fam, `${job}.${m.zone}/tls`, "IssuedCertificate", `${name}-${m.label}-tls`, false), { ca, commonName: `*.${m.zone}`, sans: zoneSans(m.zone), days: certDays }, child);
+        const objects: KubeObject[] = [iflearnerTlsSecret(m.role, namespace, tls.cert.certPem, tls.key.privateKeyPem) as unknown as KubeObject];
+        if (m.role === "client") objects.push(...(iflearnerTrustConfigMaps(namespace, caPem) as unknown as KubeObject[]));
+        const made = objects.map((o) => {
+          const r = createObject(mf, o, m.args.provider ? { provider: m.args.provider } : {}, o.kind === "Secret" ? ["stringData", "data"] : []);
+          resources.push(r);
+          refs.push(objectRef(o));
+          return r;
+        });
+        // The pod mounts the trust ConfigMaps and the Ingress serves the Secret: have them first.
+        const j = new IflearnerJob(`${name}-${m.label}`, jobArgs(m), { ...at, dependsOn: [...made, ...(Array.isArray(fam.dependsOn) ? fam.dependsOn : fam.dependsOn ? [fam.dependsOn as pulumi.Input<pulumi.Resource>] : [])] });
+        jobs.push(j);
+        return j;
+      };
+
+      const [server, ...partyJobs] = members.map(member);
+
+      const reported = pulumi.all([server.ingressAddress, ...partyJobs.map((j) => j.ingressAddress)]);
+      this.coreDnsTemplates = pulumi.all([pulumi.output(args.ingressAddresses ?? {}), reported]).apply(([given, [serverIp, ...partyIps]]) =>
+        coreDnsTemplates(domain, parties, {
+          server: given.server ?? serverIp,
+          parties: Object.fromEntries(parties.map((p, i) => [p, given[p] ?? partyIps[i]])),
+        }),
+      );
+      this.caCertPem = caPem;
+      this.serverHost = server.host;
+      this.partyHosts = pulumi.all(partyJobs.map((j) => j.host)).apply((hosts) => Object.fromEntries(parties.map((p, i) => [p, hosts[i]])));
+      this.created = pulumi.all([whenCreated(resources, refs), ...jobs.map((j) => j.created)]).apply(([own, ...rest]) => [...own, ...rest.flat()]);
+      this.registerOutputs({ caCertPem: this.caCertPem, serverHost: this.serverHost, partyHosts: this.partyHosts, coreDnsTemplates: this.coreDnsTemplates, created: this.created });
+    } catch (e) {
+      refused(this, e, ["caCertPem", "serverHost", "partyHosts", "coreDnsTemplates", "created"]);
+    }
   }
 }
 

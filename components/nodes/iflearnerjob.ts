@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refused } from "../refusal";
 import * as k8s from "@pulumi/kubernetes";
 import { expandIflearnerJob, IFLEARNER_API_VERSION, type IflearnerJobResource, type IflearnerRole } from "../../policy/expand/iflearner";
 import { createCustomResource, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "../children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "../emit";
 import { settle } from "../known";
-import { admitOrThrow, compact } from "../validate";
+import { admitOrThrow, compact, reviewFindings } from "../validate";
 import { createObject, type KubeObject } from "./objects";
 
 export interface IflearnerJobArgs extends ReadinessArgs {
@@ -42,29 +43,35 @@ interface Emitted {
  */
 export class IflearnerJob extends pulumi.ComponentResource {
   /** The IflearnerJob as admitted by the rule book. */
-  readonly object: pulumi.Output<IflearnerJobResource>;
+  readonly object!: pulumi.Output<IflearnerJobResource>;
   /** Host the job's Ingress serves. */
-  readonly host: pulumi.Output<string>;
+  readonly host!: pulumi.Output<string>;
   /** `Kind/namespace/name` of every Kubernetes object created, once created. */
-  readonly created: pulumi.Output<string[]>;
+  readonly created!: pulumi.Output<string[]>;
   /** Address the ingress controller reports for the Ingress (IP or host name), when it does. */
-  readonly ingressAddress: pulumi.Output<string | undefined>;
+  readonly ingressAddress!: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IflearnerJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kuscia-iac:index:IflearnerJob", name, {}, opts);
-    const emit = emitMode("IflearnerJob", name, args.emit, "native", this);
-    // The component's dependsOn (e.g. a federation's Secret and ConfigMaps) reaches every child.
-    const fam = family(this, name, opts, args);
-    const { object, emitted } = settle(
-      args,
-      (a, secret) => admitOrThrow("IflearnerJob", name, iflearnerJobResource(name, a), this, "", secret),
-      (job, _secret, argDeps) => this.emit(emit, job, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
-    );
-    this.object = object;
-    this.host = object.apply((o) => o.spec.host);
-    this.created = emitted.apply((e) => e.created);
-    this.ingressAddress = emitted.apply((e) => e.ingressAddress);
-    this.registerOutputs({ object: this.object, host: this.host, created: this.created, ingressAddress: this.ingressAddress });
+    try {
+      const emit = emitMode("IflearnerJob", name, args.emit, "native", this);
+      // The component's dependsOn (e.g. a federation's Secret and ConfigMaps) reaches every child.
+      const fam = family(this, name, opts, args);
+      const { object, emitted } = settle(
+        this,
+        args,
+        (a, secret) => admitOrThrow("IflearnerJob", name, iflearnerJobResource(name, a), this, "", secret),
+        (job, _secret, argDeps) => this.emit(emit, job, argDeps ? { ...fam, dependsOn: mergeDependsOn(fam.dependsOn, argDeps) } : fam),
+        { kind: "IflearnerJob", name, review: (a) => reviewFindings(iflearnerJobResource(name, a as pulumi.Unwrap<IflearnerJobArgs>)) },
+      );
+      this.object = object;
+      this.host = object.apply((o) => o.spec.host);
+      this.created = emitted.apply((e) => e.created);
+      this.ingressAddress = emitted.apply((e) => e.ingressAddress);
+      this.registerOutputs({ object: this.object, host: this.host, created: this.created, ingressAddress: this.ingressAddress });
+    } catch (e) {
+      refused(this, e, ["object", "host", "created", "ingressAddress"]);
+    }
   }
 
   private emit(emit: Emit, job: IflearnerJobResource, f: Family): pulumi.Output<Emitted> {

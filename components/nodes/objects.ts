@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { childName, childOptions, keepSecret, kubeType, withReadiness, type Family } from "../children";
+import { childOptions, keepSecret, kubeType, nativeNaming, withReadiness, type Family } from "../children";
 
 /** An object about to become a resource: names are plain (they name the Pulumi resource), the rest may be Inputs. */
 export interface KubeObject {
@@ -24,8 +24,9 @@ export const SKIP_AWAIT = "pulumi.com/skipAwait";
  * `secretFields` are top-level fields holding secrets: kept secret even through `transforms`.
  */
 export function createObject(f: Family, o: KubeObject, extra: pulumi.CustomResourceOptions = {}, secretFields: readonly string[] = []): pulumi.CustomResource {
-  const name = childName(o, f.scope);
-  const opts = childOptions(f, o, extra);
+  const naming = nativeNaming(f, o);
+  const name = naming.name;
+  const opts = childOptions(f, naming, extra);
   const args = withReadiness(f, o) as never;
   keepSecret(kubeType(o), name, secretFields);
   switch (o.kind) {

@@ -55,3 +55,8 @@ export function hostedKind(type: string): SecretKind | undefined {
 export function constructHosted<T>(target: Function, kind: SecretKind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined): T {
   return Reflect.construct(pulumi.CustomResource, [hostedType(kind), name, props, opts], target) as T;
 }
+
+/** The type token a secret resource of `kind` registers with here: the plugin's own, or the dynamic resource's. */
+export function secretType(kind: SecretKind): string {
+  return hostedByPlugin ? hostedType(kind) : `pulumi-nodejs:dynamic/kuscia-iac:${kind}`;
+}

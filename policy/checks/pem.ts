@@ -1,17 +1,21 @@
 /**
  * Certificates and keys as Kuscia stores them: base64 of a PEM document.
- * Parsing is real (node:crypto), never a regex on the header alone, and no
- * message ever quotes key material.
+ * Decoding follows Go (gopem.ts, gorsa.ts), as Kuscia reads these values; certificates are
+ * parsed by node:crypto from the DER Go would hand x509.ParseCertificate. No message ever
+ * quotes key material.
  */
-import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
+import { X509Certificate, createHash } from "node:crypto";
+import { goPemDecode, goStdBase64Decode, type GoPemBlock } from "./gopem";
+import { goParsePkcs1, goParsePkcs8, type GoRsaOptions, type ParsedKey } from "./gorsa";
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+export type Decoded = { pem: string; block: GoPemBlock } | { error: string };
 
-export type Decoded = { pem: string } | { error: string };
-
-/** Decodes base64 → PEM text, explaining the usual mistakes (raw PEM pasted, not base64 at all). */
+/**
+ * Decodes a value the way Kuscia does (base64.StdEncoding, then pem.Decode: see gopem.ts) and
+ * returns the PEM text and its first block, explaining the usual mistakes (raw PEM pasted,
+ * spaces in the base64, the URL-safe alphabet, no padding, not PEM at all).
+ */
 export function decodeBase64Pem(value: string, what: string): Decoded {
-  const compact = value.replace(/\s+/g, "");
   if (value.trimStart().startsWith("-----BEGIN")) {
     const label = /^-----BEGIN ([A-Z0-9 ]+)-----/.exec(value.trimStart())?.[1] ?? "";
     const wanted = what.includes("certificate") ? "CERTIFICATE" : "PRIVATE KEY";
@@ -20,13 +24,26 @@ export function decodeBase64Pem(value: string, what: string): Decoded {
     if (label.includes("PRIVATE KEY")) return { error: `is a PEM private key, not a ${what}: put the ${what} here (base64 of it), and keep the private key out of this object` };
     return { error: `is a PEM "${label || "unknown"}" block, not a ${what}: expected base64 of a PEM ${what}` };
   }
-  if (compact.length === 0) return { error: "is empty" };
-  if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
-    return { error: `is not base64: expected base64 of a PEM ${what} (\`base64 -w0 FILE\`)` };
+  if (value.replace(/[\r\n]/g, "").length === 0) return { error: "is empty" };
+  const decoded = goStdBase64Decode(value);
+  if ("error" in decoded) return { error: `is not base64 as Kuscia reads it (${base64Problem(value)}): expected base64 of a PEM ${what} (\`base64 -w0 FILE\`)` };
+  const block = goPemDecode(decoded.bytes);
+  if (!block) {
+    const text = decoded.bytes.toString("latin1");
+    if (!text.includes("-----BEGIN ")) return { error: `is base64, but of something that is not PEM: expected a PEM ${what} (-----BEGIN ...-----)` };
+    return { error: `is base64 of a PEM text Go's pem.Decode finds no whole block in (its BEGIN and END lines must match, each on a line of its own, around base64): expected a PEM ${what}` };
   }
-  const pem = Buffer.from(compact, "base64").toString("utf8");
-  if (!pem.includes("-----BEGIN ")) return { error: `is base64, but of something that is not PEM: expected a PEM ${what} (-----BEGIN ...-----)` };
-  return { pem };
+  return { pem: decoded.bytes.toString("utf8"), block };
+}
+
+/** Why Go's base64.StdEncoding refuses a value, in words (the value is never quoted). */
+function base64Problem(value: string): string {
+  const data = value.replace(/[\r\n]/g, "");
+  if (/[ \t]/.test(data)) return "it contains spaces or tabs; Go skips only line breaks";
+  if (/[-_]/.test(data) && !/[+/]/.test(data)) return "it uses the URL-safe alphabet (- and _); Kuscia needs the standard one (+ and /)";
+  if (/[^A-Za-z0-9+/=]/.test(data)) return "it contains characters outside the base64 alphabet";
+  if (/=[^=]|={3,}/.test(data) || /^=/.test(data)) return "'=' appears before the end";
+  return "its length is not a multiple of 4: the '=' padding is missing or wrong";
 }
 
 export interface CertInfo {
@@ -58,13 +75,12 @@ export function parseCertificate(value: string): CertResult {
 function parseCertificateUncached(value: string): CertResult {
   const d = decodeBase64Pem(value, "X.509 certificate");
   if ("error" in d) return d;
-  if (!d.pem.includes("-----BEGIN CERTIFICATE-----")) {
-    const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(d.pem)?.[1] ?? "unknown";
-    return { error: `decodes to a PEM "${label}" block, not a certificate: expected -----BEGIN CERTIFICATE-----` };
+  if (d.block.type !== "CERTIFICATE") {
+    return { error: `decodes to a PEM "${d.block.type || "unknown"}" block, not a certificate: expected -----BEGIN CERTIFICATE-----` };
   }
   let x: X509Certificate;
   try {
-    x = new X509Certificate(d.pem);
+    x = new X509Certificate(d.block.bytes);
   } catch (e) {
     return { error: `is not a parseable X.509 certificate (${(e as Error).message})` };
   }
@@ -104,36 +120,51 @@ export type KeyInfo =
   | { error: string }
   | { format: "pkcs1" | "pkcs8"; keyType: string; bits?: number };
 
-// Parsing an RSA key costs ~0.3 ms and a node's configuration is re-applied unchanged; remember
-// results by a digest of the value, so no key material is kept beyond the request.
+// Parsing and checking an RSA key costs about a millisecond and a node's configuration is
+// re-applied unchanged; remember results by a digest of the value (and the checks' settings),
+// so no key material is kept beyond the request.
 const keyCache = new Map<string, KeyInfo>();
 
 /**
- * domainKeyData: base64 of a PEM private key. Reports its PEM form (PKCS#1 `RSA PRIVATE KEY`
- * or PKCS#8 `PRIVATE KEY`), key type and size, or why it is not a usable unencrypted key.
- * Which forms a Kuscia release reads, and the minimum size, are decided by the caller.
+ * domainKeyData: base64 of a PEM private key, read as Kuscia reads it
+ * (pkg/utils/tls/crypt.go: ParseEncodedKey -> ParseRSAPrivateKeyData: base64.StdEncoding,
+ * pem.Decode, then x509.ParsePKCS1PrivateKey for `RSA PRIVATE KEY` or ParsePKCS8PrivateKey
+ * for `PRIVATE KEY`, with Go's key validation). Reports the PEM form, key type and size, or
+ * why Kuscia cannot use it. `crtStrict` (see GoRsaOptions) follows the target release.
  */
-export function inspectPrivateKey(value: string): KeyInfo {
-  const digest = createHash("sha256").update(value).digest("base64");
+export function inspectPrivateKey(value: string, o: GoRsaOptions = { crtStrict: true }): KeyInfo {
+  const digest = createHash("sha256").update(value).update(o.crtStrict ? "1" : "0").digest("base64");
   const hit = keyCache.get(digest);
   if (hit !== undefined) return hit;
-  const res = inspectPrivateKeyUncached(value);
+  const res = inspectPrivateKeyUncached(value, o);
   if (keyCache.size >= CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
   keyCache.set(digest, res);
   return res;
 }
 
-function inspectPrivateKeyUncached(value: string): KeyInfo {
+function inspectPrivateKeyUncached(value: string, o: GoRsaOptions): KeyInfo {
   const d = decodeBase64Pem(value, "RSA private key");
   if ("error" in d) return d;
-  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(d.pem)?.[1] ?? "";
-  if (label === "ENCRYPTED PRIVATE KEY") return { error: "is an encrypted private key: Kuscia needs an unencrypted RSA key (BEGIN RSA PRIVATE KEY)" };
-  if (label === "EC PRIVATE KEY") return { error: "is an EC private key: Kuscia needs an RSA key; generate one with `openssl genrsa -traditional 2048 | base64 -w0`" };
-  if (label !== "PRIVATE KEY" && label !== "RSA PRIVATE KEY") return { error: `decodes to a PEM "${label}" block: expected -----BEGIN RSA PRIVATE KEY----- (PKCS#1)` };
-  try {
-    const key = createPrivateKey(d.pem);
-    return { format: label === "PRIVATE KEY" ? "pkcs8" : "pkcs1", keyType: key.asymmetricKeyType ?? "unknown", bits: key.asymmetricKeyDetails?.modulusLength };
-  } catch (e) {
-    return { error: `is not a parseable private key (${(e as Error).message.replace(/\s+/g, " ")})` };
-  }
+  const { type, headers } = d.block;
+  const encrypted = "is an encrypted private key: Kuscia needs an unencrypted RSA key (BEGIN RSA PRIVATE KEY); decrypt it with `openssl rsa -in key.pem -traditional`";
+  if (type === "ENCRYPTED PRIVATE KEY") return { error: encrypted };
+  if (type === "EC PRIVATE KEY") return { error: "is an EC private key: Kuscia needs an RSA key; generate one with `openssl genrsa -traditional 2048 | base64 -w0`" };
+  let parsed: ParsedKey;
+  if (type === "RSA PRIVATE KEY") parsed = goParsePkcs1(d.block.bytes, o);
+  else if (type === "PRIVATE KEY") parsed = goParsePkcs8(d.block.bytes, o);
+  else return { error: `decodes to a PEM "${type}" block: Kuscia reads only RSA PRIVATE KEY (PKCS#1) and PRIVATE KEY (PKCS#8); expected -----BEGIN RSA PRIVATE KEY-----` };
+  const format = type === "PRIVATE KEY" ? "pkcs8" : "pkcs1";
+  if (parsed.ok) return { format, keyType: "rsa", bits: parsed.bits };
+  if (parsed.notRsa) return { format: "pkcs8", keyType: parsed.notRsa.toLowerCase() };
+  // Go ignores PEM headers and reads the body: a Proc-Type ENCRYPTED header matters only when the body is not a key.
+  if (/ENCRYPTED/.test(headers["Proc-Type"] ?? "")) return { error: encrypted };
+  return { error: `is not a private key Kuscia can read: Go refuses it (${parsed.error}); ${keyFix(parsed.error)}` };
+}
+
+/** What to do about a key Go refuses. */
+function keyFix(goError: string): string {
+  if (/^crypto\/rsa|^modulus|overflows/.test(goError)) return "its numbers do not belong to one RSA key (altered or corrupted): generate a new one with `openssl genrsa -traditional 2048 | base64 -w0`";
+  if (/ParsePKCS8PrivateKey instead/.test(goError)) return "its body is PKCS#8 under a PKCS#1 label (BEGIN RSA PRIVATE KEY); convert it with `openssl rsa -in key.pem -traditional`";
+  if (/ParsePKCS1PrivateKey instead/.test(goError)) return "its body is PKCS#1 under a PKCS#8 label (BEGIN PRIVATE KEY); use the label BEGIN RSA PRIVATE KEY";
+  return "re-export it with `openssl rsa -in key.pem -traditional | base64 -w0`";
 }

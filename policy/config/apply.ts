@@ -6,7 +6,7 @@
 import { parseDotted } from "../paths";
 import { jsonEqual, reach } from "../walk";
 import type { AuditRecord, Violation, Warning } from "../types";
-import type { PolicyConfig } from "./types";
+import { FAIL_CLOSED, type PolicyConfig } from "./types";
 
 export interface RawFindings {
   violations: Violation[];
@@ -35,18 +35,25 @@ export const EXCEPTION_PREFIX = "exception ";
  * Sorts raw findings into what refuses, what warns and what is only recorded.
  * `old` gives the old object's raw findings and the two objects, for UPDATE:
  * a denied finding the old object already had, at a path whose value the update
- * leaves unchanged, becomes a warning when the rule allows existing violations.
+ * leaves unchanged, becomes a warning when the rule allows existing violations (and the
+ * rule's findings were all kept: `notExisting` names the rules whose were not).
  */
 export function applyConfiguration(
   raw: RawFindings,
   config: PolicyConfig,
   target: Target,
   now: Date,
-  old?: { findings: () => RawFindings; object: unknown; oldObject: unknown },
+  old?: { findings: () => RawFindings; object: unknown; oldObject: unknown; notExisting?: ReadonlySet<string> },
 ): Applied {
   const out: Applied = { violations: [], warnings: [], audits: [] };
   let existing: Set<string> | undefined;
   const sort = (f: Violation, severity: "error" | "warning") => {
+    // The fail-closed rule refuses whatever any configuration says (compile.ts refuses to
+    // relax it; this holds for a PolicyConfig built any other way too).
+    if (FAIL_CLOSED.has(f.rule)) {
+      out.violations.push(f);
+      return;
+    }
     const action = config.actionOf(f.rule, severity);
     if (action === "off") return;
     const exception = config.exceptionFor(target, f.rule, now);
@@ -56,7 +63,7 @@ export function applyConfiguration(
     }
     if (action === "audit") out.audits.push({ ...f, reason: "audit" });
     else if (action === "warn") out.warnings.push(f);
-    else if (old && config.allowsExisting(f.rule) && isExisting(f)) out.warnings.push({ ...f, message: `${f.message} ${EXISTING_NOTE}` });
+    else if (old && config.allowsExisting(f.rule) && !old.notExisting?.has(f.rule) && isExisting(f)) out.warnings.push({ ...f, message: `${f.message} ${EXISTING_NOTE}` });
     else out.violations.push(f);
   };
   const isExisting = (f: Violation): boolean => {

@@ -4,13 +4,13 @@
  * one line each, naming the field and the fix.
  */
 import { createHash } from "node:crypto";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { parseYamlValue, type YamlLimits } from "../yaml";
 import { compile, schemaViolations } from "../schema";
-import { anyGlob, globToRegExp, isGlob } from "./glob";
+import { anyGlob, compileGlob, isGlob, type Glob } from "./glob";
 import { DEFAULT_PARAMETERS } from "./parameters";
 import { POLICY_CONFIGURATION_SCHEMA } from "./schema";
 import { DEFAULT_VERSION, isKnownRelease, parseKusciaVersion, KUSCIA_RELEASES } from "./version";
-import { ACTIONS, CONFIG_API_VERSION, CONFIG_KIND, type Action, type PolicyConfig, type PolicyConfigurationDocument, type PolicyException, type Requester, type RuleSetting } from "./types";
+import { ACTIONS, CONFIG_API_VERSION, CONFIG_KIND, type Action, type PolicyConfig, type PolicyConfigurationDocument, type PolicyException, type Requester, type RuleSetting, FAIL_CLOSED } from "./types";
 
 export type CompileResult = { config: PolicyConfig; warnings: string[] } | { errors: string[] };
 
@@ -25,28 +25,25 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  */
 export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): CompileResult {
   if (text.length > MAX_CONFIG_BYTES) return { errors: [`${origin}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
-  let doc: unknown;
-  try {
-    const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
-    const list = Array.isArray(docs) ? docs : [docs];
-    const real = list.filter((d) => d.contents !== null || d.errors.length > 0);
-    if (real.length > 1) return { errors: [`${origin}: holds ${real.length} YAML documents; a policy configuration is one document`] };
-    const d = real[0];
-    if (!d) {
-      // An empty file is most often one caught half-written (`>` truncates first): refusing it
-      // keeps the configuration in force instead of silently dropping every setting.
-      return { errors: [`${origin}: is empty; a policy configuration needs at least "apiVersion: ${CONFIG_API_VERSION}" and "kind: ${CONFIG_KIND}" (an empty configuration means every rule at its default action)`] };
-    }
-    const err = d.errors[0];
-    if (err) return { errors: [`${origin}: line ${lines.linePos(err.pos[0]).line}: not valid YAML: ${err.message.split("\n")[0]}`] };
-    doc = d.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    return { errors: [`${origin}: not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
+  // The rule book's bounded parser (policy/yaml.ts): linear in the text, duplicate keys
+  // refused with one Set per mapping (the \`yaml\` package's own uniqueKeys check is quadratic).
+  const r = parseYamlValue(text, CONFIG_YAML_LIMITS);
+  if ("error" in r) {
+    if (r.error === "holds more than one YAML document") return { errors: [`${origin}: holds more than one YAML document; a policy configuration is one document`] };
+    return { errors: [`${origin}: ${/^not valid YAML|^is larger|^duplicate/.test(r.error) ? "" : "not valid YAML: "}${r.error}`] };
   }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return { errors: [`${origin}: is not a YAML mapping of policy settings (found ${Array.isArray(doc) ? "a list" : typeof doc})`] };
+  const doc = r.value;
+  if (doc === undefined) {
+    // An empty file is most often one caught half-written (\`>\` truncates first): refusing it
+    // keeps the configuration in force instead of silently dropping every setting.
+    return { errors: [`${origin}: is empty; a policy configuration needs at least "apiVersion: ${CONFIG_API_VERSION}" and "kind: ${CONFIG_KIND}" (an empty configuration means every rule at its default action)`] };
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return { errors: [`${origin}: is not a YAML mapping of policy settings (found ${doc === null ? "null" : Array.isArray(doc) ? "a list" : typeof doc})`] };
   return compilePolicyConfiguration(doc, origin, knownRules, now, knownKinds, ruleKinds);
 }
+
+/** Parsing limits of a configuration file: its size, and room for a rules mapping of every rule id many times over. */
+const CONFIG_YAML_LIMITS: Partial<YamlLimits> = { maxDocumentBytes: MAX_CONFIG_BYTES, maxDepth: 64, maxKeys: 100_000, maxAliases: 100, maxExpandedNodes: 2_000_000 };
 
 /**
  * Validates and compiles a configuration object (from a file, a Pulumi config value or code).
@@ -60,20 +57,27 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
   const d = doc as PolicyConfigurationDocument;
   const warnings: string[] = [];
 
-  let version = DEFAULT_VERSION;
   if (d.kusciaVersion !== undefined) {
     const v = parseKusciaVersion(d.kusciaVersion);
     if (!v) errors.push(`${origin}: kusciaVersion: found ${JSON.stringify(d.kusciaVersion)}, expected a Kuscia release such as v1.1 (known: ${KUSCIA_RELEASES.join(", ")})`);
     else {
-      version = v;
       if (!isKnownRelease(v)) warnings.push(`${origin}: kusciaVersion ${v.name} is not a release the rule book was checked against (${KUSCIA_RELEASES.join(", ")}); rules use the nearest facts they know`);
     }
   }
 
   const known = new Set(knownRules);
-  const matchesSome = (pattern: string) => (isGlob(pattern) ? knownRules.some((r) => globToRegExp(pattern).test(r)) : known.has(pattern));
-  const exact = new Map<string, { action?: Action; allowExisting?: boolean }>();
-  const globbed: { re: RegExp; specificity: number; setting: { action?: Action; allowExisting?: boolean } }[] = [];
+  // One answer per distinct pattern: a file repeats the same rule globs thousands of times.
+  const matchedSome = new Map<string, boolean>();
+  const matchesSome = (pattern: string): boolean => {
+    if (!isGlob(pattern)) return known.has(pattern);
+    let m = matchedSome.get(pattern);
+    if (m === undefined) {
+      const g = compileGlob(pattern);
+      m = knownRules.some((r) => g.test(r));
+      matchedSome.set(pattern, m);
+    }
+    return m;
+  };
   for (const [id, raw] of Object.entries(d.rules ?? {})) {
     if (!matchesSome(id)) {
       errors.push(`${origin}: rules["${id}"]: names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
@@ -85,24 +89,20 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
       continue;
     }
     const s = settingOf(raw as RuleSetting);
-    if (FAIL_CLOSED.has(id) && s.action !== undefined && s.action !== "deny") {
+    if (FAIL_CLOSED.has(id) && ((s.action !== undefined && s.action !== "deny") || s.allowExisting === true)) {
       errors.push(`${origin}: rules["${id}"]: cannot be relaxed: it refuses an object a rule could not evaluate (fail closed); report the rule's bug instead`);
       continue;
     }
-    if (isGlob(id)) globbed.push({ re: globToRegExp(id), specificity: id.replace(/[*?]/g, "").length, setting: s });
-    else exact.set(id, s);
   }
-  globbed.sort((a, b) => b.specificity - a.specificity);
 
-  const exceptions: (PolicyException & { until?: number; test: (t: Target, rule: string) => boolean })[] = [];
   const names = new Set<string>();
+  const idle = new IdleExceptions(knownRules, ruleKinds);
   for (const [i, e] of (d.exceptions ?? []).entries()) {
     const at = `${origin}: exceptions[${i}]`;
     if (names.has(e.name)) errors.push(`${at}.name: ${JSON.stringify(e.name)} is used by another exception; names must be unique`);
     names.add(e.name);
-    let until: number | undefined;
     if (e.expires !== undefined) {
-      until = expiryOf(e.expires);
+      const until = expiryOf(e.expires);
       if (until === undefined) errors.push(`${at}.expires: found ${JSON.stringify(e.expires)}, expected an RFC 3339 date such as 2027-06-30 (the exception applies through that day, UTC) or date-time`);
       else if (until <= now.getTime()) warnings.push(`${at} (${e.name}) expired on ${e.expires} and no longer applies; remove it`);
     }
@@ -116,57 +116,137 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
     if (everyObject && e.rules.includes("*")) {
       warnings.push(`${at} (${e.name}) matches every object and every rule: nothing is refused while it applies`);
     }
-    for (const r of e.rules) if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
-    const idle = kindsCarryNoRule(e, knownRules, ruleKinds);
-    if (idle) warnings.push(`${at} (${e.name}): ${idle}`);
-    const kind = anyGlob(e.match.kinds);
-    const ns = anyGlob(e.match.namespaces);
-    const name = anyGlob(e.match.names);
-    const rule = anyGlob(e.rules);
-    exceptions.push({
-      ...e,
-      until,
-      test: (t, r) => rule(r) && (kind(t.kind ?? "") || kind(`${t.apiVersion ?? ""}/${t.kind ?? ""}`)) && ns(t.namespace ?? "") && name(t.name ?? ""),
-    });
+    for (const r of e.rules) {
+      if (FAIL_CLOSED.has(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} cannot be excepted: it refuses an object a rule could not evaluate (fail closed); report the rule's bug instead`);
+      else if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
+    }
+    const why = idle.why(e);
+    if (why) warnings.push(`${at} (${e.name}): ${why}`);
   }
   if (errors.length > 0) return { errors };
 
-  const ex = d.exemptRequesters ?? {};
-  const usernames = new Set(ex.usernames ?? []);
-  const groups = new Set(ex.groups ?? []);
-  const serviceAccounts = new Set((ex.serviceAccounts ?? []).map((s) => `system:serviceaccount:${s}`));
-  for (const s of ex.serviceAccounts ?? []) {
+  for (const s of d.exemptRequesters?.serviceAccounts ?? []) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(s)) {
       return { errors: [`${origin}: exemptRequesters.serviceAccounts: found ${JSON.stringify(s)}, expected <namespace>:<name>, e.g. kuscia-system:kuscia`] };
     }
   }
+  const digest = createHash("sha256").update(JSON.stringify(doc)).digest("hex");
+  return { config: buildPolicyConfig(structuredClone(d), origin, digest), warnings };
+}
+
+/**
+ * The compiled configuration of a document that compilePolicyConfiguration has accepted,
+ * with the digest it computed: no check is repeated (a review worker, or the webhook's main
+ * thread, takes a document its configuration loader has validated). Linear in the document:
+ * globs are compiled once, exceptions indexed by the rule ids they name. `document` is kept
+ * (frozen), not copied.
+ */
+export function buildPolicyConfig(document: PolicyConfigurationDocument, origin: string, digest: string): PolicyConfig {
+  const d = document;
+  const exact = new Map<string, { action?: Action; allowExisting?: boolean }>();
+  const globbed: { glob: Glob; specificity: number; setting: { action?: Action; allowExisting?: boolean } }[] = [];
+  for (const [id, raw] of Object.entries(d.rules ?? {})) {
+    const s = settingOf(raw as RuleSetting);
+    if (isGlob(id)) globbed.push({ glob: compileGlob(id), specificity: id.replace(/[*?]/g, "").length, setting: s });
+    else exact.set(id, s);
+  }
+  globbed.sort((a, b) => b.specificity - a.specificity);
+
+  // Exceptions in file order (the first that applies is the one named); those naming only
+  // exact rule ids are indexed by rule, those with a rule glob are tried for every rule.
+  const exceptions: CompiledException[] = (d.exceptions ?? []).map((e, index) => {
+    const kind = anyGlob(e.match.kinds);
+    const ns = anyGlob(e.match.namespaces);
+    const name = anyGlob(e.match.names);
+    const rule = anyGlob(e.rules);
+    return {
+      exception: e,
+      index,
+      until: e.expires === undefined ? undefined : expiryOf(e.expires),
+      test: (t: Target, r: string) => rule(r) && (kind(t.kind ?? "") || kind(`${t.apiVersion ?? ""}/${t.kind ?? ""}`)) && ns(t.namespace ?? "") && name(t.name ?? ""),
+    };
+  });
+  const byRule = new Map<string, CompiledException[]>();
+  const anyRule: CompiledException[] = [];
+  for (const c of exceptions) {
+    if (c.exception.rules.some(isGlob)) anyRule.push(c);
+    else {
+      for (const r of new Set(c.exception.rules)) {
+        const list = byRule.get(r);
+        if (list) list.push(c);
+        else byRule.set(r, [c]);
+      }
+    }
+  }
+  const ex = d.exemptRequesters ?? {};
+  const usernames = new Set(ex.usernames ?? []);
+  const groups = new Set(ex.groups ?? []);
+  const serviceAccounts = new Set((ex.serviceAccounts ?? []).map((s) => `system:serviceaccount:${s}`));
 
   // Globs never reach the fail-closed rule: `"*": off` must not admit what a broken rule could not judge.
-  const settingFor = (rule: string) => exact.get(rule) ?? (FAIL_CLOSED.has(rule) ? undefined : globbed.find((g) => g.re.test(rule))?.setting);
+  const settingFor = (rule: string) => (FAIL_CLOSED.has(rule) ? undefined : (exact.get(rule) ?? globbed.find((g) => g.glob.test(rule))?.setting));
   const config: PolicyConfig = {
-    kusciaVersion: version,
+    kusciaVersion: (d.kusciaVersion !== undefined ? parseKusciaVersion(d.kusciaVersion) : undefined) ?? DEFAULT_VERSION,
     params: Object.freeze({ ...DEFAULT_PARAMETERS, ...(d.parameters ?? {}) }),
     origin,
-    digest: createHash("sha256").update(JSON.stringify(doc)).digest("hex"),
-    document: Object.freeze(structuredClone(d)),
+    digest,
+    document: Object.freeze(d),
     actionOf(rule, severity) {
       return settingFor(rule)?.action ?? (severity === "error" ? "deny" : "warn");
     },
     allowsExisting(rule) {
-      return settingFor(rule)?.allowExisting ?? true;
+      return settingFor(rule)?.allowExisting ?? !FAIL_CLOSED.has(rule);
     },
     exceptionFor(t, rule, at) {
+      if (FAIL_CLOSED.has(rule)) return undefined;
       const when = at.getTime();
-      return exceptions.find((e) => (e.until === undefined || when < e.until) && e.test(t, rule));
+      const applies = (c: CompiledException) => (c.until === undefined || when < c.until) && c.test(t, rule);
+      // The earliest in file order among the exceptions naming this rule and those with a rule glob.
+      const named = byRule.get(rule) ?? [];
+      let i = 0;
+      let j = 0;
+      while (i < named.length || j < anyRule.length) {
+        const c = j >= anyRule.length || (i < named.length && named[i].index < anyRule[j].index) ? named[i++] : anyRule[j++];
+        if (applies(c)) return c.exception;
+      }
+      return undefined;
     },
     exemption(r: Requester) {
+      // Whole names only: a requester whose name extends an exempt one is not exempt.
       if (r.username !== undefined && usernames.has(r.username)) return `username ${r.username}`;
       if (r.username !== undefined && serviceAccounts.has(r.username)) return `service account ${r.username.slice("system:serviceaccount:".length)}`;
       const g = (r.groups ?? []).find((x) => groups.has(x));
       return g === undefined ? undefined : `group ${g}`;
     },
   };
-  return { config, warnings };
+  return config;
+}
+
+/**
+ * A configuration document compilePolicyConfiguration accepted, as JSON text with its digest
+ * and origin: what crosses threads (the webhook's configuration loader, its review workers).
+ */
+export interface PolicySource {
+  digest: string;
+  origin: string;
+  json: string;
+}
+
+/** The source of a compiled configuration. */
+export function sourceOf(config: PolicyConfig): PolicySource {
+  return { digest: config.digest, origin: config.origin, json: JSON.stringify(config.document) };
+}
+
+/** The configuration of a source (trusted: see buildPolicyConfig). Throws only on text that is not JSON. */
+export function configOfSource(s: PolicySource): PolicyConfig {
+  return buildPolicyConfig(JSON.parse(s.json) as PolicyConfigurationDocument, s.origin, s.digest);
+}
+
+interface CompiledException {
+  exception: PolicyException;
+  index: number;
+  until?: number;
+  test: (t: Target, rule: string) => boolean;
 }
 
 type Target = { kind?: string; apiVersion?: string; namespace?: string; name?: string };
@@ -197,26 +277,55 @@ function emptyMatchErrors(at: string, m: PolicyException["match"]): string[] {
 /**
  * Why an exception excepts nothing because its kinds review none of its rules (kinds
  * [InteropConfig], rules [domain.role]), or undefined. Needs the rules' kinds; rules of any
- * kind ("*") and kind globs count as carried.
+ * kind ("*") and kind globs count as carried. Answers are kept per distinct (kinds, rules):
+ * a file of 11,000 exceptions usually repeats a handful of them, and each new one costs one
+ * pass over the rule ids, so the whole check stays linear in the file.
  */
-function kindsCarryNoRule(e: PolicyException, knownRules: readonly string[], ruleKinds: ReadonlyMap<string, string>): string | undefined {
-  const kinds = e.match.kinds;
-  if (!kinds || kinds.length === 0 || ruleKinds.size === 0) return undefined;
-  const covered = knownRules.filter((r) => e.rules.some((g) => globToRegExp(g).test(r)) && ruleKinds.has(r));
-  if (covered.length === 0) return undefined;
-  const res = kinds.map(globToRegExp);
-  const carried = covered.some((r) => {
-    const key = ruleKinds.get(r)!;
-    if (key === "*") return true;
-    const kind = key.slice(key.lastIndexOf("/") + 1);
-    return res.some((re) => re.test(kind) || re.test(key));
-  });
-  if (carried) return undefined;
-  const kindsOf = [...new Set(covered.map((r) => ruleKinds.get(r)!.slice(ruleKinds.get(r)!.lastIndexOf("/") + 1)))];
-  return (
-    `match.kinds ${JSON.stringify(kinds)} review none of its rules ${JSON.stringify(e.rules)} (they apply to ${kindsOf.join(", ")}), ` +
-    `so it excepts nothing; fix match.kinds or rules (\`kuscia-iac rules\` lists each rule's kind)`
-  );
+class IdleExceptions {
+  private readonly covered = new Map<string, string[]>();
+  private readonly answers = new Map<string, string | undefined>();
+  constructor(
+    private readonly knownRules: readonly string[],
+    private readonly ruleKinds: ReadonlyMap<string, string>,
+  ) {}
+
+  why(e: PolicyException): string | undefined {
+    const kinds = e.match.kinds;
+    if (!kinds || kinds.length === 0 || this.ruleKinds.size === 0) return undefined;
+    const key = JSON.stringify([kinds, e.rules]);
+    if (this.answers.has(key)) return this.answers.get(key);
+    const answer = this.compute(kinds, e.rules);
+    this.answers.set(key, answer);
+    return answer;
+  }
+
+  private coveredBy(rules: readonly string[]): string[] {
+    const key = JSON.stringify(rules);
+    let c = this.covered.get(key);
+    if (!c) {
+      const match = anyGlob(rules);
+      c = this.knownRules.filter((r) => match(r) && this.ruleKinds.has(r));
+      this.covered.set(key, c);
+    }
+    return c;
+  }
+
+  private compute(kinds: readonly string[], rules: readonly string[]): string | undefined {
+    const covered = this.coveredBy(rules);
+    if (covered.length === 0) return undefined;
+    const match = anyGlob(kinds);
+    const carried = covered.some((r) => {
+      const key = this.ruleKinds.get(r)!;
+      if (key === "*") return true;
+      return match(key.slice(key.lastIndexOf("/") + 1)) || match(key);
+    });
+    if (carried) return undefined;
+    const kindsOf = [...new Set(covered.map((r) => this.ruleKinds.get(r)!.slice(this.ruleKinds.get(r)!.lastIndexOf("/") + 1)))];
+    return (
+      `match.kinds ${JSON.stringify(kinds)} review none of its rules ${JSON.stringify(rules)} (they apply to ${kindsOf.join(", ")}), ` +
+      `so it excepts nothing; fix match.kinds or rules (\`kuscia-iac rules\` lists each rule's kind)`
+    );
+  }
 }
 
 /** A kind the rule book reviews, for checking exception matches. */
@@ -225,8 +334,6 @@ export interface KindName {
   kind: string;
 }
 
-/** Rules no configuration may relax: they are how the rule book fails closed. */
-const FAIL_CLOSED = new Set(["internal.rule-error"]);
 
 function checkSetting(raw: unknown): string | undefined {
   const expected = `expected one of ${ACTIONS.join(", ")}, or {action: <one of them>, allowExistingViolations: true|false}`;

@@ -18,6 +18,12 @@ import type { PolicyParameters } from "./parameters";
 export type Action = "deny" | "warn" | "audit" | "off";
 export const ACTIONS: readonly Action[] = ["deny", "warn", "audit", "off"];
 
+/**
+ * Rules no configuration may relax: they are how the rule book fails closed. No action but
+ * deny, no exception, no existing-violation relief (config/apply.ts enforces it again).
+ */
+export const FAIL_CLOSED = new Set<string>(["internal.rule-error"]);
+
 export const CONFIG_API_VERSION = "kuscia-iac.secretflow/v1alpha1";
 export const CONFIG_KIND = "PolicyConfiguration";
 

@@ -38,7 +38,11 @@ export function admit<T>(obj: T, opts?: ReviewOptions): Admitted<T> {
   if (result.patch.length === 0) return { result, object: delivered };
   const copy = (delivered === obj ? deepClone(obj) : delivered) as T;
   applyPatch(copy, result.patch as Operation[], false, true);
-  return { result, object: copy };
+  // Behind the mutating webhook, the API server's validation sees the defaulted object: a
+  // refusal the defaults repair (a party template's workingDir, kd.template.working-dir) is
+  // no refusal there, so the components judge the object they emit.
+  if (result.allowed) return { result, object: copy };
+  return { result: { ...review(copy, opts), patch: result.patch }, object: copy };
 }
 
 export interface ExpandContext {

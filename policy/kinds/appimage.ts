@@ -3,7 +3,7 @@ import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_AppImage"
 import { KUSCIA } from "./common";
 import { checkContainerNames, checkResources, containersOf } from "./workload";
 import { dnsSubdomain, IMAGE_NAME, imageName, imageTag, placeholder, portName } from "../checks/names";
-import { arr, at, isObj, obj, show } from "../checks/values";
+import { arr, at, isObj, keyOf, obj, show } from "../checks/values";
 import type { PatchOperation } from "../types";
 import { firstBad, lit, matches, show as celShow, subdomainOk, subdomainWhy } from "../vap/cel";
 import { hasPlaceholder, hasSpec, imageTagOk, imageTagWhy, isStr, nameField, o as O, PLACEHOLDER_TEXT } from "../vap/forms";
@@ -117,7 +117,7 @@ export const appImage: KindPolicy = {
         const names = new Map<string, number>();
         templates.forEach((t, i) => {
           const base = ["spec", "deployTemplates", i];
-          const key = `${String(at(t, "name"))}\u0000${String(at(t, "role") ?? "")}`;
+          const key = `${keyOf(at(t, "name"))}\u0000${keyOf(at(t, "role") ?? "")}`;
           if (names.has(key)) ctx.fail([...base, "name"], `${show(at(t, "name"))} is also deploy template ${names.get(key)}; template names (per role) must be unique`);
           else names.set(key, i);
           const containers = containersOf(at(t, "spec"));

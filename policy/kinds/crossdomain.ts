@@ -2,7 +2,7 @@
 import type { Rule } from "../engine";
 import { checkDomainId } from "./common";
 import { dnsSubdomain, placeholder, taskName } from "../checks/names";
-import { arr, at, show } from "../checks/values";
+import { arr, at, keyOf, show } from "../checks/values";
 import type { RuleContext } from "../engine";
 import type { Segment } from "../paths";
 import { domainIdOk, lit, show as celShow } from "../vap/cel";
@@ -100,7 +100,7 @@ export function checkParties(ctx: RuleContext, base: readonly Segment[], parties
     const d = at(p, "domainID");
     if (checkDomainId(ctx, [...base, i, "domainID"], d)) ids.push(d as string);
     const role = at(p, "role") ?? "";
-    const key = `${String(d)}\u0000${String(role)}`;
+    const key = `${keyOf(d)}\u0000${keyOf(role)}`;
     if (seen.has(key)) ctx.fail([...base, i], `domain ${show(d)}${role ? ` with role ${show(role)}` : ""} is already party ${seen.get(key)} of ${what}; each (domainID, role) appears once`);
     else seen.set(key, i);
   });

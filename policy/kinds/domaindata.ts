@@ -102,7 +102,7 @@ export const domainDataSource: KindPolicy = {
         if (typeof infoKey === "string" && infoKey !== "") return;
         const enc = at(spec, "data", ENCRYPTED_INFO);
         if (enc === undefined || enc === "") {
-          return ctx.fail(["spec", "data", ENCRYPTED_INFO], `is required (or spec.infoKey): DataMesh reads the ${String(spec.type ?? "data source")} connection info from it; create the data source with KusciaAPI's CreateDomainDataSource, which encrypts the info with the domain's public key`);
+          return ctx.fail(["spec", "data", ENCRYPTED_INFO], `is required (or spec.infoKey): DataMesh reads the ${typeof spec.type === "string" ? spec.type : "data source"} connection info from it; create the data source with KusciaAPI's CreateDomainDataSource, which encrypts the info with the domain's public key`);
         }
         if (typeof enc !== "string") return;
         const compact = enc.replace(/\s+/g, "");

@@ -1,10 +1,10 @@
 import type { KindPolicy } from "../engine";
-import { schema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
+import { schema as upstreamSchema } from "../schemas/upstream/kuscia.secretflow_v1alpha1_KusciaDeployment";
 import { KUSCIA, checkDomainId } from "./common";
 import { interopMirrorCel, isInteropMirror } from "./crossdomain";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
 import { dnsSubdomain, placeholder } from "../checks/names";
-import { arr, at, isObj, show } from "../checks/values";
+import { arr, at, isObj, keyOf, obj, show } from "../checks/values";
 import { appImageRefWhy, domainIdOk, firstBad, lit, matches, show as celShow, subdomainOk } from "../vap/cel";
 import { domainIdField, hasSpec, o as O, parties as celParties } from "../vap/forms";
 import { NO_CEL } from "../vap/reasons";
@@ -13,11 +13,51 @@ import { NO_CEL } from "../vap/reasons";
 export const KD_NAMESPACE = "cross-domain";
 const SERVICE_NAME_PREFIX = /^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$/;
 
+/**
+ * Upstream's CRD requires `workingDir` on a party template's containers (the Container type
+ * serialises it without omitempty), although the controller takes only `resources` and
+ * `affinity` from them (pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate) and the
+ * product docs' own secretflow-serving example leaves it out. KusciaAPI writes it empty
+ * (pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers builds
+ * v1alpha1.Container{Name, Resources}, so the JSON carries "workingDir": ""); the webhook's
+ * defaults add it the same way, and the API server's refusal of a party template without it
+ * is reported under its own rule id with that fix.
+ */
+export const PARTY_WORKING_DIR_RULE = "kd.template.working-dir";
+const PARTY_WORKING_DIR_HINT =
+  'upstream\'s KusciaDeployment CRD requires it on every party-template container, although Kuscia ignores it there (only resources and affinity are taken from a party template); add workingDir: "" as KusciaAPI writes it (the mutating webhook adds it, kuscia-iac components emit it)';
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  [k: string]: unknown;
+}
+
+function withPartyWorkingDirHint(s: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(s) as SchemaNode;
+  let node: SchemaNode | undefined = copy;
+  for (const k of ["spec", "parties", "[]", "template", "spec", "containers", "[]"]) node = k === "[]" ? node?.items : node?.properties?.[k];
+  const wd = node?.properties?.workingDir;
+  if (!node?.properties || !wd) throw new Error("KusciaDeployment CRD: party-template containers have no workingDir (crds/ changed: update policy/kinds/kusciadeployment.ts)");
+  node.properties.workingDir = { ...wd, "x-rule": PARTY_WORKING_DIR_RULE, "x-hint": PARTY_WORKING_DIR_HINT };
+  return copy;
+}
+const schema = withPartyWorkingDirHint(upstreamSchema as Record<string, unknown>);
+
 export const kusciaDeployment: KindPolicy = {
   apiVersion: KUSCIA,
   kind: "KusciaDeployment",
   id: "kd",
   schema,
+  schemaRules: [
+    {
+      id: PARTY_WORKING_DIR_RULE,
+      severity: "error",
+      summary: 'party-template containers carry workingDir (may be ""), which upstream\'s CRD requires; the webhook adds it',
+      source: 'crds/v1alpha1/kuscia.secretflow_kusciadeployments.yaml (workingDir required); pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers (KusciaAPI writes "workingDir": ""); pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate (ignored)',
+      vap: { unexpressible: NO_CEL.schema },
+    },
+  ],
   tighten: {
     type: "object",
     properties: {
@@ -83,7 +123,7 @@ export const kusciaDeployment: KindPolicy = {
             const why = placeholder(ref) ?? dnsSubdomain(ref);
             if (why) ctx.fail(["spec", "parties", i, "appImageRef"], `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
           }
-          const key = `${String(d)}\u0000${String(at(p, "role") ?? "")}`;
+          const key = `${keyOf(d)}\u0000${keyOf(at(p, "role") ?? "")}`;
           if (seen.has(key)) ctx.fail(["spec", "parties", i], `domain ${show(d)}${at(p, "role") ? ` with role ${show(at(p, "role"))}` : ""} is already party ${seen.get(key)}; each party appears once`);
           else seen.set(key, i);
         });
@@ -208,6 +248,14 @@ export const kusciaDeployment: KindPolicy = {
       field: "rollingUpdate",
       value: { maxSurge: "25%", maxUnavailable: "25%" },
       when: [{ field: "type", absentOr: "RollingUpdate" }],
+    },
+    {
+      id: "working-dir",
+      summary: 'a party-template container\'s workingDir is "" when unset, as KusciaAPI writes it (upstream\'s CRD requires the field; see kd.template.working-dir)',
+      source: "pkg/kusciaapi/service/serving_service.go: buildKusciaDeploymentPartyContainers (v1alpha1.Container{Name, Resources}: the JSON carries \"workingDir\": \"\"); crds/v1alpha1/kuscia.secretflow_kusciadeployments.yaml (required)",
+      parent: "spec.parties[].template.spec.containers[]",
+      field: "workingDir",
+      value: "",
     },
   ],
 };

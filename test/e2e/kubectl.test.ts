@@ -63,6 +63,20 @@ describe(`kubectl apply, gated by the webhook behind a real kube-apiserver (Kube
 
   describe("refused examples", () => {
     for (const d of loadExamples("refused")) {
+      if (d.repaired) {
+        it(`create ${describeDoc(d)} (${d.expectRule}) repaired by the mutating webhook`, async () => {
+          const r = await applyDoc(d.object);
+          assert.equal(r.code, 0, r.stderr);
+          // The webhook's patch is exactly the rule book's defaults for the object.
+          const o = d.object as { kind: string; metadata: { name: string; namespace?: string } };
+          const got = JSON.parse(await g.cluster.kubectlOk(["get", o.kind, o.metadata.name, ...(o.metadata.namespace ? ["-n", o.metadata.namespace] : []), "-o", "json"]));
+          for (const op of review(d.object).patch) {
+            const value = op.path.split("/").slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], got);
+            assert.deepEqual(value, op.value, `${op.path} after the webhook`);
+          }
+        });
+        continue;
+      }
       it(`deny ${describeDoc(d)} (${d.expectRule}) with the rule book's message`, async () => {
         const r = await applyDoc(d.object);
         assert.notEqual(r.code, 0, `created: ${r.stdout}`);

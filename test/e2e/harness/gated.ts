@@ -40,6 +40,8 @@ export interface GatedOptions {
   exemptRequesters?: ExemptRequesters;
   /** Start the webhook with --references, watching the test API server. */
   references?: boolean;
+  /** Further webhook options (review workers, queue). */
+  webhook?: Partial<WebhookOptions>;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startGatedCluster(namespaces: string[] = [], o: GatedOptio
       drainTimeoutMs: 2000,
       ...(o.policyConfigFile ? { policyConfigFile: o.policyConfigFile, policyConfigPollMs: 200 } : {}),
       ...(o.references ? { references: { kubeconfig: cluster.kubeconfig, retryMs: 500 } } : {}),
+      ...o.webhook,
     };
     webhook = await startWebhook(opts);
     opts.port = webhook.port; // restarts reuse the registered URL

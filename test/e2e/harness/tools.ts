@@ -102,3 +102,35 @@ export function kusciaToolsDir(target: "kuscia" | "kuscia-1.0", binary: string):
   if (!existsSync(path.join(dir, binary))) throw new Error(`build-tools.sh ${target} printed ${JSON.stringify(dir)}, which holds no ${binary}`);
   return dir;
 }
+
+/** The releases a kuscia-loader is built for, and their build-tools.sh targets. */
+export const KUSCIA_LOADER_TARGETS = { "v1.1": "kuscia", "v1.0": "kuscia-1.0" } as const;
+
+/**
+ * The kuscia-loader of a Kuscia release (test/e2e/tools/kuscia/loader), built by
+ * build-tools.sh from Kuscia's own source, or the file KUSCIA_IAC_KUSCIA_LOADER_V1_1 /
+ * KUSCIA_IAC_KUSCIA_LOADER_V1_0 names. The Go module proxy does not serve Kuscia, so the
+ * build needs KUSCIA_IAC_KUSCIA_SRC (a folder holding the source as <12-hex commit>/, as
+ * .ci/run sets it); without it, the error says so.
+ */
+export function kusciaLoader(release: keyof typeof KUSCIA_LOADER_TARGETS): string {
+  const variable = `KUSCIA_IAC_KUSCIA_LOADER_${release.replace(/\W/g, "_").toUpperCase()}`;
+  const given = process.env[variable];
+  if (given) {
+    if (!existsSync(given)) throw new Error(`${variable}=${given} does not exist`);
+    return given;
+  }
+  const target = KUSCIA_LOADER_TARGETS[release];
+  let out: string;
+  try {
+    out = execFileSync("bash", [path.join(REPO, "test", "e2e", "build-tools.sh"), target], { env: { ...process.env, GOTOOLCHAIN: "local" }, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  } catch (e) {
+    const hint = process.env.KUSCIA_IAC_KUSCIA_SRC
+      ? `KUSCIA_IAC_KUSCIA_SRC=${process.env.KUSCIA_IAC_KUSCIA_SRC}`
+      : "KUSCIA_IAC_KUSCIA_SRC is not set, and the Go module proxy refuses github.com/secretflow/kuscia: set it to a folder holding Kuscia's source as <12-hex commit>/ (see test/e2e/tools/README.md)";
+    throw new Error(`cannot build kuscia-loader for Kuscia ${release} (build-tools.sh ${target}): ${(e as Error).message.split("\n")[0]}; ${hint}`);
+  }
+  const bin = path.join(out.trim().split("\n").pop()!.trim(), "kuscia-loader");
+  if (!existsSync(bin)) throw new Error(`build-tools.sh ${target} printed a directory without kuscia-loader: ${bin}`);
+  return bin;
+}

@@ -344,8 +344,16 @@ gen_kuscia() {
   } >"$dir/go.mod.new"
   mv "$dir/go.mod.new" "$dir/go.mod"
   rm -f "$dir/go.sum"
+  # kuscia-1.0 has no loader of its own: build-tools.sh builds kuscia/loader there, so tidy
+  # must see its imports.
+  local borrowed=""
+  if [ ! -d "$dir/loader" ]; then
+    cp -R "$HERE/kuscia/loader" "$dir/loader"
+    borrowed=$dir/loader
+  fi
   (cd "$dir" && go mod edit -replace "github.com/secretflow/kuscia=$src" && go mod tidy &&
     go mod edit -dropreplace github.com/secretflow/kuscia)
+  [ -z "$borrowed" ] || rm -rf "$borrowed"
 }
 
 case "${1:-all}" in

@@ -22,7 +22,6 @@ function runWithClosedStdout(args: string[]): Promise<{ code: number | null; std
 }
 
 describe("kuscia-iac with its output closed early (| head)", function () {
-  this.timeout(60_000);
   const cases = [
     ["rules"],
     ["vap"],

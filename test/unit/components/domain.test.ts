@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Domain } from "../../../components";
 import { makeCert } from "../../helpers/certs";
-import { collectRejections, recordOptions, useMocks, valueOf } from "./harness";
+import { REFUSAL, recordOptions, refusalOf, useMocks, valueOf, assertRefused } from "./harness";
 
 const CR = "kubernetes:kuscia.secretflow/v1alpha1:Domain";
 
@@ -61,24 +61,21 @@ describe("component: Domain", () => {
     assert.deepEqual(opts.get(`${CR}::edge`)?.ignoreChanges, ['metadata.labels["kuscia.secretflow/domain-auth"]']);
   });
 
-  it("refuses an invalid domain ID at construction, naming the component, the field and the fix", () => {
-    assert.throws(() => new Domain("alice_1", {}), (e: Error) => {
+  it("refuses an invalid domain ID at construction, naming the component, the field and the fix", async () => {
+    await assertRefused(mocks.registered,() => new Domain("alice_1", {}), (e: Error) => {
       assert.match(e.message, /^Domain "alice_1": metadata\.name: "alice_1" is not a valid domain ID: use at most 63 lowercase letters/);
       return true;
     });
-    assert.throws(() => new Domain("default", {}), /Domain "default": metadata\.name: "default" is reserved/);
-    assert.throws(() => new Domain("p", { role: "partner" }), /Domain "p": spec\.cert: is required when spec\.role is partner/);
-    assert.throws(() => new Domain("q", { emit: "yaml" as never }), /Domain "q": emit: "yaml" is not one of "native", "custom-resource", "both"/);
+    await assertRefused(mocks.registered,() => new Domain("default", {}), /Domain "default": metadata\.name: "default" is reserved/);
+    await assertRefused(mocks.registered,() => new Domain("p", { role: "partner" }), /Domain "p": spec\.cert: is required when spec\.role is partner/);
+    await assertRefused(mocks.registered,() => new Domain("q", { emit: "yaml" as never }), /Domain "q": emit: "yaml" is not one of "native", "custom-resource", "both"/);
   });
 
   it("refuses at apply time when the domain ID comes from an Output, and creates nothing", async () => {
-    let d!: Domain;
-    const rejections = await collectRejections(async () => {
-      d = new Domain("later", { name: pulumi.output("Later") });
-      await assert.rejects(valueOf(d.object), /Domain "later": metadata\.name: "Later" is not a valid domain ID/);
-    });
-    assert.ok(rejections.some((m) => m.includes('Domain "later": metadata.name')));
-    assert.deepEqual(names(), []);
+    new Domain("later", { name: pulumi.output("Later") });
+    assert.match(await refusalOf(mocks.registered, "later"), /Domain "later": metadata\.name: "Later" is not a valid domain ID/);
+    // The refusal alone, which ends the operation: no Kubernetes object.
+    assert.deepEqual(names(), [`${REFUSAL} later-refused`]);
   });
 
   it("validates and creates from Outputs once they resolve", async () => {

@@ -5,7 +5,10 @@
  * its top so it does not depend on another file having set mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
+/** Resolves once every resource registration (RPC) in flight has finished: the event tests wait for. */
+export const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 import { resetProgramReferences } from "../../../components/references";
+import { resetChildNames } from "../../../components/children";
 
 export interface Registered {
   type: string;
@@ -36,6 +39,7 @@ export function useMocks(): Mocks {
       {
         newResource(args) {
           m.registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          notifyRegistered({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
           const state: Record<string, unknown> = { ...args.inputs };
           const meta = args.inputs?.metadata ?? {};
           if (args.type === "kubernetes:apps/v1:Deployment") state.status = m.deploymentStatus.get(`${meta.namespace}/${meta.name}`) ?? {};
@@ -51,6 +55,7 @@ export function useMocks(): Mocks {
   });
   beforeEach(() => {
     resetProgramReferences(); // each test is a program of its own
+    resetChildNames();
     m.registered.length = 0;
     m.deploymentStatus.clear();
     m.customResourceStatus.clear();
@@ -61,6 +66,54 @@ export function useMocks(): Mocks {
 /** The value of an Output; rejects when it fails (Output.promise is internal to the SDK, but stable and the only way to see a failure). */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return (o as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** Type token of the resource a refusal found after construction registers (components/refusal.ts). */
+export const REFUSAL = "pulumi-nodejs:dynamic/kuscia-iac:Refusal";
+
+const waiters: { match: (r: Registered) => boolean; resolve: (r: Registered) => void }[] = [];
+
+/** Tells the waiters of {@link registration} about a registration (each harness's mocks call it). */
+export function notifyRegistered(r: Registered): void {
+  for (const w of [...waiters]) {
+    if (!w.match(r)) continue;
+    waiters.splice(waiters.indexOf(w), 1);
+    w.resolve(r);
+  }
+}
+
+/** The first registration `match` accepts, among those made already or, waiting for it, the next ones. */
+export function registration(registered: readonly Registered[], match: (r: Registered) => boolean): Promise<Registered> {
+  const found = registered.find(match);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve) => waiters.push({ match, resolve }));
+}
+
+/**
+ * The message of the refusal of component `name` found after construction: the operation ends with
+ * it (components/refusal.ts). Waits for the refusal to be registered.
+ */
+export async function refusalOf(registered: readonly Registered[], name: string, since = 0): Promise<string> {
+  const match = (x: Registered) => x.type === REFUSAL && x.name === `${name}-refused`;
+  const earlier = registered.slice(since).find(match);
+  const r = earlier ?? (await registration([], match));
+  return String(r.inputs.message);
+}
+
+/**
+ * Constructs a component that must be refused: the constructor returns (a refusal ends the
+ * operation instead of throwing, components/refusal.ts), its refusal is registered, and its
+ * message passes `expected` (a RegExp, or a function given an Error that returns true or throws).
+ * Returns the message.
+ */
+export async function assertRefused(registered: readonly Registered[], construct: () => pulumi.Resource, expected: RegExp | ((e: Error) => boolean)): Promise<string> {
+  const since = registered.length;
+  const c = construct();
+  const name = (c as unknown as { __name: string }).__name;
+  const message = await refusalOf(registered, name, since);
+  const ok = expected instanceof RegExp ? expected.test(message) : expected(new Error(message));
+  if (!ok) throw new Error(`the refusal of ${name}, ${JSON.stringify(message)}, does not match ${expected}`);
+  return message;
 }
 
 /**
@@ -74,7 +127,10 @@ export async function collectRejections(fn: () => Promise<void>): Promise<string
   process.on("unhandledRejection", listener);
   try {
     await fn();
-    await new Promise((r) => setTimeout(r, 50));
+    // Every registration done (the event), then one more turn of the event loop, after which
+    // Node has reported the rejections those registrations left unhandled.
+    await waitForRPCs();
+    await new Promise((r) => setImmediate(r));
   } finally {
     process.off("unhandledRejection", listener);
   }

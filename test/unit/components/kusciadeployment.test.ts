@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage, KusciaDeployment, type KusciaDeploymentArgs } from "../../../components";
 import type { AppImageResource, KusciaDeploymentResource } from "../../../policy/expand";
 import { seed, seedWithMatchingOverride } from "../expand/seed";
-import { captureWarnings, collectRejections, messageMatches, recordOptions, useMocks, valueOf } from "./harness";
+import { captureWarnings, messageMatches, recordOptions, refusalOf, useMocks, valueOf, assertRefused } from "./harness";
 
 const CR = "kubernetes:kuscia.secretflow/v1alpha1:KusciaDeployment";
 
@@ -132,28 +132,24 @@ describe("component: KusciaDeployment", () => {
     ]);
   });
 
-  it("refuses at construction what the rule book refuses, naming component, field and fix", () => {
-    assert.throws(() => new KusciaDeployment("kd", { ...seedArgs(), initiator: "carol" }), messageMatches(/^KusciaDeployment "kd": spec\.initiator: "carol" is not a party; expected one of "alice", "bob"$/));
-    assert.throws(() => new KusciaDeployment("kd", { ...seedArgs(), namespace: "alice" }), /KusciaDeployment "kd": metadata\.namespace: is "alice"; Kuscia reconciles KusciaDeployments only in "cross-domain"/);
-    assert.throws(() => new KusciaDeployment("kd", { ...seedArgs(), inputConfig: "{not json" }), /KusciaDeployment "kd": spec\.inputConfig: is not valid JSON/);
+  it("refuses at construction what the rule book refuses, naming component, field and fix", async () => {
+    await assertRefused(mocks.registered,() => new KusciaDeployment("kd", { ...seedArgs(), initiator: "carol" }), messageMatches(/^KusciaDeployment "kd": spec\.initiator: "carol" is not a party; expected one of "alice", "bob"$/));
+    await assertRefused(mocks.registered,() => new KusciaDeployment("kd", { ...seedArgs(), namespace: "alice" }), /KusciaDeployment "kd": metadata\.namespace: is "alice"; Kuscia reconciles KusciaDeployments only in "cross-domain"/);
+    await assertRefused(mocks.registered,() => new KusciaDeployment("kd", { ...seedArgs(), inputConfig: "{not json" }), /KusciaDeployment "kd": spec\.inputConfig: is not valid JSON/);
   });
 
-  it("refuses a missing or invalid AppImage when it must expand", () => {
+  it("refuses a missing or invalid AppImage when it must expand", async () => {
     const { appImages: _unused, ...args } = seedArgs();
-    assert.throws(() => new KusciaDeployment("kd", args), /KusciaDeployment "kd": spec\.parties\[0\]\.appImageRef: AppImage "secretflow-serving-image" was not given/);
+    await assertRefused(mocks.registered,() => new KusciaDeployment("kd", args), /KusciaDeployment "kd": spec\.parties\[0\]\.appImageRef: AppImage "secretflow-serving-image" was not given/);
     const bad = seed().appImage;
     (bad.spec.image as { tag: unknown }).tag = 1.0;
-    assert.throws(() => new KusciaDeployment("kd", { ...seedArgs(), appImages: [bad] }), /KusciaDeployment "kd": appImages\["secretflow-serving-image"\]\.spec\.image\.tag: /);
+    await assertRefused(mocks.registered,() => new KusciaDeployment("kd", { ...seedArgs(), appImages: [bad] }), /KusciaDeployment "kd": appImages\["secretflow-serving-image"\]\.spec\.image\.tag: /);
   });
 
   it("refuses at apply time when the parties are Outputs", async () => {
     const s = seed();
-    let k!: KusciaDeployment;
-    const rejections = await collectRejections(async () => {
-      k = new KusciaDeployment("later", { ...seedArgs(s), parties: pulumi.output([{ ...s.kd.spec.parties[0], domainID: "Alice" }]), initiator: "Alice" });
-      await assert.rejects(valueOf(k.object), /KusciaDeployment "later": spec\.parties\[0\]\.domainID: "Alice" is not a valid domain ID/);
-    });
-    assert.ok(rejections.length > 0);
+    new KusciaDeployment("later", { ...seedArgs(s), parties: pulumi.output([{ ...s.kd.spec.parties[0], domainID: "Alice" }]), initiator: "Alice" });
+    assert.match(await refusalOf(mocks.registered, "later"), /KusciaDeployment "later": spec\.parties\[0\]\.domainID: "Alice" is not a valid domain ID/);
     assert.deepEqual(children(), []);
   });
 

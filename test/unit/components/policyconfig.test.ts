@@ -4,16 +4,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Domain, InteropConfig, configurePolicy } from "../../../components";
 import { resetPolicyForTests } from "../../../components/policy";
-import { collectRejections, useMocks, valueOf } from "./harness";
+import { collectRejections, useMocks, valueOf, assertRefused } from "./harness";
 import { admitOrThrow } from "../../../components/validate";
 import { describeDoc, loadExamples } from "../../helpers/examples";
 
 describe("components under a policy configuration", () => {
-  useMocks();
+  const mocks = useMocks();
   afterEach(() => resetPolicyForTests());
 
   it("a rule set to warn no longer refuses the component's arguments", async () => {
-    assert.throws(() => new InteropConfig("x", { host: "bob", members: ["bob"] }), /InteropConfig "x": spec\.members\[0\]: "bob" is the host/);
+    await assertRefused(mocks.registered,() => new InteropConfig("x", { host: "bob", members: ["bob"] }), /InteropConfig "x": spec\.members\[0\]: "bob" is the host/);
 
     configurePolicy({ rules: { "interop.members": "warn" } });
     const again = await collectRejections(async () => {
@@ -27,10 +27,10 @@ describe("components under a policy configuration", () => {
     const file = path.join(os.tmpdir(), `kuscia-iac-policy-${process.pid}.yaml`);
     writeFileSync(file, "rules:\n  domain.interconn-protocols.single: deny\n");
     configurePolicy(file);
-    assert.throws(() => new Domain("two", { interConnProtocols: ["kuscia", "bfia"] }), /interConnProtocols: lists 2 protocols/);
+    await assertRefused(mocks.registered,() => new Domain("two", { interConnProtocols: ["kuscia", "bfia"] }), /interConnProtocols: lists 2 protocols/);
   });
 
-  it("an invalid configuration names the field", () => {
+  it("an invalid configuration names the field", async () => {
     assert.throws(() => configurePolicy({ rules: { "no.such.rule": "warn" } }), /rules\["no\.such\.rule"\]: names no rule/);
   });
 });

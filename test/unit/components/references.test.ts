@@ -2,31 +2,24 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AppImage, ClusterDomainRoute, Domain, KusciaDeployment, configurePolicy } from "../../../components";
 import { resetPolicyForTests } from "../../../components/policy";
+import { referenceChecksSettled } from "../../../components/references";
 import { seed } from "../expand/seed";
 import { captureWarnings, useMocks, valueOf } from "./harness";
 
 /**
- * Warnings and errors logged while `fn` runs and the program settles. The checks run after a
- * setImmediate and pulumi.log delivers through a promise chain, so a loaded machine can take
- * long: this waits until as many `[ref.` lines as `expected` arrived (up to 20 s), and for
- * an expected 0, a fixed 300 ms in which a wrong finding would have had to show.
+ * Warnings and errors logged while `fn` runs and the program settles: the checks run after a
+ * setImmediate and pulumi.log delivers through a promise chain, so this waits for the checks
+ * to have run and logged (referenceChecksSettled), an event, however busy the machine.
  */
-async function captureLog(fn: () => Promise<void> | void, expected = 1): Promise<{ warnings: string[]; errors: string[] }> {
+async function captureLog(fn: () => Promise<void> | void): Promise<{ warnings: string[]; errors: string[] }> {
   const errors: string[] = [];
   const original = console.error;
   console.error = (...args: unknown[]) => void errors.push(args.map(String).join(" "));
   try {
-    let seen: string[] = [];
     const warnings = await captureWarnings(async () => {
       await fn();
-      const start = Date.now();
-      const refs = () => [...seen, ...errors].filter((l) => /\[ref\./.test(l)).length;
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 25));
-        const waited = Date.now() - start;
-        if (expected === 0 ? waited >= 300 : refs() >= expected || waited >= 20_000) break;
-      }
-    }, (list) => (seen = list));
+      await referenceChecksSettled();
+    });
     return { warnings, errors };
   } finally {
     console.error = original;
@@ -63,7 +56,7 @@ describe("components: references over what the same Pulumi program declares", ()
       const s = seed().appImage;
       const later = new AppImage("later-image", { name: pulumi.output("later-image"), image: s.spec.image, deployTemplates: s.spec.deployTemplates, configTemplates: s.spec.configTemplates } as any);
       await valueOf(later.object);
-    }, 0);
+    });
     assert.deepEqual(warnings.filter((w) => /\[ref\./.test(w)), []);
   });
 
@@ -73,7 +66,7 @@ describe("components: references over what the same Pulumi program declares", ()
       new Domain("a", { name: "a", emit: "custom-resource" });
       new ClusterDomainRoute("r", { source: "a", destination: "b", authenticationType: "Token", tokenConfig: { sourcePublicKey: "", destinationPublicKey: "", rollingUpdatePeriod: 0, tokenGenMethod: "RSA-GEN" }, endpoint: { host: "b.example", ports: [{ name: "http", port: 1080, protocol: "HTTP" }] } } as any);
       kd("serving", "nowhere");
-    }, 2);
+    });
     assert.deepEqual(errors.filter((e) => /\[ref\./.test(e)).map((e) => e.replace(/^error: \[runtime\] /, "").replace(/;.*\[/, " [")), ['ClusterDomainRoute "r": spec.destination: names Domain "b", which this Pulumi program does not declare [ref.cdr.domain]']);
     assert.deepEqual(warnings.filter((w) => /\[ref\./.test(w)).map((w) => w.replace(/;.*\[/, " [").replace(/^warning: \[runtime\] /, "")), ['KusciaDeployment "serving": spec.parties[0].appImageRef: names AppImage "nowhere", which this Pulumi program does not declare [ref.kd.appimage]']);
   });
@@ -83,7 +76,7 @@ describe("components: references over what the same Pulumi program declares", ()
     const { warnings } = await captureLog(async () => {
       const k = new KusciaDeployment("serving", { name: s.kd.metadata.name, initiator: s.kd.spec.initiator, inputConfig: s.kd.spec.inputConfig, parties: s.kd.spec.parties, appImages: [s.appImage] });
       await valueOf(k.created);
-    }, 0);
+    });
     assert.equal(warnings.filter((w) => /\[ref\.kd\.appimage\]/.test(w)).length, 0, warnings.join("\n"));
   });
 });

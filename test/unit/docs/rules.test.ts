@@ -16,8 +16,6 @@ const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const NOW = new Date("2027-01-01T00:00:00Z");
 
 describe("rule pages (docs/rules)", function () {
-  // Reviews every example once per page set and once per release: seconds on a busy runner.
-  this.timeout(120_000);
 
   it(`are current: each page is what \`${REGENERATE}\` writes, and there is no other`, () => {
     const pages = generateRulePages();

@@ -6,6 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_PROVIDERS } from "../../../components/secrets";
+import { resetChildNames } from "../../../components/children";
+import { notifyRegistered } from "../components/harness";
 
 export interface Registered {
   type: string;
@@ -81,6 +83,7 @@ export function useNodeMocks(options: NodeMockOptions = {}): NodeMocks {
       {
         async newResource(args) {
           m.registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          notifyRegistered({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
           const dynamic = DYNAMIC_PROVIDERS[args.type];
           if (dynamic) {
             const { __provider, ...inputs } = reveal(args.inputs);
@@ -115,6 +118,7 @@ export function useNodeMocks(options: NodeMockOptions = {}): NodeMocks {
     );
   });
   beforeEach(() => {
+    resetChildNames(); // each test is a program of its own
     m.registered.length = 0;
     m.ingressAddress.clear();
   });

@@ -88,7 +88,6 @@ describe("generated keys and certificates: providers", () => {
   });
 
   it("the providers as serialized into the state run in a fresh process from another directory", async function () {
-    this.timeout(60_000);
     const text = await pulumi.runtime.serializeFunction(() => selfSignedCertificateProvider, { allowSecrets: true });
     const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-provider-"));
     try {

@@ -71,12 +71,12 @@ describe("audit against upstream Kuscia", () => {
         assert.ok(!old[0].message.includes("pw@"), "password masked");
       }
     });
-    it("refuses '-' in a MySQL database name only for v0.8 and v0.9", () => {
+    it("passes '-' in a MySQL database name through Kuscia's own check, and refuses it where the embedded K3s cannot create it (v0.8 to v1.0, kine v0.11.3)", () => {
       const dsn = "mysql://u:p@tcp(db:3306)/my-db?charset=utf8mb4";
-      assert.deepEqual(ds(dsn), []);
-      assert.deepEqual(ds(dsn, "v0.10"), []);
-      assert.match(ds(dsn, "v0.9")[0].message, /contains '-'/);
-      assert.match(ds(dsn, "v0.8")[0].message, /contains '-'/);
+      const k3s = (t: string) => review(node(`mode: master\ndomainID: a\ndatastoreEndpoint: "${dsn}"\n`), { kusciaVersion: v(t) }).violations.filter((x) => x.rule === "nodeconfig.datastore.k3s");
+      for (const t of ["v0.8", "v0.9", "v0.10", "v1.0", "v1.1"]) assert.deepEqual(ds(dsn, t), [], t);
+      for (const t of ["v0.8", "v0.9", "v0.10", "v1.0"]) assert.match(k3s(t)[0]?.message ?? "", /my-db/, t);
+      assert.deepEqual(k3s("v1.1"), []);
     });
     it("accepts a MySQL DSN without a database name (the driver allows it) and refuses one without the slash", () => {
       assert.deepEqual(ds("mysql://u:p@tcp(db:3306)/"), []);

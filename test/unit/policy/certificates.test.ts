@@ -20,7 +20,6 @@ const nodeConfig = (key: string) => ({
 const rulesOf = (r: ReturnType<typeof review>) => r.violations.map((v) => v.rule);
 
 describe("certificates and keys, generated at test time", function () {
-  this.timeout(60_000);
 
   it("accepts an RSA 2048 certificate whose CN is the domain ID", async () => {
     const c = await makeCert({ cn: "alice" });

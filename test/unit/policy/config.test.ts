@@ -99,7 +99,6 @@ describe("policy configuration", () => {
   });
 
   describe("existing violations on UPDATE", function () {
-    this.timeout(30_000);
     const now = new Date();
 
     it("allow a label-only update of a Domain whose certificate had already expired, with a warning", async () => {
@@ -176,7 +175,6 @@ describe("policy configuration", () => {
   });
 
   describe("parameters", function () {
-    this.timeout(30_000);
     it("the certificate expiry window comes from the configuration", async () => {
       const now = new Date();
       const c = await makeCert({ cn: "bob", notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + 60 * DAY) });

@@ -67,7 +67,6 @@ describe("redaction of secrets in messages", () => {
   });
 
   it("no text, JSON, JUnit or SARIF output of review carries a generated password", async function () {
-    this.timeout(60_000);
     const r = rng(20260101);
     const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-redact-"));
     const secrets: string[] = [];

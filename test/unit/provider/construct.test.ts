@@ -1,3 +1,6 @@
+import { resetChildNames } from "../../../components/children";
+import { refusalMessage } from "../../../components/refusal";
+import { REFUSAL, refusalOf } from "../components/harness";
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -101,12 +104,6 @@ describe("provider construct", () => {
   describe("of the hosted components", () => {
     const hosted = new ComponentProvider(COMPONENTS, "0.0.1");
 
-    /** Builds the class directly and returns its declared outputs. */
-    function direct(entry: ComponentEntry, args: Record<string, unknown>): pulumi.Inputs {
-      const r = entry.create("c", args, {}) as unknown as Record<string, pulumi.Input<unknown>>;
-      return Object.fromEntries(Object.keys(entry.spec.outputs).map((k) => [k, r[k]]));
-    }
-
     for (const entry of COMPONENTS.filter(hasEmit)) {
       for (const emit of EMIT_MODES) {
         for (const wrap of [false, true]) {
@@ -114,27 +111,30 @@ describe("provider construct", () => {
             const example = exampleArgs(entry.spec) as Record<string, unknown>;
             const args = { ...example, emit };
             const inputs = wrap ? { ...fromEngineFor(entry, example), emit } : args;
-            let refusal: string | undefined;
-            const expected = await registrations(() => {
-              try {
-                return direct(entry, args);
-              } catch (e) {
-                refusal = (e as Error).message;
-                return {};
-              }
-            });
+            // Built once: a refusal at construction is known when the constructor returns, and
+            // the outputs of a refused class never settle (components/refusal.ts), so they are not awaited.
+            registered.length = 0;
+            const built = entry.create("c", args, {}) as unknown as Record<string, pulumi.Input<unknown>>;
+            const refusal = refusalMessage(built as unknown as pulumi.Resource);
             if (refusal !== undefined) {
               // The class refuses this mode (a ClusterDomainRoute has no native form): so must the provider.
-              await assert.rejects(hosted.construct("c", entry.token, inputs, {}), (e: Error) => e.message === refusal);
+              registered.length = 0;
+              await hosted.construct("c", entry.token, inputs, {});
+              await waitForRPCs();
+              const viaProvider = registered.find((r) => r.type === REFUSAL && r.name === "c-refused");
+              assert.equal((viaProvider?.inputs as { message?: string } | undefined)?.message, refusal);
               return;
             }
+            const want = Object.fromEntries(Object.keys(entry.spec.outputs).map((k) => [k, built[k]]));
+            await Promise.all(Object.values(want).map((o) => output(o)));
+            await waitForRPCs();
+            const expected = [...registered].sort((a, b) => `${a.type}/${a.name}`.localeCompare(`${b.type}/${b.name}`));
             let state: pulumi.Inputs = {};
             const got = await registrations(async () => (state = (await hosted.construct("c", entry.token, inputs, {})).state));
             // Not vacuous: the component registered itself, and with both forms it has children (native AppImages have none).
             assert.ok(expected.some((r) => r.type === entry.token));
             if (emit === "both") assert.ok(expected.some((r) => r.custom), `${entry.spec.name} created no Kubernetes resource`);
             assert.deepEqual(got, expected);
-            const want = direct(entry, args);
             for (const k of Object.keys(entry.spec.outputs)) assert.deepEqual(await output(state[k]), await output(want[k]), `output ${k}`);
           });
         }
@@ -179,6 +179,7 @@ describe("provider construct of the hosted node components", () => {
   /** Builds the example (its own resources included) and the component, and returns what registered and the component's outputs. */
   async function build(entry: ComponentEntry, via: "class" | "provider" | "provider, inputs depending on other resources"): Promise<{ registered: ReturnType<typeof sorted>; state: pulumi.Inputs }> {
     mocks.registered.length = 0;
+    resetChildNames(); // each build is a program of its own: the two must not see each other's names
     const args = exampleArgs(entry.spec) as Record<string, unknown>;
     let state: pulumi.Inputs;
     if (via === "class") {
@@ -225,10 +226,9 @@ describe("provider construct of the hosted node components", () => {
     const [east, again] = [new k8s.Provider("east", { kubeconfig: "{}" }), new k8s.Provider("east", { kubeconfig: "{}" })];
     const example = iflearnerFederationSpec.example as pulumi.Unwrap<ConstructorParameters<typeof IflearnerFederation>[1]>;
     const parties = { a: { ...example.parties.a, namespace: "fl", provider: east }, b: { ...example.parties.b, namespace: "fl", provider: again } };
-    await assert.rejects(
-      hosted.construct("shared", "kuscia-iac:index:IflearnerFederation", { ...example, parties: pulumi.output(parties) }, {}),
-      /parties\.b\.namespace: "fl" is also party "a"'s in the same cluster/,
-    );
+    mocks.registered.length = 0;
+    await hosted.construct("shared", "kuscia-iac:index:IflearnerFederation", { ...example, parties: pulumi.output(parties) }, {});
+    assert.match(await refusalOf(mocks.registered, "shared"), /parties\.b\.namespace: "fl" is also party "a"'s in the same cluster/);
   });
 
   it("refuses a provider input that did not arrive as a resource reference", async () => {

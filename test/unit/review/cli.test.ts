@@ -13,7 +13,6 @@ function run(args: string[], input?: string) {
 }
 
 describe("kuscia-iac review (the real executable)", function () {
-  this.timeout(60_000);
   const accepted = path.join(EXAMPLES_DIR, "accepted");
   const refused = path.join(EXAMPLES_DIR, "refused");
 

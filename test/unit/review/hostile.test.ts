@@ -25,6 +25,22 @@ function file(dir: string, name: string, content: string | Buffer): string {
 
 const badDomain = (name: string) => `apiVersion: kuscia.secretflow/v1alpha1\nkind: Domain\nmetadata:\n  name: ${name}\nspec: {}\n`;
 
+describe("review: secrets in the fields an object is named by", () => {
+  it("masks a DSN put in a kind, a name or a namespace in every format", async () => {
+    const dir = tmp();
+    const f = file(dir, "leak.yaml", [
+      "apiVersion: kuscia.secretflow/v1alpha1\nkind: Domain\nmetadata:\n  name: mysql://root:NameLeak33@db/x\nspec: {}\n",
+      "apiVersion: kuscia.secretflow/v1alpha1\nkind: mysql://root:KindLeak55@db/x\nmetadata:\n  name: a\n  namespace: mysql://root:NsLeak77@db/x\n"
+    ].join("---\n"));
+    for (const format of ["text", "json", "sarif", "junit", "github"] as const) {
+      const r = await rev([f], { format });
+      assert.equal(r.code, 1, `${format}: ${r.stderr}`);
+      assert.match(r.stdout, /root:\*\*\*@db/, format);
+      for (const secret of ["NameLeak33", "KindLeak55", "NsLeak77"]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `${format}: ${secret} shown`);
+    }
+  });
+});
+
 describe("review: lists, embedded files and positions", () => {
   it("unwraps kind: List and typed *List items and points findings at the item's own lines", async () => {
     const dir = tmp();

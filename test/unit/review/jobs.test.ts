@@ -33,7 +33,6 @@ function exampleDocs(): string[] {
 }
 
 describe("review --jobs (worker threads)", function () {
-  this.timeout(120_000);
   const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-jobs-"));
   const docs = exampleDocs();
   // A multi-thousand-document stream (several chunks), a non-object document in the middle of

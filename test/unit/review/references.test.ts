@@ -33,7 +33,6 @@ spec:
 `;
 
 describe("kuscia-iac review --references", function () {
-  this.timeout(60_000);
   const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-refs-"));
   writeFileSync(path.join(dir, "domains.yaml"), DOMAINS);
   writeFileSync(path.join(dir, "kd.yaml"), KD);

@@ -37,7 +37,6 @@ function cli(args: string[]) {
 }
 
 describe("kuscia-iac vap: policies and bindings from the rule book", function () {
-  this.timeout(60_000);
 
   it("emits one policy and one binding per CEL-expressible rule, Deny for errors and Warn for warnings", () => {
     const { objects, notExpressed } = generateVap();
@@ -69,7 +68,7 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
 
   it("refuses Kubernetes releases without ValidatingAdmissionPolicy v1, and says what to do", () => {
     for (const v of ["1.29", "v1.28.3", "1.20"]) {
-      assert.throws(() => generateVap({ kubeVersion: v }), (e: Error) => e instanceof KubeVersionError && /1\.30/.test(e.message) && /v1beta1/.test(e.message) && /webhook/.test(e.message));
+      assert.throws(() => generateVap({ kubeVersion: v }), (e: Error) => e instanceof KubeVersionError && /1\.30/.test(e.message) && (v === "1.20" ? /does not have it at all/ : /v1beta1/).test(e.message) && /webhook/.test(e.message));
     }
     assert.throws(() => checkKubeVersion("latest"), /expected a Kubernetes version such as 1\.30/);
     for (const v of ["1.30", "v1.33.1", "1.36", "2.0"]) assert.doesNotThrow(() => checkKubeVersion(v));

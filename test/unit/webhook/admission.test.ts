@@ -211,6 +211,12 @@ describe("webhook response formatting", () => {
     assert.match(msg, /; and 5 more$/);
   });
 
+  it("counts the findings the rule book left out of its lists (the largest objects) in \"and N more\"", () => {
+    const r = { ...result(25, 20), omitted: { violations: 7000, warnings: 30, audits: 0 } };
+    assert.match(denialMessage(r), /; and 7005 more$/);
+    assert.equal(warningStrings(r)[16], "and 34 more warnings");
+  });
+
   it("keeps each warning within what kubectl shows and tags it with its rule", () => {
     const ws = warningStrings(result(0, 20));
     assert.equal(ws.length, 17);

@@ -69,6 +69,14 @@ describe("webhook on the example manifests (real HTTPS)", () => {
       // /mutate refuses with the same message: it runs before the API server's own schema
       // validation, so users see the rule book's message even for schema errors.
       const m = await post("/mutate", ar);
+      if (d.repaired) {
+        // ...unless the defaults repair it (`# repaired:`): then /mutate patches it, and the repaired object passes /validate.
+        assert.equal(m.json.response.allowed, true, JSON.stringify(m.json.response.status));
+        const patch = JSON.parse(Buffer.from(m.json.response.patch, "base64").toString()) as Operation[];
+        const again = await post("/validate", admissionReview(applyPatch(deepClone(d.object), patch).newDocument));
+        assert.equal(again.json.response.allowed, true, JSON.stringify(again.json.response.status));
+        return;
+      }
       assert.equal(m.json.response.allowed, false);
       assert.equal(m.json.response.status.message, r.status.message);
       assert.equal(m.json.response.patch, undefined);

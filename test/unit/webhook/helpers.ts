@@ -4,7 +4,8 @@ import { request, Agent, type RequestOptions } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger } from "../../../webhook/server";
 import { issueCert, selfSignedCert, type CertifiedKey } from "../../../pki";
 
 export interface Pki {
@@ -144,7 +145,8 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
       cb();
     },
   });
-  const logger = pino({ level: "debug" }, stream);
+  // The webhook's own logger (its masking included), writing here.
+  const logger = createLogger("debug", stream);
   return {
     logger,
     text: () => chunks.join(""),
@@ -157,7 +159,12 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
   };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
+/**
+ * Polls `cond` until it holds. The deadline is a liveness guard, not a speed test: long
+ * (90 s) by default, so a busy machine only makes the wait longer; the test's own timeout
+ * (mocharc) is longer still, so the message says what never happened.
+ */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 90_000, what = "condition"): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await cond()) return;

@@ -16,7 +16,9 @@ describe("webhook transport: bad requests never crash it and never pass silently
   before(async () => {
     pki = await testPki();
     logs = captureLogger();
-    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
+    // Default timeouts: a short request timeout is also the review deadline, which a busy
+    // machine would run into on the large bodies below. The stall test has its own webhook.
+    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, repeatedLogIntervalMs: 0 });
   });
   after(() => wh.close());
 
@@ -33,6 +35,21 @@ describe("webhook transport: bad requests never crash it and never pass silently
     assert.equal(r.status, 400);
     assert.deepEqual(r.json, { error: "BadRequest", message: "body is not valid JSON" });
     await stillServes();
+  });
+
+  it("masks a secret the caller put in a kind, a name or a uid, in its answers and in every log line", async () => {
+    const r = await post(JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "mysql://root:KindLeak55@db/x" }));
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /kind must be AdmissionReview, got "mysql:\/\/root:\*\*\*@db\/x"/);
+    const named = { ...domain, metadata: { name: "mysql://root:NameLeak33@db/x" } };
+    for (const path of ["/validate", "/mutate"]) {
+      const a = await post(JSON.stringify(admissionReview(named, { uid: "password=UidLeak99" })), {}, path);
+      assert.equal(a.status, 200);
+      assert.equal(a.json.response.allowed, false);
+    }
+    await waitFor(() => /UidLeak|\*\*\*/.test(logs.text()) && logs.lines().some((l) => JSON.stringify(l).includes("root:***@db")));
+    const text = logs.text();
+    for (const secret of ["KindLeak55", "NameLeak33", "UidLeak99"]) assert.ok(!text.includes(secret), `${secret} in the log: ${text.split("\n").find((l) => l.includes(secret))}`);
   });
 
   const notReviews: [string, unknown, RegExp][] = [
@@ -114,9 +131,12 @@ describe("webhook transport: bad requests never crash it and never pass silently
     await new Promise<void>((resolve) => {
       const req = httpsRequest(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "100000" } });
       req.on("error", () => resolve());
-      req.write('{"apiVersion":"admission.k8s.io/v1",', () => setTimeout(() => req.destroy(), 100));
+      // Cut once the webhook is reading this body (its bytes are held), not after a guessed delay.
+      req.write('{"apiVersion":"admission.k8s.io/v1",', () => {
+        void waitFor(async () => ((await wh.metrics.registry.getSingleMetric("kuscia_iac_webhook_buffered_bytes")?.get())?.values[0]?.value ?? 0) > 0, undefined, "the webhook to read the body").then(() => req.destroy());
+      });
     });
-    await waitFor(() => logs.lines().some((l) => l.msg === "client closed the connection before the body was complete"), 5000, "the abort log line");
+    await waitFor(() => logs.lines().some((l) => l.msg === "client closed the connection before the body was complete"), undefined, "the abort log line");
     const abort = logs.lines().find((l) => l.msg === "client closed the connection before the body was complete")!;
     assert.equal(abort.level, 30);
     assert.ok(!logs.lines().some((l) => l.msg === "request failed"), "an abort was logged as a failure");
@@ -167,15 +187,22 @@ describe("webhook transport: bad requests never crash it and never pass silently
   });
 
   it("cuts off a sender that stalls mid-body (request timeout) and keeps serving", async () => {
-    const outcome = await new Promise<string>((resolve) => {
-      const req = httpsRequest(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "1000" } }, (res) => {
-        res.resume();
-        resolve(`status ${res.statusCode}`);
+    // Its own webhook with 1 s header and request timeouts: the sender below stalls for good, so
+    // the timeout is the event waited for, whatever the machine's speed.
+    const strict = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const req = httpsRequest(new URL("/validate", strict.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "1000" } }, (res) => {
+          res.resume();
+          resolve(`status ${res.statusCode}`);
+        });
+        req.on("error", (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+        req.write('{"apiVersion":'); // and then nothing more
       });
-      req.on("error", (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
-      req.write('{"apiVersion":'); // and then nothing more
-    });
-    assert.match(outcome, /^(status 408|error ECONNRESET)$/);
+      assert.match(outcome, /^(status 408|error ECONNRESET)$/);
+    } finally {
+      await strict.close();
+    }
     await stillServes();
   });
 

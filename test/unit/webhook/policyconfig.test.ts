@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { webhookConfigurations } from "../../../webhook/configurations";
@@ -72,7 +72,7 @@ describe("webhook under a policy configuration file", () => {
 
   it("reloads a changed file: warn turns the refusal into a warning", async () => {
     write(`${POLICY}rules:\n  interop.members: warn\n`);
-    await waitFor(async () => (await send(interop("new-b"))).json.response.allowed === true, 10_000, "the reload");
+    await waitFor(async () => (await send(interop("new-b"))).json.response.allowed === true, undefined, "the reload");
     const r = await send(interop("new-b"));
     assert.match(r.json.response.warnings[0], /spec\.members\[0\]: "bob" is the host .*\[interop\.members\]/);
     assert.match(await metrics(), /kuscia_iac_webhook_policy_config_reloads_total\{result="loaded"\} 1/);
@@ -80,7 +80,7 @@ describe("webhook under a policy configuration file", () => {
 
   it("keeps the configuration in force when the new file is invalid, and says why", async () => {
     write("rules:\n  interop.member: warn\n");
-    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration not reloaded: the file is invalid; keeping the configuration in force"), 10_000, "the error log");
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration not reloaded: the file is invalid; keeping the configuration in force"), undefined, "the error log");
     const line = logs.lines().find((l) => Array.isArray(l.errors))!;
     assert.match(String((line.errors as string[])[0]), /rules\["interop\.member"\]: names no rule/);
     assert.equal((await send(interop("new-c"))).json.response.allowed, true, "still the warn configuration");
@@ -92,6 +92,143 @@ describe("webhook under a policy configuration file", () => {
     await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: bad }), /parameters\.minRsaKeyBits/);
   });
 });
+
+describe("webhook policy configuration file: applied whole, compiled once, off the event loop", () => {
+  let pki: Pki;
+  const started: RunningWebhook[] = [];
+  before(async () => {
+    pki = await testPki();
+  });
+  after(async () => {
+    await Promise.all(started.map((w) => w.close()));
+  });
+  const HEAD = "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\n";
+  const counter = async (wh: RunningWebhook, name: string) => (await wh.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+  const send = (wh: RunningWebhook, name: string) => call(wh.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(interop(name))) });
+
+  it("never answers a request under a file caught half-written: a changed file is applied once two reads agree", async () => {
+    const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
+    // Old and new configurations both refuse a host among its members; the new one's first
+    // half, which parses, would allow it (every rule warns until the second half says otherwise).
+    const OLD = `${HEAD}rules:\n  kd.*: warn\n`;
+    const FIRST_HALF = `${HEAD}rules:\n  "*": warn\n`;
+    const SECOND_HALF = `  interop.members: deny\n`;
+    writeFileSync(file, OLD);
+    // The test decides when the second of the two reads happens.
+    const settles: string[] = [];
+    let secondHalfWritten!: () => void;
+    const written = new Promise<void>((r) => (secondHalfWritten = r));
+    const logs = captureLogger();
+    const wh = await startWebhook({
+      port: 0,
+      tlsCert: pki.certFile,
+      tlsKey: pki.keyFile,
+      logger: logs.logger,
+      defaultMetrics: false,
+      policyConfigFile: file,
+      policyConfigPollMs: 50,
+      policyConfigSettle: async (hash) => {
+        settles.push(hash);
+        // The start-up read goes through; the first changed read waits for the second half.
+        if (settles.length === 2) await written;
+      },
+    });
+    started.push(wh);
+    // Traffic all along: every answer must refuse, as both the old and the new file do.
+    let stop = false;
+    const answers: boolean[] = [];
+    const traffic = (async () => {
+      while (!stop) answers.push((await send(wh, `t-${answers.length}`)).json.response.allowed);
+    })();
+    writeFileSync(file, FIRST_HALF); // step one: the file is caught between its two writes
+    await waitFor(() => settles.length === 2, undefined, "the loader to read the half-written file");
+    const duringHalf = answers.length;
+    await waitFor(() => answers.length > duringHalf + 3, undefined, "requests answered while the file is half-written");
+    appendFileSync(file, SECOND_HALF); // step two
+    secondHalfWritten();
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration reloaded"), undefined, "the whole file to be applied");
+    const reviewedAfter = answers.length;
+    await waitFor(() => answers.length > reviewedAfter + 3, undefined, "traffic under the new file");
+    stop = true;
+    await traffic;
+    assert.ok(settles.length >= 3, "the half-written read was followed by another read of the whole file");
+    assert.deepEqual(answers.filter((a) => a), [], `${answers.filter((a) => a).length} of ${answers.length} requests were allowed`);
+    assert.equal(await counter(wh, "kuscia_iac_webhook_policy_config_compiles_total"), 1, "the half-written bytes were never compiled");
+    const r = await send(wh, "after");
+    assert.equal(r.json.response.allowed, false);
+    assert.ok(logs.lines().filter((l) => l.msg === "policy configuration reloaded").length === 1);
+  });
+
+  it("compiles an invalid file once, not on every poll, and a valid one again only when its bytes change", async () => {
+    const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
+    writeFileSync(file, HEAD);
+    const logs = captureLogger();
+    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: file, policyConfigPollMs: 20, policyConfigSettle: async () => undefined });
+    started.push(wh);
+    const checks = () => counter(wh, "kuscia_iac_webhook_policy_config_checks_total");
+    const compiles = () => counter(wh, "kuscia_iac_webhook_policy_config_compiles_total");
+    // Unchanged valid file: read on every poll, never compiled again.
+    const c0 = await checks();
+    await waitFor(async () => (await checks()) > c0 + 5, undefined, "five polls");
+    assert.equal(await compiles(), 0);
+    writeFileSync(file, `${HEAD}rules:\n  interop.member: warn\n`);
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration not reloaded: the file is invalid; keeping the configuration in force"), undefined, "the error");
+    const after = await checks();
+    await waitFor(async () => (await checks()) > after + 5, undefined, "five more polls");
+    assert.equal(await compiles(), 1, "the invalid file was compiled once");
+    assert.equal(logs.lines().filter((l) => l.msg === "policy configuration not reloaded: the file is invalid; keeping the configuration in force").length, 1);
+    writeFileSync(file, `${HEAD}rules:\n  interop.members: warn\n`);
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration reloaded"), undefined, "the reload");
+    assert.equal(await compiles(), 2);
+    assert.equal((await send(wh, "x")).json.response.allowed, true);
+  });
+
+  it("follows a ConfigMap volume's ..data symlink swap", async () => {
+    const dir = tempDir("kuscia-iac-policy-");
+    const version = (n: number, text: string) => {
+      mkdirSync(path.join(dir, `..v${n}`));
+      writeFileSync(path.join(dir, `..v${n}`, "policy.yaml"), text);
+      symlinkSync(`..v${n}`, path.join(dir, "..data_tmp"));
+      renameSync(path.join(dir, "..data_tmp"), path.join(dir, "..data"));
+    };
+    version(1, HEAD);
+    symlinkSync("..data/policy.yaml", path.join(dir, "policy.yaml"));
+    const logs = captureLogger();
+    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: path.join(dir, "policy.yaml"), policyConfigPollMs: 50, policyConfigSettle: async () => undefined });
+    started.push(wh);
+    assert.equal((await send(wh, "x")).json.response.allowed, false);
+    version(2, `${HEAD}rules:\n  interop.members: warn\n`);
+    await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration reloaded"), undefined, "the reload");
+    assert.equal((await send(wh, "x")).json.response.allowed, true);
+  });
+
+  it("applies a valid 1 MiB configuration (about 12,600 exceptions)", async () => {
+    const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
+    writeFileSync(file, largeConfiguration());
+    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, policyConfigFile: file, policyConfigSettle: async () => undefined });
+    started.push(wh);
+    const n = largeConfiguration.count - 1;
+    assert.ok(n > 10_000, `${n} exceptions`);
+    assert.equal((await send(wh, `t-${n}-a`)).json.response.allowed, true, "the last exception applies");
+    assert.equal((await send(wh, `t-x-a`)).json.response.allowed, false);
+    assert.equal((await call(wh.url, "/healthz", { ca: pki.ca.certPem })).status, 200);
+  });
+});
+
+/** A valid configuration of 1 MiB: one exception per team, each with a name glob. */
+export function largeConfiguration(): string {
+  let s = "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\nexceptions:\n";
+  let i = 0;
+  for (;;) {
+    const line = `  - {name: e${i}, reason: r, match: {names: [t-${i}-*]}, rules: [interop.members]}\n`;
+    if (s.length + line.length > 1024 * 1024) break;
+    s += line;
+    i++;
+  }
+  largeConfiguration.count = i;
+  return s;
+}
+largeConfiguration.count = 0;
 
 describe("webhook configurations for exempt requesters", () => {
   const exemptRequesters = { serviceAccounts: ["kuscia-system:kuscia"], groups: ["system:nodes"] };

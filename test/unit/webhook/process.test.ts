@@ -45,7 +45,7 @@ function start(args: string[], shellScript?: string): Child {
 }
 
 async function listening(c: Child): Promise<string> {
-  await waitFor(() => c.lines.some((l) => l.msg === "kuscia-iac webhook listening") || c.proc.exitCode !== null, 15_000, "listening");
+  await waitFor(() => c.lines.some((l) => l.msg === "kuscia-iac webhook listening") || c.proc.exitCode !== null, undefined, "listening");
   const l = c.lines.find((x) => x.msg === "kuscia-iac webhook listening");
   assert.ok(l, `did not start: ${c.stderr()}`);
   return String(l.url);
@@ -81,7 +81,7 @@ describe("webhook process", () => {
       assert.equal((await call(url, "/validate", { ca: pki.ca.certPem, agent: idle, body })).status, 200);
 
       c.proc.kill("SIGTERM");
-      await waitFor(() => c.lines.some((l) => l.msg === "stopping: no new connections, finishing reviews in flight"), 10_000, "stopping");
+      await waitFor(() => c.lines.some((l) => l.msg === "stopping: no new connections, finishing reviews in flight"), undefined, "stopping");
       await assert.rejects(call(url, "/healthz", { ca: pki.ca.certPem }), /ECONNREFUSED|ECONNRESET|socket hang up/);
 
       for (const f of inflight) f.req.end(body.slice(100));
@@ -122,7 +122,7 @@ describe("webhook process", () => {
     let caPem: string;
     try {
       const url = await listening(first);
-      await waitFor(() => first.lines.some((l) => l.caBundleFile), 15_000, "the embedded CA log line");
+      await waitFor(() => first.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line");
       const line = first.lines.find((l) => l.caBundleFile);
       assert.ok(line, "logs the CA bundle file");
       assert.equal(line.caBundleFile, join(state, "ca.crt"));
@@ -151,12 +151,28 @@ describe("webhook process", () => {
     try {
       await listening(second);
       // The embedded-CA line may follow the listening line on a loaded machine.
-      await waitFor(() => second.lines.some((l) => l.caBundleFile), 15_000, "the embedded CA log line");
+      await waitFor(() => second.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line");
       assert.equal(second.lines.find((l) => l.caBundleFile)?.reused, "all");
       assert.equal(readFileSync(join(state, "ca.crt"), "utf8"), caPem, "the caBundle pasted earlier stays valid");
     } finally {
       second.proc.kill("SIGTERM");
       await second.exit;
+    }
+  });
+
+  it("two webhooks started at once on a fresh --state-dir serve certificates from one CA", async () => {
+    const state = join(tempDir("kuscia-iac-state-"), "shared");
+    const both = [start(["--port", "0", "--state-dir", state]), start(["--port", "0", "--state-dir", state])];
+    try {
+      const urls = await Promise.all(both.map(listening));
+      const caPem = readFileSync(join(state, "ca.crt"), "utf8");
+      // Trusting the one CA file reaches both: neither made a CA of its own.
+      for (const url of urls) assert.equal((await call(url, "/healthz", { ca: caPem })).status, 200);
+      await Promise.all(both.map((c) => waitFor(() => c.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line")));
+      assert.deepEqual(both.map((c) => c.lines.find((l) => l.caBundleFile)!.reused === "none").sort(), [false, true]);
+    } finally {
+      for (const c of both) c.proc.kill("SIGTERM");
+      await Promise.all(both.map((c) => c.exit));
     }
   });
 

@@ -62,24 +62,24 @@ describe("webhook certificate rotation under continuous requests", () => {
     const wh = await startWebhook({ port: 0, tlsCert: certFile, tlsKey: keyFile, logger: logs.logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
     const traffic = load(wh, pki.ca.certPem);
     try {
-      await waitFor(() => traffic.ok() > 20, 10_000, "traffic");
+      await waitFor(() => traffic.ok() > 20, undefined, "traffic");
       assert.ok(traffic.serials.has(serialOf(pki.server)));
 
       // A broken certificate file: refused, logged, the current pair stays in use.
       writeFileSync(certFile, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
-      await waitFor(() => logs.lines().some((l) => l.level === 50 && l.msg === "kept the current certificate: the new pair is not usable"), 10_000, "error log");
+      await waitFor(() => logs.lines().some((l) => l.level === 50 && l.msg === "kept the current certificate: the new pair is not usable"), undefined, "error log");
       // A certificate with somebody else's key: refused too.
       writeFileSync(certFile, next.certPem);
-      await waitFor(() => logs.lines().filter((l) => /does not match/.test(String(l.reason))).length > 0, 10_000, "mismatch log");
+      await waitFor(() => logs.lines().filter((l) => /does not match/.test(String(l.reason))).length > 0, undefined, "mismatch log");
       const before = traffic.ok();
-      await waitFor(() => traffic.ok() > before + 20, 10_000, "traffic on the old pair");
+      await waitFor(() => traffic.ok() > before + 20, undefined, "traffic on the old pair");
       assert.equal(norm(wh.certificate().serialNumber), serialOf(pki.server));
 
       // The matching key lands: the new pair is served to new connections.
       writeFileSync(keyFile, next.keyPem);
-      await waitFor(() => traffic.serials.has(serialOf(next)), 10_000, "new certificate served");
+      await waitFor(() => traffic.serials.has(serialOf(next)), undefined, "new certificate served");
       const after = traffic.ok();
-      await waitFor(() => traffic.ok() > after + 20, 10_000, "traffic on the new pair");
+      await waitFor(() => traffic.ok() > after + 20, undefined, "traffic on the new pair");
     } finally {
       await traffic.stop();
       await wh.close();
@@ -104,11 +104,11 @@ describe("webhook certificate rotation under continuous requests", () => {
     const wh = await startWebhook({ port: 0, tlsCert: join(dir, "tls.crt"), tlsKey: join(dir, "tls.key"), logger: captureLogger().logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
     const traffic = load(wh, pki.ca.certPem);
     try {
-      await waitFor(() => traffic.ok() > 10, 10_000, "traffic");
+      await waitFor(() => traffic.ok() > 10, undefined, "traffic");
       version("..v2", third);
       symlinkSync("..v2", join(dir, "..data_tmp"));
       renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
-      await waitFor(() => traffic.serials.has(serialOf(third)), 10_000, "new certificate served");
+      await waitFor(() => traffic.serials.has(serialOf(third)), undefined, "new certificate served");
     } finally {
       await traffic.stop();
       await wh.close();
@@ -131,7 +131,7 @@ describe("webhook certificate rotation under continuous requests", () => {
     try {
       writeFileSync(join(dir, "tls.key"), expired.keyPem);
       writeFileSync(join(dir, "tls.crt"), expired.certPem);
-      await waitFor(() => logs.lines().some((l) => /expired at/.test(String(l.reason))), 10_000, "expired refused");
+      await waitFor(() => logs.lines().some((l) => /expired at/.test(String(l.reason))), undefined, "expired refused");
       assert.equal(norm(wh.certificate().serialNumber), serialOf(pki.server));
       const r = await call(wh.url, "/readyz", { ca: pki.ca.certPem });
       assert.equal(r.json.ready, true);
