@@ -1,9 +1,9 @@
 /**
  * Refusals that end the operation, at whatever phase they are found.
  *
- * A refusal found at construction throws from the component's constructor. One found later (the
- * arguments were Outputs, judged once they resolve, or judged in part at preview: partial.ts)
- * cannot throw to anyone: the @pulumi/pulumi SDK (3.248) never settles the URN and ID of a
+ * A refusal is never thrown, whether found at construction or later (the arguments were
+ * Outputs, judged once they resolve, or judged in part at preview: partial.ts): a throw from a
+ * constructor is printed twice (on the component and on the stack), and a later one reaches no one: the @pulumi/pulumi SDK (3.248) never settles the URN and ID of a
  * resource whose inputs fail, so every resource, component output and stack output depending on
  * it waits forever, and so does the engine, which waits for the program before it ends an
  * operation (seen: `pulumi up` and preview hanging from 90 s to 9.5 min, leaving the stack

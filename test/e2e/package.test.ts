@@ -38,10 +38,13 @@ pulumi.runtime.setMocks({
 }, "package-check", "dev", false);
 const kia = require("kuscia-iac");
 new kia.Domain("alice", { resourceQuota: { podMaxCount: 10 } });
-let refused = "";
-try { new kia.Domain("Alice_1", {}); } catch (e) { refused = e.message; }
+// A refusal is registered as a resource whose check fails (components/refusal.ts), not thrown.
+new kia.Domain("Alice_1", {});
 // Registrations resolve asynchronously: report once nothing is left to run.
-process.once("beforeExit", () => console.log(JSON.stringify({ resolved: require.resolve("kuscia-iac"), registered, refused })));
+process.once("beforeExit", () => {
+  const refusal = registered.find((r) => /Refusal$/.test(r.type));
+  console.log(JSON.stringify({ resolved: require.resolve("kuscia-iac"), registered, refused: refusal ? String(refusal.inputs.message) : "" }));
+});
 `;
 
 describe("e2e: the npm package, installed from its tarball into a fresh project", function () {
