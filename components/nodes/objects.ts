@@ -28,7 +28,10 @@ export function createObject(f: Family, o: KubeObject, extra: pulumi.CustomResou
   const name = naming.name;
   const opts = childOptions(f, naming, extra);
   const args = withReadiness(f, o) as never;
-  keepSecret(kubeType(o), name, secretFields);
+  // Only the fields the object has: in a preview the guard restores a recorded field that is
+  // missing as an unknown, which for a field never set (a Secret's stringData beside its data)
+  // would show a change, and replace the Secret.
+  keepSecret(kubeType(o), name, secretFields.filter((k) => o[k] !== undefined));
   switch (o.kind) {
     case "Namespace":
       return new k8s.core.v1.Namespace(name, args, opts);
