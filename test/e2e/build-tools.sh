@@ -2,7 +2,10 @@
 # Builds the binaries the end-to-end tests need, from the Go module proxy
 # only, into a content-addressed cache directory outside the repository:
 #
-#   bash test/e2e/build-tools.sh [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|promrules|kuscia|kuscia-1.0|all]  (default: all)
+#   bash test/e2e/build-tools.sh [TARGET...]  (default: all)
+#
+# TARGET is one of the targets below, `all` (every target but the two Kuscia ones) or `ci`
+# (every target, in the order the e2e suites need them: what .ci/run builds ahead).
 #
 #   kube    kube-apiserver, kube-controller-manager, kubectl
 #           (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
@@ -409,30 +412,40 @@ check_kuscia() {
   log "${KUSCIA_MOD:-kuscia}: kuscia-${KUSCIA_BINS:-controllers loader} answer --help"
 }
 
+usage="usage: $0 [TARGET...] (kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|promrules|kuscia|kuscia-1.0|all|ci; default all)"
 targets=()
-case "${1:-all}" in
-  kube) targets=(kube) ;;
-  kube-1.33 | kube-1.29) targets=("$1") ;;
-  pulumi) targets=(pulumi) ;;
-  yaml) targets=(yaml) ;;
-  sdkgen) targets=(sdkgen) ;;
-  helm) targets=(helm) ;;
-  promrules) targets=(promrules) ;;
-  kuscia | kuscia-1.0) targets=("$1") ;;
-  all) targets=(kube pulumi yaml sdkgen helm promrules kube-1.33 kube-1.29) ;;
-  *) echo "usage: $0 [kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|promrules|kuscia|kuscia-1.0|all]" >&2; exit 2 ;;
-esac
-
-for t in "${targets[@]}"; do
-  case $t in
-    kube) (build_target kube kube) ;;
-    kube-1.*) (KUBE_MOD=$t BUILD_AS=kube build_target "$t" "$t") ;;
-    pulumi) (build_target pulumi pulumi pulumi-kubernetes) ;;
-    yaml) (build_target yaml pulumi-yaml) ;;
-    sdkgen) (build_target sdkgen pulumi-sdkgen) ;;
-    helm) (build_target helm helm) ;;
-    promrules) (build_target promrules promrules) ;;
-    kuscia) (build_target kuscia kuscia) ;;
-    kuscia-1.0) (KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0 kuscia/loader) ;;
+[ $# -gt 0 ] || set -- all
+for a in "$@"; do
+  case $a in
+    kube | kube-1.33 | kube-1.29 | pulumi | yaml | sdkgen | helm | promrules | kuscia | kuscia-1.0) targets+=("$a") ;;
+    all) targets+=(kube pulumi yaml sdkgen helm promrules kube-1.33 kube-1.29) ;;
+    # Everything .ci/run's suites use, in the order the e2e suites first need it (mocha runs
+    # the files alphabetically; the older kube lines run last).
+    ci) targets+=(kube pulumi helm promrules kuscia kuscia-1.0 yaml sdkgen kube-1.33 kube-1.29) ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+
+# Several targets: each is built by its own run of this script, so that one that fails does
+# not stop the others (each failure is logged; the exit status is 1 if any failed).
+if [ ${#targets[@]} -gt 1 ]; then
+  failed=()
+  for t in "${targets[@]}"; do
+    bash "${BASH_SOURCE[0]}" "$t" || failed+=("$t")
+  done
+  [ ${#failed[@]} -eq 0 ] || { log "failed: ${failed[*]}"; exit 1; }
+  exit 0
+fi
+
+case ${targets[0]} in
+  kube) build_target kube kube ;;
+  kube-1.*) KUBE_MOD=${targets[0]} BUILD_AS=kube build_target "${targets[0]}" "${targets[0]}" ;;
+  pulumi) build_target pulumi pulumi pulumi-kubernetes ;;
+  yaml) build_target yaml pulumi-yaml ;;
+  sdkgen) build_target sdkgen pulumi-sdkgen ;;
+  helm) build_target helm helm ;;
+  promrules) build_target promrules promrules ;;
+  kuscia) build_target kuscia kuscia ;;
+  kuscia-1.0) KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0 kuscia/loader ;;
+esac
