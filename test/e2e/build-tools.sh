@@ -106,8 +106,6 @@ cache_key() {
   {
     echo "recipe=$RECIPE"
     echo "goos=$(go env GOOS) goarch=$(go env GOARCH)"
-    # A target's own build flags (KUSCIA_GCFLAGS), where it has any.
-    [ -z "${KEY_FLAGS:-}" ] || echo "flags=$KEY_FLAGS"
     key_files "$@" | while read -r f; do
       printf '%s\n' "$f"
       sha256sum <"$TOOLS/$f"
@@ -165,11 +163,10 @@ modver() { go list -m -f '{{.Version}}' "$1"; }
 modtime() { go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$1"; }
 
 GOBUILD=(go build -trimpath)
-# The tools built from Kuscia's source are oracles whose answers, not speed, matter (the
-# loader answers a batch of configurations in one process; the controllers reconcile a
-# handful of objects): compiled without optimisation or inlining, their cold build costs
-# about 14% less CPU (measured on promrules: 104 CPU-s against 89).
-KUSCIA_GCFLAGS="all=-N -l"
+# Not built without optimisation (-gcflags=all=-N -l): that saves about 14% of a cold
+# build's CPU (promrules: 104 CPU-s against 89), but an unoptimised kuscia-loader answered
+# the 3,729 configurations of nodeconfig-oracle.test.ts about 4 times slower (RSA key checks
+# in math/big), more than the build saves.
 
 # runs WANT CMD...: runs CMD, shows its output on stderr, and fails unless
 # that output contains the line-part WANT.
@@ -418,7 +415,7 @@ build_kuscia() {
       cp "$kdir/etc/conf/domain-cluster-res.yaml" "$kdir/etc/conf/domain-namespace-res.yaml" controllers/conf/
       chmod u+w controllers/conf/*
     fi
-    "${GOBUILD[@]}" -gcflags="$KUSCIA_GCFLAGS" -ldflags "-s -w" -o "$out/kuscia-$b" "./$b"
+    "${GOBUILD[@]}" -ldflags "-s -w" -o "$out/kuscia-$b" "./$b"
   done
   cd "$out"
   rm -rf "$stage"
@@ -468,6 +465,6 @@ case ${targets[0]} in
   sdkgen) build_target sdkgen pulumi-sdkgen ;;
   helm) build_target helm helm ;;
   promrules) build_target promrules promrules ;;
-  kuscia) KEY_FLAGS=$KUSCIA_GCFLAGS build_target kuscia kuscia ;;
-  kuscia-1.0) KEY_FLAGS=$KUSCIA_GCFLAGS KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0 kuscia/loader ;;
+  kuscia) build_target kuscia kuscia ;;
+  kuscia-1.0) KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0 kuscia/loader ;;
 esac
