@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { checkPeering, checkReferences, CONFIG_KEY, CONFIG_LABEL, DEFAULT_KUSCIA_VERSION, DEFAULT_PARAMETERS, defaultPolicyConfiguration, KUSCIA_RELEASES, REFERENCES, refKey, refOf, review, ruleDefinitions, type RuleDefinition } from "../policy";
+import { checkPeering, checkReferences, CONFIG_KEY, CONFIG_LABEL, DEFAULT_KUSCIA_VERSION, DEFAULT_PARAMETERS, defaultPolicyConfiguration, KUSCIA_RELEASES, PREFLIGHT, REFERENCES, refKey, refOf, review, ruleDefinitions, type RuleDefinition } from "../policy";
 import { ruleDocPath } from "../policy/ruledocs";
 import { loadExamples, type Example } from "./examples";
 
@@ -39,6 +39,7 @@ export interface RuleExamples {
   reportsEvery?: boolean;
 }
 
+const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 const isAccepted = (d: Example) => d.file.split(path.sep).includes("accepted");
 const relFile = (d: Example) => path.relative(ROOT, d.file).split(path.sep).join("/");
 
@@ -100,13 +101,30 @@ export function findExamples(): Map<string, RuleExamples> {
     for (const res of checkReferences(objects, { config, now: PAGES_NOW })) for (const f of [...res.violations, ...res.warnings]) note(byRef.get(refKey(res.object)), f.rule, f.message);
     for (const res of checkPeering(objects, { config, now: PAGES_NOW })) for (const f of [...res.violations, ...res.warnings]) note(group[res.index], f.rule, f.message);
     for (const [d, rules] of found) for (const [rule, messages] of rules) add(rule, { doc: d, how: "set", messages });
+    const accept = (id: string, d: Example) => setRuleOk.set(id, new Set([...(setRuleOk.get(id) ?? []), d]));
+    const isFrom = (d: Example, k: { apiVersion: string; kind: string }) => {
+      const o = d.object as Record<string, unknown>;
+      return isAccepted(d) && o?.apiVersion === k.apiVersion && o?.kind === k.kind;
+    };
     // A document whose references of a rule all resolve inside its file: an accepted example of that rule.
     for (const ref of REFERENCES) {
       for (const d of group) {
-        const o = d.object as Record<string, unknown>;
-        if (!isAccepted(d) || o?.apiVersion !== ref.from.apiVersion || o?.kind !== ref.from.kind) continue;
-        if (ref.refs(o as never).length === 0 || found.get(d)?.has(ref.id)) continue;
-        setRuleOk.set(ref.id, new Set([...(setRuleOk.get(ref.id) ?? []), d]));
+        if (!isFrom(d, ref.from) || ref.refs(d.object as never).length === 0 || found.get(d)?.has(ref.id)) continue;
+        accept(ref.id, d);
+      }
+    }
+    // A pre-flight check that had something to check and found nothing: the document has a subject
+    // for it, its file holds objects of every kind the check needs, and the names of those kinds
+    // resolve (no ref.* finding about them, which would leave the check nothing to read).
+    const kinds = new Set(objects.map((o) => refOf(o)).flatMap((r) => (r ? [`${r.apiVersion}/${r.kind}`] : [])));
+    for (const rule of PREFLIGHT) {
+      const needs = rule.needs.map((k) => `${k.apiVersion}/${k.kind}`);
+      if (!needs.every((k) => kinds.has(k))) continue;
+      const unresolved = REFERENCES.filter((r) => kindKey(r.from) === kindKey(rule.from) && needs.includes(kindKey(r.to))).map((r) => r.id);
+      for (const d of group) {
+        if (!isFrom(d, rule.from) || rule.subject(d.object as never) === undefined) continue;
+        if (found.get(d)?.has(rule.id) || unresolved.some((id) => found.get(d)?.has(id))) continue;
+        accept(rule.id, d);
       }
     }
   }
