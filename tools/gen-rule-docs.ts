@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { checkPeering, checkReferences, CONFIG_KEY, CONFIG_LABEL, DEFAULT_KUSCIA_VERSION, DEFAULT_PARAMETERS, defaultPolicyConfiguration, KUSCIA_RELEASES, PREFLIGHT, REFERENCES, refKey, refOf, review, ruleDefinitions, type RuleDefinition } from "../policy";
 import { ruleDocPath } from "../policy/ruledocs";
 import { loadExamples, type Example } from "./examples";
+import { UPDATE_EXAMPLES, type UpdateExample } from "./update-examples";
+import { stringify } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Where the pages go, relative to the repository root. */
@@ -32,9 +34,18 @@ interface Sighting {
   noise: number;
 }
 
+/** An UPDATE the rule refuses (tools/update-examples.ts), with the rule book's messages; its accepted form keeps the field. */
+interface UpdateSighting {
+  example: UpdateExample;
+  messages: string[];
+}
+
 export interface RuleExamples {
   reported?: Sighting;
   accepted?: Example;
+  /** For a rule that reads the stored object: an update it refuses, and (`updateAccepted`) the same update keeping the field, which it accepts. */
+  update?: UpdateSighting;
+  updateAccepted?: boolean;
   /** No accepted example because the rule reports every object of its kind among the examples. */
   reportsEvery?: boolean;
 }
@@ -129,6 +140,14 @@ export function findExamples(): Map<string, RuleExamples> {
     }
   }
 
+  // Updates the immutability rules refuse (the inputs test/unit/policy/updates.test.ts runs), and the same update keeping the field.
+  const updates = new Map<string, { update?: UpdateSighting; accepted: boolean }>();
+  for (const u of UPDATE_EXAMPLES) {
+    const changed = review(u.after, { operation: "UPDATE", oldObject: u.before, now: PAGES_NOW }).violations.filter((v) => v.rule === u.rule);
+    const kept = review(u.before, { operation: "UPDATE", oldObject: u.before, now: PAGES_NOW });
+    updates.set(u.rule, { ...(changed.length > 0 ? { update: { example: u, messages: changed.map((v) => v.message) } } : {}), accepted: kept.allowed && !kept.violations.some((v) => v.rule === u.rule) });
+  }
+
   const size = (d: Example) => docText(d).length;
   const out = new Map<string, RuleExamples>();
   for (const def of ruleDefinitions()) {
@@ -157,6 +176,11 @@ export function findExamples(): Map<string, RuleExamples> {
           size(a) - size(b),
       );
       accepted = candidates[0];
+    }
+    const upd = updates.get(def.id);
+    if (upd) {
+      out.set(def.id, { reported, accepted, update: upd.update, updateAccepted: upd.accepted });
+      continue;
     }
     const ofKind = docs.filter((d) => clean.get(d)!.kind === def.kind);
     const reportsEvery = !accepted && ofKind.length > 0 && ofKind.every((d) => clean.get(d)!.rules.has(def.id));
@@ -253,8 +277,12 @@ export function rulePage(def: RuleDefinition, ex: RuleExamples): string {
   if (ex.reported) {
     const intro = ex.reported.how === "set" ? "Reviewed with the other documents of its file (`kuscia-iac review --references`):" : "From";
     lines.push(...exampleSection(reportedTitle, ex.reported.doc, intro, ex.reported.messages), "");
-  } else lines.push(`## ${reportedTitle}`, "", "No example yet.", "");
+  } else if (ex.update) lines.push(...updateSection(reportedTitle, ex.update), "");
+  else lines.push(`## ${reportedTitle}`, "", "No example yet.", "");
   if (ex.accepted) lines.push(...exampleSection("Accepted", ex.accepted, "From"), "");
+  else if (ex.update && ex.updateAccepted) {
+    lines.push("## Accepted", "", `An UPDATE that keeps the ${text(ex.update.example.what)}: the stored object above, sent again as it is.`, "");
+  }
   else if (ex.reportsEvery) lines.push("## Accepted", "", `None: the rule reports every ${def.kind.split("/").pop()}, whatever it holds (it is about who writes such an object).`, "");
   else lines.push("## Accepted", "", "No example yet.", "");
 
@@ -269,6 +297,26 @@ export function rulePage(def: RuleDefinition, ex: RuleExamples): string {
     lines.push(`No policy: it ${text(def.vap.unexpressible)}. The webhook, \`review\` and \`audit\` still apply it ([vap](../vap.md)).`, "");
   }
   return lines.join("\n").replace(/\n+$/, "\n");
+}
+
+/** The section of an UPDATE a rule refuses: the stored object, the update, what the rule book says. */
+function updateSection(title: string, u: UpdateSighting): string[] {
+  const yaml = (o: unknown) => fenced("yaml", stringify(o, { lineWidth: 0 }).replace(/\n$/, "").split("\n").map(shorten));
+  return [
+    `## ${title}`,
+    "",
+    `An UPDATE of the ${text(u.example.what)} (from tools/update-examples.ts, which test/unit/policy/updates.test.ts reviews). The stored object (the AdmissionRequest's \`oldObject\`):`,
+    "",
+    ...yaml(u.example.before),
+    "",
+    "The update (\`object\`):",
+    "",
+    ...yaml(u.example.after),
+    "",
+    "The rule book says:",
+    "",
+    ...fenced("", u.messages.slice(0, 3)),
+  ];
 }
 
 /** docs/rules/README.md: every rule, by kind. */
@@ -290,7 +338,7 @@ export function rulesIndex(defs: readonly RuleDefinition[], ex: Map<string, Rule
       lines.push(`## ${kind === "*" ? "Any object" : kind.split("/").pop() === "ConfigMap" ? "Node configuration (ConfigMap)" : kind.split("/").pop()}`, "", "| rule | severity | default | VAP | examples | summary |", "|---|---|---|---|---|---|");
     }
     const e = ex.get(d.id)!;
-    const examples = [e.reported ? (d.severity === "error" ? "refused" : "warned") : "", e.accepted ? "accepted" : ""].filter(Boolean).join(", ") || "none yet";
+    const examples = [e.reported || e.update ? (d.severity === "error" ? "refused" : "warned") : "", e.accepted || e.updateAccepted ? "accepted" : ""].filter(Boolean).join(", ") || "none yet";
     lines.push(`| [${code(d.id)}](${path.posix.basename(ruleDocPath(d.id))}) | ${d.severity} | ${config.actionOf(d.id, d.severity)} | ${"cel" in d.vap ? "yes" : "no"} | ${examples} | ${text(d.summary)} |`);
   }
   return lines.join("\n") + "\n";
@@ -314,7 +362,7 @@ export function generateRulePages(): GeneratedPage[] {
 
 /** Rules without a reported example, without an accepted one (for the report and the index). */
 export function missingExamples(ex: Map<string, RuleExamples>): { reported: string[]; accepted: string[] } {
-  return { reported: [...ex].filter(([, e]) => !e.reported).map(([id]) => id), accepted: [...ex].filter(([, e]) => !e.accepted).map(([id]) => id) };
+  return { reported: [...ex].filter(([, e]) => !e.reported && !e.update).map(([id]) => id), accepted: [...ex].filter(([, e]) => !e.accepted && !e.updateAccepted).map(([id]) => id) };
 }
 
 if (require.main === module) {
