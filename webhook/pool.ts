@@ -157,7 +157,7 @@ export class ReviewPool {
     for (const s of this.slots) this.post(s, { type: "references", snapshot });
   }
 
-  /** Reviews one body (size- and depth-checked already). Takes ownership of `body`: it may be transferred. */
+  /** Reviews one body (size-checked already; the worker checks its depth). Takes ownership of `body`: it may be transferred. */
   review(endpoint: Endpoint, body: Buffer, gone: () => boolean = () => false): Promise<PoolAnswer> {
     if (this.closed) return Promise.reject(new ReviewFailed("webhook closing"));
     if (!this.slots.some((s) => !s.job && !s.ending) && this.queue.length >= this.o.maxQueued) return Promise.reject(new QueueFull(this.o.maxQueued));

@@ -4,11 +4,14 @@
  */
 import { strict as assert } from "node:assert";
 import { Agent } from "node:https";
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { getPriority } from "node:os";
+import { LOADER_NICE_DELTA, REVIEW_NICE_DELTA, lowerThreadPriority } from "../../../platform/priority";
 import * as path from "node:path";
 import { describeDoc, loadExamples } from "../../helpers/examples";
-import { startWebhook, type RunningWebhook, type WebhookOptions } from "../../../webhook/server";
-import { admissionReview, call, captureLogger, tempDir, testPki, waitFor, type Pki, type Reply } from "./helpers";
+import { startWebhook, type RunningWebhook } from "../../../webhook/server";
+import { admissionReview, call, captureLogger, tempDir, waitFor, type Reply } from "./helpers";
+import { webhookFixture } from "../../helpers/webhook";
 
 /** A review deadline that never passes: these tests are about other things, and a busy machine must not turn them into deadline tests. */
 const neverDeadline = () => () => undefined;
@@ -22,28 +25,11 @@ function worstCase(n = 35_000): string {
   return JSON.stringify(admissionReview(kd, { uid: "worst" }));
 }
 
-async function gauge(wh: RunningWebhook, name: string): Promise<number> {
-  const m = await wh.metrics.registry.getSingleMetric(name)?.get();
-  return m?.values[0]?.value ?? 0;
-}
-
 describe("webhook review workers", () => {
-  let pki: Pki;
-  const started: RunningWebhook[] = [];
-
-  before(async () => {
-    pki = await testPki();
-  });
-  after(async () => {
-    await Promise.all(started.map((w) => w.close()));
-  });
-
-  async function start(o: WebhookOptions): Promise<RunningWebhook> {
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, ...o });
-    started.push(wh);
-    return wh;
-  }
-  const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => call(wh.url, p, { ca: pki.ca.certPem, agent, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const fx = webhookFixture();
+  const start = fx.start;
+  const gauge = fx.metric;
+  const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => fx.post(wh, body, p, { agent });
 
   it("answers /healthz and a small review while a worst-case review is running, and close() waits for it", async () => {
     const wh = await start({ reviewWorkers: 2, reviewDeadlineTimer: neverDeadline });
@@ -54,7 +40,7 @@ describe("webhook review workers", () => {
     });
     await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, undefined, "the worst case to reach a worker");
     const [health, small] = await Promise.all([
-      call(wh.url, "/healthz", { ca: pki.ca.certPem }).then((r) => (order.push("healthz"), r)),
+      call(wh.url, "/healthz", { ca: fx.pki.ca.certPem }).then((r) => (order.push("healthz"), r)),
       post(wh, admissionReview(domain("alice"))).then((r) => (order.push("small review"), r)),
     ]);
     assert.equal(health.status, 200);
@@ -82,7 +68,7 @@ describe("webhook review workers", () => {
     let agent: Agent;
     before(async () => {
       [pooled, inline] = await Promise.all([start({ reviewWorkers: 2 }), start({ reviewWorkers: 0 })]);
-      agent = new Agent({ keepAlive: true, ca: pki.ca.certPem });
+      agent = new Agent({ keepAlive: true, ca: fx.pki.ca.certPem });
     });
     after(() => agent.destroy());
 
@@ -132,6 +118,36 @@ describe("webhook review workers", () => {
     const r = await post(wh, interop);
     assert.equal(r.json.response.allowed, true);
     assert.match(r.json.response.warnings[0], /\[interop\.members\]/);
+  });
+
+  it("runs its review workers and its configuration loader below the main thread's CPU priority (Linux: per thread)", async () => {
+    if (process.platform !== "linux") {
+      // Elsewhere a thread has no nice value of its own: nothing may change the process's.
+      assert.equal(lowerThreadPriority(REVIEW_NICE_DELTA), undefined);
+      return;
+    }
+    const niceOf = (): Map<string, number> =>
+      new Map(
+        readdirSync("/proc/self/task").flatMap((t) => {
+          try {
+            const stat = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+            return [[t, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])] as [string, number]];
+          } catch {
+            return []; // a thread that ended meanwhile
+          }
+        }),
+      );
+    const file = path.join(tempDir("kuscia-iac-pool-policy-"), "policy.yaml");
+    writeFileSync(file, "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\n");
+    const before = niceOf();
+    const main = getPriority(0);
+    const wh = await start({ reviewWorkers: 2, policyConfigFile: file });
+    // The threads this start made that run below the main thread: two review workers, one loader.
+    const lowered = [...niceOf()].filter(([t, n]) => !before.has(t) && n > main).map(([, n]) => n);
+    const expected = [REVIEW_NICE_DELTA, REVIEW_NICE_DELTA, LOADER_NICE_DELTA].map((d) => Math.min(19, main + d)).filter((n) => n > main);
+    assert.deepEqual(lowered.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    assert.equal(getPriority(0), main, "the main thread keeps its priority");
+    assert.equal((await post(wh, admissionReview(domain("niced")))).json.response.allowed, true);
   });
 
   it("answers 503 past --max-queued-reviews, and refuses (500) a review that outruns its deadline", async () => {
@@ -218,7 +234,7 @@ describe("webhook review workers", () => {
   });
 
   it("refuses impossible settings at start", async () => {
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
+    await assert.rejects(startWebhook({ port: 0, tlsCert: fx.pki.certFile, tlsKey: fx.pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
+    await assert.rejects(startWebhook({ port: 0, tlsCert: fx.pki.certFile, tlsKey: fx.pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
   });
 });
