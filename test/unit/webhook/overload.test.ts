@@ -9,6 +9,7 @@ import { Agent, request } from "node:https";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { RunningWebhook } from "../../../webhook/server";
 import { LogLimiter } from "../../../webhook/loglimit";
+import { issueCert } from "../../../pki";
 import { admissionReview, call, captureLogger, waitFor } from "./helpers";
 import { webhookFixture } from "../../helpers/webhook";
 
@@ -159,13 +160,16 @@ describe("webhook under callers that would exhaust it", () => {
       headers: IncomingMessage["headers"];
     }
 
-    /** A POST that declares `length` bytes and asks for 100 Continue; on it, sends `body` (when given). */
-    function ask(wh: RunningWebhook, length: number, body?: string, extra: Record<string, string> = {}): Promise<Asked> {
+    /**
+     * A POST that declares `length` bytes and asks for 100 Continue; on it, sends `body` (when
+     * given). `creds`: a client certificate to present.
+     */
+    function ask(wh: RunningWebhook, length: number, body?: string, creds: { cert?: string; key?: string } = {}): Promise<Asked> {
       return new Promise((resolve, reject) => {
         const events: string[] = [];
         const req = request(
           new URL("/validate", wh.url),
-          { method: "POST", ca: fx.pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": String(length), expect: "100-continue", ...extra } },
+          { method: "POST", ca: fx.pki.ca.certPem, ...creds, agent: false, headers: { "content-type": "application/json", "content-length": String(length), expect: "100-continue" } },
           (res) => {
             events.push(String(res.statusCode));
             res.resume();
@@ -192,6 +196,7 @@ describe("webhook under callers that would exhaust it", () => {
       assert.deepEqual(r.events, ["413"]);
       assert.equal(r.headers.connection, "close");
       assert.equal(await gauge(wh, "kuscia_iac_webhook_buffered_bytes"), 0);
+      assert.deepEqual(await bodyBytes(wh), {}, "no byte of the body was read");
     });
 
     it("answers 503 with Retry-After without 100 Continue when Content-Length does not fit the byte budget", async () => {
@@ -200,18 +205,29 @@ describe("webhook under callers that would exhaust it", () => {
       const held = open(wh, { "content-length": String(40 * KiB) });
       held.req.write("x");
       await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_buffered_bytes")) === 40 * KiB, undefined, "the held request to take its share");
+      await waitFor(async () => (await bodyBytes(wh)).buffered === 1, undefined, "the held request's first byte read");
       const r = await ask(wh, 20 * KiB);
       assert.deepEqual(r.events, ["503"]);
       assert.equal(r.headers["retry-after"], "1");
       // No body is on its way: the connection is closed rather than kept for one.
       assert.equal(r.headers.connection, "close");
+      // Only the held request's one byte was read; nothing was read or discarded for this one.
+      assert.deepEqual(await bodyBytes(wh), { buffered: 1 });
       held.req.destroy();
     });
 
-    it("answers 401 without 100 Continue a caller without a client certificate", async () => {
+    it("answers 401 without 100 Continue a caller without a client certificate, and sends 100 Continue to one with", async () => {
       const wh = await start({ clientCa: fx.pki.caFile, reviewWorkers: 1 });
-      const r = await ask(wh, 100);
-      assert.deepEqual(r.events, ["401"]);
+      const body = JSON.stringify(admissionReview(domain("authenticated")));
+      const refused = await ask(wh, Buffer.byteLength(body));
+      assert.deepEqual(refused.events, ["401"]);
+      assert.equal(refused.headers.connection, "close");
+      assert.deepEqual(await bodyBytes(wh), {}, "no byte of the unauthenticated body was read");
+      // A client certificate from the CA the webhook trusts (--client-ca).
+      const client = await issueCert({ ca: fx.pki.ca, cn: "kube-apiserver", client: true, days: 1 });
+      const r = await ask(wh, Buffer.byteLength(body), body, { cert: client.certPem, key: client.keyPem });
+      assert.deepEqual(r.events, ["continue", "200"]);
+      assert.deepEqual(await bodyBytes(wh), { buffered: Buffer.byteLength(body) });
     });
 
     it("sends 100 Continue, then reviews, a request within the limit and the budget", async () => {
@@ -219,6 +235,7 @@ describe("webhook under callers that would exhaust it", () => {
       const body = JSON.stringify(admissionReview(domain("continued")));
       const r = await ask(wh, Buffer.byteLength(body), body);
       assert.deepEqual(r.events, ["continue", "200"]);
+      assert.deepEqual(await bodyBytes(wh), { buffered: Buffer.byteLength(body) });
     });
   });
 

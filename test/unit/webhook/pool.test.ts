@@ -9,12 +9,9 @@ import { getPriority } from "node:os";
 import { LOADER_NICE_DELTA, REVIEW_NICE_DELTA, lowerThreadPriority } from "../../../platform/priority";
 import * as path from "node:path";
 import { describeDoc, loadExamples } from "../../helpers/examples";
-import { startWebhook, type RunningWebhook } from "../../../webhook/server";
+import type { RunningWebhook } from "../../../webhook/server";
 import { admissionReview, call, captureLogger, tempDir, waitFor, type Reply } from "./helpers";
 import { webhookFixture } from "../../helpers/webhook";
-
-/** A review deadline that never passes: these tests are about other things, and a busy machine must not turn them into deadline tests. */
-const neverDeadline = () => () => undefined;
 
 const domain = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name }, spec: {} });
 
@@ -26,13 +23,15 @@ function worstCase(n = 35_000): string {
 }
 
 describe("webhook review workers", () => {
+  // The fixture's webhooks have no review deadline unless a test sets its own (UNHURRIED): a
+  // review slowed by a busy machine must not turn these tests into deadline tests.
   const fx = webhookFixture();
   const start = fx.start;
   const gauge = fx.metric;
   const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => fx.post(wh, body, p, { agent });
 
   it("answers /healthz and a small review while a worst-case review is running, and close() waits for it", async () => {
-    const wh = await start({ reviewWorkers: 2, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 2 });
     const order: string[] = [];
     const big = post(wh, worstCase()).then((r) => {
       order.push("worst case");
@@ -187,7 +186,7 @@ describe("webhook review workers", () => {
   });
 
   it("answers the largest objects with their findings (capped) in a worker of the default heap: a 3 MiB list of {} and a 1.4 MB KusciaDeployment UPDATE", async () => {
-    const wh = await start({ reviewWorkers: 1, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 1 });
     const K = "kuscia.secretflow/v1alpha1";
     // 3 MiB of {} items: two million schema errors, which ajv alone held in 500 MiB before findings were bounded.
     const parties = Array.from({ length: 1_050_000 }, () => ({}));
@@ -224,7 +223,7 @@ describe("webhook review workers", () => {
   });
 
   it("refuses (500) a review that exhausts its worker's heap, and keeps serving", async () => {
-    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32 });
     // A million objects: JSON.parse alone needs more than a 32 MiB heap.
     const r = await post(wh, JSON.stringify(admissionReview({ ...domain("big"), spec: { filler: Array.from({ length: 1_000_000 }, () => ({})) } })));
     assert.equal(r.status, 500);
@@ -234,7 +233,7 @@ describe("webhook review workers", () => {
   });
 
   it("refuses impossible settings at start", async () => {
-    await assert.rejects(startWebhook({ port: 0, tlsCert: fx.pki.certFile, tlsKey: fx.pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
-    await assert.rejects(startWebhook({ port: 0, tlsCert: fx.pki.certFile, tlsKey: fx.pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
+    await assert.rejects(start({ reviewWorkers: -1 }), /--review-workers must be a whole number/);
+    await assert.rejects(start({ reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
   });
 });
