@@ -79,6 +79,12 @@ export interface WebhookOptions {
    * A KusciaDeployment with 140,000 schema findings (3 MB) needs about 100.
    */
   reviewWorkerHeapMb?: number;
+  /**
+   * Bodies larger than this many bytes are reviewed one at a time (default 1 MiB), smaller ones
+   * passing them on the other workers: one large review can fill its worker's heap, and the
+   * process then holds one such heap, not one per worker (webhook/pool.ts).
+   */
+  largeReviewBytes?: number;
   /** Test-only: make the review workers crash or hang on a named object. */
   reviewWorkerHooks?: WorkerHooks;
   /**
@@ -164,6 +170,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const MAX_QUEUED_REVIEWS = 256;
 const REVIEW_WORKER_HEAP_MB = 256;
+/** Admission bodies are a few KiB; past this, a body (a list of a million items) may need a whole worker heap. */
+const LARGE_REVIEW_BYTES = 1024 * 1024;
 
 /** The default --review-workers: two threads, one where the machine or the cgroup CPU quota allows only one. */
 export function defaultReviewWorkers(): number {
@@ -485,7 +493,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, timer: opts.reviewDeadlineTimer }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, largeBodyBytes: opts.largeReviewBytes ?? LARGE_REVIEW_BYTES, timer: opts.reviewDeadlineTimer }) : undefined;
   if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
   configWatcher = opts.policyConfigFile
     ? watchPolicyConfigFile(opts.policyConfigFile, { hash: fileHash, digest: source.digest }, {

@@ -185,6 +185,29 @@ describe("webhook review workers", () => {
     assert.ok(logs.lines().some((l) => l.msg === "request failed" && /deadline \(1500 ms\)/.test(String(l.error))));
   });
 
+  it("reviews large bodies one at a time, smaller ones passing them on the other worker", async () => {
+    // The test decides when the hanging large review ends (its deadline), and nothing else does.
+    const armed: (() => void)[] = [];
+    const reviewDeadlineTimer = (_ms: number, fire: () => void) => (armed.push(fire), () => undefined);
+    const wh = await start({ reviewWorkers: 2, largeReviewBytes: 4096, reviewDeadlineTimer, reviewWorkerHooks: { hangOn: "hang" } });
+    // A Domain padded past largeReviewBytes by an annotation.
+    const large = (name: string) => admissionReview({ ...domain(name), metadata: { name, annotations: { pad: "x".repeat(8192) } } });
+    const hung = post(wh, large("hang"));
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, undefined, "the hanging large review to reach a worker");
+    const second = post(wh, large("second"));
+    // Either way an event: queued behind the first (this change), or taken by the free worker.
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_queue_length")) === 1 || (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 2, undefined, "the second large review to reach the pool");
+    const small = await post(wh, admissionReview(domain("small")));
+    assert.equal(small.json.response.allowed, true, "a small review passes the waiting large one");
+    assert.equal(await gauge(wh, "kuscia_iac_webhook_review_workers_busy"), 1, "a second large review ran beside the first");
+    assert.equal(await gauge(wh, "kuscia_iac_webhook_review_queue_length"), 1);
+    armed[0]();
+    assert.equal((await hung).status, 500);
+    const r = await second;
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.allowed, true);
+  });
+
   it("answers the largest objects with their findings (capped) in a worker of the default heap: a 3 MiB list of {} and a 1.4 MB KusciaDeployment UPDATE", async () => {
     const wh = await start({ reviewWorkers: 1 });
     const K = "kuscia.secretflow/v1alpha1";
