@@ -114,6 +114,8 @@ export interface WebhookOptions {
   defaultMetrics?: boolean;
   /** Time allowed to receive the request headers (default 10 s) and the whole request (default 15 s). */
   headersTimeoutMs?: number;
+  /** Time allowed for a TLS handshake (default 10 s). */
+  handshakeTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Time allowed for a TLS handshake (default 10 s). */
   handshakeTimeoutMs?: number;
