@@ -117,8 +117,6 @@ export interface WebhookOptions {
   /** Time allowed for a TLS handshake (default 10 s). */
   handshakeTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** Time allowed for a TLS handshake (default 10 s). */
-  handshakeTimeoutMs?: number;
   /** Time allowed to fetch a --jwks URL (default 3 s). */
   jwksTimeoutMs?: number;
   /**
