@@ -40,3 +40,12 @@ export function largeAppImage(): string {
 export function smallCreate(): string {
   return review({ apiVersion: K, kind: "Domain", metadata: { name: "alice" }, spec: {} });
 }
+
+/**
+ * A CREATE of an InteropConfig that lists its host among its members (refused: interop.members),
+ * named so that no exception of bench/config's configurations applies: its review tries every
+ * exception that names the rule.
+ */
+export function interopCreate(name = "t-x-a"): string {
+  return review({ apiVersion: K, kind: "InteropConfig", metadata: { name }, spec: { host: "bob", members: ["bob"] } });
+}

@@ -3,10 +3,10 @@
  * for the benches that measure it from outside: its memory (RSS from /proc), /healthz
  * latency, and answers to HTTPS requests. Linux only (/proc).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request, type RequestOptions } from "node:https";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { issueCert, selfSignedCert } from "../pki";
 
@@ -111,7 +111,73 @@ export function healthzProbe(wh: BenchWebhook): { stop(): Promise<number[]> } {
   };
 }
 
-export const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
+export { pct } from "./stats";
+
+/** The bare baseline (bench/bare.ts) as a process of its own, on a certificate of its own. */
+export interface BareServer {
+  url: string;
+  pid: number;
+  ca: string;
+  /** Its event-loop delay since the last call (ms). */
+  eventLoop(): Promise<{ maxMs: number; p99Ms: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startBareServer(): Promise<BareServer> {
+  const ca = await selfSignedCert({ cn: "bench CA", isCA: true, days: 1 });
+  const leaf = await issueCert({ ca, cn: "127.0.0.1", sans: ["127.0.0.1", "localhost"], days: 1 });
+  const proc = fork(path.join(__dirname, "bare.js"), [], { env: { ...process.env, BENCH_TLS_CERT: leaf.certPem, BENCH_TLS_KEY: leaf.keyPem }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once("message", (m: { url: string }) => resolve(m.url));
+    proc.once("exit", (code) => reject(new Error(`bare server exited (${code})`)));
+  });
+  const target = { url, ca: ca.certPem } as BenchWebhook;
+  return {
+    url,
+    pid: proc.pid!,
+    ca: ca.certPem,
+    eventLoop: async () => JSON.parse((await send(target, "/eventloop")).text) as { maxMs: number; p99Ms: number },
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once("exit", () => resolve());
+        proc.disconnect();
+      }),
+  };
+}
+
+/**
+ * CPU time (ms) used so far by a process's main thread and by the whole process (every
+ * thread), from /proc: the main thread's is the work that can hold its event loop.
+ */
+export function cpuOf(pid: number): { mainMs: number; processMs: number } {
+  const ticks = (file: string): number => {
+    const s = readFileSync(file, "utf8");
+    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime
+  };
+  const msPerTick = 1000 / 100; // USER_HZ
+  return { mainMs: ticks(`/proc/${pid}/task/${pid}/stat`) * msPerTick, processMs: ticks(`/proc/${pid}/stat`) * msPerTick };
+}
+
+/** The webhook's event-loop delay since the last scrape of its /metrics (prom-client resets it), in ms. */
+export async function webhookEventLoop(wh: BenchWebhook): Promise<{ maxMs: number; p99Ms: number }> {
+  const text = (await send(wh, "/metrics")).text;
+  const v = (name: string) => Number(new RegExp(`^kuscia_iac_webhook_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, "m").exec(text)?.[1] ?? NaN) * 1000;
+  return { maxMs: v("max"), p99Ms: v("p99") };
+}
+
+/** A metric of the webhook's /metrics text: the sum over the series whose labels include `labels`. */
+export function metricValue(text: string, name: string, labels = ""): number {
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && m[1] === name && (m[2] ?? "").includes(labels)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** The machine: CPUs and the 1, 5 and 15 minute load averages (`uptime`), for every bench report. */
+export function machine(): { cpus: number; loadavg: number[] } {
+  return { cpus: availableParallelism(), loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
+}

@@ -22,7 +22,7 @@ import { NO_CEL } from "./vap/reasons";
 import { deliver } from "./deliver";
 import { redactSecrets } from "./redact";
 import { applyConfiguration } from "./config/apply";
-import { compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult } from "./config/compile";
+import { checkPolicyConfigurationText, compilePolicyConfiguration, parsePolicyConfiguration, type CompileResult, type SourceResult } from "./config/compile";
 import type { PolicyConfig } from "./config/types";
 import { referenceRuleDefinitions } from "./references";
 import { PEERING_RULES } from "./peering";
@@ -35,7 +35,7 @@ export { KUSCIA_RELEASES, DEFAULT_KUSCIA_VERSION, parseKusciaVersion, type Kusci
 export { EMBEDDED, embeddedIn, admissionFeatures, kusciaAdmissionFeatures, describeEmbedded, type AdmissionFeatures, type EmbeddedComponents, type KineFacts, type Served } from "./upstream/embedded";
 export { NODECONFIG_DIFFERENCES, type NodeConfigDifference } from "./upstream/nodeconfig-differences";
 export { POLICY_CONFIGURATION_SCHEMA } from "./config/schema";
-export type { CompileResult } from "./config/compile";
+export type { CompileResult, SourceResult } from "./config/compile";
 export { deliver } from "./deliver";
 export { CONFIG_LABEL, CONFIG_KEY } from "./kinds/nodeconfig";
 export { CLUSTER_SCOPED_KINDS } from "./kinds/scope";
@@ -110,6 +110,15 @@ export function defaultPolicyConfiguration(): PolicyConfig {
 /** Parses a policy configuration file's text (YAML or JSON); `origin` names it in errors. See config/types.ts. */
 export function loadPolicyConfiguration(text: string, origin: string, now?: Date): CompileResult {
   return parsePolicyConfiguration(text, origin, ruleIds(), now, knownKinds(), ruleKinds());
+}
+
+/**
+ * Checks a policy configuration file's text as loadPolicyConfiguration does, and hands back the
+ * validated document as a PolicySource (JSON text and digest) instead of a compiled
+ * configuration: for a thread that only checks and passes it on (the webhook's loader).
+ */
+export function checkPolicyConfigurationSource(text: string, origin: string, now?: Date): SourceResult {
+  return checkPolicyConfigurationText(text, origin, ruleIds(), now, knownKinds(), ruleKinds());
 }
 
 /** Validates a policy configuration given as an object (Pulumi config, code). */

@@ -33,6 +33,21 @@ export function readPolicyText(file: string): { text: string } | { errors: strin
   }
 }
 
+/**
+ * The bytes of a configuration file, or why they cannot be read (as readPolicyText). For a
+ * reader that hashes them first and decodes them only when they changed (the webhook's loader,
+ * which reads the file on every poll).
+ */
+export function readPolicyBytes(file: string): { bytes: Buffer } | { errors: string[] } {
+  try {
+    if (statSync(file).size > MAX_CONFIG_BYTES) return { errors: [`${file}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
+    return { bytes: readFileSync(file) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { errors: [`${file}: cannot read the policy configuration: ${code === "ENOENT" ? "no such file" : (e as Error).message}`] };
+  }
+}
+
 /** Reads and compiles a configuration file. Throws PolicyConfigError (unreadable, too large, invalid). */
 export function readPolicyConfigFile(file: string, now?: Date): LoadedPolicyConfig {
   const read = readPolicyText(file);

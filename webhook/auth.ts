@@ -19,6 +19,8 @@ export interface AuthOptions {
   audience?: string;
   /** Required `iss` of bearer tokens. */
   issuer?: string;
+  /** How long a fetch of a JWKS URL may take, in ms (default 3000: a review waits for it). */
+  jwksTimeoutMs?: number;
 }
 
 export type AuthResult = { ok: true; method: "none" | "client-certificate" | "bearer"; subject?: string } | { ok: false; reason: string };
@@ -73,7 +75,7 @@ export function createAuthenticator(opts: AuthOptions, log: AuthLogger): Authent
     if (isUrl(opts.jwks)) {
       const url = new URL(opts.jwks);
       if (url.protocol !== "https:" && !loopback(url)) throw new Error("--jwks URL must be https (plain http only on loopback)");
-      keySet = createRemoteJWKSet(url, { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      keySet = createRemoteJWKSet(url, { timeoutDuration: opts.jwksTimeoutMs ?? 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
     } else {
       const path = opts.jwks;
       keySet = loadJwksFile(path);

@@ -110,14 +110,29 @@ export class BodyLease {
   }
 }
 
+export interface ReadBodyOptions {
+  /** The process's budget of buffered bytes: the declared length is taken up front, a body without one chunk by chunk. */
+  lease?: BodyLease;
+  /**
+   * Called once the body is wanted: its declared length is within `limit` and fits the budget,
+   * just before the first byte is read. The server sends `100 Continue` here to a caller that
+   * asked for it (`Expect: 100-continue`), so a body that would be refused is never sent.
+   */
+  onAccepted?: () => void;
+  /** Told the size of every chunk kept in memory for the body (the server's byte counter). */
+  onBytes?: (n: number) => void;
+}
+
 /**
  * Reads the whole body into one Buffer, refusing it as soon as more than `limit` bytes
- * (declared or received) arrive. With a `lease`, the declared length is taken from the
+ * (declared or received) arrive. With `o.lease`, the declared length is taken from the
  * process's budget before reading (a body without one, chunk by chunk). Rejects with
  * HttpError 413 over the limit, OverBudget past the budget, ClientAbort when the connection
- * closes first, or the stream's own error.
+ * closes first, or the stream's own error; on a rejection before reading, `o.onAccepted`
+ * is never called.
  */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, lease?: BodyLease): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, o: ReadBodyOptions = {}): Promise<Buffer> {
+  const { lease } = o;
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(new HttpError(413, "RequestEntityTooLarge", `body is larger than ${limit} bytes`));
@@ -130,6 +145,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, lease?: B
       return Promise.reject(e);
     }
   }
+  o.onAccepted?.();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -162,6 +178,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, lease?: B
         }
       }
       chunks.push(chunk);
+      o.onBytes?.(chunk.length);
     };
     const onEnd = (): void => finish();
     // An aborted request emits "error" (ECONNRESET / "aborted") or just "close": both are the client leaving.

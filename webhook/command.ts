@@ -29,6 +29,7 @@ export interface WebhookCommandOptions {
   san: string[];
   logLevel: string;
   drainTimeout: number;
+  requestTimeout: number;
   maxRequestBytes: number;
   reviewWorkers?: number;
   maxQueuedReviews: number;
@@ -59,6 +60,12 @@ function port(v: string): number {
 function seconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError("expected seconds between 0 and 600");
+  return n;
+}
+
+function positiveSeconds(v: string): number {
+  const n = seconds(v);
+  if (n < 1) throw new InvalidArgumentError("expected seconds between 1 and 600");
   return n;
 }
 
@@ -165,6 +172,7 @@ export function register(program: Command): Command {
     .option("--san <name>", "extra DNS name or IP for the embedded serving certificate (repeatable, comma-separated)", collect, [] as string[])
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .option("--drain-timeout <seconds>", "on SIGTERM, how long to wait for reviews in flight", seconds, 20)
+    .option("--request-timeout <seconds>", "time a caller has to send a whole request, headers and body (408 and closed after it); a review may run as long", positiveSeconds, 15)
     .option("--max-request-bytes <bytes>", "largest AdmissionReview body accepted (413 above it); an UPDATE carries two objects of up to 3 MiB each", bytes, MAX_BODY_BYTES)
     .option("--review-workers <n>", `worker threads that parse and review requests (default: ${defaultReviewWorkers()}, min(2, CPUs under the cgroup quota); 0: on the main thread)`, count(64))
     .option("--max-queued-reviews <n>", "reviews that may wait for a busy worker; more get 503 with Retry-After, which the API server retries", count(100_000), MAX_QUEUED_REVIEWS)
@@ -258,6 +266,9 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     sans: o.san,
     logger,
     drainTimeoutMs: o.drainTimeout * 1000,
+    requestTimeoutMs: o.requestTimeout * 1000,
+    // The headers come first: at most the request's time, and 10 s as before.
+    headersTimeoutMs: Math.min(10_000, o.requestTimeout * 1000),
     policyConfigFile: o.config,
     maxRequestBytes: o.maxRequestBytes,
     reviewWorkers: o.reviewWorkers,

@@ -23,6 +23,7 @@ export class WebhookMetrics {
   private readonly queued: Gauge;
   private readonly rejected: Counter;
   private readonly buffered: Gauge;
+  private readonly bodyBytes: Counter<"disposition">;
   private readonly restarts: Counter<"reason">;
   private readonly auditScans: Counter<"result">;
   private readonly auditLast: Gauge;
@@ -114,6 +115,12 @@ export class WebhookMetrics {
       help: "Bytes of request bodies held now (being read, queued or under review), against --max-buffered-bytes",
       registers,
     });
+    this.bodyBytes = new Counter({
+      name: "kuscia_iac_webhook_request_body_bytes_total",
+      help: "Bytes of request bodies read, by disposition: buffered (kept in memory for a review, within --max-buffered-bytes) or discarded (the rest of a body answered 503 past the budget, read and dropped as it arrived)",
+      labelNames: ["disposition"],
+      registers,
+    });
     this.restarts = new Counter({
       name: "kuscia_iac_webhook_review_worker_restarts_total",
       help: "Review workers replaced, by reason: exit (crashed or ran out of memory) or deadline (a review ran too long and its worker was terminated); the review was refused (500)",
@@ -184,6 +191,11 @@ export class WebhookMetrics {
 
   bufferedBytes(n: number): void {
     this.buffered.set(n);
+  }
+
+  /** Bytes of a request body read: kept for a review, or read and dropped after a 503. */
+  bodyBytesRead(disposition: "buffered" | "discarded", n: number): void {
+    this.bodyBytes.inc({ disposition }, n);
   }
 
   reviewRejected(): void {

@@ -77,6 +77,13 @@ export interface PoolOptions {
   hooks?: WorkerHooks;
   /** Old-generation heap limit of each worker, in MiB: past it the worker alone stops (its review refused), not the process. */
   heapMb: number;
+  /**
+   * Bodies larger than this (bytes) are reviewed one at a time: a second one waits in the queue,
+   * in order, while smaller reviews pass it on the other workers. A large body can fill its
+   * worker's heap (a 7 MiB UPDATE of millions of `{}`: hundreds of MiB while parsed), so with it
+   * the process holds at most one full worker heap, not one per worker (deploy/: 768Mi limit).
+   */
+  largeBodyBytes: number;
   /** Arms a review's deadline (default setTimeout, unref'd); returns a cancel function. Tests pass one they fire themselves. */
   timer?: (ms: number, fire: () => void) => () => void;
 }
@@ -84,6 +91,8 @@ export interface PoolOptions {
 interface Job {
   endpoint: Endpoint;
   body: Buffer;
+  /** The body's length in bytes (the body itself is transferred to the worker, and empty afterwards). */
+  size: number;
   gone: () => boolean;
   resolve: (a: PoolAnswer) => void;
   reject: (e: Error) => void;
@@ -157,12 +166,12 @@ export class ReviewPool {
     for (const s of this.slots) this.post(s, { type: "references", snapshot });
   }
 
-  /** Reviews one body (size- and depth-checked already). Takes ownership of `body`: it may be transferred. */
+  /** Reviews one body (size-checked already; the worker checks its depth). Takes ownership of `body`: it may be transferred. */
   review(endpoint: Endpoint, body: Buffer, gone: () => boolean = () => false): Promise<PoolAnswer> {
     if (this.closed) return Promise.reject(new ReviewFailed("webhook closing"));
     if (!this.slots.some((s) => !s.job && !s.ending) && this.queue.length >= this.o.maxQueued) return Promise.reject(new QueueFull(this.o.maxQueued));
     return new Promise<PoolAnswer>((resolve, reject) => {
-      this.queue.push({ endpoint, body, gone, resolve, reject });
+      this.queue.push({ endpoint, body, size: body.byteLength, gone, resolve, reject });
       this.dispatch();
     });
   }
@@ -234,11 +243,29 @@ export class ReviewPool {
     return slot;
   }
 
+  /** The next job a free worker may take: the first in the queue, passing large bodies while one is under review. */
+  private next(): Job | undefined {
+    const largeRunning = this.slots.some((s) => s.job && s.job.size > this.o.largeBodyBytes);
+    for (let i = 0; i < this.queue.length; ) {
+      const job = this.queue[i];
+      if (job.gone()) {
+        this.queue.splice(i, 1);
+        job.reject(new CallerGone());
+        continue;
+      }
+      if (!largeRunning || job.size <= this.o.largeBodyBytes) {
+        this.queue.splice(i, 1);
+        return job;
+      }
+      i++;
+    }
+    return undefined;
+  }
+
   private dispatch(): void {
     for (const s of this.slots) {
       if (s.job || s.ending) continue;
-      let job: Job | undefined;
-      while ((job = this.queue.shift()) && job.gone()) job.reject(new CallerGone());
+      const job = this.next();
       if (!job) break;
       const id = this.nextId++;
       const cancel = (this.o.timer ?? defaultTimer)(this.o.deadlineMs, () => this.overrun(s, id));

@@ -1,5 +1,5 @@
 /**
- * One AdmissionReview body (already size- and depth-checked) to its answer: JSON.parse,
+ * One AdmissionReview body (already size- and depth-checked: checkJsonDepth) to its answer: JSON.parse,
  * the envelope check and the rule book. The same function runs on the main thread
  * (--review-workers 0, or a custom reviewer) and in the review workers, so both answer
  * byte for byte alike. Throws HttpError (body is not JSON) or BadAdmissionReview: both 400.

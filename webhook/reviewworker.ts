@@ -10,13 +10,18 @@ import { parentPort, workerData } from "node:worker_threads";
 import { review, type PolicyConfig, type ReviewOptions } from "../policy";
 import { configOfSource } from "../policy/config/compile";
 import { BadAdmissionReview, errorWhere } from "./admission";
-import { HttpError } from "./body";
+import { HttpError, checkJsonDepth } from "./body";
 import { reviewBody } from "./reviewbody";
 import { ReferenceSnapshot, withReferences } from "./referencecheck";
 import type { ToWorker, FromWorker, WorkerHooks } from "./pool";
+import { lowerThreadPriority, REVIEW_NICE_DELTA } from "../platform/priority";
 
 const port = parentPort;
 if (!port) throw new Error("webhook/reviewworker.js runs as a worker thread of the webhook");
+
+// Below the main thread, which serves TLS and /healthz: a long review (or a configuration
+// compile) competing for a CPU delays other reviews, not the event loop (platform/priority.ts).
+lowerThreadPriority(REVIEW_NICE_DELTA);
 
 const hooks: WorkerHooks = (workerData as { hooks?: WorkerHooks } | undefined)?.hooks ?? {};
 let config: { digest: string; compiled?: PolicyConfig } | undefined;
@@ -61,6 +66,8 @@ port.on("message", (m: ToWorker) => {
       return;
     }
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    // Here rather than on the main thread: a pass over up to 7 MiB, before JSON.parse builds anything.
+    checkJsonDepth(body);
     const { body: out, summary } = reviewBody(body, m.endpoint, withRefs, config.compiled);
     post({ type: "done", id, status: 200, text: JSON.stringify(out), summary });
   } catch (e) {

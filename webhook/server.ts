@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { usableCpus } from "../platform/cpus";
 import express, { type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
@@ -78,6 +79,12 @@ export interface WebhookOptions {
    * A KusciaDeployment with 140,000 schema findings (3 MB) needs about 100.
    */
   reviewWorkerHeapMb?: number;
+  /**
+   * Bodies larger than this many bytes are reviewed one at a time (default 1 MiB), smaller ones
+   * passing them on the other workers: one large review can fill its worker's heap, and the
+   * process then holds one such heap, not one per worker (webhook/pool.ts).
+   */
+  largeReviewBytes?: number;
   /** Test-only: make the review workers crash or hang on a named object. */
   reviewWorkerHooks?: WorkerHooks;
   /**
@@ -110,6 +117,8 @@ export interface WebhookOptions {
   /** Time allowed for a TLS handshake (default 10 s). */
   handshakeTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Time allowed to fetch a --jwks URL (default 3 s). */
+  jwksTimeoutMs?: number;
   /**
    * Largest request body accepted, in bytes (default MAX_BODY_BYTES, 7 MiB: an UPDATE
    * carries object and oldObject, each up to the API server's 3 MiB). Larger bodies get
@@ -161,6 +170,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const MAX_QUEUED_REVIEWS = 256;
 const REVIEW_WORKER_HEAP_MB = 256;
+/** Admission bodies are a few KiB; past this, a body (a list of a million items) may need a whole worker heap. */
+const LARGE_REVIEW_BYTES = 1024 * 1024;
 
 /** The default --review-workers: two threads, one where the machine or the cgroup CPU quota allows only one. */
 export function defaultReviewWorkers(): number {
@@ -260,7 +271,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     };
     material = readMaterial(files);
     certificate = checkMaterial(material);
-    auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer }, log);
+    auth = createAuthenticator({ clientCertificates: !!opts.clientCa, jwks: opts.jwks, audience: opts.audience, issuer: opts.issuer, jwksTimeoutMs: opts.jwksTimeoutMs }, log);
   } catch (e) {
     closeConfig();
     throw e;
@@ -341,9 +352,15 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     // Node's server destroys such a connection as soon as the answer is written, so this
     // answer keeps it alive and the caller closes it once its body is sent. The request and
     // keep-alive timeouts still bound how long this takes.
+    // A caller that asked for `100 Continue` and was not sent one has no body on the way: its
+    // connection is closed rather than kept for a body that never comes.
+    if (unread && continueWanted.has(res.req)) unread = false;
     if (unread && !draining) res.shouldKeepAlive = true;
     sendJson(res, 503, { error: "ServiceUnavailable", message });
-    if (unread) res.req.resume();
+    if (unread) {
+      res.req.on("data", (chunk: Buffer) => metrics.bodyBytesRead("discarded", chunk.length));
+      res.req.resume();
+    }
   }
 
   function handler(endpoint: Endpoint) {
@@ -363,15 +380,26 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
           return;
         }
         checkContentType(req);
-        const raw = await readBody(req, maxRequestBytes, lease);
-        checkJsonDepth(raw);
+        const raw = await readBody(req, maxRequestBytes, {
+          lease,
+          // Expect: 100-continue: the body is asked for only now, once the caller is
+          // authenticated and its declared length is within the limit and the budget.
+          onAccepted: () => {
+            if (!continueWanted.has(req)) return;
+            res.removeHeader("Connection");
+            res.writeContinue();
+          },
+          onBytes: (n) => metrics.bodyBytesRead("buffered", n),
+        });
         let summary: ReviewSummary;
         if (pool) {
+          // The depth check (a pass over every byte) runs in the worker, before JSON.parse.
           const r = await pool.review(endpoint, raw, () => req.socket.destroyed);
           if (r.status === 400) throw new HttpError(400, "BadRequest", r.message);
           sendJsonText(res, 200, r.text);
           summary = r.summary;
         } else {
+          checkJsonDepth(raw);
           const r = reviewBody(raw, endpoint, reviewer, currentPolicy());
           sendJson(res, 200, r.body);
           summary = r.summary;
@@ -447,13 +475,25 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     },
     app,
   );
+  // `Expect: 100-continue`: Node's server would send `100 Continue` before any handler runs,
+  // asking the caller for a body the handler may then refuse (413 over --max-request-bytes,
+  // 503 past --max-buffered-bytes, 401). With this listener the handler decides: readBody
+  // sends it once the body is wanted, and a refusal goes out as the only answer.
+  const continueWanted = new WeakSet<IncomingMessage>();
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    continueWanted.add(req);
+    // Until the body is asked for, any answer is final and the body never comes: the
+    // connection closes after it (onAccepted takes this back when it sends 100 Continue).
+    res.setHeader("Connection", "close");
+    server.emit("request", req, res);
+  });
   server.on("tlsClientError", (err: Error & { code?: string }) => {
     log.debug({ code: err.code }, "TLS handshake failed");
   });
 
   const host = opts.host ?? "127.0.0.1";
   // Started last, so that nothing above can fail and leave threads running; ready before the first request.
-  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, timer: opts.reviewDeadlineTimer }) : undefined;
+  const pool: ReviewPool | undefined = workers > 0 ? new ReviewPool({ size: workers, maxQueued, deadlineMs: opts.reviewTimeoutMs ?? opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, source, log, metrics, hooks: opts.reviewWorkerHooks, heapMb: opts.reviewWorkerHeapMb ?? REVIEW_WORKER_HEAP_MB, largeBodyBytes: opts.largeReviewBytes ?? LARGE_REVIEW_BYTES, timer: opts.reviewDeadlineTimer }) : undefined;
   if (pool && refCache) refCache.onChange(() => pool.setReferences(refCache.snapshot()));
   configWatcher = opts.policyConfigFile
     ? watchPolicyConfigFile(opts.policyConfigFile, { hash: fileHash, digest: source.digest }, {

@@ -25,6 +25,28 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * the rule book (a setting or exception naming no rule is an error: it would silently do nothing).
  */
 export function parsePolicyConfiguration(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): CompileResult {
+  const r = parsePolicyDocument(text, origin);
+  return "errors" in r ? r : compilePolicyConfiguration(r.doc, origin, knownRules, now, knownKinds, ruleKinds);
+}
+
+/**
+ * As parsePolicyConfiguration, without building the compiled configuration: the validated
+ * document as a PolicySource (JSON text and digest), for a thread that only checks a file
+ * and hands it on (the webhook's configuration loader). About half the cost, and none of the
+ * garbage, of building a PolicyConfig nobody in that thread uses.
+ */
+export function checkPolicyConfigurationText(text: string, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): SourceResult {
+  const r = parsePolicyDocument(text, origin);
+  if ("errors" in r) return r;
+  const c = checkPolicyConfiguration(r.doc, origin, knownRules, now, knownKinds, ruleKinds);
+  return "errors" in c ? c : { source: { digest: c.digest, origin, json: c.json }, warnings: c.warnings };
+}
+
+/** A validated configuration document handed on as text, or why it is not one. */
+export type SourceResult = { source: PolicySource; warnings: string[] } | { errors: string[] };
+
+/** The YAML (or JSON) text of a configuration file as a mapping, or why it is not one. */
+function parsePolicyDocument(text: string, origin: string): { doc: object } | { errors: string[] } {
   if (text.length > MAX_CONFIG_BYTES) return { errors: [`${origin}: is larger than ${MAX_CONFIG_BYTES} bytes`] };
   // The rule book's bounded parser (policy/yaml.ts): linear in the text, duplicate keys
   // refused with one Set per mapping (the \`yaml\` package's own uniqueKeys check is quadratic).
@@ -40,7 +62,7 @@ export function parsePolicyConfiguration(text: string, origin: string, knownRule
     return { errors: [`${origin}: is empty; a policy configuration needs at least "apiVersion: ${CONFIG_API_VERSION}" and "kind: ${CONFIG_KIND}" (an empty configuration means every rule at its default action)`] };
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return { errors: [`${origin}: is not a YAML mapping of policy settings (found ${doc === null ? "null" : Array.isArray(doc) ? "a list" : typeof doc})`] };
-  return compilePolicyConfiguration(doc, origin, knownRules, now, knownKinds, ruleKinds);
+  return { doc };
 }
 
 /** Parsing limits of a configuration file: its size, and room for a rules mapping of every rule id many times over. */
@@ -52,6 +74,16 @@ const CONFIG_YAML_LIMITS: Partial<YamlLimits> = { maxDocumentBytes: MAX_CONFIG_B
  * it, an exception whose kinds carry none of its rules is warned about (it excepts nothing).
  */
 export function compilePolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date = new Date(), knownKinds: readonly KindName[] = [], ruleKinds: ReadonlyMap<string, string> = new Map()): CompileResult {
+  const c = checkPolicyConfiguration(doc, origin, knownRules, now, knownKinds, ruleKinds);
+  if ("errors" in c) return c;
+  return { config: buildPolicyConfig(structuredClone(doc as PolicyConfigurationDocument), origin, c.digest), warnings: c.warnings };
+}
+
+/**
+ * Every check of compilePolicyConfiguration, without building: the warnings, the document's
+ * JSON text and its digest (sha256 of that text), or the errors.
+ */
+function checkPolicyConfiguration(doc: unknown, origin: string, knownRules: readonly string[], now: Date, knownKinds: readonly KindName[], ruleKinds: ReadonlyMap<string, string>): { json: string; digest: string; warnings: string[] } | { errors: string[] } {
   validator ??= compile(POLICY_CONFIGURATION_SCHEMA as unknown as Record<string, unknown>);
   const errors = schemaViolations(validator, doc, "config").map((v) => `${origin}: ${v.message}`);
   if (errors.length > 0) return { errors };
@@ -134,8 +166,8 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
       return { errors: [`${origin}: exemptRequesters.serviceAccounts: found ${JSON.stringify(s)}, expected <namespace>:<name>, e.g. kuscia-system:kuscia`] };
     }
   }
-  const digest = createHash("sha256").update(JSON.stringify(doc)).digest("hex");
-  return { config: buildPolicyConfig(structuredClone(d), origin, digest), warnings };
+  const json = JSON.stringify(doc);
+  return { json, digest: createHash("sha256").update(json).digest("hex"), warnings };
 }
 
 /**
@@ -158,11 +190,22 @@ export function buildPolicyConfig(document: PolicyConfigurationDocument, origin:
 
   // Exceptions in file order (the first that applies is the one named); those naming only
   // exact rule ids are indexed by rule, those with a rule glob are tried for every rule.
+  // One matcher per distinct list: exceptions of a large file repeat the same kinds, namespaces
+  // and rules thousands of times, and each compiled list is garbage a review worker would
+  // otherwise collect on every reload.
+  const matchers = new Map<string, (s: string) => boolean>();
+  const matcher = (globs: readonly string[] | undefined): ((s: string) => boolean) => {
+    if (globs === undefined) return anyGlob(undefined);
+    const key = globs.length === 1 ? `\u0001${globs[0]}` : JSON.stringify(globs);
+    let m = matchers.get(key);
+    if (!m) matchers.set(key, (m = anyGlob(globs)));
+    return m;
+  };
   const exceptions: CompiledException[] = (d.exceptions ?? []).map((e, index) => {
-    const kind = anyGlob(e.match.kinds);
-    const ns = anyGlob(e.match.namespaces);
-    const name = anyGlob(e.match.names);
-    const rule = anyGlob(e.rules);
+    const kind = matcher(e.match.kinds);
+    const ns = matcher(e.match.namespaces);
+    const name = matcher(e.match.names);
+    const rule = matcher(e.rules);
     return {
       exception: e,
       index,

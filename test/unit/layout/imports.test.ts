@@ -18,7 +18,8 @@ const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ["policy"], // the rule book: pure, no I/O
-  ["pki", "policyfile", "platform"], // helpers the front ends share: keys and certificates, the policy configuration file, the machine
+  ["platform"], // what the machine gives this process: usable CPUs, the CPU priority of helper threads
+  ["pki", "policyfile"], // helpers the front ends share: keys and certificates, the policy configuration file
   ["review"], // reviewing manifests from files: load, run, output formats
   ["audit"], // reviewing a live cluster (builds on review's run and formats)
   ["webhook"], // the admission webhook, its manifests and webhook configurations

@@ -5,6 +5,7 @@ import type { ReviewResult } from "../../../policy";
 import { denialMessage, warningStrings } from "../../../webhook/admission";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { admissionReview, call, captureLogger, decodePatch, testPki, type Pki } from "./helpers";
+import { UNHURRIED } from "../../helpers/webhook";
 
 const domain = (name: string, spec: Record<string, unknown>) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name }, spec });
 
@@ -20,6 +21,7 @@ describe("webhook admission semantics (real HTTPS)", () => {
     pki = await testPki();
     logs = captureLogger();
     wh = await startWebhook({
+      ...UNHURRIED,
       port: 0,
       tlsCert: pki.certFile,
       tlsKey: pki.keyFile,

@@ -6,6 +6,7 @@ import { issueCert, selfSignedCert, type CertifiedKey } from "../../../pki";
 import { createAuthenticator } from "../../../webhook/auth";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { admissionReview, call, captureLogger, testPki, type Pki } from "./helpers";
+import { UNHURRIED } from "../../helpers/webhook";
 
 const domain = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} };
 type SigningKey = Parameters<SignJWT["sign"]>[0];
@@ -21,7 +22,9 @@ describe("webhook caller authentication", () => {
   let otherKey: SigningKey;
   let privateJwk: Record<string, unknown>;
 
-  before(async () => {
+  before(async function () {
+    // Four RSA keys: CPU work a busy machine slows down, with no time limit of mocha's.
+    this.timeout(0);
     pki = await testPki();
     const clientCa = await selfSignedCert({ cn: "apiserver client CA", isCA: true, days: 2 });
     const otherCa = await selfSignedCert({ cn: "someone else's CA", isCA: true, days: 2 });
@@ -54,7 +57,7 @@ describe("webhook caller authentication", () => {
     let logs: ReturnType<typeof captureLogger>;
     before(async () => {
       logs = captureLogger();
-      wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, clientCa: clientCaFile, logger: logs.logger, defaultMetrics: false });
+      wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, clientCa: clientCaFile, logger: logs.logger, defaultMetrics: false });
     });
     after(() => wh.close());
 
@@ -98,6 +101,7 @@ describe("webhook caller authentication", () => {
     before(async () => {
       logs = captureLogger();
       wh = await startWebhook({
+        ...UNHURRIED,
         port: 0,
         tlsCert: pki.certFile,
         tlsKey: pki.keyFile,
@@ -165,7 +169,7 @@ describe("webhook caller authentication", () => {
       });
       await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", r));
       const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as import("node:net").AddressInfo).port}/jwks.json`;
-      const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: jwksUrl, audience: "kuscia-iac-webhook", logger: captureLogger().logger, defaultMetrics: false });
+      const wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: jwksUrl, audience: "kuscia-iac-webhook", logger: captureLogger().logger, defaultMetrics: false });
       try {
         const good = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body(), headers: { authorization: `Bearer ${await token()}` } });
         const bad = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body(), headers: { authorization: `Bearer ${await token({ key: otherKey })}` } });
@@ -183,7 +187,7 @@ describe("webhook caller authentication", () => {
   describe("with both configured", () => {
     let wh: RunningWebhook;
     before(async () => {
-      wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, clientCa: clientCaFile, jwks: jwksFile, audience: "kuscia-iac-webhook", logger: captureLogger().logger, defaultMetrics: false });
+      wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, clientCa: clientCaFile, jwks: jwksFile, audience: "kuscia-iac-webhook", logger: captureLogger().logger, defaultMetrics: false });
     });
     after(() => wh.close());
 
@@ -198,7 +202,7 @@ describe("webhook caller authentication", () => {
   describe("without authentication configured", () => {
     it("serves anyone but warns at startup that callers are not authenticated", async () => {
       const logs = captureLogger();
-      const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false });
+      const wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false });
       try {
         const r = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: body() });
         assert.equal(r.status, 200);
@@ -209,10 +213,10 @@ describe("webhook caller authentication", () => {
     });
 
     it("refuses to start with --jwks but no --audience, or a JWKS holding private keys", async () => {
-      await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: jwksFile, logger: captureLogger().logger }), /--audience/);
+      await assert.rejects(startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: jwksFile, logger: captureLogger().logger }), /--audience/);
       const priv = join(pki.dir, "private-jwks.json");
       writeFileSync(priv, JSON.stringify({ keys: [privateJwk] }));
-      await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: priv, audience: "a", logger: captureLogger().logger }), /private key material/);
+      await assert.rejects(startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, jwks: priv, audience: "a", logger: captureLogger().logger }), /private key material/);
     });
   });
 });

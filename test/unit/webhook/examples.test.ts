@@ -4,6 +4,7 @@ import { applyPatch, deepClone, type Operation } from "fast-json-patch";
 import { describeDoc, loadExamples } from "../../helpers/examples";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { admissionReview, call, captureLogger, decodePatch, testPki, type Pki } from "./helpers";
+import { UNHURRIED } from "../../helpers/webhook";
 
 const accepted = loadExamples("accepted");
 const refused = loadExamples("refused");
@@ -15,7 +16,7 @@ describe("webhook on the example manifests (real HTTPS)", () => {
 
   before(async () => {
     pki = await testPki();
-    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false });
+    wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false });
     agent = new Agent({ keepAlive: true, ca: pki.ca.certPem });
   });
   after(async () => {

@@ -31,6 +31,13 @@ export function tempDir(prefix: string): string {
 
 let shared: Promise<Pki> | undefined;
 
+// The run's certificates are made once, before the first test, with no time limit: making RSA
+// keys is CPU work that a busy machine slows down, not an event that may fail to come.
+before(async function () {
+  this.timeout(0);
+  await testPki();
+});
+
 /** A CA and a serving certificate for localhost/127.0.0.1, written to a fresh temp dir (made once per run). */
 export function testPki(): Promise<Pki> {
   shared ??= (async () => {
@@ -159,16 +166,42 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
   };
 }
 
+/** The waits of the test running now: what each waits for, and how to stop polling. */
+const waiting = new Set<{ what: string; stop: () => void }>();
+
+// A root hook (this file is loaded with the specs): once a test has ended, its waits stop
+// polling; when it failed (mocha's timeout), its error says what never happened.
+afterEach(function () {
+  if (waiting.size === 0) return;
+  const whats = [...waiting].map((w) => w.what);
+  for (const w of waiting) w.stop();
+  waiting.clear();
+  const t = this.currentTest;
+  if (t?.state !== "failed") return;
+  const note = `still waiting for: ${whats.join("; ")}`;
+  if (t.err) t.err.message += ` (${note})`;
+  process.stderr.write(`  "${t.fullTitle()}" ${note}\n`);
+});
+
 /**
- * Polls `cond` until it holds. The deadline is a liveness guard, not a speed test: long
- * (90 s) by default, so a busy machine only makes the wait longer; the test's own timeout
- * (mocharc) is longer still, so the message says what never happened.
+ * Polls `cond` until it holds: an event, never a time, so a busy machine only makes the wait
+ * longer. No deadline unless `ms` is given (a test that wants one decides it); the test's
+ * timeout is the liveness guard, and a test that fails on it names what it was waiting for.
  */
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 90_000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms?: number, what = "condition"): Promise<void> {
+  const end = ms === undefined ? Infinity : Date.now() + ms;
+  let stopped = false;
+  const entry = { what, stop: () => void (stopped = true) };
+  waiting.add(entry);
+  try {
+    while (Date.now() < end) {
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 50));
+      // The test has ended (its timeout): stay pending, so nothing runs on after it.
+      if (stopped) return new Promise<void>(() => undefined);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  } finally {
+    waiting.delete(entry);
   }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -4,6 +4,7 @@ import { request as httpsRequest } from "node:https";
 import { connect } from "node:tls";
 import { startWebhook, type RunningWebhook } from "../../../webhook/server";
 import { admissionReview, call, captureLogger, testPki, waitFor, type Pki } from "./helpers";
+import { UNHURRIED } from "../../helpers/webhook";
 
 const MiB = 1024 * 1024;
 const domain = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} };
@@ -18,7 +19,7 @@ describe("webhook transport: bad requests never crash it and never pass silently
     logs = captureLogger();
     // Default timeouts: a short request timeout is also the review deadline, which a busy
     // machine would run into on the large bodies below. The stall test has its own webhook.
-    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, repeatedLogIntervalMs: 0 });
+    wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, repeatedLogIntervalMs: 0 });
   });
   after(() => wh.close());
 
@@ -114,7 +115,7 @@ describe("webhook transport: bad requests never crash it and never pass silently
   });
 
   it("takes a smaller limit from maxRequestBytes", async () => {
-    const small = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, maxRequestBytes: 4096 });
+    const small = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, maxRequestBytes: 4096 });
     try {
       const ok = await call(small.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(domain)) });
       assert.equal(ok.status, 200);
@@ -124,7 +125,7 @@ describe("webhook transport: bad requests never crash it and never pass silently
     } finally {
       await small.close();
     }
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, maxRequestBytes: 0 }), /--max-request-bytes must be a positive/);
+    await assert.rejects(startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, maxRequestBytes: 0 }), /--max-request-bytes must be a positive/);
   });
 
   it("counts a client that disconnects mid-body as a client abort, not an internal error", async () => {
@@ -189,7 +190,7 @@ describe("webhook transport: bad requests never crash it and never pass silently
   it("cuts off a sender that stalls mid-body (request timeout) and keeps serving", async () => {
     // Its own webhook with 1 s header and request timeouts: the sender below stalls for good, so
     // the timeout is the event waited for, whatever the machine's speed.
-    const strict = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
+    const strict = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
     try {
       const outcome = await new Promise<string>((resolve) => {
         const req = httpsRequest(new URL("/validate", strict.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", "content-length": "1000" } }, (res) => {

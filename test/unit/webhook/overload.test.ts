@@ -5,11 +5,13 @@
  * Real HTTPS on 127.0.0.1; every wait is for an event (a response, a gauge), none for a time.
  */
 import { strict as assert } from "node:assert";
-import { request } from "node:https";
+import { Agent, request } from "node:https";
 import type { ClientRequest, IncomingMessage } from "node:http";
-import { startWebhook, type RunningWebhook, type WebhookOptions } from "../../../webhook/server";
+import type { RunningWebhook } from "../../../webhook/server";
 import { LogLimiter } from "../../../webhook/loglimit";
-import { admissionReview, call, captureLogger, testPki, waitFor, type Pki } from "./helpers";
+import { issueCert } from "../../../pki";
+import { admissionReview, call, captureLogger, waitFor } from "./helpers";
+import { webhookFixture } from "../../helpers/webhook";
 
 const domain = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name }, spec: {} });
 
@@ -19,26 +21,15 @@ interface Open {
 }
 
 describe("webhook under callers that would exhaust it", () => {
-  let pki: Pki;
-  const started: RunningWebhook[] = [];
-  before(async () => {
-    pki = await testPki();
-  });
-  after(async () => {
-    await Promise.all(started.map((w) => w.close()));
-  });
-
-  async function start(o: Partial<WebhookOptions>): Promise<RunningWebhook> {
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, defaultMetrics: false, logger: captureLogger().logger, ...o });
-    started.push(wh);
-    return wh;
-  }
+  const fx = webhookFixture();
+  const start = fx.start;
+  const gauge = fx.metric;
 
   /** A POST whose headers are sent now and whose body the test writes when it wants. */
-  function open(wh: RunningWebhook, headers: Record<string, string>): Open {
+  function open(wh: RunningWebhook, headers: Record<string, string>, agent: Agent | false = false): Open {
     let req!: ClientRequest;
     const response = new Promise<{ status: number; headers: IncomingMessage["headers"]; text: string }>((resolve, reject) => {
-      req = request(new URL("/validate", wh.url), { method: "POST", ca: pki.ca.certPem, agent: false, headers: { "content-type": "application/json", ...headers } }, (res) => {
+      req = request(new URL("/validate", wh.url), { method: "POST", ca: fx.pki.ca.certPem, agent, headers: { "content-type": "application/json", ...headers } }, (res) => {
         let text = "";
         res.on("data", (d: Buffer) => (text += d));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
@@ -56,8 +47,6 @@ describe("webhook under callers that would exhaust it", () => {
     assert.equal(Buffer.byteLength(padded), n);
     return padded;
   }
-
-  const gauge = async (wh: RunningWebhook, name: string): Promise<number> => (await wh.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
 
   it("answers 503 with Retry-After, before reading its body, a request whose declared length does not fit the budget; admits it once others finish", async () => {
     const KiB = 1024;
@@ -83,7 +72,7 @@ describe("webhook under callers that would exhaust it", () => {
     second.req.end(b.slice(100));
     assert.equal((await first.response).status, 200);
     assert.equal((await second.response).status, 200);
-    const retried = await call(wh.url, "/validate", { ca: pki.ca.certPem, body: c });
+    const retried = await call(wh.url, "/validate", { ca: fx.pki.ca.certPem, body: c });
     assert.equal(retried.status, 200);
     assert.equal(retried.json.response.allowed, true);
     assert.match(await wh.metrics.registry.metrics(), /verdict="overloaded"\} 1/);
@@ -130,7 +119,124 @@ describe("webhook under callers that would exhaust it", () => {
     assert.equal(r.status, 503);
     held.req.destroy();
     chunked.req.destroy();
-    assert.equal((await call(wh.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(domain("after"))) })).status, 200);
+    assert.equal((await call(wh.url, "/validate", { ca: fx.pki.ca.certPem, body: JSON.stringify(admissionReview(domain("after"))) })).status, 200);
+  });
+
+  /** The body bytes the webhook counted as read, by disposition (buffered for a review, or discarded after a 503). */
+  async function bodyBytes(wh: RunningWebhook): Promise<Record<string, number>> {
+    const values = (await wh.metrics.registry.getSingleMetric("kuscia_iac_webhook_request_body_bytes_total")?.get())?.values ?? [];
+    return Object.fromEntries(values.map((v) => [String(v.labels.disposition), v.value]));
+  }
+
+  it("counts the body bytes it reads: buffered for a review, and discarded after a 503 past the budget", async () => {
+    const KiB = 1024;
+    const wh = await start({ maxRequestBytes: 40 * KiB, maxBufferedBytes: 40 * KiB, reviewWorkers: 1 });
+    const reviewed = bodyOf(10 * KiB, "counted");
+    assert.equal((await call(wh.url, "/validate", { ca: fx.pki.ca.certPem, body: reviewed })).status, 200);
+    assert.deepEqual(await bodyBytes(wh), { buffered: 10 * KiB });
+    // Hold the whole budget with 100 bytes of a 40 KiB body; the next body is answered 503 and
+    // then sent anyway: the webhook reads it and throws it away, keeping none of it.
+    const held = open(wh, { "content-length": String(40 * KiB) });
+    held.req.write("x".repeat(100));
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_buffered_bytes")) === 40 * KiB, undefined, "the held request to take the budget");
+    // Over a kept-alive connection: the caller sends its whole body whatever the answer, and
+    // keeps the connection afterwards (one that asked to close it could cut its own body short).
+    const agent = new Agent({ keepAlive: true, ca: fx.pki.ca.certPem });
+    const refused = open(wh, { "content-length": String(20 * KiB) }, agent);
+    assert.equal((await refused.response).status, 503);
+    refused.req.end("y".repeat(20 * KiB));
+    await waitFor(async () => (await bodyBytes(wh)).discarded === 20 * KiB, undefined, "the refused body to be read and dropped");
+    await waitFor(async () => (await bodyBytes(wh)).buffered === 10 * KiB + 100, undefined, "the held request's first bytes counted");
+    assert.equal(await gauge(wh, "kuscia_iac_webhook_buffered_bytes"), 40 * KiB, "the discarded body took no share of the budget");
+    held.req.destroy();
+    agent.destroy();
+  });
+
+  describe("Expect: 100-continue", () => {
+    interface Asked {
+      /** "continue" when the webhook sent 100 Continue, then the final status. */
+      events: string[];
+      status: number;
+      headers: IncomingMessage["headers"];
+    }
+
+    /**
+     * A POST that declares `length` bytes and asks for 100 Continue; on it, sends `body` (when
+     * given). `creds`: a client certificate to present.
+     */
+    function ask(wh: RunningWebhook, length: number, body?: string, creds: { cert?: string; key?: string } = {}): Promise<Asked> {
+      return new Promise((resolve, reject) => {
+        const events: string[] = [];
+        const req = request(
+          new URL("/validate", wh.url),
+          { method: "POST", ca: fx.pki.ca.certPem, ...creds, agent: false, headers: { "content-type": "application/json", "content-length": String(length), expect: "100-continue" } },
+          (res) => {
+            events.push(String(res.statusCode));
+            res.resume();
+            res.on("end", () => {
+              // A refusal before the body: this caller never sends it, and is done with the connection.
+              req.destroy();
+              resolve({ events, status: res.statusCode ?? 0, headers: res.headers });
+            });
+          },
+        );
+        req.on("continue", () => {
+          events.push("continue");
+          if (body !== undefined) req.end(body);
+          else req.destroy(new Error("100 Continue sent for a request the test expected refused"));
+        });
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+    }
+
+    it("answers 413 without 100 Continue when Content-Length is over --max-request-bytes", async () => {
+      const wh = await start({ maxRequestBytes: 1024, reviewWorkers: 1 });
+      const r = await ask(wh, 1025);
+      assert.deepEqual(r.events, ["413"]);
+      assert.equal(r.headers.connection, "close");
+      assert.equal(await gauge(wh, "kuscia_iac_webhook_buffered_bytes"), 0);
+      assert.deepEqual(await bodyBytes(wh), {}, "no byte of the body was read");
+    });
+
+    it("answers 503 with Retry-After without 100 Continue when Content-Length does not fit the byte budget", async () => {
+      const KiB = 1024;
+      const wh = await start({ maxRequestBytes: 40 * KiB, maxBufferedBytes: 50 * KiB, reviewWorkers: 1 });
+      const held = open(wh, { "content-length": String(40 * KiB) });
+      held.req.write("x");
+      await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_buffered_bytes")) === 40 * KiB, undefined, "the held request to take its share");
+      await waitFor(async () => (await bodyBytes(wh)).buffered === 1, undefined, "the held request's first byte read");
+      const r = await ask(wh, 20 * KiB);
+      assert.deepEqual(r.events, ["503"]);
+      assert.equal(r.headers["retry-after"], "1");
+      // No body is on its way: the connection is closed rather than kept for one.
+      assert.equal(r.headers.connection, "close");
+      // Only the held request's one byte was read; nothing was read or discarded for this one.
+      assert.deepEqual(await bodyBytes(wh), { buffered: 1 });
+      held.req.destroy();
+    });
+
+    it("answers 401 without 100 Continue a caller without a client certificate, and sends 100 Continue to one with", async () => {
+      const wh = await start({ clientCa: fx.pki.caFile, reviewWorkers: 1 });
+      const body = JSON.stringify(admissionReview(domain("authenticated")));
+      const refused = await ask(wh, Buffer.byteLength(body));
+      assert.deepEqual(refused.events, ["401"]);
+      assert.equal(refused.headers.connection, "close");
+      assert.deepEqual(await bodyBytes(wh), {}, "no byte of the unauthenticated body was read");
+      // A client certificate from the CA the webhook trusts (--client-ca).
+      const client = await issueCert({ ca: fx.pki.ca, cn: "kube-apiserver", client: true, days: 1 });
+      const r = await ask(wh, Buffer.byteLength(body), body, { cert: client.certPem, key: client.keyPem });
+      assert.deepEqual(r.events, ["continue", "200"]);
+      assert.deepEqual(await bodyBytes(wh), { buffered: Buffer.byteLength(body) });
+    });
+
+    it("sends 100 Continue, then reviews, a request within the limit and the budget", async () => {
+      const wh = await start({ maxRequestBytes: 40 * 1024, reviewWorkers: 1 });
+      const body = JSON.stringify(admissionReview(domain("continued")));
+      const r = await ask(wh, Buffer.byteLength(body), body);
+      assert.deepEqual(r.events, ["continue", "200"]);
+      assert.deepEqual(await bodyBytes(wh), { buffered: Buffer.byteLength(body) });
+    });
   });
 
   it("rate-limits repeated log lines: one line per kind per interval, and the next says how many were left out", async () => {
@@ -144,8 +250,8 @@ describe("webhook under callers that would exhaust it", () => {
     limiter.log("other", (s) => seen.push(s));
     assert.deepEqual(seen, [0, 4, 0]);
 
-    const wh = await start({ logger: logs.logger, repeatedLogIntervalMs: 3_600_000, clientCa: pki.caFile });
-    const replies = await Promise.all(Array.from({ length: 20 }, () => call(wh.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(domain("x"))) })));
+    const wh = await start({ logger: logs.logger, repeatedLogIntervalMs: 3_600_000, clientCa: fx.pki.caFile });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => call(wh.url, "/validate", { ca: fx.pki.ca.certPem, body: JSON.stringify(admissionReview(domain("x"))) })));
     assert.ok(replies.every((r) => r.status === 401));
     assert.equal(logs.lines().filter((l) => l.msg === "refused an unauthenticated caller").length, 1);
     assert.match(await wh.metrics.registry.metrics(), /verdict="unauthorized"\} 20/);

@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { startWebhook, type RunningWebhook } from "../../../webhook/server";
+import type { RunningWebhook } from "../../../webhook/server";
 import { webhookConfigurations } from "../../../webhook/configurations";
 import { DEFAULT_POLICY_YAML, deployManifests, POLICY_CONFIGMAP } from "../../../webhook/manifests";
 import { defaultPolicyConfiguration, loadPolicyConfiguration, rules } from "../../../policy";
-import { admissionReview, call, captureLogger, tempDir, testPki, waitFor, type Pki } from "./helpers";
+import { admissionReview, call, captureLogger, tempDir, waitFor } from "./helpers";
+import { webhookFixture } from "../../helpers/webhook";
 
 const interop = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name }, spec: { host: "bob", members: ["bob"] } });
 const POLICY = `apiVersion: kuscia-iac.secretflow/v1alpha1
@@ -20,7 +21,7 @@ exemptRequesters:
 `;
 
 describe("webhook under a policy configuration file", () => {
-  let pki: Pki;
+  const fx = webhookFixture();
   let wh: RunningWebhook;
   let logs: ReturnType<typeof captureLogger>;
   let file: string;
@@ -32,20 +33,18 @@ describe("webhook under a policy configuration file", () => {
   };
 
   before(async () => {
-    pki = await testPki();
     logs = captureLogger();
     file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
     write(POLICY);
-    wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: file, policyConfigPollMs: 100 });
+    wh = await fx.start({ logger: logs.logger, policyConfigFile: file, policyConfigPollMs: 100 });
   });
-  after(() => wh.close());
 
   const send = (object: unknown, userInfo?: Record<string, unknown>, endpoint = "/validate") => {
     const review = admissionReview(object) as { request: Record<string, unknown> };
     if (userInfo) review.request.userInfo = userInfo;
-    return call(wh.url, endpoint, { ca: pki.ca.certPem, body: JSON.stringify(review) });
+    return fx.post(wh, review, endpoint);
   };
-  const metrics = async () => (await call(wh.url, "/metrics", { ca: pki.ca.certPem, method: "GET" })).text;
+  const metrics = async () => (await call(wh.url, "/metrics", { ca: fx.pki.ca.certPem, method: "GET" })).text;
 
   it("an exception admits the object it names and not its neighbour, and counts it", async () => {
     const ok = await send(interop("legacy-a"));
@@ -89,22 +88,15 @@ describe("webhook under a policy configuration file", () => {
   it("refuses to start on an invalid file", async () => {
     const bad = path.join(tempDir("kuscia-iac-policy-"), "bad.yaml");
     writeFileSync(bad, "parameters: {minRsaKeyBits: 12}\n");
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: bad }), /parameters\.minRsaKeyBits/);
+    await assert.rejects(fx.start({ logger: logs.logger, policyConfigFile: bad }), /parameters\.minRsaKeyBits/);
   });
 });
 
 describe("webhook policy configuration file: applied whole, compiled once, off the event loop", () => {
-  let pki: Pki;
-  const started: RunningWebhook[] = [];
-  before(async () => {
-    pki = await testPki();
-  });
-  after(async () => {
-    await Promise.all(started.map((w) => w.close()));
-  });
+  const fx = webhookFixture();
   const HEAD = "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\n";
-  const counter = async (wh: RunningWebhook, name: string) => (await wh.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
-  const send = (wh: RunningWebhook, name: string) => call(wh.url, "/validate", { ca: pki.ca.certPem, body: JSON.stringify(admissionReview(interop(name))) });
+  const counter = fx.metric;
+  const send = (wh: RunningWebhook, name: string) => fx.post(wh, admissionReview(interop(name)));
 
   it("never answers a request under a file caught half-written: a changed file is applied once two reads agree", async () => {
     const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
@@ -119,12 +111,8 @@ describe("webhook policy configuration file: applied whole, compiled once, off t
     let secondHalfWritten!: () => void;
     const written = new Promise<void>((r) => (secondHalfWritten = r));
     const logs = captureLogger();
-    const wh = await startWebhook({
-      port: 0,
-      tlsCert: pki.certFile,
-      tlsKey: pki.keyFile,
+    const wh = await fx.start({
       logger: logs.logger,
-      defaultMetrics: false,
       policyConfigFile: file,
       policyConfigPollMs: 50,
       policyConfigSettle: async (hash) => {
@@ -133,7 +121,6 @@ describe("webhook policy configuration file: applied whole, compiled once, off t
         if (settles.length === 2) await written;
       },
     });
-    started.push(wh);
     // Traffic all along: every answer must refuse, as both the old and the new file do.
     let stop = false;
     const answers: boolean[] = [];
@@ -163,8 +150,7 @@ describe("webhook policy configuration file: applied whole, compiled once, off t
     const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
     writeFileSync(file, HEAD);
     const logs = captureLogger();
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: file, policyConfigPollMs: 20, policyConfigSettle: async () => undefined });
-    started.push(wh);
+    const wh = await fx.start({ logger: logs.logger, policyConfigFile: file, policyConfigPollMs: 20, policyConfigSettle: async () => undefined });
     const checks = () => counter(wh, "kuscia_iac_webhook_policy_config_checks_total");
     const compiles = () => counter(wh, "kuscia_iac_webhook_policy_config_compiles_total");
     // Unchanged valid file: read on every poll, never compiled again.
@@ -194,8 +180,7 @@ describe("webhook policy configuration file: applied whole, compiled once, off t
     version(1, HEAD);
     symlinkSync("..data/policy.yaml", path.join(dir, "policy.yaml"));
     const logs = captureLogger();
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: logs.logger, defaultMetrics: false, policyConfigFile: path.join(dir, "policy.yaml"), policyConfigPollMs: 50, policyConfigSettle: async () => undefined });
-    started.push(wh);
+    const wh = await fx.start({ logger: logs.logger, policyConfigFile: path.join(dir, "policy.yaml"), policyConfigPollMs: 50, policyConfigSettle: async () => undefined });
     assert.equal((await send(wh, "x")).json.response.allowed, false);
     version(2, `${HEAD}rules:\n  interop.members: warn\n`);
     await waitFor(() => logs.lines().some((l) => l.msg === "policy configuration reloaded"), undefined, "the reload");
@@ -205,13 +190,12 @@ describe("webhook policy configuration file: applied whole, compiled once, off t
   it("applies a valid 1 MiB configuration (about 12,600 exceptions)", async () => {
     const file = path.join(tempDir("kuscia-iac-policy-"), "policy.yaml");
     writeFileSync(file, largeConfiguration());
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, policyConfigFile: file, policyConfigSettle: async () => undefined });
-    started.push(wh);
+    const wh = await fx.start({ policyConfigFile: file, policyConfigSettle: async () => undefined });
     const n = largeConfiguration.count - 1;
     assert.ok(n > 10_000, `${n} exceptions`);
     assert.equal((await send(wh, `t-${n}-a`)).json.response.allowed, true, "the last exception applies");
     assert.equal((await send(wh, `t-x-a`)).json.response.allowed, false);
-    assert.equal((await call(wh.url, "/healthz", { ca: pki.ca.certPem })).status, 200);
+    assert.equal((await call(wh.url, "/healthz", { ca: fx.pki.ca.certPem })).status, 200);
   });
 });
 

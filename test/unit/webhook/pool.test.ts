@@ -4,14 +4,14 @@
  */
 import { strict as assert } from "node:assert";
 import { Agent } from "node:https";
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { getPriority } from "node:os";
+import { LOADER_NICE_DELTA, REVIEW_NICE_DELTA, lowerThreadPriority } from "../../../platform/priority";
 import * as path from "node:path";
 import { describeDoc, loadExamples } from "../../helpers/examples";
-import { startWebhook, type RunningWebhook, type WebhookOptions } from "../../../webhook/server";
-import { admissionReview, call, captureLogger, tempDir, testPki, waitFor, type Pki, type Reply } from "./helpers";
-
-/** A review deadline that never passes: these tests are about other things, and a busy machine must not turn them into deadline tests. */
-const neverDeadline = () => () => undefined;
+import type { RunningWebhook } from "../../../webhook/server";
+import { admissionReview, call, captureLogger, tempDir, waitFor, type Reply } from "./helpers";
+import { webhookFixture } from "../../helpers/webhook";
 
 const domain = (name: string) => ({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name }, spec: {} });
 
@@ -22,31 +22,16 @@ function worstCase(n = 35_000): string {
   return JSON.stringify(admissionReview(kd, { uid: "worst" }));
 }
 
-async function gauge(wh: RunningWebhook, name: string): Promise<number> {
-  const m = await wh.metrics.registry.getSingleMetric(name)?.get();
-  return m?.values[0]?.value ?? 0;
-}
-
 describe("webhook review workers", () => {
-  let pki: Pki;
-  const started: RunningWebhook[] = [];
-
-  before(async () => {
-    pki = await testPki();
-  });
-  after(async () => {
-    await Promise.all(started.map((w) => w.close()));
-  });
-
-  async function start(o: WebhookOptions): Promise<RunningWebhook> {
-    const wh = await startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, logger: captureLogger().logger, defaultMetrics: false, ...o });
-    started.push(wh);
-    return wh;
-  }
-  const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => call(wh.url, p, { ca: pki.ca.certPem, agent, body: typeof body === "string" ? body : JSON.stringify(body) });
+  // The fixture's webhooks have no review deadline unless a test sets its own (UNHURRIED): a
+  // review slowed by a busy machine must not turn these tests into deadline tests.
+  const fx = webhookFixture();
+  const start = fx.start;
+  const gauge = fx.metric;
+  const post = (wh: RunningWebhook, body: unknown, p = "/validate", agent?: Agent) => fx.post(wh, body, p, { agent });
 
   it("answers /healthz and a small review while a worst-case review is running, and close() waits for it", async () => {
-    const wh = await start({ reviewWorkers: 2, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 2 });
     const order: string[] = [];
     const big = post(wh, worstCase()).then((r) => {
       order.push("worst case");
@@ -54,7 +39,7 @@ describe("webhook review workers", () => {
     });
     await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, undefined, "the worst case to reach a worker");
     const [health, small] = await Promise.all([
-      call(wh.url, "/healthz", { ca: pki.ca.certPem }).then((r) => (order.push("healthz"), r)),
+      call(wh.url, "/healthz", { ca: fx.pki.ca.certPem }).then((r) => (order.push("healthz"), r)),
       post(wh, admissionReview(domain("alice"))).then((r) => (order.push("small review"), r)),
     ]);
     assert.equal(health.status, 200);
@@ -82,7 +67,7 @@ describe("webhook review workers", () => {
     let agent: Agent;
     before(async () => {
       [pooled, inline] = await Promise.all([start({ reviewWorkers: 2 }), start({ reviewWorkers: 0 })]);
-      agent = new Agent({ keepAlive: true, ca: pki.ca.certPem });
+      agent = new Agent({ keepAlive: true, ca: fx.pki.ca.certPem });
     });
     after(() => agent.destroy());
 
@@ -134,6 +119,36 @@ describe("webhook review workers", () => {
     assert.match(r.json.response.warnings[0], /\[interop\.members\]/);
   });
 
+  it("runs its review workers and its configuration loader below the main thread's CPU priority (Linux: per thread)", async () => {
+    if (process.platform !== "linux") {
+      // Elsewhere a thread has no nice value of its own: nothing may change the process's.
+      assert.equal(lowerThreadPriority(REVIEW_NICE_DELTA), undefined);
+      return;
+    }
+    const niceOf = (): Map<string, number> =>
+      new Map(
+        readdirSync("/proc/self/task").flatMap((t) => {
+          try {
+            const stat = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+            return [[t, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])] as [string, number]];
+          } catch {
+            return []; // a thread that ended meanwhile
+          }
+        }),
+      );
+    const file = path.join(tempDir("kuscia-iac-pool-policy-"), "policy.yaml");
+    writeFileSync(file, "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\n");
+    const before = niceOf();
+    const main = getPriority(0);
+    const wh = await start({ reviewWorkers: 2, policyConfigFile: file });
+    // The threads this start made that run below the main thread: two review workers, one loader.
+    const lowered = [...niceOf()].filter(([t, n]) => !before.has(t) && n > main).map(([, n]) => n);
+    const expected = [REVIEW_NICE_DELTA, REVIEW_NICE_DELTA, LOADER_NICE_DELTA].map((d) => Math.min(19, main + d)).filter((n) => n > main);
+    assert.deepEqual(lowered.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    assert.equal(getPriority(0), main, "the main thread keeps its priority");
+    assert.equal((await post(wh, admissionReview(domain("niced")))).json.response.allowed, true);
+  });
+
   it("answers 503 past --max-queued-reviews, and refuses (500) a review that outruns its deadline", async () => {
     const logs = captureLogger();
     // The test decides when a deadline passes: the hanging review's, and no other (a review
@@ -170,8 +185,31 @@ describe("webhook review workers", () => {
     assert.ok(logs.lines().some((l) => l.msg === "request failed" && /deadline \(1500 ms\)/.test(String(l.error))));
   });
 
+  it("reviews large bodies one at a time, smaller ones passing them on the other worker", async () => {
+    // The test decides when the hanging large review ends (its deadline), and nothing else does.
+    const armed: (() => void)[] = [];
+    const reviewDeadlineTimer = (_ms: number, fire: () => void) => (armed.push(fire), () => undefined);
+    const wh = await start({ reviewWorkers: 2, largeReviewBytes: 4096, reviewDeadlineTimer, reviewWorkerHooks: { hangOn: "hang" } });
+    // A Domain padded past largeReviewBytes by an annotation.
+    const large = (name: string) => admissionReview({ ...domain(name), metadata: { name, annotations: { pad: "x".repeat(8192) } } });
+    const hung = post(wh, large("hang"));
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 1, undefined, "the hanging large review to reach a worker");
+    const second = post(wh, large("second"));
+    // Either way an event: queued behind the first (this change), or taken by the free worker.
+    await waitFor(async () => (await gauge(wh, "kuscia_iac_webhook_review_queue_length")) === 1 || (await gauge(wh, "kuscia_iac_webhook_review_workers_busy")) === 2, undefined, "the second large review to reach the pool");
+    const small = await post(wh, admissionReview(domain("small")));
+    assert.equal(small.json.response.allowed, true, "a small review passes the waiting large one");
+    assert.equal(await gauge(wh, "kuscia_iac_webhook_review_workers_busy"), 1, "a second large review ran beside the first");
+    assert.equal(await gauge(wh, "kuscia_iac_webhook_review_queue_length"), 1);
+    armed[0]();
+    assert.equal((await hung).status, 500);
+    const r = await second;
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.allowed, true);
+  });
+
   it("answers the largest objects with their findings (capped) in a worker of the default heap: a 3 MiB list of {} and a 1.4 MB KusciaDeployment UPDATE", async () => {
-    const wh = await start({ reviewWorkers: 1, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 1 });
     const K = "kuscia.secretflow/v1alpha1";
     // 3 MiB of {} items: two million schema errors, which ajv alone held in 500 MiB before findings were bounded.
     const parties = Array.from({ length: 1_050_000 }, () => ({}));
@@ -208,7 +246,7 @@ describe("webhook review workers", () => {
   });
 
   it("refuses (500) a review that exhausts its worker's heap, and keeps serving", async () => {
-    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32, reviewDeadlineTimer: neverDeadline });
+    const wh = await start({ reviewWorkers: 1, reviewWorkerHeapMb: 32 });
     // A million objects: JSON.parse alone needs more than a 32 MiB heap.
     const r = await post(wh, JSON.stringify(admissionReview({ ...domain("big"), spec: { filler: Array.from({ length: 1_000_000 }, () => ({})) } })));
     assert.equal(r.status, 500);
@@ -218,7 +256,7 @@ describe("webhook review workers", () => {
   });
 
   it("refuses impossible settings at start", async () => {
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: -1 }), /--review-workers must be a whole number/);
-    await assert.rejects(startWebhook({ port: 0, tlsCert: pki.certFile, tlsKey: pki.keyFile, reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
+    await assert.rejects(start({ reviewWorkers: -1 }), /--review-workers must be a whole number/);
+    await assert.rejects(start({ reviewWorkers: 1, reviewer: () => ({ allowed: true, known: false, violations: [], warnings: [], audits: [], patch: [] }) }), /custom reviewer/);
   });
 });

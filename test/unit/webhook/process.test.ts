@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { request, Agent } from "node:https";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { tempDir, admissionReview, call, testPki, waitFor, type Pki } from "./helpers";
+import { tempDir, admissionReview, call, testPki, type Pki } from "./helpers";
 
 const DIST = resolve(__dirname, "..", "..", "..");
 
@@ -24,6 +24,8 @@ interface Child {
   lines: Record<string, unknown>[];
   stderr: () => string;
   exit: Promise<number | null>;
+  /** Told of every log line, as it arrives. */
+  onLine: Set<(l: Record<string, unknown>) => void>;
 }
 
 function start(args: string[], shellScript?: string): Child {
@@ -31,34 +33,83 @@ function start(args: string[], shellScript?: string): Child {
     ? spawn("sh", ["-c", `${shellScript} "$@"`, "sh", ...args], { cwd: resolve(DIST, ".."), stdio: ["ignore", "pipe", "pipe"] })
     : spawn(process.execPath, [...entry(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
+  const onLine = new Set<(l: Record<string, unknown>) => void>();
   let buf = "";
   let err = "";
   proc.stdout!.on("data", (c: Buffer) => {
     buf += c.toString();
     const parts = buf.split("\n");
     buf = parts.pop()!;
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
+    for (const p of parts) {
+      if (!p.trim()) continue;
+      const l = JSON.parse(p) as Record<string, unknown>;
+      lines.push(l);
+      for (const f of onLine) f(l);
+    }
   });
   proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   const exit = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
-  return { proc, lines, stderr: () => err, exit };
+  return { proc, lines, stderr: () => err, exit, onLine };
+}
+
+/**
+ * The first log line `match` accepts (one already logged, or the next): an event, however
+ * long a busy machine takes to get there. Rejects if the process exits without logging it.
+ */
+function line(c: Child, match: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+  const seen = c.lines.find(match);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const f = (l: Record<string, unknown>): void => {
+      if (!match(l)) return;
+      c.onLine.delete(f);
+      resolve(l);
+    };
+    c.onLine.add(f);
+    void c.exit.then((code) => {
+      if (!c.onLine.has(f)) return;
+      c.onLine.delete(f);
+      reject(new Error(`exited (${code}) before logging ${what}: ${c.stderr()}`));
+    });
+  });
+}
+
+/** Resolves once the process's standard error holds `text`; rejects if it exits first. */
+function stderrHas(c: Child, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => c.stderr().includes(text);
+    if (check()) return resolve();
+    const onData = (): void => {
+      if (!check()) return;
+      c.proc.stderr!.off("data", onData);
+      resolve();
+    };
+    // Registered after start()'s own listener, so the text is in c.stderr() when this runs.
+    c.proc.stderr!.on("data", onData);
+    void c.exit.then((code) => {
+      c.proc.stderr!.off("data", onData);
+      if (check()) resolve();
+      else reject(new Error(`exited (${code}) before writing ${JSON.stringify(text)} to standard error`));
+    });
+  });
 }
 
 async function listening(c: Child): Promise<string> {
-  await waitFor(() => c.lines.some((l) => l.msg === "kuscia-iac webhook listening") || c.proc.exitCode !== null, undefined, "listening");
-  const l = c.lines.find((x) => x.msg === "kuscia-iac webhook listening");
-  assert.ok(l, `did not start: ${c.stderr()}`);
-  return String(l.url);
+  return String((await line(c, (l) => l.msg === "kuscia-iac webhook listening", "that it listens")).url);
 }
 
-describe("webhook process", () => {
+describe("webhook process", function () {
+  // Each test starts webhook processes (and some make a CA) and waits for what they log or
+  // answer: events, which a busy machine delays but does not cancel. No time limit of mocha's.
+  this.timeout(0);
   let pki: Pki;
   before(async () => {
     pki = await testPki();
   });
 
   it("on SIGTERM stops accepting, finishes the reviews in flight and exits 0", async () => {
-    const c = start(["--port", "0", "--tls-cert", pki.certFile, "--tls-key", pki.keyFile]);
+    // The half-sent requests below wait on this test, not on the request or drain timeout.
+    const c = start(["--port", "0", "--tls-cert", pki.certFile, "--tls-key", pki.keyFile, "--request-timeout", "600", "--drain-timeout", "600"]);
     try {
       const url = await listening(c);
       const body = JSON.stringify(admissionReview({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} }));
@@ -81,7 +132,7 @@ describe("webhook process", () => {
       assert.equal((await call(url, "/validate", { ca: pki.ca.certPem, agent: idle, body })).status, 200);
 
       c.proc.kill("SIGTERM");
-      await waitFor(() => c.lines.some((l) => l.msg === "stopping: no new connections, finishing reviews in flight"), undefined, "stopping");
+      await line(c, (l) => l.msg === "stopping: no new connections, finishing reviews in flight", "stopping");
       await assert.rejects(call(url, "/healthz", { ca: pki.ca.certPem }), /ECONNREFUSED|ECONNRESET|socket hang up/);
 
       for (const f of inflight) f.req.end(body.slice(100));
@@ -122,13 +173,13 @@ describe("webhook process", () => {
     let caPem: string;
     try {
       const url = await listening(first);
-      await waitFor(() => first.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line");
-      const line = first.lines.find((l) => l.caBundleFile);
-      assert.ok(line, "logs the CA bundle file");
-      assert.equal(line.caBundleFile, join(state, "ca.crt"));
+      const caLine = await line(first, (l) => !!l.caBundleFile, "the embedded CA log line");
+      assert.equal(caLine.caBundleFile, join(state, "ca.crt"));
       caPem = readFileSync(join(state, "ca.crt"), "utf8");
       const caBundle = Buffer.from(caPem).toString("base64");
-      // Printed once, for people, on standard error; the JSON log names only the file.
+      // Printed once, for people, on standard error (written once the server is up, after the
+      // log line above); the JSON log names only the file.
+      await stderrHas(first, `caBundle: ${caBundle}\n`);
       assert.equal(first.stderr().split(`caBundle: ${caBundle}`).length - 1, 1);
       assert.ok(!first.lines.some((l) => JSON.stringify(l).includes(caBundle.slice(0, 200))), "the caBundle is printed twice (log and stderr)");
       assert.equal(statSync(join(state, "tls.key")).mode & 0o077, 0, "serving key readable by others");
@@ -151,7 +202,7 @@ describe("webhook process", () => {
     try {
       await listening(second);
       // The embedded-CA line may follow the listening line on a loaded machine.
-      await waitFor(() => second.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line");
+      await line(second, (l) => !!l.caBundleFile, "the embedded CA log line");
       assert.equal(second.lines.find((l) => l.caBundleFile)?.reused, "all");
       assert.equal(readFileSync(join(state, "ca.crt"), "utf8"), caPem, "the caBundle pasted earlier stays valid");
     } finally {
@@ -168,7 +219,7 @@ describe("webhook process", () => {
       const caPem = readFileSync(join(state, "ca.crt"), "utf8");
       // Trusting the one CA file reaches both: neither made a CA of its own.
       for (const url of urls) assert.equal((await call(url, "/healthz", { ca: caPem })).status, 200);
-      await Promise.all(both.map((c) => waitFor(() => c.lines.some((l) => l.caBundleFile), undefined, "the embedded CA log line")));
+      await Promise.all(both.map((c) => line(c, (l) => !!l.caBundleFile, "the embedded CA log line")));
       assert.deepEqual(both.map((c) => c.lines.find((l) => l.caBundleFile)!.reused === "none").sort(), [false, true]);
     } finally {
       for (const c of both) c.proc.kill("SIGTERM");

@@ -11,6 +11,8 @@ import { ensureEmbeddedCerts } from "../../../webhook/state";
 import { tempDir } from "./helpers";
 
 describe("webhook state directory", function () {
+  // Making a CA is CPU work a busy machine slows down: no time limit of mocha's.
+  this.timeout(0);
 
   it("two starts at once on a fresh directory share one CA", async () => {
     const dir = join(tempDir("kuscia-iac-state-"), "fresh");
