@@ -101,15 +101,19 @@ function propsKey(props: unknown): string {
  * Least recently used entries go past REVIEW_MEMO_SIZE.
  */
 function memoisedReview(config: PolicyConfig, reviewer: Reviewer, now?: () => Date): (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => Reviewed | undefined {
-  const memo = new Map<string, { props: string; value: Reviewed | undefined }>();
+  const memo = new Map<string, { raw: Obj; props: string; value: Reviewed | undefined }>();
   return (args) => {
     if (args.type.startsWith(`${PACK_NAME}:`)) return undefined;
     const id = `${args.urn}\u0000${args.type}`;
-    const props = propsKey(unwrapProxy(args.props as Obj));
+    const raw = unwrapProxy(args.props as Obj);
     let entry = memo.get(id);
-    if (entry?.props !== props) {
-      const rebuilt = rebuildObject(args.type, args.props);
-      entry = { props, value: rebuilt && { rebuilt, result: reviewRebuilt(rebuilt, reviewer, config, now) } };
+    // The same props object (the analyzer's conversion shared across policies, sdk.ts) needs no JSON.
+    if (entry?.raw !== raw) {
+      const props = propsKey(raw);
+      if (entry?.props !== props) {
+        const rebuilt = rebuildObject(args.type, args.props);
+        entry = { raw, props, value: rebuilt && { rebuilt, result: reviewRebuilt(rebuilt, reviewer, config, now) } };
+      } else entry = { ...entry, raw };
     }
     memo.delete(id);
     memo.set(id, entry);
@@ -163,10 +167,17 @@ type StackFindings = { urn: string; violations: Finding[]; warnings: Finding[]; 
  * anything is rebuilt.
  */
 function cachedStackChecks(config: PolicyConfig, now?: () => Date) {
-  let last: { key: string; byRule: Map<string, StackFindings[]> } | undefined;
+  let last: { raws: Obj[]; key: string; byRule: Map<string, StackFindings[]> } | undefined;
   return (resources: readonly PolicyResource[]) => {
-    const key = propsKey(resources.filter((r) => !r.type.startsWith(`${PACK_NAME}:`)).map((r) => [r.urn, r.type, unwrapProxy(r.props as Obj)]));
-    if (last?.key === key) return last.byRule;
+    const ours = resources.filter((r) => !r.type.startsWith(`${PACK_NAME}:`));
+    const raws = ours.map((r) => unwrapProxy(r.props as Obj));
+    // The same props objects (the analyzer's conversion shared across policies, sdk.ts) need no JSON.
+    if (last && last.raws.length === raws.length && raws.every((r, i) => r === last!.raws[i])) return last.byRule;
+    const key = propsKey(ours.map((r, i) => [r.urn, r.type, raws[i]]));
+    if (last?.key === key) {
+      last.raws = raws;
+      return last.byRule;
+    }
     const { urns, objects } = stackObjects(resources);
     const byRule = new Map<string, StackFindings[]>();
     const add = (urn: string, r: Omit<StackFindings, "urn">) => {
@@ -188,7 +199,7 @@ function cachedStackChecks(config: PolicyConfig, now?: () => Date) {
     });
     for (const r of checkReferences(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) for (const urn of urnsOf.get(refKey(r.object)) ?? []) add(urn, r);
     for (const r of checkPeering(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) add(urns[r.index], r);
-    last = { key, byRule };
+    last = { raws, key, byRule };
     return byRule;
   };
 }
