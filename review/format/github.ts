@@ -5,8 +5,9 @@
  * (@actions/core command.ts) writes them: `%`, CR and LF in the message; also `:` and `,`
  * in property values.
  */
-import type { Report } from "../run";
+import { INPUT_ERROR_ID, inputErrorText, type Report } from "../run";
 import { SKIP_REASONS } from "../select";
+import { plural } from "../../policy/plural";
 
 function escapeData(s: string): string {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -24,23 +25,31 @@ function command(level: "error" | "warning" | "notice", props: Record<string, st
   return `::${level}${p ? ` ${p}` : ""}::${escapeData(message)}`;
 }
 
+/** A file as an annotation's `file` property: forward slashes; none for standard input. */
+function githubPath(file: string): string | undefined {
+  return file === "-" ? undefined : file.split("\\").join("/");
+}
+
 export function formatGithub(report: Report): string {
   const lines: string[] = [];
   for (const r of report.results) {
-    const file = r.file === "-" ? undefined : r.file.split("\\").join("/");
+    const file = githubPath(r.file);
     const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
     for (const v of r.violations) lines.push(command("error", { file, line: v.line, title: `kuscia-iac ${v.rule}` }, `${what}: ${v.message}`));
     for (const w of r.warnings) lines.push(command("warning", { file, line: w.line, title: `kuscia-iac ${w.rule}` }, `${what}: ${w.message}`));
     for (const a of r.audits) lines.push(command("notice", { file, line: a.line, title: `kuscia-iac ${a.rule} (${a.reason})` }, `${what}: ${a.message}`));
   }
+  // A file or document that could not be read or parsed: an error annotation where it is.
+  for (const e of report.errors ?? []) lines.push(command("error", { file: githubPath(e.file), line: e.line, title: `kuscia-iac ${INPUT_ERROR_ID}` }, inputErrorText(e)));
   const s = report.summary;
   const skipped = report.skippedFiles ?? [];
   if (skipped.length > 0) {
     const byReason = Object.entries(s.skippedFilesByReason ?? {}).map(([k, n]) => `${n} ${k}`).join(", ");
     const list = skipped.map((x) => `${x.path}: ${SKIP_REASONS[x.reason]}${x.detail ? ` (${x.detail})` : ""}`).join("\n");
-    lines.push(command("notice", { title: `kuscia-iac: ${skipped.length} files or folders not reviewed (${byReason})` }, list));
+    lines.push(command("notice", { title: `kuscia-iac: ${plural(skipped.length, "file or folder", "files or folders")} not reviewed (${byReason})` }, list));
   }
   // A plain line for the log; GitHub shows it as text, not as an annotation.
-  lines.push(`kuscia-iac: ${s.files} files, ${s.objects} objects: ${s.refused} refused, ${s.warnings} warnings, ${s.audits} audited, ${s.skipped} objects of kinds not reviewed, ${skipped.length} files or folders skipped`);
+  const errors = s.inputErrors ? `, ${plural(s.inputErrors, "input error")}` : "";
+  lines.push(`kuscia-iac: ${plural(s.files, "file")}, ${plural(s.objects, "object")}: ${s.refused} refused, ${plural(s.warnings, "warning")}, ${s.audits} audited, ${plural(s.skipped, "object")} of kinds not reviewed, ${plural(skipped.length, "file or folder", "files or folders")} skipped${errors}`);
   return lines.join("\n") + "\n";
 }
