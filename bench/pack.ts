@@ -14,7 +14,10 @@
  * resource of the preview (its inputs, from the engine's events) reviewed on its own by the rule
  * book, and the checks across resources run over all of them, in this process, must give exactly
  * the rule findings (resource, rule, message) the pack reported; `verdicts` says so, and the bench
- * exits 1 otherwise.
+ * exits 1 otherwise. That preview also counts what the pack did (KUSCIA_IAC_PACK_STATS,
+ * policypack/stats.ts): `pack.reviews` (the rule book's) per Kubernetes resource of the stack,
+ * and `pack.policyCalls` per resource the engine analysed: one review per resource, not one per
+ * policy; the bench exits 1 if there are more reviews than Kubernetes resources.
  *
  *   npm run bench:pack            (BENCH_RESOURCES, BENCH_ROUNDS, BENCH_CLUSTER)
  */
@@ -27,6 +30,7 @@ import { AppImage, ClusterDomainRoute, Domain, KusciaDeployment } from "../compo
 import { checkPeering, checkReferences, defaultPolicyConfiguration, refKey, refOf, review, rules } from "../policy";
 import { parseSource } from "../review/load";
 import { kindOfType } from "../policypack/objects";
+import { STATS_VARIABLE, type PackStats } from "../policypack/stats";
 import { startCluster } from "../test/e2e/harness/cluster";
 import { pulumiEnv } from "../test/e2e/harness/pulumi";
 import { REPO, toolsDir } from "../test/e2e/harness/tools";
@@ -145,8 +149,13 @@ async function main(): Promise<void> {
       return { seconds, events, phases, steps: Object.values(r.changeSummary).reduce((a, b) => a + (b ?? 0), 0) };
     };
 
-    // Verdicts first, from a preview with the pack.
+    // Verdicts first, from a preview with the pack, which counts its reviews and policy calls
+    // (policypack/stats.ts; only in this preview, not in the timed ones).
+    const statsFile = path.join(work, "pack-stats.json");
+    process.env[STATS_VARIABLE] = statsFile;
     const checked = await preview(true);
+    delete process.env[STATS_VARIABLE];
+    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as PackStats;
     const got = packFindings(checked.events);
     const want = slowPathFindings(checked.events);
     const missing = want.filter((x) => !got.includes(x));
@@ -177,6 +186,8 @@ async function main(): Promise<void> {
           rounds: ROUNDS,
           verdicts,
           findings: got.length,
+          // stats.resources: every resource the engine analysed (also components, providers, the stack).
+          pack: { ...stats, reviewsPerKubernetesResource: +(stats.reviews / kubernetes).toFixed(2), policyCallsPerResource: +(stats.policyCalls / stats.resources).toFixed(1) },
           ...(verdicts === "equal" ? {} : { missing: missing.slice(0, 10), extra: extra.slice(0, 10) }),
           previewSeconds: { withoutPack: +median(without).toFixed(2), withPack: +median(withPack).toFixed(2) },
           ratio: +ratio.toFixed(2),
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
-    if (verdicts !== "equal") process.exitCode = 1;
+    if (verdicts !== "equal" || stats.reviews > kubernetes) process.exitCode = 1;
   } finally {
     await cluster?.stop();
     env.cleanup();

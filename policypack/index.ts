@@ -9,6 +9,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { packConfiguration } from "./config";
 import { PACK_NAME, buildPolicies } from "./policies";
 import { shareDeserializedProperties } from "./sdk";
+import { STATS_VARIABLE, countedPolicies } from "./stats";
 
 const { config, origin, warnings } = packConfiguration();
 // Standard error reaches the CLI's log, never the analyzer protocol on standard output.
@@ -20,5 +21,6 @@ if (!shareDeserializedProperties()) console.error("kuscia-iac policy pack: @pulu
 new PolicyPack(PACK_NAME, {
   description: `Applies the kuscia-iac rule book to the Kuscia / SecretFlow and Iflearner Kubernetes resources of any Pulumi program: one policy per rule, levels from the policy configuration (${origin}).`,
   enforcementLevel: "mandatory",
-  policies: buildPolicies(config),
+  // Counted only for bench/pack.ts (stats.ts).
+  policies: process.env[STATS_VARIABLE] ? countedPolicies(config, process.env[STATS_VARIABLE]) : buildPolicies(config),
 });
