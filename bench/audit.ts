@@ -69,6 +69,7 @@ function objects(): Obj[] {
 async function store(client: KubeClient, objs: Obj[], parallel = 16): Promise<number> {
   let stored = 0;
   let next = 0;
+  const refusals = new Map<string, number>();
   let last = Date.now();
   const worker = async () => {
     while (next < objs.length) {
@@ -79,8 +80,9 @@ async function store(client: KubeClient, objs: Obj[], parallel = 16): Promise<nu
       try {
         await client.request("POST", KubeClient.collection(o.apiVersion, r, r.namespaced ? (ns ?? "default") : undefined), o);
         stored++;
-      } catch {
+      } catch (e) {
         // Refused by the CRD's schema or a duplicate example name: not part of the cluster.
+        refusals.set(String((e as Error).message).slice(0, 160), (refusals.get(String((e as Error).message).slice(0, 160)) ?? 0) + 1);
       }
       if (Date.now() - last > 10_000) {
         last = Date.now();
@@ -89,6 +91,7 @@ async function store(client: KubeClient, objs: Obj[], parallel = 16): Promise<nu
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
+  for (const [m, n] of refusals) process.stderr.write(`not stored (${n}): ${m}\n`);
   return stored;
 }
 
