@@ -24,7 +24,7 @@
  * verdict (target: within the API server's default webhook timeout, 10 s), each answer checked
  * against the slow path too.
  *
- *   npm run bench:webhook -- [--seconds 1.5] [--rounds 3] [--connections 10] [--review-workers N] [--no-references]
+ *   npm run bench:webhook -- [--seconds 1.5] [--rounds 3] [--connections 10] [--review-workers N] [--no-references] [--cpu-prof DIR]
  *
  * --review-workers: the servers' (default: their own default; 0 reviews on the main thread).
  */
@@ -98,8 +98,14 @@ function exceptionsConfig(n: number, waived: string): string {
   return text;
 }
 
+/** --cpu-prof DIR: every server (its main thread and workers) writes V8 CPU profiles there when it stops (bench/profile-top.ts reads them). */
+function cpuProfArgs(name: string): string[] {
+  const i = process.argv.indexOf("--cpu-prof");
+  return i > 0 ? ["--cpu-prof", "--cpu-prof-dir", join(process.argv[i + 1], name.replace(/[^a-z0-9]+/gi, "-"))] : [];
+}
+
 function startServer(name: string, script: string, args: string[]): Promise<Server> {
-  const child = fork(join(__dirname, script), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const child = fork(join(__dirname, script), args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: cpuProfArgs(name) });
   return new Promise((resolve, reject) => {
     child.once("message", (m) => resolve({ name, child, ...(m as { url: string; ca: string }) }));
     child.once("exit", (code) => reject(new Error(`${script} exited ${code}`)));
@@ -283,7 +289,12 @@ async function main(): Promise<void> {
     console.log(`target largest objects answered within the API server's default 10 s: slowest ${slowest} ms ${slowest < 10_000 ? "OK" : "MISSED"} (deploy/'s timeoutSeconds 5: ${slowest < 5_000 ? "OK" : "MISSED"})`);
     if (verdicts !== "equal") process.exitCode = 1;
   } finally {
-    for (const s of servers) s.child.disconnect();
+    // Each server closes and exits on disconnect (and only then writes its --cpu-prof profiles).
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+      if (s.child.exitCode !== null) return resolve();
+      s.child.once("exit", () => resolve());
+      s.child.disconnect();
+    })));
     await stopCluster?.();
     rmSync(dir, { recursive: true, force: true });
   }

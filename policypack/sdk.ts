@@ -7,7 +7,7 @@
  * for the stack analysis inside the loop over the stack policies, for every resource of the
  * stack. With one policy per rule (about 150) that is 150 conversions of the same Struct per
  * resource: in a preview of 1,000 Kuscia resources, the largest part of the pack's CPU time
- * and of its garbage (bench/pack.ts; profile in docs/benchmarks.md), while every resource is
+ * and of its garbage (bench/pack.ts; docs/performance.md), while every resource is
  * reviewed once (policies.ts memoisedReview).
  *
  * google-protobuf keeps the wrapper of a message field once made, so within one request
