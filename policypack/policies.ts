@@ -9,13 +9,13 @@
  * (`--policy-pack-config`, `{"<rule-id>": "advisory"}` or `{"<rule-id>": {"enforcementLevel": ...}}`)
  * overrides each one, as for any pack.
  */
-import type { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { checkPeering, checkReferences, defaultPolicyConfiguration, refKey, refOf, review, rules, type AuditRecord, type PolicyConfig, type ReviewResult, type RuleInfo } from "../policy";
+import { Secret, type EnforcementLevel, type PolicyResource, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { checkPeering, checkReferences, defaultPolicyConfiguration, refKey, refOf, review, rules, type AuditRecord, type PolicyConfig, type ReviewOptions, type ReviewResult, type RuleInfo } from "../policy";
 import { referenceRuleIds } from "../policy/references";
 import { PEERING_RULES } from "../policy/peering";
 import { parseDotted } from "../policy/paths";
 import { enforcementLevelOf } from "./config";
-import { kindOfType, rebuildObject, touchesUnknown, unwrapProxy } from "./objects";
+import { kindOfType, rebuildObject, touchesUnknown, unwrapProxy, type RebuiltObject } from "./objects";
 import { applyDefaults } from "./remediate";
 
 export const PACK_NAME = "kuscia-iac";
@@ -44,6 +44,9 @@ function reviewing(config: PolicyConfig): PolicyConfig {
   });
 }
 
+/** The rule book's review, or a stand-in with its shape (tests count the calls). */
+export type Reviewer = (obj: unknown, opts: ReviewOptions) => ReviewResult;
+
 /**
  * Reviews the resource with the rule book, or returns undefined when the rule book has
  * nothing to say about it (not a Kubernetes object, a kind it does not know, our own
@@ -55,8 +58,11 @@ export function reviewResource(args: Pick<ResourceValidationArgs, "type" | "prop
   // component itself has no Kubernetes shape.
   if (args.type.startsWith(`${PACK_NAME}:`)) return undefined;
   const rebuilt = rebuildObject(args.type, args.props);
-  if (!rebuilt) return undefined;
-  const result = review(rebuilt.object, { ...(config ? { config } : {}), ...(now ? { now: now() } : {}) });
+  return rebuilt && reviewRebuilt(rebuilt, review, config, now);
+}
+
+function reviewRebuilt(rebuilt: RebuiltObject, reviewer: Reviewer, config?: PolicyConfig, now?: () => Date): ReviewResult | undefined {
+  const result = reviewer(rebuilt.object, { ...(config ? { config } : {}), ...(now ? { now: now() } : {}) });
   if (!result.known) return undefined;
   if (rebuilt.unknownPaths.length === 0) return result;
   const known = (f: Finding) => !touchesUnknown(parseDotted(f.path), rebuilt.unknownPaths);
@@ -64,17 +70,55 @@ export function reviewResource(args: Pick<ResourceValidationArgs, "type" | "prop
   return { ...result, allowed: violations.length === 0, violations, warnings: result.warnings.filter(known), audits: result.audits.filter(known) };
 }
 
+/** One resource as the rule book sees it: the object rebuilt from its props, and its review (undefined: a kind the rule book does not know). */
+interface Reviewed {
+  rebuilt: RebuiltObject;
+  result: ReviewResult | undefined;
+}
+
 /**
- * One review per resource for all the rule policies: the engine calls every policy with the
- * same resource in turn, each time with freshly deserialized props, so the cache key is the
- * resource and its props' JSON.
+ * Resources whose review is kept. The engine analyses one resource at a time, each through
+ * every policy in turn, but the analyzer server awaits each policy, so calls for a few
+ * resources may interleave: a handful of entries is enough, and memory stays bounded on
+ * a stack of any size.
  */
-function cachedReview(config: PolicyConfig, now?: () => Date): (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => ReviewResult | undefined {
-  let last: { key: string; result: ReviewResult | undefined } | undefined;
+export const REVIEW_MEMO_SIZE = 64;
+
+/**
+ * The props' JSON with secrets as their values: a remediation sees `Secret` instances where a
+ * validation sees plain values, and the rule book reviews the same object in both.
+ */
+function propsKey(props: unknown): string {
+  return JSON.stringify(props, (_k, v: unknown) => (v instanceof Secret ? v.value : v));
+}
+
+/**
+ * One review per resource and inputs for every policy of the pack (the ~125 rule policies,
+ * the remediation and its advisory form): the analyzer server calls each policy with the same
+ * resource in turn, each time with props freshly deserialized (a new object, so identity says
+ * nothing), so the memo is keyed by the resource's URN and type and holds its props' JSON to
+ * tell a changed input (the remediation's output, an `up` after its preview) from the same one.
+ * Least recently used entries go past REVIEW_MEMO_SIZE.
+ */
+function memoisedReview(config: PolicyConfig, reviewer: Reviewer, now?: () => Date): (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => Reviewed | undefined {
+  const memo = new Map<string, { raw: Obj; props: string; value: Reviewed | undefined }>();
   return (args) => {
-    const key = `${args.type}\u0000${args.urn}\u0000${JSON.stringify(unwrapProxy(args.props as Obj))}`;
-    if (last?.key !== key) last = { key, result: reviewResource(args, config, now) };
-    return last.result;
+    if (args.type.startsWith(`${PACK_NAME}:`)) return undefined;
+    const id = `${args.urn}\u0000${args.type}`;
+    const raw = unwrapProxy(args.props as Obj);
+    let entry = memo.get(id);
+    // The same props object (the analyzer's conversion shared across policies, sdk.ts) needs no JSON.
+    if (entry?.raw !== raw) {
+      const props = propsKey(raw);
+      if (entry?.props !== props) {
+        const rebuilt = rebuildObject(args.type, args.props);
+        entry = { raw, props, value: rebuilt && { rebuilt, result: reviewRebuilt(rebuilt, reviewer, config, now) } };
+      } else entry = { ...entry, raw };
+    }
+    memo.delete(id);
+    memo.set(id, entry);
+    if (memo.size > REVIEW_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    return entry.value;
   };
 }
 
@@ -114,27 +158,48 @@ function stackObjects(resources: readonly PolicyResource[]): { urns: string[]; o
   return { urns, objects };
 }
 
-/** One computation of the checks across resources per stack analysis, shared by the stack policies. */
+type StackFindings = { urn: string; violations: Finding[]; warnings: Finding[]; audits: AuditRecord[] };
+
+/**
+ * One computation of the checks across resources per stack analysis, shared by the stack
+ * policies: the analyzer server hands each of them the stack's resources freshly
+ * deserialized, so the cache is keyed by their URNs, types and props' JSON, compared before
+ * anything is rebuilt.
+ */
 function cachedStackChecks(config: PolicyConfig, now?: () => Date) {
-  let last: { key: string; byRule: Map<string, { urn: string; violations: Finding[]; warnings: Finding[]; audits: AuditRecord[] }[]> } | undefined;
+  let last: { raws: Obj[]; key: string; byRule: Map<string, StackFindings[]> } | undefined;
   return (resources: readonly PolicyResource[]) => {
+    const ours = resources.filter((r) => !r.type.startsWith(`${PACK_NAME}:`));
+    const raws = ours.map((r) => unwrapProxy(r.props as Obj));
+    // The same props objects (the analyzer's conversion shared across policies, sdk.ts) need no JSON.
+    if (last && last.raws.length === raws.length && raws.every((r, i) => r === last!.raws[i])) return last.byRule;
+    const key = propsKey(ours.map((r, i) => [r.urn, r.type, raws[i]]));
+    if (last?.key === key) {
+      last.raws = raws;
+      return last.byRule;
+    }
     const { urns, objects } = stackObjects(resources);
-    const key = JSON.stringify([urns, objects]);
-    if (last?.key === key) return last.byRule;
-    const byRule = new Map<string, { urn: string; violations: Finding[]; warnings: Finding[]; audits: AuditRecord[] }[]>();
-    const add = (urn: string, r: { violations: Finding[]; warnings: Finding[]; audits: AuditRecord[] }) => {
-      for (const rule of new Set([...r.violations, ...r.warnings, ...r.audits].map((f) => f.rule))) byRule.set(rule, [...(byRule.get(rule) ?? []), { urn, ...r }]);
+    const byRule = new Map<string, StackFindings[]>();
+    const add = (urn: string, r: Omit<StackFindings, "urn">) => {
+      for (const rule of new Set([...r.violations, ...r.warnings, ...r.audits].map((f) => f.rule))) {
+        const list = byRule.get(rule) ?? [];
+        list.push({ urn, ...r });
+        byRule.set(rule, list);
+      }
     };
     // References name objects, not URNs: a finding goes to every resource that is that object
     // (the same name in two clusters of one stack is two resources).
     const urnsOf = new Map<string, string[]>();
     objects.forEach((o, i) => {
       const ref = refOf(o);
-      if (ref) urnsOf.set(refKey(ref), [...(urnsOf.get(refKey(ref)) ?? []), urns[i]]);
+      if (!ref) return;
+      const list = urnsOf.get(refKey(ref)) ?? [];
+      list.push(urns[i]);
+      urnsOf.set(refKey(ref), list);
     });
     for (const r of checkReferences(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) for (const urn of urnsOf.get(refKey(r.object)) ?? []) add(urn, r);
     for (const r of checkPeering(objects, { config: reviewing(config), ...(now ? { now: now() } : {}) })) add(urns[r.index], r);
-    last = { key, byRule };
+    last = { raws, key, byRule };
     return byRule;
   };
 }
@@ -145,11 +210,13 @@ function cachedStackChecks(config: PolicyConfig, now?: () => Date) {
  * - `kuscia-defaults`, the remediation applying the rule book's defaults (level `remediate`);
  * - one stack policy per rule across resources (`ref.*`, `peer.*`), named by the rule id.
  * `options.now`: the clock of exception expiry and certificate validity (default the real one;
- * `kuscia-iac test --frontend pack` pins it).
+ * `kuscia-iac test --frontend pack` pins it). `options.review`: the rule book's review (default
+ * policy/ `review`; tests wrap it to count calls). Every resource policy of the result shares one
+ * review per resource and inputs (memoisedReview), the stack policies one check across resources.
  */
-export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(), options: { now?: () => Date } = {}): (ResourceValidationPolicy | StackValidationPolicy)[] {
+export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(), options: { now?: () => Date; review?: Reviewer } = {}): (ResourceValidationPolicy | StackValidationPolicy)[] {
   const { now } = options;
-  const reviewOf = cachedReview(reviewing(config), now);
+  const reviewOf = memoisedReview(reviewing(config), options.review ?? review, now);
   const stackChecks = cachedStackChecks(config, now);
   const across = new Set([...referenceRuleIds(), ...PEERING_RULES.map((r) => r.id)]);
   const level = (info: RuleInfo): EnforcementLevel => enforcementLevelOf(config.actionOf(info.id, info.severity));
@@ -162,35 +229,32 @@ export function buildPolicies(config: PolicyConfig = defaultPolicyConfiguration(
       enforcementLevel: level(info),
       validateResource: (args, reportViolation) => {
         if (!kindMatches(info, args)) return;
-        const r = reviewOf(args);
+        const r = reviewOf(args)?.result;
         if (r) reportRule(info.id, describe(info), r, reportViolation);
       },
     }));
+
+  /** The defaults a resource lacks, or undefined: none, or values not known yet (preview; `pulumi up` remediates). */
+  const missingDefaults = (args: Pick<ResourceValidationArgs, "type" | "props" | "urn">) => {
+    const m = reviewOf(args);
+    if (!m?.result || m.rebuilt.unknownPaths.length > 0 || m.result.patch.length === 0) return undefined;
+    // The patch does not depend on the rules' actions: the memoised review (off read as audit) serves.
+    const out = applyDefaults(unwrapProxy(args.props as Obj), m.result.patch);
+    return out.applied.length > 0 ? out : undefined;
+  };
 
   const defaults: ResourceValidationPolicy = {
     name: DEFAULTS_POLICY,
     description: "Kuscia custom resources carry the defaults upstream fills in (what the kuscia-iac mutating webhook adds: a Domain's interConnProtocols, an AppImage's replicas and port protocol and scope, a KusciaDeployment party template's strategy)",
     enforcementLevel: "remediate",
-    remediateResource: (args) => {
-      if (args.type.startsWith(`${PACK_NAME}:`)) return undefined;
-      const rebuilt = rebuildObject(args.type, args.props);
-      // With values not known yet (preview) the props cannot be handed back intact: `pulumi up` remediates.
-      if (!rebuilt || rebuilt.unknownPaths.length > 0) return undefined;
-      const r = review(rebuilt.object, { config, ...(now ? { now: now() } : {}) });
-      if (!r.known || r.patch.length === 0) return undefined;
-      const { props, applied } = applyDefaults(unwrapProxy(args.props as Obj), r.patch);
-      return applied.length > 0 ? props : undefined;
-    },
+    // With values not known yet (preview) the props cannot be handed back intact: `pulumi up` remediates.
+    remediateResource: (args) => missingDefaults(args)?.props,
     // At advisory (or mandatory) level, instead of changing the resource, say what is missing: the
     // defaults the remediation would add. At `remediate` the engine runs this after the remediation,
     // which leaves nothing to say; with values not known yet it waits for `pulumi up`, as the remediation does.
     validateResource: (args, reportViolation) => {
-      const rebuilt = rebuildObject(args.type, args.props);
-      if (!rebuilt || rebuilt.unknownPaths.length > 0) return;
-      const r = reviewOf(args);
-      if (!r || r.patch.length === 0) return;
-      const { applied } = applyDefaults(unwrapProxy(args.props as Obj), r.patch);
-      if (applied.length > 0) reportViolation(`[defaults] missing upstream defaults: ${applied.map((p) => `${p.path.slice(1).replace(/\//g, ".")} = ${JSON.stringify(p.value)}`).join(", ")}`);
+      const missing = missingDefaults(args);
+      if (missing) reportViolation(`[defaults] missing upstream defaults: ${missing.applied.map((p) => `${p.path.slice(1).replace(/\//g, ".")} = ${JSON.stringify(p.value)}`).join(", ")}`);
     },
   };
 
