@@ -5,8 +5,9 @@
  * (@actions/core command.ts) writes them: `%`, CR and LF in the message; also `:` and `,`
  * in property values.
  */
-import type { Report } from "../run";
+import type { ObjectResult, Report } from "../run";
 import { SKIP_REASONS } from "../select";
+import type { ReportStream } from "./stream";
 
 function escapeData(s: string): string {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -24,15 +25,30 @@ function command(level: "error" | "warning" | "notice", props: Record<string, st
   return `::${level}${p ? ` ${p}` : ""}::${escapeData(message)}`;
 }
 
+function resultLines(r: ObjectResult): string {
+  let out = "";
+  const file = r.file === "-" ? undefined : r.file.split("\\").join("/");
+  const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
+  for (const v of r.violations) out += command("error", { file, line: v.line, title: `kuscia-iac ${v.rule}` }, `${what}: ${v.message}`) + "\n";
+  for (const w of r.warnings) out += command("warning", { file, line: w.line, title: `kuscia-iac ${w.rule}` }, `${what}: ${w.message}`) + "\n";
+  for (const a of r.audits) out += command("notice", { file, line: a.line, title: `kuscia-iac ${a.rule} (${a.reason})` }, `${what}: ${a.message}`) + "\n";
+  return out;
+}
+
+/** The github format written result by result (review/format/stream.ts). */
+export function githubStream(): ReportStream {
+  return { head: () => "", result: resultLines, tail: (report) => tailLines(report).join("\n") + "\n" };
+}
+
 export function formatGithub(report: Report): string {
+  const s = githubStream();
+  let out = s.head();
+  for (const r of report.results) out += s.result(r);
+  return out + s.tail(report);
+}
+
+function tailLines(report: Report): string[] {
   const lines: string[] = [];
-  for (const r of report.results) {
-    const file = r.file === "-" ? undefined : r.file.split("\\").join("/");
-    const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
-    for (const v of r.violations) lines.push(command("error", { file, line: v.line, title: `kuscia-iac ${v.rule}` }, `${what}: ${v.message}`));
-    for (const w of r.warnings) lines.push(command("warning", { file, line: w.line, title: `kuscia-iac ${w.rule}` }, `${what}: ${w.message}`));
-    for (const a of r.audits) lines.push(command("notice", { file, line: a.line, title: `kuscia-iac ${a.rule} (${a.reason})` }, `${what}: ${a.message}`));
-  }
   const s = report.summary;
   const skipped = report.skippedFiles ?? [];
   if (skipped.length > 0) {
@@ -42,5 +58,5 @@ export function formatGithub(report: Report): string {
   }
   // A plain line for the log; GitHub shows it as text, not as an annotation.
   lines.push(`kuscia-iac: ${s.files} files, ${s.objects} objects: ${s.refused} refused, ${s.warnings} warnings, ${s.audits} audited, ${s.skipped} objects of kinds not reviewed, ${skipped.length} files or folders skipped`);
-  return lines.join("\n") + "\n";
+  return lines;
 }
