@@ -13,6 +13,7 @@ import { ConfigError, NotApiServerError, connect } from "./kube";
 import { scanCluster } from "./scan";
 import { describeWrite, writeReports, DEFAULT_MAX_RESULTS, REPORT_API_CHOICES, REPORT_NAME, type ReportApiChoice } from "./policyreport";
 import { writeMetricsFile } from "./certificates";
+import { plural } from "../policy/plural";
 
 export interface AuditCommandOptions {
   format: "text" | "json" | "junit" | "sarif";
@@ -72,7 +73,7 @@ export async function runAudit(opts: AuditCommandOptions, io: Io = processIo()):
         prune: !outcome.incomplete,
         notice: (l) => say(l),
       });
-      for (const t of w.truncated) say(`${t.report}: ${t.total} results, ${t.omitted} left out (at most ${opts.maxReportResults ?? DEFAULT_MAX_RESULTS} per report; the summary counts them all)`);
+      for (const t of w.truncated) say(`${t.report}: ${plural(t.total, "result")}, ${t.omitted} left out (at most ${opts.maxReportResults ?? DEFAULT_MAX_RESULTS} per report; the summary counts them all)`);
       for (const l of describeWrite(w)) say(l);
     }
     if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, outcome.certificates);

@@ -222,34 +222,17 @@ export class KubeClient {
     throw err;
   }
 
-  /** One HTTP exchange; the body read whole (API answers here are pages of a list, at most a few MiB). */
+  /** One HTTP exchange (see send) as the API server's answer is judged: status, content type, Location and Retry-After. */
   private async fetch(method: string, urlPath: string, body?: unknown): Promise<RawAnswer> {
-    const url = new URL(this.server + urlPath);
-    const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
-    await this.kc.applyToHTTPSOptions(opts);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    if (payload) opts.headers = { ...opts.headers, "content-type": "application/json", "content-length": String(payload.length) };
-    const lib = url.protocol === "http:" ? http : https;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(url, opts as http.RequestOptions, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers["content-type"] ?? "").split(";")[0].trim(),
-            location: header(res.headers.location),
-            retryAfter: header(res.headers["retry-after"]),
-            text: Buffer.concat(chunks).toString("utf8"),
-          });
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
-      req.on("error", (e) => reject(new Error(`${this.server}: ${e.message}`)));
-      req.end(payload);
-    });
+    const { res, text } = await this.send(method, urlPath, body);
+    const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+    return {
+      status: res.statusCode ?? 0,
+      contentType: String(res.headers["content-type"] ?? "").split(";")[0].trim(),
+      location: header(res.headers.location),
+      retryAfter: header(res.headers["retry-after"]),
+      text,
+    };
   }
 
   /**
@@ -258,6 +241,25 @@ export class KubeClient {
    * headers (impersonation). For callers that read refusals as data (kuscia-iac test).
    */
   async exchange(method: string, urlPath: string, body?: unknown, headers: Record<string, string | string[]> = {}): Promise<{ status: number; json: Json; warnings: string[] }> {
+    const { res, text } = await this.send(method, urlPath, body, headers);
+    let json: Json;
+    try {
+      json = text ? (JSON.parse(text) as Json) : {};
+    } catch {
+      json = { message: text.slice(0, 200) };
+    }
+    // headersDistinct: one entry per Warning header (res.headers joins them with ", ").
+    const warnings = (res.headersDistinct.warning ?? []).map(warningText);
+    return { status: res.statusCode ?? 0, json, warnings };
+  }
+
+  /**
+   * The one HTTP exchange every request of the client makes: the kubeconfig's credentials and
+   * TLS settings, `body` as JSON, `headers` added, the answer's body read whole as UTF-8 (API
+   * answers here are pages of a list, at most a few MiB). Rejects with Error on a connection
+   * failure or when no answer comes within the client's timeout.
+   */
+  private async send(method: string, urlPath: string, body?: unknown, headers: Record<string, string | string[]> = {}): Promise<{ res: http.IncomingMessage; text: string }> {
     const url = new URL(this.server + urlPath);
     const opts: https.RequestOptions = { method, headers: { accept: "application/json" }, timeout: this.timeoutMs };
     await this.kc.applyToHTTPSOptions(opts);
@@ -269,18 +271,7 @@ export class KubeClient {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: Json;
-          try {
-            json = text ? (JSON.parse(text) as Json) : {};
-          } catch {
-            json = { message: text.slice(0, 200) };
-          }
-          // headersDistinct: one entry per Warning header (res.headers joins them with ", ").
-          const warnings = (res.headersDistinct.warning ?? []).map(warningText);
-          resolve({ status: res.statusCode ?? 0, json, warnings });
-        });
+        res.on("end", () => resolve({ res, text: Buffer.concat(chunks).toString("utf8") }));
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${this.timeoutMs} ms`)));
       req.on("error", (e) => reject(new Error(`${this.server}: ${e.message}`)));

@@ -17,6 +17,7 @@
  */
 import type { AuditResult } from "./scan";
 import { ApiError, KubeClient, type ApiResource, type Json } from "./kube";
+import { plural } from "../policy/plural";
 
 export const REPORT_NAME = "kuscia-iac";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -164,7 +165,7 @@ function truncatedEntry(omitted: readonly ReportResult[], total: number, maxResu
     severity: "info",
     category: "Kuscia",
     scored: false,
-    message: `${omitted.length} of ${total} results not shown (a report holds at most ${maxResults}; refusals are kept first): ${counts}; by rule: ${shown}. The summary counts them all; kuscia-iac audit lists every finding`,
+    message: `${omitted.length} of ${plural(total, "result")} not shown (a report holds at most ${maxResults}; refusals are kept first): ${counts}; by rule: ${shown}. The summary counts them all; kuscia-iac audit lists every finding`,
     properties: { omitted: String(omitted.length), total: String(total), omittedFail: String(by("fail")), omittedWarn: String(by("warn")), omittedSkip: String(by("skip")) },
   };
 }

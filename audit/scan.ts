@@ -9,6 +9,7 @@ import { at } from "../policy/checks/values";
 import type { Finding, ObjectResult, Report } from "../review/run";
 import { ApiError, KubeClient, type ApiResource, type Json } from "./kube";
 import { certificatesOf, type CertificateEntry } from "./certificates";
+import { plural } from "../policy/plural";
 
 export interface AuditResult extends ObjectResult {
   uid?: string;
@@ -128,7 +129,7 @@ export async function scanCluster(client: KubeClient, opts: ScanOptions = {}): P
         cont = page.continue;
         if (opts.progress && (cont || n >= pageSize) && Date.now() - last > 1000) {
           last = Date.now();
-          opts.progress(`listing ${resource.name}${namespace ? ` in ${namespace}` : ""}: ${n} objects${cont ? " so far" : ""}`);
+          opts.progress(`listing ${resource.name}${namespace ? ` in ${namespace}` : ""}: ${plural(n, "object")}${cont ? " so far" : ""}`);
         }
       } while (cont);
     };
@@ -164,7 +165,7 @@ export async function scanCluster(client: KubeClient, opts: ScanOptions = {}): P
     }
     incomplete = true;
     if (all && namespaces.length > 0) opts.notice?.(`${key}: not listable cluster-wide; read namespace by namespace (${namespaces.length})`);
-    else opts.notice?.(`${key}: forbidden (403) in ${forbidden.filter((f) => f.startsWith(`${key} in `)).length} of ${namespaces.length} namespaces; those were skipped`);
+    else opts.notice?.(`${key}: forbidden (403) in ${forbidden.filter((f) => f.startsWith(`${key} in `)).length} of ${plural(namespaces.length, "namespace")}; those were skipped`);
   }
 
   if (opts.references !== false) {

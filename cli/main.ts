@@ -19,7 +19,6 @@ export function buildProgram(only?: string): Command {
   const program = new Command("kuscia-iac")
     .description("Policy, admission control and infrastructure as code for Kuscia / SecretFlow and Iflearner on Kubernetes")
     .version(require("../../package.json").version)
-    .showHelpAfterError()
     .exitOverride();
   const all = only === undefined;
   if (all || REVIEW_COMMANDS.has(only)) (require("../review/command") as typeof import("../review/command")).register(program);
@@ -28,7 +27,22 @@ export function buildProgram(only?: string): Command {
   if (all || only === "webhook") (require("../webhook/command") as typeof import("../webhook/command")).register(program);
   if (all || only === "vap") (require("../vap/command") as typeof import("../vap/command")).register(program);
   if (all || only === "test") (require("../policytest/command") as typeof import("../policytest/command")).register(program);
+  oneLineUsageErrors(program, ["kuscia-iac"]);
   return program;
+}
+
+/**
+ * Usage errors (a missing argument, an unknown option, a bad choice) as one line on standard
+ * error, the command first, then where the help is: `kuscia-iac review: missing required
+ * argument 'path'; see \`kuscia-iac review --help\``. Not the whole help: it buried the problem
+ * under 40 lines. For `cmd` and every subcommand below it; the exit status is 2 (see below).
+ */
+function oneLineUsageErrors(cmd: Command, names: string[]): void {
+  const name = names.join(" ");
+  cmd.configureOutput({
+    outputError: (str, write) => write(`${name}: ${str.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}; see \`${name} --help\`\n`),
+  });
+  for (const c of cmd.commands) oneLineUsageErrors(c, [...names, c.name()]);
 }
 
 /** The subcommand named on the command line, when it is one whose front end can be loaded alone. */

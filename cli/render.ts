@@ -13,6 +13,8 @@ import { ANNOTATION } from "../policy/expand/labels";
 import { admit, expand, expandClusterDomainRoute, isKusciaResource, isPartner, type AppImageResource, type DomainResource, type KusciaResource } from "../policy/expand";
 import { EMIT_MODES, type Emit } from "../components/emit";
 import { describeSchedule, expandKusciaJob, type KusciaJobResource } from "../policy/expand/kusciajob";
+import { defaultPolicyConfiguration, PREFLIGHT, ReferenceIndex, refKey, refOf } from "../policy";
+import { APPIMAGE } from "../policy/preflight";
 
 export interface RenderOptions {
   format: "yaml" | "json";
@@ -95,6 +97,8 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
     admitted.push({ doc, object });
   }
 
+  for (const line of preflightWarnings([...admitted, ...jobs])) io.stderr(line);
+
   const appImages = admitted.map((a) => a.object).filter((o): o is AppImageResource => o.kind === "AppImage");
   const domains = admitted.map((a) => a.object).filter((o): o is DomainResource => o.kind === "Domain");
   const partnerDomains = domains.filter(isPartner).map((o) => o.metadata.name);
@@ -149,6 +153,31 @@ export async function runRender(paths: string[], opts: RenderOptions, io: Render
     io.stdout(parts.join("---\n"));
   }
   return failed ? 1 : 0;
+}
+
+const APPIMAGE_KEY = `${APPIMAGE.apiVersion}/${APPIMAGE.kind}`;
+const PREFLIGHT_IDS = new Set(PREFLIGHT.map((r) => r.id));
+
+/**
+ * The rule book's pre-flight checks (policy/preflight.ts) whose targets render has, one
+ * `file:line: warning: ... [rule]` line each, in document order: the AppImages among the
+ * documents given are all there are, as the expansion takes them (ref.kd.template-container,
+ * ref.kd.deploy-template, ref.kj.deploy-template). A missing target is not reported here: the
+ * expansion says it was not given.
+ */
+function preflightWarnings(docs: readonly { doc: SourceDoc; object: unknown }[]): string[] {
+  const index = new ReferenceIndex();
+  for (const d of docs) index.add(d.object);
+  const found = new Map<string, { path: string; rule: string; message: string }[]>();
+  for (const r of index.results({ config: defaultPolicyConfiguration(), complete: new Set([APPIMAGE_KEY]) })) {
+    found.set(refKey(r.object), [...r.violations, ...r.warnings].filter((f) => PREFLIGHT_IDS.has(f.rule)));
+  }
+  const out: string[] = [];
+  for (const { doc, object } of docs) {
+    const ref = refOf(object);
+    for (const f of (ref && found.get(refKey(ref))) || []) out.push(`${doc.file}:${doc.lineOf(f.path)}: warning: ${f.message} [${f.rule}]\n`);
+  }
+  return out;
 }
 
 export function register(program: Command): void {

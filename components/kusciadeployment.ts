@@ -16,6 +16,8 @@ import {
 import { createCustomResource, createNative, family, mergeDependsOn, objectRef, whenCreated, type Family, type ReadinessArgs } from "./children";
 import { emitMode, emitsCustomResource, emitsNative, type Emit } from "./emit";
 import { isKnown, settle } from "./known";
+import { checkGivenTargets } from "./references";
+import { APPIMAGE } from "../policy/preflight";
 import { KusciaValidationError, admitOrThrow, compact, reviewFindings, warnAll, withoutSubject } from "./validate";
 
 export interface PartyContainerArgs {
@@ -154,6 +156,8 @@ export class KusciaDeployment extends pulumi.ComponentResource {
       const ex = expandKusciaDeployment(kd, context);
       if (ex.errors.length > 0) throw new KusciaValidationError("KusciaDeployment", name, ex.errors.map((e) => withoutSubject("KusciaDeployment", e)), this, secret);
       warnAll("KusciaDeployment", name, ex.warnings, this);
+      // The AppImages given are all the expansion uses: the checks that read them (ref.kd.template-container) run on them here when the program's own cannot (the provider).
+      checkGivenTargets(kd, context.appImages, [APPIMAGE], { component: "KusciaDeployment", name, fieldPrefix: "", parent: this });
       const parties: pulumi.Output<Omit<PartyStatus, "phase">>[] = [];
       for (const o of ex.objects) {
         const r = createNative(f, o, {}, secret);

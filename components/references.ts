@@ -25,7 +25,8 @@
  * the update), `audit` a debug line, `off` nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ReferenceIndex, referencedKinds, referringKinds, refKey, refOf } from "../policy";
+import { ReferenceIndex, referencedKinds, referringKinds, refKey, refOf, type PolicyConfig, type ReferenceResult } from "../policy";
+import type { KindRef } from "../policy/preflight";
 import { componentPolicy } from "./policy";
 import { UNKNOWN_PREFIX } from "./partial";
 
@@ -129,26 +130,56 @@ export function checkNow(st: ProgramState = state()): void {
     const ref = refOf(b.obj)!;
     who.set(refKey(ref), [...(who.get(refKey(ref)) ?? []), b.who]);
   }
-  let config;
-  try {
-    config = componentPolicy();
-  } catch (e) {
-    pulumi.log.error(`kuscia-iac: reference checks skipped: ${(e as Error).message}`);
-    return;
-  }
-  const say = (w: Referring, f: { rule: string; message: string }) =>
-    `${w.component} ${JSON.stringify(w.name)}: ${w.fieldPrefix}${f.message.replace(", which does not exist;", ", which this Pulumi program does not declare; if the cluster does not have it either,")} [${f.rule}]`;
+  const config = policyOrLog();
+  if (!config) return;
   // A kind one of whose objects is named by a value not known yet: a name missing from it may be that one.
   const complete = new Set([...TARGETS].filter((k) => !st.unknownTargets.has(k)));
+  logResults(index.results({ config, complete }), (r) => who.get(refKey(r.object)) ?? []);
+}
+
+/** The components' policy configuration, or undefined (and an error logged) when it cannot be read. */
+function policyOrLog(): PolicyConfig | undefined {
+  try {
+    return componentPolicy();
+  } catch (e) {
+    pulumi.log.error(`kuscia-iac: reference checks skipped: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Logs each finding against the components that declared the object: deny as an error (the update fails), warn as a warning, audit as a debug line. */
+function logResults(results: readonly ReferenceResult[], whoOf: (r: ReferenceResult) => readonly Referring[]): void {
+  const say = (w: Referring, f: { rule: string; message: string }) =>
+    `${w.component} ${JSON.stringify(w.name)}: ${w.fieldPrefix}${f.message.replace(", which does not exist;", ", which this Pulumi program does not declare; if the cluster does not have it either,")} [${f.rule}]`;
   const known = (f: { message: string }) => !f.message.includes(UNKNOWN_PREFIX);
-  for (const r0 of index.results({ config, complete })) {
+  for (const r0 of results) {
     const r = { ...r0, violations: r0.violations.filter(known), warnings: r0.warnings.filter(known), audits: r0.audits.filter(known) };
-    for (const w of who.get(refKey(r.object)) ?? []) {
+    for (const w of whoOf(r)) {
       for (const v of r.violations) logged.push(pulumi.log.error(say(w, v), w.parent));
       for (const x of r.warnings) logged.push(pulumi.log.warn(say(w, x), w.parent));
       for (const a of r.audits) logged.push(pulumi.log.debug(`${say(w, a)} (${a.reason})`, w.parent));
     }
   }
+}
+
+/**
+ * Checks `subject` against `given`, the targets one component's arguments carry and takes as
+ * all there are of their kinds (a KusciaDeployment's `appImages`, which its native expansion
+ * uses), now: `ref.kd.template-container` and the other checks of policy/references.ts whose
+ * targets are only of the kinds in `complete`. Only while the program-level checks are off (the
+ * component provider, where each component arrives in a request of its own); with them on,
+ * checkNow sees the same objects and says it once.
+ */
+export function checkGivenTargets(subject: unknown, given: Iterable<unknown>, complete: readonly KindRef[], who: Referring): void {
+  if (enabled) return;
+  const config = policyOrLog();
+  if (!config) return;
+  const index = new ReferenceIndex();
+  for (const t of given) index.add(t);
+  index.add(subject);
+  const ref = refOf(subject);
+  const results = index.results({ config, complete: new Set(complete.map(kindKey)) });
+  logResults(results, (r) => (ref && refKey(r.object) === refKey(ref) ? [who] : []));
 }
 
 /** Log calls of the checks so far (pulumi.log delivers through a promise chain). */

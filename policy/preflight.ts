@@ -7,6 +7,9 @@
  *
  * - `ref.kj.deploy-template`, `ref.kd.deploy-template`: each party's role has a deploy template
  *   in its AppImage (pkg/utils/resources/appimage.go: SelectDeployTemplate);
+ * - `ref.kd.template-container`: each container a party template overrides is one of the deploy
+ *   template's (pkg/controllers/kusciadeployment/util.go: mergeDeployTemplate matches by name and
+ *   ignores the others);
  * - `ref.kj.interconn`: the job's partners do not mix the kuscia and bfia protocols
  *   (kusciajob/handler/scheduler.go: annotateInterConn, from v0.15);
  * - `ref.kj.route`: the routes between a task's parties are Ready
@@ -79,6 +82,8 @@ export interface PreflightRule<S = unknown> {
 
 type ResourceList = { cpu?: string; memory?: string };
 interface ContainerFacts {
+  /** The container's name ("" when it has none): what a KusciaDeployment party's override must name. */
+  name: string;
   requests: ResourceList;
   limits: ResourceList;
 }
@@ -111,7 +116,7 @@ const FACTS: Record<string, (o: Obj) => Facts> = {
         name: str(t.name) ?? "",
         role: str(t.role) ?? "",
         replicas: num(t.replicas) ?? 1,
-        containers: (arr(at(t, "spec", "containers")) ?? []).map((c) => ({ requests: resources(at(c, "resources", "requests")), limits: resources(at(c, "resources", "limits")) })),
+        containers: (arr(at(t, "spec", "containers")) ?? []).map((c) => ({ name: str(at(c, "name")) ?? "", requests: resources(at(c, "resources", "requests")), limits: resources(at(c, "resources", "limits")) })),
       }),
     ),
   }),
@@ -175,11 +180,20 @@ function jobSubject(o: Obj): JobSubject | undefined {
   return { initiator: str(at(o, "spec", "initiator")) || undefined, annotations, tasks };
 }
 
+/** A KusciaDeployment party's container overrides: the names its template gives, by index. */
+interface KdOverrides {
+  path: Segment[];
+  appImage: string;
+  role: string;
+  containers: { index: number; name: string }[];
+}
+
 // ---- Shared pieces.
 
 const q = (s: string) => JSON.stringify(s);
 const SCHEDULER = "pkg/controllers/kusciajob/handler/scheduler.go";
 const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
+const KD_UTIL = "pkg/controllers/kusciadeployment/util.go";
 const SELF_PARTIES = "kuscia.secretflow/interconn-self-parties";
 const SELF_AS_INITIATOR = "kuscia.secretflow/self-cluster-as-initiator";
 const PARTNER = "partner";
@@ -341,7 +355,7 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [
     "ref.kd.deploy-template",
     KD,
     "each spec.parties[].role has a deploy template in the party's AppImage (one for the role, or one without a role)",
-    "pkg/utils/resources/appimage.go: SelectDeployTemplate, called by pkg/controllers/kusciadeployment/util.go: buildPartyKitInfo for every party",
+    `pkg/utils/resources/appimage.go: SelectDeployTemplate, called by ${KD_UTIL}: buildPartyKitInfo for every party`,
     "the KusciaDeployment controller sets the deployment Failed (reason BuildPartyKitInfoFailed) and does not retry until the deployment changes",
     (o) => {
       const out = (arr(at(o, "spec", "parties")) ?? []).flatMap((p, i) => {
@@ -352,6 +366,44 @@ export const PREFLIGHT: readonly PreflightRule<any>[] = [
       return out.length ? out : undefined;
     },
   ),
+  {
+    id: "ref.kd.template-container",
+    from: KD,
+    vap: { unexpressible: NO_CEL.reference },
+    needs: [APPIMAGE],
+    summary: "each container a party template overrides (spec.parties[].template.spec.containers[].name) is a container of the deploy template the party gets from its AppImage",
+    source: `${KD_UTIL}: mergeDeployTemplate (takes the deploy template's spec and, for each party-template container, only resources.requests and resources.limits of the deploy-template container of the same name; a name matching none is dropped without an error), called by ${KD_UTIL}: buildPartyKitInfo; the same in every release from v0.8`,
+    subject: (o) => {
+      const out = (arr(at(o, "spec", "parties")) ?? []).flatMap((p, i): KdOverrides[] => {
+        const appImage = str(at(p, "appImageRef"));
+        const containers = (arr(at(p, "template", "spec", "containers")) ?? []).flatMap((c, j) => {
+          const name = str(at(c, "name"));
+          return name ? [{ index: j, name }] : [];
+        });
+        return appImage && containers.length > 0 ? [{ path: ["spec", "parties", i], appImage, role: str(at(p, "role")) ?? "", containers }] : [];
+      });
+      return out.length ? out : undefined;
+    },
+    paths: (s: KdOverrides[]) => s.flatMap((p) => p.containers.map((c) => [...p.path, "template", "spec", "containers", c.index, "name"])),
+    check(s: KdOverrides[], t) {
+      const out: PreflightFinding[] = [];
+      for (const p of s) {
+        const templates = templatesOf(t.get(APPIMAGE, "", p.appImage));
+        if (!templates) continue; // missing AppImage: ref.kd.appimage
+        const tpl = selectDeployTemplate(templates, p.role);
+        if (!tpl) continue; // no template for the role: ref.kd.deploy-template
+        const names = tpl.containers.map((c) => c.name);
+        for (const c of p.containers) {
+          if (names.includes(c.name)) continue;
+          out.push({
+            path: [...p.path, "template", "spec", "containers", c.index, "name"],
+            message: `${q(c.name)} is not a container of AppImage ${q(p.appImage)}'s deploy template ${q(tpl.name)} (its containers: ${names.map(q).join(", ") || "none"}); Kuscia takes only the resources of a party-template container, from the deploy-template container of the same name, so this override is ignored and the deploy template's own resources apply: name one of its containers`,
+          });
+        }
+      }
+      return out;
+    },
+  } satisfies PreflightRule<KdOverrides[]>,
   {
     id: "ref.kj.interconn",
     from: KJ,

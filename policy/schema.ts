@@ -12,6 +12,7 @@ import { dotted, fromPointer, type Segment } from "./paths";
 import { show } from "./checks/values";
 import { SCHEMA_FORMATS } from "./schema-formats";
 import type { Violation } from "./types";
+import { plural } from "./plural";
 
 // code.optimize off: ajv's optimiser pass halves compile time's share of a review run
 // (the pod template schemas of IflearnerJob and AppImage: ~300 ms of ~700 ms) and the
@@ -316,7 +317,7 @@ function toViolation(e: ErrorObject, fallbackRule: string): Violation {
       break;
     }
     case "minItems":
-      text = `has ${Array.isArray(e.data) ? e.data.length : 0} items, expected at least ${(e.params as { limit: number }).limit}`;
+      text = `has ${plural(Array.isArray(e.data) ? e.data.length : 0, "item")}, expected at least ${(e.params as { limit: number }).limit}`;
       break;
     default:
       text = e.message ?? "is invalid";

@@ -14,6 +14,7 @@ import { updateSuite } from "./update";
 import type { Frontend } from "./frontends/types";
 import type { Io } from "../review/command";
 import type { Observation } from "./observe";
+import { plural } from "../policy/plural";
 
 export const FRONTENDS = ["webhook", "vap", "pack"] as const;
 export type FrontendName = (typeof FRONTENDS)[number];
@@ -83,7 +84,7 @@ export async function runTests(paths: string[], o: TestCommandOptions, io: Io = 
       for (const [i, s] of suites.entries()) {
         const observed = new Map<number, Observation>(results[i].cases.map((r, k) => [s.cases[k].index, r.observed]));
         const n = updateSuite(s, observed);
-        say(`${s.file}: ${n ? `recorded the observed outcome of ${n} cases` : "every expectation already matched"}`);
+        say(`${s.file}: ${n ? `recorded the observed outcome of ${plural(n, "case")}` : "every expectation already matched"}`);
         // The file now says what was observed: only front-end disagreements still fail.
         for (const r of results[i].cases) {
           if (r.failures.length === 0) continue;

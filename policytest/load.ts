@@ -8,7 +8,10 @@ import { promises as fs, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from "yaml";
 import { compile, schemaViolations } from "../policy/schema";
-import { policyConfigurationOf, defaultPolicyConfiguration, type PolicyConfig } from "../policy";
+import { policyConfigurationOf, defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
+import { dotted } from "../policy/paths";
+import { plural } from "../policy/plural";
+import { Suggestions } from "../policy/suggest";
 import { parseSource, readSource, LoadError, type SourceDoc } from "../review/load";
 import { TEST_FILE_SCHEMA, type Expectation, type TestCaseDocument, type TestFileDocument, type UserInfo } from "./schema";
 
@@ -108,15 +111,28 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
     const c = (doc as { cases?: unknown[] })?.cases?.[i] as { name?: unknown } | undefined;
     return typeof c?.name === "string" ? ` (${c.name})` : "";
   };
-  const errors: string[] = [];
+  // Every problem of the file, schema and semantic alike, reported together in line order.
+  const errors: { line: number; text: string }[] = [];
+  const schemaErrorPaths: string[] = [];
   for (const v of schemaViolations(validate, doc, "policytest.schema")) {
     const segs = v.path.match(/[^.[\]]+|\[\d+\]/g)?.map((s) => (s.startsWith("[") ? Number(s.slice(1, -1)) : s)) ?? [];
     const where = segs[0] === "cases" && typeof segs[1] === "number" ? `cases[${segs[1]}]${caseName(segs[1])}: ` : "";
-    errors.push(`${file}:${lineOf(segs)}: ${where}${v.message}`);
+    const line = lineOf(segs);
+    errors.push({ line, text: `${file}:${line}: ${where}${v.message}` });
+    schemaErrorPaths.push(v.path);
   }
-  if (errors.length > 0) throw new TestFileError(errors);
+  /** Whether the schema found a problem at or inside the field at `segs`: its value is not read again. */
+  const schemaFailed = (segs: (string | number)[]): boolean => {
+    const p = dotted(segs);
+    return schemaErrorPaths.some((e) => e === p || e.startsWith(`${p}.`) || e.startsWith(`${p}[`));
+  };
+  /** `o` without the fields the schema found a problem in, so the checks below read only well-typed values. */
+  const sound = <T>(o: unknown, at: (string | number)[]): Partial<T> => {
+    if (o === null || typeof o !== "object" || Array.isArray(o)) return {};
+    return Object.fromEntries(Object.entries(o).filter(([k]) => k === "cases" || k === "expect" || !schemaFailed([...at, k]))) as Partial<T>;
+  };
 
-  const t = doc as TestFileDocument;
+  const t = sound<TestFileDocument>(doc, []);
   const dir = path.dirname(file);
   const docsOf = new Map<string, SourceDoc[] | string>();
   /** The documents of a manifest file named relative to the test file, or the reason it cannot be read. */
@@ -136,28 +152,42 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
   const configs = new Map<string, PolicyConfig | string>();
   const seenNames = new Map<string, number>();
   const cases: TestCase[] = [];
-  t.cases.forEach((c: TestCaseDocument, i) => {
-    const here = `${file}:${lineOf(["cases", i])}: cases[${i}] (${c.name})`;
-    const fail = (field: string, text: string) => errors.push(`${here}: ${field}: ${text}`);
-    if (seenNames.has(c.name)) fail("name", `is also the name of cases[${seenNames.get(c.name)}]; names identify cases in reports and must be unique`);
-    seenNames.set(c.name, i);
-    const pick = (inline: Record<string, unknown> | undefined, rel: string | undefined, n: number | undefined, field: string): Record<string, unknown> | undefined => {
+  const known = knownRuleIds();
+  const suggestions = new Suggestions([...known]);
+  (Array.isArray(t.cases) ? t.cases : []).forEach((raw: unknown, i) => {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return; // the schema said so
+    const c = sound<TestCaseDocument>(raw, ["cases", i]);
+    const label = `cases[${i}]${typeof c.name === "string" ? ` (${c.name})` : ""}`;
+    /** A problem with the case's field `field` (its first segment names the line). */
+    const fail = (field: string, text: string, segs: (string | number)[] = [field.replace(/[[ ].*$/, "")]) => {
+      const line = lineOf(["cases", i, ...segs]);
+      errors.push({ line, text: `${file}:${line}: ${label}: ${field}: ${text}` });
+    };
+    if (typeof c.name === "string") {
+      if (seenNames.has(c.name)) fail("name", `is also the name of cases[${seenNames.get(c.name)}]; names identify cases in reports and must be unique`);
+      else seenNames.set(c.name, i);
+    }
+    const pick = (inline: Record<string, unknown> | undefined, rel: string | undefined, n: number | undefined, field: "object" | "oldObject"): Record<string, unknown> | undefined => {
+      const fileField = field === "object" ? "file" : "oldFile";
+      const documentField = field === "object" ? "document" : "oldDocument";
       if (inline && rel) return fail(field, `give the object inline or from a file, not both`), undefined;
       if (inline) return inline;
       if (!rel) return undefined;
       const docs = manifest(rel);
-      if (typeof docs === "string") return fail(field === "object" ? "file" : "oldFile", docs), undefined;
-      if (n === undefined && docs.length !== 1) return fail(field === "object" ? "document" : "oldDocument", `${rel} holds ${docs.length} documents: say which with ${field === "object" ? "document" : "oldDocument"}: 1..${docs.length}`), undefined;
+      if (typeof docs === "string") return fail(fileField, docs), undefined;
+      if (n === undefined && docs.length !== 1) return fail(documentField, `${rel} holds ${plural(docs.length, "document")}: say which with ${documentField}: 1..${docs.length}`, [fileField]), undefined;
       const d = docs[(n ?? 1) - 1];
-      if (!d) return fail(field === "object" ? "document" : "oldDocument", `${rel} holds ${docs.length} documents, not ${n}`), undefined;
+      if (!d) return fail(documentField, `${rel} holds ${plural(docs.length, "document")}, not ${n}`), undefined;
       return d.object as Record<string, unknown>;
     };
-    const object = pick(c.object, c.file, c.document, "object");
-    if (!c.object && !c.file) fail("object", "is required: give the object inline (object:) or from a manifest (file:, document:)");
-    const operation = c.operation ?? "CREATE";
-    const oldObject = pick(c.oldObject, c.oldFile, c.oldDocument, "oldObject");
-    if (operation === "UPDATE" && !oldObject && !c.oldFile) fail("oldObject", "is required for an UPDATE: the stored object the update replaces (oldObject: or oldFile:)");
-    if (operation !== "UPDATE" && (c.oldObject || c.oldFile)) fail("oldObject", `is only read for an UPDATE; this case is a ${operation}`);
+    const objectGiven = c.object !== undefined || c.file !== undefined || schemaFailed(["cases", i, "object"]) || schemaFailed(["cases", i, "file"]);
+    const object = pick(c.object, c.file, schemaFailed(["cases", i, "document"]) ? 1 : c.document, "object");
+    if (!objectGiven) fail("object", "is required: give the object inline (object:) or from a manifest (file:, document:)", []);
+    const operation = schemaFailed(["cases", i, "operation"]) ? undefined : (c.operation ?? "CREATE");
+    const oldObject = pick(c.oldObject, c.oldFile, schemaFailed(["cases", i, "oldDocument"]) ? 1 : c.oldDocument, "oldObject");
+    const oldGiven = c.oldObject !== undefined || c.oldFile !== undefined || schemaFailed(["cases", i, "oldObject"]) || schemaFailed(["cases", i, "oldFile"]);
+    if (operation === "UPDATE" && !oldGiven) fail("oldObject", "is required for an UPDATE: the stored object the update replaces (oldObject: or oldFile:)", ["operation"]);
+    if (operation !== undefined && operation !== "UPDATE" && (c.oldObject || c.oldFile)) fail("oldObject", `is only read for an UPDATE; this case is a ${operation}`, [c.oldObject ? "oldObject" : "oldFile"]);
 
     const configuration = c.configuration ?? t.configuration;
     const kusciaVersion = c.kusciaVersion ?? t.kusciaVersion;
@@ -169,7 +199,7 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
       config = compileConfig(configuration, kusciaVersion, dir, now);
       configs.set(key, config);
     }
-    if (typeof config === "string") fail(c.configuration !== undefined || (c.kusciaVersion !== undefined && t.configuration === undefined) ? "configuration" : "configuration (of the file)", config);
+    if (typeof config === "string") fail(c.configuration !== undefined || (c.kusciaVersion !== undefined && t.configuration === undefined) ? "configuration" : "configuration (of the file)", config, c.configuration !== undefined ? ["configuration"] : c.kusciaVersion !== undefined ? ["kusciaVersion"] : []);
 
     const refSources = c.references ?? t.references;
     let references: Record<string, unknown>[] | undefined;
@@ -177,16 +207,26 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
       references = [];
       refSources.forEach((r, k) => {
         const field = `references[${k}]`;
+        const segs = c.references ? ["references", k] : [];
         if (typeof r.file === "string" && r.apiVersion === undefined && r.kind === undefined) {
-          if (Object.keys(r).length > 1) return fail(field, `a file reference has only file:, found ${Object.keys(r).join(", ")}`);
+          if (Object.keys(r).length > 1) return fail(field, `a file reference has only file:, found ${Object.keys(r).join(", ")}`, segs);
           const docs = manifest(r.file);
-          if (typeof docs === "string") return fail(field, docs);
+          if (typeof docs === "string") return fail(field, docs, segs);
           for (const d of docs) references!.push(d.object as Record<string, unknown>);
         } else if (typeof r.apiVersion === "string" && typeof r.kind === "string") references!.push(r);
-        else fail(field, "expected {file: <manifest file>} or an inline object with apiVersion and kind");
+        else fail(field, "expected {file: <manifest file>} or an inline object with apiVersion and kind", segs);
       });
     }
-    if (object && typeof config !== "string") {
+
+    // Rule ids an expectation names must be rules: a typo would otherwise fail every run with a confusing difference, or pass an empty list.
+    const expect = sound<Expectation>(c.expect, ["cases", i, "expect"]);
+    for (const list of ["violations", "warnings", "audits"] as const) {
+      (expect[list] ?? []).forEach((id, k) => {
+        if (!known.has(id)) fail(`expect.${list}[${k}]`, `${JSON.stringify(id)} is no rule of the rule book${suggestions.hint(id)}; \`kuscia-iac rules\` lists them all`, ["expect", list, k]);
+      });
+    }
+
+    if (object && typeof config !== "string" && operation !== undefined && typeof c.name === "string" && c.expect) {
       cases.push({
         index: i,
         name: c.name,
@@ -203,8 +243,14 @@ export async function loadTestFile(file: string): Promise<TestSuite> {
       });
     }
   });
-  if (errors.length > 0) throw new TestFileError(errors);
+  if (errors.length > 0) throw new TestFileError(errors.sort((a, b) => a.line - b.line).map((e) => e.text));
   return { file, name: t.metadata?.name ?? path.basename(file), document, cases };
+}
+
+let ruleIdSet: Set<string> | undefined;
+/** Every rule id the rule book can report (`kuscia-iac rules`), in its order. */
+function knownRuleIds(): Set<string> {
+  return (ruleIdSet ??= new Set(rules().map((r) => r.id)));
 }
 
 /**

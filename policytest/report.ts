@@ -1,5 +1,6 @@
 /** `kuscia-iac test` results as text (people), JSON (tools) or JUnit XML (CI test tabs). */
 import type { RunSummary, SuiteResult } from "./run";
+import { plural } from "../policy/plural";
 
 export type TestFormat = "text" | "json" | "junit";
 export const TEST_FORMATS: readonly TestFormat[] = ["text", "json", "junit"];
@@ -22,16 +23,16 @@ function text(suites: readonly SuiteResult[], summary: RunSummary, color: boolea
   const out: string[] = [];
   for (const s of suites) {
     const failed = s.cases.filter((x) => !x.passed);
-    out.push(`${s.file}: ${s.cases.length} cases, ${failed.length ? c("31", `${failed.length} failed`) : c("32", "all passed")}`);
+    out.push(`${s.file}: ${plural(s.cases.length, "case")}, ${failed.length ? c("31", `${failed.length} failed`) : c("32", "all passed")}`);
     for (const x of failed) {
       out.push(`  ${c("31", "FAIL")} ${x.name} (${x.where})`);
       for (const l of failureLines(x)) out.push(`    ${l}`);
     }
   }
   for (const [name, t] of Object.entries(summary.frontends)) {
-    out.push(`front end ${name}: ${t.compared} cases compared, ${t.agreed} agree with the rule book, ${t.disagreed} disagree${t.notApplicable ? `, ${t.notApplicable} not applicable` : ""}`);
+    out.push(`front end ${name}: ${plural(t.compared, "case")} compared, ${t.agreed} agree with the rule book, ${t.disagreed} disagree${t.notApplicable ? `, ${t.notApplicable} not applicable` : ""}`);
   }
-  out.push(`${summary.files} files, ${summary.cases} cases: ${summary.passed} passed, ${summary.failed ? c("31", `${summary.failed} failed`) : "0 failed"}`);
+  out.push(`${plural(summary.files, "file")}, ${plural(summary.cases, "case")}: ${summary.passed} passed, ${summary.failed ? c("31", `${summary.failed} failed`) : "0 failed"}`);
   return out.join("\n") + "\n";
 }
 

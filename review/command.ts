@@ -18,6 +18,7 @@ import { usableCpus } from "../platform/cpus";
 import { ruleDocPath } from "../policy/ruledocs";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { plural } from "../policy/plural";
 
 export interface ReviewCommandOptions {
   format: ReportFormat;
@@ -140,16 +141,20 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   report.skippedFiles = skipped;
   report.summary.skippedFiles = skipped.length;
   report.summary.skippedFilesByReason = countByReason(skipped);
+  // Input errors are part of the report, so every format carries them (and SARIF says the run failed).
+  report.errors = errors.map((e) => ({ file: e.file, ...(e.line ? { line: e.line } : {}), ...(e.document !== undefined ? { document: e.document } : {}), message: e.detail }));
+  report.summary.inputErrors = errors.length;
   refs?.apply(report, config ?? defaultPolicyConfiguration());
   if (stream && out) {
     out.write(stream.tail(report));
     out.flush();
   } else io.stdout(formatReport(report, opts.format, color, config));
+  // On standard error too, for people, whatever the format (the report usually goes to a file).
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
   if (report.summary.objects === 0 && !opts.allowEmpty) {
     // `kubectl kustomize broken | kuscia-iac review -` without pipefail: an empty input must not pass.
-    io.stderr(`kuscia-iac review: no Kubernetes objects in ${paths.join(", ")}${skipped.length > 0 ? ` (${skipped.length} files or folders skipped: see the output)` : ""}; an empty input often means the command that produced it failed (--allow-empty accepts it)\n`);
+    io.stderr(`kuscia-iac review: no Kubernetes objects in ${paths.join(", ")}${skipped.length > 0 ? ` (${plural(skipped.length, "file or folder", "files or folders")} skipped: see the output)` : ""}; an empty input often means the command that produced it failed (--allow-empty accepts it)\n`);
     return 2;
   }
   if (report.summary.refused > 0) return 1;
@@ -234,7 +239,8 @@ Exit status:
   1  at least one object refused (or warned, with --fail-on-warning)
   2  usage error, a file that cannot be read or parsed (a manifest with a syntax error), exceeds a
      parsing limit, or, named on the command line, is not a Kubernetes manifest (binary,
-     compressed, plain text, no apiVersion/kind); or an invalid --config
+     compressed, plain text, no apiVersion/kind); or an invalid --config. Every --format
+     carries each such input error with its file and line (id review.input)
 
 Examples:
   kuscia-iac review manifests/

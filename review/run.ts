@@ -47,6 +47,29 @@ export interface Summary {
   /** Files and folders not reviewed (review only; see review/select.ts), and how many per reason. */
   skippedFiles?: number;
   skippedFilesByReason?: Partial<Record<SkipReason, number>>;
+  /** Input errors (review only): files or documents that could not be read or parsed; any makes the exit status 2. */
+  inputErrors?: number;
+}
+
+/**
+ * The id every output format files an input error under (SARIF's notification descriptor,
+ * JUnit's error type, the text and github formats' bracket): not a rule of the rule book,
+ * like `review.truncated`.
+ */
+export const INPUT_ERROR_ID = "review.input";
+
+/**
+ * A file, or a document of it, that could not be read or parsed (review/load.ts LoadError):
+ * nothing in it past this point was reviewed, and the exit status is 2.
+ */
+export interface InputError {
+  file: string;
+  /** 1-based line of the problem, when known. */
+  line?: number;
+  /** 1-based number of the document in its file, when the problem is one document's. */
+  document?: number;
+  /** The problem, without the file and line: `not valid YAML: ...`, `document 2 is not a Kubernetes object: ...`. */
+  message: string;
 }
 
 export interface Report {
@@ -54,6 +77,18 @@ export interface Report {
   summary: Summary;
   /** What review did not read, and why (review only; audit reads a cluster, not files). */
   skippedFiles?: SkippedInput[];
+  /** Files or documents that could not be read or parsed (review only). */
+  errors?: InputError[];
+}
+
+/** `file:line` of an input error (the file alone when the line is unknown). */
+export function inputErrorLocation(e: InputError): string {
+  return e.line ? `${e.file}:${e.line}` : e.file;
+}
+
+/** An input error's message as people read it: `document 2 ` first when the problem is one document's. */
+export function inputErrorText(e: InputError): string {
+  return `${e.document !== undefined ? `document ${e.document} ` : ""}${e.message}`;
 }
 
 /**

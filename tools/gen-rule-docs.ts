@@ -9,9 +9,11 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { checkPeering, checkReferences, CONFIG_KEY, CONFIG_LABEL, DEFAULT_KUSCIA_VERSION, DEFAULT_PARAMETERS, defaultPolicyConfiguration, KUSCIA_RELEASES, REFERENCES, refKey, refOf, review, ruleDefinitions, type RuleDefinition } from "../policy";
+import { checkPeering, checkReferences, CONFIG_KEY, CONFIG_LABEL, DEFAULT_KUSCIA_VERSION, DEFAULT_PARAMETERS, defaultPolicyConfiguration, KUSCIA_RELEASES, PREFLIGHT, REFERENCES, refKey, refOf, review, ruleDefinitions, type RuleDefinition } from "../policy";
 import { ruleDocPath } from "../policy/ruledocs";
 import { loadExamples, type Example } from "./examples";
+import { UPDATE_EXAMPLES, type UpdateExample } from "./update-examples";
+import { stringify } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Where the pages go, relative to the repository root. */
@@ -32,13 +34,23 @@ interface Sighting {
   noise: number;
 }
 
+/** An UPDATE the rule refuses (tools/update-examples.ts), with the rule book's messages; its accepted form keeps the field. */
+interface UpdateSighting {
+  example: UpdateExample;
+  messages: string[];
+}
+
 export interface RuleExamples {
   reported?: Sighting;
   accepted?: Example;
+  /** For a rule that reads the stored object: an update it refuses, and (`updateAccepted`) the same update keeping the field, which it accepts. */
+  update?: UpdateSighting;
+  updateAccepted?: boolean;
   /** No accepted example because the rule reports every object of its kind among the examples. */
   reportsEvery?: boolean;
 }
 
+const kindKey = (k: { apiVersion: string; kind: string }) => `${k.apiVersion}/${k.kind}`;
 const isAccepted = (d: Example) => d.file.split(path.sep).includes("accepted");
 const relFile = (d: Example) => path.relative(ROOT, d.file).split(path.sep).join("/");
 
@@ -100,15 +112,40 @@ export function findExamples(): Map<string, RuleExamples> {
     for (const res of checkReferences(objects, { config, now: PAGES_NOW })) for (const f of [...res.violations, ...res.warnings]) note(byRef.get(refKey(res.object)), f.rule, f.message);
     for (const res of checkPeering(objects, { config, now: PAGES_NOW })) for (const f of [...res.violations, ...res.warnings]) note(group[res.index], f.rule, f.message);
     for (const [d, rules] of found) for (const [rule, messages] of rules) add(rule, { doc: d, how: "set", messages });
+    const accept = (id: string, d: Example) => setRuleOk.set(id, new Set([...(setRuleOk.get(id) ?? []), d]));
+    const isFrom = (d: Example, k: { apiVersion: string; kind: string }) => {
+      const o = d.object as Record<string, unknown>;
+      return isAccepted(d) && o?.apiVersion === k.apiVersion && o?.kind === k.kind;
+    };
     // A document whose references of a rule all resolve inside its file: an accepted example of that rule.
     for (const ref of REFERENCES) {
       for (const d of group) {
-        const o = d.object as Record<string, unknown>;
-        if (!isAccepted(d) || o?.apiVersion !== ref.from.apiVersion || o?.kind !== ref.from.kind) continue;
-        if (ref.refs(o as never).length === 0 || found.get(d)?.has(ref.id)) continue;
-        setRuleOk.set(ref.id, new Set([...(setRuleOk.get(ref.id) ?? []), d]));
+        if (!isFrom(d, ref.from) || ref.refs(d.object as never).length === 0 || found.get(d)?.has(ref.id)) continue;
+        accept(ref.id, d);
       }
     }
+    // A pre-flight check that had something to check and found nothing: the document has a subject
+    // for it, its file holds objects of every kind the check needs, and the names of those kinds
+    // resolve (no ref.* finding about them, which would leave the check nothing to read).
+    const kinds = new Set(objects.map((o) => refOf(o)).flatMap((r) => (r ? [`${r.apiVersion}/${r.kind}`] : [])));
+    for (const rule of PREFLIGHT) {
+      const needs = rule.needs.map((k) => `${k.apiVersion}/${k.kind}`);
+      if (!needs.every((k) => kinds.has(k))) continue;
+      const unresolved = REFERENCES.filter((r) => kindKey(r.from) === kindKey(rule.from) && needs.includes(kindKey(r.to))).map((r) => r.id);
+      for (const d of group) {
+        if (!isFrom(d, rule.from) || rule.subject(d.object as never) === undefined) continue;
+        if (found.get(d)?.has(rule.id) || unresolved.some((id) => found.get(d)?.has(id))) continue;
+        accept(rule.id, d);
+      }
+    }
+  }
+
+  // Updates the immutability rules refuse (the inputs test/unit/policy/updates.test.ts runs), and the same update keeping the field.
+  const updates = new Map<string, { update?: UpdateSighting; accepted: boolean }>();
+  for (const u of UPDATE_EXAMPLES) {
+    const changed = review(u.after, { operation: "UPDATE", oldObject: u.before, now: PAGES_NOW }).violations.filter((v) => v.rule === u.rule);
+    const kept = review(u.before, { operation: "UPDATE", oldObject: u.before, now: PAGES_NOW });
+    updates.set(u.rule, { ...(changed.length > 0 ? { update: { example: u, messages: changed.map((v) => v.message) } } : {}), accepted: kept.allowed && !kept.violations.some((v) => v.rule === u.rule) });
   }
 
   const size = (d: Example) => docText(d).length;
@@ -139,6 +176,11 @@ export function findExamples(): Map<string, RuleExamples> {
           size(a) - size(b),
       );
       accepted = candidates[0];
+    }
+    const upd = updates.get(def.id);
+    if (upd) {
+      out.set(def.id, { reported, accepted, update: upd.update, updateAccepted: upd.accepted });
+      continue;
     }
     const ofKind = docs.filter((d) => clean.get(d)!.kind === def.kind);
     const reportsEvery = !accepted && ofKind.length > 0 && ofKind.every((d) => clean.get(d)!.rules.has(def.id));
@@ -235,8 +277,12 @@ export function rulePage(def: RuleDefinition, ex: RuleExamples): string {
   if (ex.reported) {
     const intro = ex.reported.how === "set" ? "Reviewed with the other documents of its file (`kuscia-iac review --references`):" : "From";
     lines.push(...exampleSection(reportedTitle, ex.reported.doc, intro, ex.reported.messages), "");
-  } else lines.push(`## ${reportedTitle}`, "", "No example yet.", "");
+  } else if (ex.update) lines.push(...updateSection(reportedTitle, ex.update), "");
+  else lines.push(`## ${reportedTitle}`, "", "No example yet.", "");
   if (ex.accepted) lines.push(...exampleSection("Accepted", ex.accepted, "From"), "");
+  else if (ex.update && ex.updateAccepted) {
+    lines.push("## Accepted", "", `An UPDATE that keeps the ${text(ex.update.example.what)}: the stored object above, sent again as it is.`, "");
+  }
   else if (ex.reportsEvery) lines.push("## Accepted", "", `None: the rule reports every ${def.kind.split("/").pop()}, whatever it holds (it is about who writes such an object).`, "");
   else lines.push("## Accepted", "", "No example yet.", "");
 
@@ -251,6 +297,26 @@ export function rulePage(def: RuleDefinition, ex: RuleExamples): string {
     lines.push(`No policy: it ${text(def.vap.unexpressible)}. The webhook, \`review\` and \`audit\` still apply it ([vap](../vap.md)).`, "");
   }
   return lines.join("\n").replace(/\n+$/, "\n");
+}
+
+/** The section of an UPDATE a rule refuses: the stored object, the update, what the rule book says. */
+function updateSection(title: string, u: UpdateSighting): string[] {
+  const yaml = (o: unknown) => fenced("yaml", stringify(o, { lineWidth: 0 }).replace(/\n$/, "").split("\n").map(shorten));
+  return [
+    `## ${title}`,
+    "",
+    `An UPDATE of the ${text(u.example.what)} (from tools/update-examples.ts, which test/unit/policy/updates.test.ts reviews). The stored object (the AdmissionRequest's \`oldObject\`):`,
+    "",
+    ...yaml(u.example.before),
+    "",
+    "The update (\`object\`):",
+    "",
+    ...yaml(u.example.after),
+    "",
+    "The rule book says:",
+    "",
+    ...fenced("", u.messages.slice(0, 3)),
+  ];
 }
 
 /** docs/rules/README.md: every rule, by kind. */
@@ -272,7 +338,7 @@ export function rulesIndex(defs: readonly RuleDefinition[], ex: Map<string, Rule
       lines.push(`## ${kind === "*" ? "Any object" : kind.split("/").pop() === "ConfigMap" ? "Node configuration (ConfigMap)" : kind.split("/").pop()}`, "", "| rule | severity | default | VAP | examples | summary |", "|---|---|---|---|---|---|");
     }
     const e = ex.get(d.id)!;
-    const examples = [e.reported ? (d.severity === "error" ? "refused" : "warned") : "", e.accepted ? "accepted" : ""].filter(Boolean).join(", ") || "none yet";
+    const examples = [e.reported || e.update ? (d.severity === "error" ? "refused" : "warned") : "", e.accepted || e.updateAccepted ? "accepted" : ""].filter(Boolean).join(", ") || "none yet";
     lines.push(`| [${code(d.id)}](${path.posix.basename(ruleDocPath(d.id))}) | ${d.severity} | ${config.actionOf(d.id, d.severity)} | ${"cel" in d.vap ? "yes" : "no"} | ${examples} | ${text(d.summary)} |`);
   }
   return lines.join("\n") + "\n";
@@ -296,7 +362,7 @@ export function generateRulePages(): GeneratedPage[] {
 
 /** Rules without a reported example, without an accepted one (for the report and the index). */
 export function missingExamples(ex: Map<string, RuleExamples>): { reported: string[]; accepted: string[] } {
-  return { reported: [...ex].filter(([, e]) => !e.reported).map(([id]) => id), accepted: [...ex].filter(([, e]) => !e.accepted).map(([id]) => id) };
+  return { reported: [...ex].filter(([, e]) => !e.reported && !e.update).map(([id]) => id), accepted: [...ex].filter(([, e]) => !e.accepted && !e.updateAccepted).map(([id]) => id) };
 }
 
 if (require.main === module) {

@@ -11,6 +11,7 @@ import { vapCoverage } from "../policy/vap";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
 import { checkKubeVersion, generateVap, KubeVersionError } from "./generate";
 import { generateMutating } from "./mutating";
+import { plural } from "../policy/plural";
 
 interface VapCommandOptions {
   config?: string;
@@ -106,7 +107,7 @@ function runVap(opts: VapCommandOptions): number {
   }
   if (opts.list) return list(opts.output ?? "text", config);
   if (opts.output === "text") {
-    process.stderr.write("kuscia-iac vap: -o text goes with --list; the policies are yaml or json\n");
+    process.stderr.write("kuscia-iac vap: -o text goes with --list; the policies are yaml or json; see `kuscia-iac vap --help`\n");
     return 2;
   }
   const result = generateVap({ config, kubeVersion: opts.kubeVersion });
@@ -126,11 +127,11 @@ function runVap(opts: VapCommandOptions): number {
   else process.stdout.write(objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const maps = mutating.objects.filter((o) => o.kind === "MutatingAdmissionPolicy").length;
   process.stderr.write(
-    `kuscia-iac vap: ${policies} policies with their bindings` +
-      (maps > 0 ? `, and ${maps} MutatingAdmissionPolicies (the defaults of ${maps} kinds) with theirs` : "") +
-      (result.off.length > 0 ? `; ${result.off.length} rules with a CEL form are off` : "") +
+    `kuscia-iac vap: ${plural(policies, "policy", "policies")} with their bindings` +
+      (maps > 0 ? `, and ${plural(maps, "MutatingAdmissionPolicy", "MutatingAdmissionPolicies")} (the defaults of ${plural(maps, "kind")}) with theirs` : "") +
+      (result.off.length > 0 ? `; ${plural(result.off.length, "rule")} with a CEL form ${result.off.length === 1 ? "is" : "are"} off` : "") +
       (result.uncovered.length > 0
-        ? `; ${result.uncovered.length} rules that are on have no policy and need the webhook: ${result.uncovered.join(", ")} (kuscia-iac vap --list says why)`
+        ? `; ${plural(result.uncovered.length, "rule")} that ${result.uncovered.length === 1 ? "is on has" : "are on have"} no policy and ${result.uncovered.length === 1 ? "needs" : "need"} the webhook: ${result.uncovered.join(", ")} (kuscia-iac vap --list says why)`
         : "; no rule that is on needs the webhook") +
       "\n",
   );

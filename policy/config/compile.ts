@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { parseYamlValue, type YamlLimits } from "../yaml";
 import { compile, schemaViolations } from "../schema";
 import { anyGlob, compileGlob, isGlob, type Glob } from "./glob";
+import { Suggestions } from "../suggest";
 import { DEFAULT_PARAMETERS } from "./parameters";
 import { POLICY_CONFIGURATION_SCHEMA } from "./schema";
 import { DEFAULT_VERSION, isKnownRelease, parseKusciaVersion, KUSCIA_RELEASES } from "./version";
@@ -78,9 +79,12 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
     }
     return m;
   };
+  // The closest rule ids for a misspelt one; none for a glob (it names no one rule).
+  const suggestions = new Suggestions(knownRules);
+  const nearest = (id: string): string => (isGlob(id) ? "" : suggestions.hint(id));
   for (const [id, raw] of Object.entries(d.rules ?? {})) {
     if (!matchesSome(id)) {
-      errors.push(`${origin}: rules["${id}"]: names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
+      errors.push(`${origin}: rules["${id}"]: names no rule of the rule book${nearest(id)}; \`kuscia-iac rules\` lists the rule ids`);
       continue;
     }
     const shapeError = checkSetting(raw);
@@ -118,7 +122,7 @@ export function compilePolicyConfiguration(doc: unknown, origin: string, knownRu
     }
     for (const r of e.rules) {
       if (FAIL_CLOSED.has(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} cannot be excepted: it refuses an object a rule could not evaluate (fail closed); report the rule's bug instead`);
-      else if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book; \`kuscia-iac rules\` lists the rule ids`);
+      else if (!matchesSome(r)) errors.push(`${at}.rules: ${JSON.stringify(r)} names no rule of the rule book${nearest(r)}; \`kuscia-iac rules\` lists the rule ids`);
     }
     const why = idle.why(e);
     if (why) warnings.push(`${at} (${e.name}): ${why}`);

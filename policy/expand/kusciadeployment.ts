@@ -131,7 +131,7 @@ export function expandKusciaDeployment(kd: KusciaDeploymentResource, ctx: Kuscia
 
   const kits: PartyKit[] = [];
   parties.forEach((party, index) => {
-    const kit = buildKit(party, index, images, partners, kdName, errors, warnings, where);
+    const kit = buildKit(party, index, images, partners, kdName, errors, where);
     if (kit) kits.push(kit);
   });
   if (errors.length > 0) return { objects: [], warnings, errors };
@@ -181,7 +181,6 @@ function buildKit(
   partners: Set<string>,
   kdName: string,
   errors: string[],
-  warnings: string[],
   where: string,
 ): PartyKit | undefined {
   const at = `spec.parties[${index}]`;
@@ -196,7 +195,7 @@ function buildKit(
     errors.push(`${where}: ${at}.role: AppImage ${JSON.stringify(appImage.metadata.name)} has no deploy template for role ${JSON.stringify(role)} and none without a role`);
     return undefined;
   }
-  const template = mergeTemplate(base, party, at, warnings, where);
+  const template = mergeTemplate(base, party);
   const ports: NamedPort[] = [];
   const seen = new Set<string>();
   for (const c of template.spec.containers ?? []) {
@@ -230,26 +229,20 @@ function buildKit(
 /**
  * mergeDeployTemplate: the AppImage's pod spec, with the party's replicas and
  * strategy, its containers' requests/limits (matched by name) and its affinity.
- * Everything else in the party's pod spec is ignored by Kuscia.
+ * Everything else in the party's pod spec is ignored by Kuscia, and so is an override
+ * naming no container of the template (the rule ref.kd.template-container says so).
  */
-function mergeTemplate(base: DeployTemplate, party: KusciaDeploymentParty, at: string, warnings: string[], where: string): MergedTemplate {
+function mergeTemplate(base: DeployTemplate, party: KusciaDeploymentParty): MergedTemplate {
   const t = party.template ?? {};
   const spec: KusciaPodSpec = structuredClone(base.spec ?? {});
-  const baseNames = (spec.containers ?? []).map((c) => c.name);
-  (t.spec?.containers ?? []).forEach((pc, i) => {
-    const matches = (spec.containers ?? []).filter((c) => c.name === pc.name);
-    if (matches.length === 0 && pc.resources) {
-      warnings.push(
-        `${where}: ${at}.template.spec.containers[${i}].name: ${JSON.stringify(pc.name)} is not a container of AppImage deploy template ${JSON.stringify(base.name)} (${baseNames.map((n) => JSON.stringify(n)).join(", ") || "none"}); Kuscia matches overrides by name, so its resources are ignored`,
-      );
-    }
-    for (const c of matches) {
+  for (const pc of t.spec?.containers ?? []) {
+    for (const c of (spec.containers ?? []).filter((x) => x.name === pc.name)) {
       const req = pc.resources?.requests;
       const lim = pc.resources?.limits;
       if (req && Object.keys(req).length > 0) c.resources = { ...c.resources, requests: { ...req } };
       if (lim && Object.keys(lim).length > 0) c.resources = { ...c.resources, limits: { ...lim } };
     }
-  });
+  }
   if (t.spec?.affinity) spec.affinity = structuredClone(t.spec.affinity);
   return { replicas: t.replicas ?? base.replicas ?? 1, strategy: t.strategy, spec };
 }

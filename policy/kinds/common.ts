@@ -6,6 +6,7 @@ import { NO_CEL } from "../vap/reasons";
 import { domainId, placeholder } from "../checks/names";
 import { describeKey, parseCertificate } from "../checks/pem";
 import { show } from "../checks/values";
+import { plural } from "../plural";
 
 export const KUSCIA = "kuscia.secretflow/v1alpha1";
 
@@ -69,7 +70,7 @@ export function checkCertificate(ctx: RuleContext, path: readonly Segment[], val
     ctx.fail(path, `certificate is not valid before ${c.notBefore.toISOString()}; check the clock of the machine that issued it`, `${prefix}.validity`);
   } else if (c.notAfter.getTime() - now < warnDays * DAY) {
     const days = Math.floor((c.notAfter.getTime() - now) / DAY);
-    ctx.warn(path, `certificate expires on ${c.notAfter.toISOString()} (in ${days} days); renew it before then`, `${prefix}.expiring`);
+    ctx.warn(path, `certificate expires on ${c.notAfter.toISOString()} (in ${plural(days, "day")}); renew it before then`, `${prefix}.expiring`);
   }
   if (expectedCn !== undefined && c.commonName !== expectedCn) {
     ctx.warn(path, `certificate subject CN is ${show(c.commonName ?? "(none)")}, expected the domain ID ${show(expectedCn)}`, `${prefix}.cn`);

@@ -11,6 +11,7 @@ import { checkAppImageRef, checkParties, checkTaskName, crossDomainRule, initiat
 import { arr, at, isObj, show } from "../checks/values";
 import { appImageRefWhy, firstBad, labelOk, labelWhy, lit, show as celShow, subdomainOk, taskNameWhy } from "../vap/cel";
 import { hasSpec, nameField, o as O, parties as celParties } from "../vap/forms";
+import { plural } from "../plural";
 
 const PENDING = "pkg/controllers/kusciatask/handler/pending_handler.go";
 
@@ -123,7 +124,7 @@ export const kusciaTask: KindPolicy = {
       check(o, ctx) {
         const m = at(o, "spec", "scheduleConfig", "minReservedMembers");
         const n = (arr(at(o, "spec", "parties")) ?? []).length;
-        if (typeof m === "number" && n > 0 && m > n) ctx.warn(["spec", "scheduleConfig", "minReservedMembers"], `is ${show(m)} but the task has ${n} parties; Kuscia uses ${n}`);
+        if (typeof m === "number" && n > 0 && m > n) ctx.warn(["spec", "scheduleConfig", "minReservedMembers"], `is ${show(m)} but the task has ${plural(n, "party", "parties")}; Kuscia uses ${n}`);
       },
     },
   ],

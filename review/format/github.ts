@@ -5,8 +5,9 @@
  * (@actions/core command.ts) writes them: `%`, CR and LF in the message; also `:` and `,`
  * in property values.
  */
-import type { ObjectResult, Report } from "../run";
+import { INPUT_ERROR_ID, inputErrorText, type ObjectResult, type Report } from "../run";
 import { SKIP_REASONS } from "../select";
+import { plural } from "../../policy/plural";
 import type { ReportStream } from "./stream";
 
 function escapeData(s: string): string {
@@ -25,9 +26,14 @@ function command(level: "error" | "warning" | "notice", props: Record<string, st
   return `::${level}${p ? ` ${p}` : ""}::${escapeData(message)}`;
 }
 
+/** A file as an annotation's `file` property: forward slashes; none for standard input. */
+function githubPath(file: string): string | undefined {
+  return file === "-" ? undefined : file.split("\\").join("/");
+}
+
 function resultLines(r: ObjectResult): string {
   let out = "";
-  const file = r.file === "-" ? undefined : r.file.split("\\").join("/");
+  const file = githubPath(r.file);
   const what = `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
   for (const v of r.violations) out += command("error", { file, line: v.line, title: `kuscia-iac ${v.rule}` }, `${what}: ${v.message}`) + "\n";
   for (const w of r.warnings) out += command("warning", { file, line: w.line, title: `kuscia-iac ${w.rule}` }, `${what}: ${w.message}`) + "\n";
@@ -49,14 +55,17 @@ export function formatGithub(report: Report): string {
 
 function tailLines(report: Report): string[] {
   const lines: string[] = [];
+  // A file or document that could not be read or parsed: an error annotation where it is.
+  for (const e of report.errors ?? []) lines.push(command("error", { file: githubPath(e.file), line: e.line, title: `kuscia-iac ${INPUT_ERROR_ID}` }, inputErrorText(e)));
   const s = report.summary;
   const skipped = report.skippedFiles ?? [];
   if (skipped.length > 0) {
     const byReason = Object.entries(s.skippedFilesByReason ?? {}).map(([k, n]) => `${n} ${k}`).join(", ");
     const list = skipped.map((x) => `${x.path}: ${SKIP_REASONS[x.reason]}${x.detail ? ` (${x.detail})` : ""}`).join("\n");
-    lines.push(command("notice", { title: `kuscia-iac: ${skipped.length} files or folders not reviewed (${byReason})` }, list));
+    lines.push(command("notice", { title: `kuscia-iac: ${plural(skipped.length, "file or folder", "files or folders")} not reviewed (${byReason})` }, list));
   }
   // A plain line for the log; GitHub shows it as text, not as an annotation.
-  lines.push(`kuscia-iac: ${s.files} files, ${s.objects} objects: ${s.refused} refused, ${s.warnings} warnings, ${s.audits} audited, ${s.skipped} objects of kinds not reviewed, ${skipped.length} files or folders skipped`);
+  const errors = s.inputErrors ? `, ${plural(s.inputErrors, "input error")}` : "";
+  lines.push(`kuscia-iac: ${plural(s.files, "file")}, ${plural(s.objects, "object")}: ${s.refused} refused, ${plural(s.warnings, "warning")}, ${s.audits} audited, ${plural(s.skipped, "object")} of kinds not reviewed, ${plural(skipped.length, "file or folder", "files or folders")} skipped${errors}`);
   return lines;
 }

@@ -1,5 +1,5 @@
 /** JUnit XML: one suite per file, one test case per reviewed object; what CI test tabs ingest. */
-import type { Report, ObjectResult } from "../run";
+import { INPUT_ERROR_ID, inputErrorLocation, inputErrorText, type Report, type ObjectResult } from "../run";
 import { SKIP_REASONS } from "../select";
 
 function esc(s: string): string {
@@ -12,7 +12,18 @@ export function formatJunit(report: Report): string {
   const byFile = new Map<string, ObjectResult[]>();
   for (const r of report.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="kuscia-iac review" tests="${report.results.length + (report.skippedFiles?.length ?? 0)}" failures="${report.summary.refused}">`);
+  const inputErrors = report.errors ?? [];
+  out.push(`<testsuites name="kuscia-iac review" tests="${report.results.length + (report.skippedFiles?.length ?? 0) + inputErrors.length}" failures="${report.summary.refused}" errors="${inputErrors.length}">`);
+  // What could not be read or parsed: JUnit's <error/> (the run broke there), one test case each.
+  if (inputErrors.length > 0) {
+    out.push(`  <testsuite name="input errors" tests="${inputErrors.length}" failures="0" errors="${inputErrors.length}">`);
+    for (const e of inputErrors) {
+      out.push(`    <testcase classname="${esc(e.file)}" name="${esc(`${inputErrorLocation(e)} (cannot be read or parsed)`)}">`);
+      out.push(`      <error message="${esc(inputErrorText(e))}" type="${INPUT_ERROR_ID}">${esc(`${inputErrorLocation(e)}: ${inputErrorText(e)}`)}</error>`);
+      out.push("    </testcase>");
+    }
+    out.push("  </testsuite>");
+  }
   for (const [file, results] of byFile) {
     const failures = results.filter((r) => !r.allowed).length;
     out.push(`  <testsuite name="${esc(file)}" tests="${results.length}" failures="${failures}">`);

@@ -6,7 +6,7 @@ import { SKIP_REASONS } from "../select";
 import type { PolicyConfig } from "../../policy/config/types";
 import type { Action } from "../../policy/config/types";
 import { EXCEPTION_PREFIX } from "../../policy/config/apply";
-import type { Report } from "../run";
+import { INPUT_ERROR_ID, inputErrorText, type Report } from "../run";
 
 /**
  * SARIF's level for a policy action: what a code-scanning UI shows a rule as by default.
@@ -65,21 +65,34 @@ export function formatSarif(report: Report, version: string, config?: PolicyConf
           },
         },
         results,
-        // What review did not read, and why: one notification per file or folder skipped.
-        ...(report.skippedFiles
+        // What review did not read, and why: one notification per file or folder skipped; and
+        // what it could not read or parse: an error notification each, and the run marked failed.
+        ...(report.skippedFiles || report.errors
           ? {
               invocations: [
                 {
-                  executionSuccessful: true,
-                  toolExecutionNotifications: report.skippedFiles.map((s) => ({
-                    level: "note",
-                    descriptor: { id: `skipped.${s.reason}` },
-                    message: { text: `skipped: ${SKIP_REASONS[s.reason]}${s.detail ? `: ${s.detail}` : ""}` },
-                    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(s.path) } } }],
-                  })),
+                  executionSuccessful: (report.errors ?? []).length === 0,
+                  toolExecutionNotifications: [
+                    ...(report.errors ?? []).map((e) => ({
+                      level: "error",
+                      descriptor: { id: INPUT_ERROR_ID },
+                      message: { text: inputErrorText(e) },
+                      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(e.file) }, ...(e.line ? { region: { startLine: e.line } } : {}) } }],
+                    })),
+                    ...(report.skippedFiles ?? []).map((s) => ({
+                      level: "note",
+                      descriptor: { id: `skipped.${s.reason}` },
+                      message: { text: `skipped: ${SKIP_REASONS[s.reason]}${s.detail ? `: ${s.detail}` : ""}` },
+                      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(s.path) } } }],
+                    })),
+                  ],
                 },
               ],
-              properties: { skippedFiles: report.summary.skippedFiles ?? report.skippedFiles.length, skippedFilesByReason: report.summary.skippedFilesByReason ?? {} },
+              properties: {
+                skippedFiles: report.summary.skippedFiles ?? report.skippedFiles?.length ?? 0,
+                skippedFilesByReason: report.summary.skippedFilesByReason ?? {},
+                inputErrors: (report.errors ?? []).length,
+              },
             }
           : {}),
       },

@@ -1,6 +1,7 @@
 /** Output for people: one line per finding, file:line first so terminals and editors can jump to it. */
 import type { ObjectResult, Report } from "../run";
 import { SKIP_REASONS } from "../select";
+import { plural } from "../../policy/plural";
 import type { ReportStream } from "./stream";
 
 const paint = (color: boolean) => (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -38,7 +39,9 @@ function tailLines(report: Report, c: (code: string, s: string) => string): stri
   const s = report.summary;
   const verdict = s.refused > 0 ? c("31", `${s.refused} refused`) : c("32", "0 refused");
   const byReason = Object.entries(s.skippedFilesByReason ?? {}).map(([k, n]) => `${k} ${n}`).join(", ");
-  const files = s.skippedFiles !== undefined ? `; ${s.skippedFiles} files or folders skipped${byReason ? ` (${byReason})` : ""}` : "";
-  lines.push(`${s.files} files, ${s.objects} objects: ${verdict}, ${s.warnings} warnings, ${s.audits ? `${s.audits} audited, ` : ""}${s.skipped} skipped (kinds the rule book does not review)${files}`);
+  const files = s.skippedFiles !== undefined ? `; ${plural(s.skippedFiles, "file or folder", "files or folders")} skipped${byReason ? ` (${byReason})` : ""}` : "";
+  // Each is on standard error (the command writes them there, for every format), where it was before this summary.
+  const inputErrors = s.inputErrors ? `; ${c("31", plural(s.inputErrors, "input error"))} (on standard error)` : "";
+  lines.push(`${plural(s.files, "file")}, ${plural(s.objects, "object")}: ${verdict}, ${plural(s.warnings, "warning")}, ${s.audits ? `${s.audits} audited, ` : ""}${s.skipped} skipped (kinds the rule book does not review)${files}${inputErrors}`);
   return lines;
 }

@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -53,6 +54,12 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
       "--log-level", "warn",
     ], path.join(workDir, "etcd.log"));
     procs.push(etcd);
+    // kube-apiserver gives up on its storage after about 20 s; on a busy disk etcd has been
+    // seen to take 43 s to serve, so start the API server only once etcd answers.
+    await waitFor("etcd /health", async () => {
+      if (etcd.child.exitCode !== null) throw new Error(`etcd exited ${etcd.child.exitCode}; see ${path.join(workDir, "etcd.log")}`);
+      return (await getHttp(`http://127.0.0.1:${etcdClient}/health`)) === 200;
+    }, 180_000, 250);
 
     const token = randomBytes(24).toString("hex");
     writeFileSync(path.join(workDir, "tokens.csv"), `${token},e2e-admin,e2e-admin,"system:masters"\n`, { mode: 0o600 });
@@ -157,6 +164,17 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
     (e as Error).message += ` (logs in ${workDir})`;
     throw e;
   }
+}
+
+function getHttp(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", () => resolve(0));
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+  });
 }
 
 function get(url: string, token: string, caFile: string): Promise<number> {

@@ -332,6 +332,13 @@ function oddEndpoint(rng: Rng): [string, string] {
   ]);
 }
 
+const FIXED_DATASTORES: readonly [string, string][] = [
+  ["tcp6 to localhost", "mysql://root:secret@tcp6(localhost:3306)/kine"],
+  ["tcp4 to localhost", "mysql://root:secret@tcp4(localhost:3306)/kine"],
+  ["tcp6 to an IPv4 literal", "mysql://root:secret@tcp6(127.0.0.1:3306)/kine"],
+  ["tcp4 to an IPv6 literal", "mysql://root:secret@tcp4([::1]:3306)/kine"],
+];
+
 function datastoreVariant(rng: Rng): [string, Snip] {
   const r = rng.int(10);
   const [what, v] = r < 5 ? mysqlDsn(rng) : r < 9 ? postgresUrl(rng) : oddEndpoint(rng);
@@ -493,6 +500,15 @@ export function generate(o: GenOptions): GenCase[] {
         emit(`sweep/${m}/${f.path.join(".")}/${kind}`, m, base, [`${m} node, ${f.path.join(".")} as ${kind}: ${snip.inline}`]);
       }
     }
+  }
+
+  // Datastore endpoints whose verdict once depended on the machine the loader ran on, kept in
+  // every run: a host name resolves from the machine's hosts file ("localhost" has no IPv6
+  // address on some machines), an IP literal of the wrong family is the configuration's error.
+  for (const [what, dsn] of FIXED_DATASTORES) {
+    const base = baseConfig("master", o.keys, rng.fork(cases.length));
+    setPath(base, ["datastoreEndpoint"], S(q(dsn)));
+    emit(`fixed/master/datastoreEndpoint/${what}`, "master", base, ["master node", `datastoreEndpoint: ${what}`]);
   }
 
   // Random cases.

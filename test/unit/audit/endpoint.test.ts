@@ -16,7 +16,7 @@ import { runAudit } from "../../../audit/command";
 import { KubeClient, NotApiServerError, loadKubeConfig } from "../../../audit/kube";
 import type { Io } from "../../../review/command";
 
-type Handler = (req: { method: string; url: string }) => { status: number; type?: string; body: string; headers?: Record<string, string> };
+type Handler = (req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }) => { status: number; type?: string; body: string; headers?: Record<string, string | string[]> };
 
 const HTML = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><form action="/login">password</form></body></html>`;
 const STATUS_404 = JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", code: 404 });
@@ -42,9 +42,13 @@ describe("audit: an endpoint that is not a Kubernetes API server", function () {
   async function endpoint(name: string, handler: Handler): Promise<string> {
     const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
       seen.push(`${req.method} ${req.url}`);
-      const a = handler({ method: req.method ?? "", url: req.url ?? "" });
-      res.writeHead(a.status, { "content-type": a.type ?? "text/html; charset=utf-8", ...a.headers });
-      res.end(a.body);
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const a = handler({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(a.status, { "content-type": a.type ?? "text/html; charset=utf-8", ...a.headers });
+        res.end(a.body);
+      });
     });
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -144,6 +148,32 @@ describe("audit: an endpoint that is not a Kubernetes API server", function () {
     assert.equal(await client.resource("kuscia.secretflow/v1alpha1", "Domain"), undefined);
     await client.verify();
     assert.equal(versions, 2, "verified once after it passed");
+  });
+
+  it("KubeClient.request and .exchange make the same request (one send): the kubeconfig's token, a JSON body with its length, extra headers; each reads the answer its way", async () => {
+    const got: { method: string; url: string; auth: unknown; type: unknown; length: unknown; impersonate: unknown; body: string }[] = [];
+    const kc = await endpoint("send", (req) => {
+      if (req.url === "/version") return { status: 200, type: "application/json", body: VERSION };
+      got.push({ method: req.method, url: req.url, auth: req.headers.authorization, type: req.headers["content-type"], length: req.headers["content-length"], impersonate: req.headers["impersonate-user"], body: req.body });
+      if (req.url.includes("refused")) return { status: 403, type: "application/json", body: JSON.stringify({ kind: "Status", reason: "Forbidden", message: "no" }), headers: { warning: ['299 - "first"', '299 - "second, with a comma"'] } };
+      return { status: 201, type: "application/json", body: JSON.stringify({ kind: "ConfigMap" }), headers: { warning: '299 - "made"' } };
+    });
+    const { kc: config, context } = loadKubeConfig({ kubeconfig: kc });
+    const client = new KubeClient(config, context, 10_000);
+    const body = { kind: "ConfigMap", data: { "é": "ü" } };
+    assert.deepEqual(await client.request("POST", "/api/v1/namespaces/default/configmaps", body), { kind: "ConfigMap" });
+    assert.deepEqual(await client.exchange("POST", "/api/v1/namespaces/default/configmaps", body, { "impersonate-user": "alice" }), { status: 201, json: { kind: "ConfigMap" }, warnings: ["made"] });
+    const refused = await client.exchange("POST", "/api/v1/refused", body);
+    assert.deepEqual(refused, { status: 403, json: { kind: "Status", reason: "Forbidden", message: "no" }, warnings: ["first", "second, with a comma"] });
+    await assert.rejects(client.request("POST", "/api/v1/refused", body), (e: Error) => /POST \/api\/v1\/refused: 403 no/.test(e.message));
+    const sent = JSON.stringify(body);
+    const expected = (url: string, impersonate?: string) => ({ method: "POST", url, auth: "Bearer not-a-real-token", type: "application/json", length: String(Buffer.byteLength(sent)), impersonate, body: sent });
+    assert.deepEqual(got, [
+      expected("/api/v1/namespaces/default/configmaps"),
+      expected("/api/v1/namespaces/default/configmaps", "alice"),
+      expected("/api/v1/refused"),
+      expected("/api/v1/refused"),
+    ]);
   });
 
   it("webhook --references / --audit-interval refuse to start against it (exit 2)", async () => {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage, KusciaDeployment, type KusciaDeploymentArgs } from "../../../components";
 import type { AppImageResource, KusciaDeploymentResource } from "../../../policy/expand";
 import { seed, seedWithMatchingOverride } from "../expand/seed";
+import { referenceChecksSettled, setProgramReferenceChecks } from "../../../components/references";
 import { captureWarnings, messageMatches, recordOptions, refusalOf, useMocks, valueOf, assertRefused } from "./harness";
 
 const CR = "kubernetes:kuscia.secretflow/v1alpha1:KusciaDeployment";
@@ -75,13 +76,22 @@ describe("component: KusciaDeployment", () => {
     assert.equal(await valueOf(k.phase), "Progressing");
   });
 
-  it("logs the seed's unmatched container override as a warning", async () => {
-    const warnings = await captureWarnings(async () => {
-      await valueOf(new KusciaDeployment("serving", seedArgs()).created);
+  // The rule book's ref.kd.template-container, once, however the component runs: over the whole
+  // program (a TypeScript program), or over the AppImages it is given (the provider, where the
+  // program-level checks are off).
+  for (const programChecks of [true, false]) {
+    it(`logs the seed's unmatched container override once, as the rule ref.kd.template-container (${programChecks ? "program-level checks" : "the provider: the AppImages given"})`, async () => {
+      setProgramReferenceChecks(programChecks);
+      const warnings = await captureWarnings(async () => {
+        await valueOf(new KusciaDeployment("serving", seedArgs()).created);
+        await referenceChecksSettled();
+      });
+      const rule = warnings.filter((w) => w.includes("[ref.kd.template-container]"));
+      assert.equal(rule.length, 1, warnings.join("\n"));
+      assert.match(rule[0], /KusciaDeployment "serving": spec\.parties\[0\]\.template\.spec\.containers\[0\]\.name: "serving" is not a container of AppImage "secretflow-serving-image"'s deploy template "secretflow" \(its containers: "secretflow"\)/);
+      assert.ok(!warnings.some((w) => /is not a container of AppImage deploy template/.test(w)), "the expansion no longer says it a second time");
     });
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /KusciaDeployment "serving": spec\.parties\[0\]\.template\.spec\.containers\[0\]\.name: "serving" is not a container/);
-  });
+  }
 
   it("with custom-resource creates only the KusciaDeployment in cross-domain and reads party status from it", async () => {
     const s = seed();

@@ -35,7 +35,12 @@ describe("kuscia-iac render", () => {
       "Deployment/bob/secretflow-serving",
     ]);
     assert.match(r.stdout, /^# from .*secretflow-serving\.yaml:\d+ KusciaDeployment secretflow-serving\n/);
-    assert.match(r.stderr, /warning: KusciaDeployment "secretflow-serving": spec\.parties\[0\]\.template\.spec\.containers\[0\]\.name: "serving"/);
+    // The rule book's ref.kd.template-container, at the field's line, over the AppImages given.
+    const warning = r.stderr.split("\n").filter((l) => l.includes("[ref.kd.template-container]"));
+    assert.equal(warning.length, 1, r.stderr);
+    assert.match(warning[0], /secretflow-serving\.yaml:\d+: warning: spec\.parties\[0\]\.template\.spec\.containers\[0\]\.name: "serving" is not a container of AppImage "secretflow-serving-image"'s deploy template "secretflow" \(its containers: "secretflow"\);.* \[ref\.kd\.template-container\]$/);
+    const line = Number(/\.yaml:(\d+):/.exec(warning[0])![1]);
+    assert.match(readFileSync(SEED_FILE, "utf8").split("\n")[line - 1], /^\s*- name: serving$/, "the line of the override's name");
   });
 
   it("prints a kubectl List with --format json, and the defaulted custom resources with --emit custom-resource", async () => {
@@ -136,7 +141,7 @@ spec: {source: alice, destination: bob, authenticationType: Token, tokenConfig: 
     } finally {
       [process.stdout.write, process.stderr.write] = [out, err];
     }
-    assert.match(warned, /warning: KusciaDeployment "secretflow-serving"/);
+    assert.match(warned, /secretflow-serving\.yaml:\d+: warning: .* \[ref\.kd\.template-container\]/);
     assert.equal(process.exitCode, 0);
     process.exitCode = undefined;
     const cm = JSON.parse(printed).items.find((o: { kind: string }) => o.kind === "ConfigMap");

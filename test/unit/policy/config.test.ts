@@ -196,7 +196,7 @@ describe("policy configuration", () => {
 
   describe("file errors name the field and the fix", () => {
     const cases: [string, RegExp][] = [
-      ["rules:\n  interop.member: warn\n", /rules\["interop\.member"\]: names no rule of the rule book; `kuscia-iac rules` lists the rule ids/],
+      ["rules:\n  interop.member: warn\n", /rules\["interop\.member"\]: names no rule of the rule book; closest: "interop\.members", .*; `kuscia-iac rules` lists the rule ids/],
       ["rules:\n  interop.members: block\n", /interop\.members.*one of deny, warn, audit, off|interop\.members/],
       ["parameters: {certificateExpiryDays: 9}\n", /parameters/],
       ["kusciaVersion: latest\n", /kusciaVersion: found "latest", expected a Kuscia release such as v1\.1/],

@@ -51,7 +51,7 @@ describe("pre-flight checks (policy/preflight.ts)", () => {
       assert.match(info.source ?? "", /^pkg\/.*\.go: [A-Za-z]/);
       assert.match(r.id, /^ref\./);
     }
-    assert.deepEqual(PREFLIGHT.map((r) => r.id), ["ref.kj.deploy-template", "ref.kd.deploy-template", "ref.kj.interconn", "ref.kj.route", "ref.kj.quota"]);
+    assert.deepEqual(PREFLIGHT.map((r) => r.id), ["ref.kj.deploy-template", "ref.kd.deploy-template", "ref.kd.template-container", "ref.kj.interconn", "ref.kj.route", "ref.kj.quota"]);
   });
 
   describe("ref.kj.deploy-template and ref.kd.deploy-template: SelectDeployTemplate", () => {
@@ -79,6 +79,35 @@ describe("pre-flight checks (policy/preflight.ts)", () => {
       const f = findings([...base, appImage("img", [{ role: "server" }]), kd]);
       assert.equal(f.length, 1);
       assert.match(f[0], /^ref\.kd\.deploy-template spec\.parties\[1\]\.role: AppImage "img" has no deploy template for role "client" .*sets the deployment Failed \(reason BuildPartyKitInfoFailed\)/);
+    });
+  });
+
+  describe("ref.kd.template-container: mergeDeployTemplate matches overrides by container name", () => {
+    const kd = (parties: { role?: string; containers?: Record<string, unknown>[] }[]) => ({
+      apiVersion: K,
+      kind: "KusciaDeployment",
+      metadata: { name: "kd", namespace: "cross-domain" },
+      spec: { initiator: "alice", inputConfig: "{}", parties: parties.map((p, i) => ({ domainID: i === 0 ? "alice" : "bob", appImageRef: "img", ...(p.role ? { role: p.role } : {}), ...(p.containers ? { template: { spec: { containers: p.containers } } } : {}) })) },
+    });
+    const img = appImage("img", [{ role: "server", containers: [{ name: "serving" }, { name: "sidecar" }] }, { role: "client", containers: [{ name: "client" }] }]);
+    const resources = { requests: { cpu: "100m" }, limits: { cpu: "100m" } };
+
+    it("warns about an override naming no container of the party's deploy template, naming the ones there are", () => {
+      const f = findings([img, kd([{ role: "server", containers: [{ name: "serving", resources }, { name: "secretflow", resources }] }, { role: "client", containers: [{ name: "serving", resources }] }])]);
+      assert.deepEqual(only("ref.kd.template-container", f), [
+        'ref.kd.template-container spec.parties[0].template.spec.containers[1].name: "secretflow" is not a container of AppImage "img"\'s deploy template "t0" (its containers: "serving", "sidecar"); Kuscia takes only the resources of a party-template container, from the deploy-template container of the same name, so this override is ignored and the deploy template\'s own resources apply: name one of its containers',
+        'ref.kd.template-container spec.parties[1].template.spec.containers[0].name: "serving" is not a container of AppImage "img"\'s deploy template "t1" (its containers: "client"); Kuscia takes only the resources of a party-template container, from the deploy-template container of the same name, so this override is ignored and the deploy template\'s own resources apply: name one of its containers',
+      ]);
+    });
+
+    it("accepts overrides naming the template's containers, and parties without overrides", () => {
+      assert.deepEqual(findings([domain("alice"), domain("bob"), img, kd([{ role: "server", containers: [{ name: "sidecar", resources }] }, { role: "client" }])]), []);
+    });
+
+    it("leaves a missing AppImage and a role without a template to their own rules", () => {
+      const overrides = [{ role: "guest", containers: [{ name: "nope" }] }];
+      assert.deepEqual(findings([domain("alice"), img, kd(overrides)]).map((f) => f.split(" ")[0]), ["ref.kd.deploy-template"]);
+      assert.deepEqual(findings([kd(overrides)], config, new Set([`${K}/AppImage`])).map((f) => f.split(" ")[0]), ["ref.kd.appimage"]);
     });
   });
 

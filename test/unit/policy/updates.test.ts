@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { applyPatch, deepClone } from "fast-json-patch";
 import { review, type PatchOperation } from "../../../policy";
 import { loadExamples, describeDoc } from "../../helpers/examples";
+import { UPDATE_EXAMPLES } from "../../../tools/update-examples";
 
 const K = "kuscia.secretflow/v1alpha1";
 const kd = (initiator: string) => ({
@@ -12,11 +13,8 @@ const kd = (initiator: string) => ({
 });
 
 describe("updates and deletes", () => {
-  const cases: [string, object, object, string][] = [
-    ["InteropConfig host", { apiVersion: K, kind: "InteropConfig", metadata: { name: "i" }, spec: { host: "bob", members: ["alice"] } }, { apiVersion: K, kind: "InteropConfig", metadata: { name: "i" }, spec: { host: "carol", members: ["alice"] } }, "interop.host.immutable"],
-    ["ClusterDomainRoute destination", { apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: "alice-bob" }, spec: { source: "alice", destination: "bob", authenticationType: "None" } }, { apiVersion: K, kind: "ClusterDomainRoute", metadata: { name: "alice-bob" }, spec: { source: "alice", destination: "carol", authenticationType: "None" } }, "cdr.destination.immutable"],
-  ];
-  for (const [what, before, after, rule] of cases) {
+  // The rule pages show these same updates (tools/update-examples.ts).
+  for (const { what, before, after, rule } of UPDATE_EXAMPLES) {
     it(`refuses a change of ${what}`, () => {
       const r = review(after, { operation: "UPDATE", oldObject: before });
       assert.equal(r.allowed, false);

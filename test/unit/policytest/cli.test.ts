@@ -53,7 +53,7 @@ describe("kuscia-iac test (the real executable)", function () {
   it("exits 0 when every case passes, 1 when one fails", async () => {
     const ok = await run(["test", suite("{outcome: refused, violations: [domain.name]}")]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stdout, /1 cases: 1 passed, 0 failed/);
+    assert.match(ok.stdout, /1 case: 1 passed, 0 failed/);
     const bad = await run(["test", suite("{outcome: allowed}")]);
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /FAIL bad name/);

@@ -80,6 +80,41 @@ describe("kuscia-iac test: test files", () => {
     has(/cases\[7\] \(h\): references\[0\]: expected \{file: <manifest file>\} or an inline object with apiVersion and kind/);
   });
 
+  it("reports every problem of a file at once, schema and semantic alike, in line order", async () => {
+    const d = dir({
+      "t.kuscia-iac-test.yaml":
+        HEAD +
+        "cases:\n" +
+        `  - name: a\n    object: ${DOMAIN("alice")}\n    expect: {outcome: denied}\n` +
+        `  - name: b\n    file: missing.yaml\n    expect: {outcome: refused, violations: [domain.nme]}\n` +
+        `  - name: a\n    document: 0\n    expect: {outcome: allowed}\n`,
+    });
+    const r = await run([d]);
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trim().split("\n");
+    const expected = [
+      /t\.kuscia-iac-test\.yaml:6: cases\[0\] \(a\): cases\[0\]\.expect\.outcome: found "denied"/,
+      /t\.kuscia-iac-test\.yaml:8: cases\[1\] \(b\): file: missing\.yaml: cannot read: no such file/,
+      /t\.kuscia-iac-test\.yaml:9: cases\[1\] \(b\): expect\.violations\[0\]: "domain\.nme" is no rule of the rule book/,
+      /t\.kuscia-iac-test\.yaml:10: cases\[2\] \(a\): name: is also the name of cases\[0\]/,
+      /t\.kuscia-iac-test\.yaml:10: cases\[2\] \(a\): object: is required/,
+      /t\.kuscia-iac-test\.yaml:11: cases\[2\] \(a\): cases\[2\]\.document: found 0, expected a value >= 1/,
+    ];
+    assert.equal(lines.length, expected.length, r.stderr);
+    expected.forEach((re, i) => assert.match(lines[i], re));
+  });
+
+  it("refuses a rule id no rule has, naming it and the closest ids there are", async () => {
+    const d = dir({
+      "t.kuscia-iac-test.yaml": HEAD + `cases:\n  - name: typo\n    object: ${DOMAIN("Alice_1")}\n    expect: {outcome: refused, violations: [domain.nme], warnings: [ref.kd.template-containr]}\n`,
+    });
+    const r = await run([d]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /:6: cases\[0\] \(typo\): expect\.violations\[0\]: "domain\.nme" is no rule of the rule book; closest: "domain\.name", /);
+    assert.match(r.stderr, /:6: cases\[0\] \(typo\): expect\.warnings\[0\]: "ref\.kd\.template-containr" is no rule of the rule book; closest: "ref\.kd\.template-container", .*; `kuscia-iac rules` lists them all/);
+    assert.equal(r.stdout, "", "nothing runs");
+  });
+
   it("finds kuscia-iac-test.yaml and *.kuscia-iac-test.yaml in directories, not in hidden ones or node_modules", async () => {
     const ok = HEAD + `cases:\n  - name: x\n    object: ${DOMAIN("a")}\n    expect: {outcome: allowed}\n`;
     const d = dir({ "kuscia-iac-test.yaml": ok, "sub/a.kuscia-iac-test.yml": ok, "sub/other.yaml": "x: 1\n", ".hidden/kuscia-iac-test.yaml": ok, "node_modules/x/kuscia-iac-test.yaml": ok });
@@ -104,7 +139,7 @@ describe("kuscia-iac test: outcomes", () => {
   it("passes when the rule book gives what each case expects (lists and patch only when given)", async () => {
     const r = await run([suite("{outcome: allowed}")]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /2 files?, 2 cases: 2 passed, 0 failed|1 files, 2 cases: 2 passed, 0 failed/);
+    assert.match(r.stdout, /^1 file, 2 cases: 2 passed, 0 failed$/m);
   });
 
   it("fails (exit 1) on a different outcome, a list that differs, a patch that differs; each said", async () => {
@@ -131,7 +166,7 @@ describe("kuscia-iac test: outcomes", () => {
     const file = path.join(d, "t.kuscia-iac-test.yaml");
     const u = await run([d], { update: true });
     assert.equal(u.code, 0, u.stdout + u.stderr);
-    assert.match(u.stderr, /recorded the observed outcome of 1 cases/);
+    assert.match(u.stderr, /recorded the observed outcome of 1 case$/m);
     const text = readFileSync(file, "utf8");
     assert.ok(text.startsWith("# a comment that --update keeps\n"));
     assert.match(text, /expect:\n {6}outcome: allowed\n {6}patch:\n {8}- op: add\n {10}path: \/spec\/interConnProtocols/);

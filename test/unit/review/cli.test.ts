@@ -43,8 +43,9 @@ describe("kuscia-iac review (the real executable)", function () {
     const report = JSON.parse(r.stdout);
     const first = report.results[0];
     for (const k of ["file", "index", "apiVersion", "kind", "name", "namespace", "allowed", "violations", "warnings", "patch"]) assert.ok(k in first || k === "namespace", k);
-    assert.deepEqual(Object.keys(report.summary).sort(), ["audits", "files", "objects", "refused", "skipped", "skippedFiles", "skippedFilesByReason", "warnings"]);
+    assert.deepEqual(Object.keys(report.summary).sort(), ["audits", "files", "inputErrors", "objects", "refused", "skipped", "skippedFiles", "skippedFilesByReason", "warnings"]);
     assert.deepEqual(report.skippedFiles, []);
+    assert.deepEqual(report.errors, []);
     assert.deepEqual(first.violations[0], { path: "spec.members[1]", rule: "interop.members", message: first.violations[0].message, line: 11 });
   });
 
@@ -75,7 +76,7 @@ describe("kuscia-iac review (the real executable)", function () {
     const r = run(["review", dir]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.yaml:\d+: not valid YAML/);
-    assert.match(r.stdout, /2 files, 1 objects/);
+    assert.match(r.stdout, /2 files, 1 object: .*; 1 input error \(on standard error\)$/m);
   });
 
   it("exits 2 for a missing path and for an unknown format", () => {
@@ -93,7 +94,7 @@ describe("kuscia-iac review (the real executable)", function () {
   it("writes JUnit XML with one failure per refused object", () => {
     const r = run(["review", "-f", "junit", refused]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kuscia-iac review" tests="(\d+)" failures="\1">/);
+    assert.match(r.stdout, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kuscia-iac review" tests="(\d+)" failures="\1" errors="0">/);
     assert.equal((r.stdout.match(/<failure /g) ?? []).length, loadExamples("refused").length);
   });
 

@@ -76,4 +76,11 @@ describe("kuscia-iac review --references", function () {
     assert.deepEqual(kd.warnings, []);
     assert.equal(out.summary.refused, 1);
   });
+  it("warns about a party override naming no container of its AppImage's deploy template, at the name's line (ref.kd.template-container)", () => {
+    const example = path.resolve(__dirname, "..", "..", "..", "..", "examples", "manifests", "accepted", "party-overrides.yaml");
+    const r = run(["review", "--references", "--format", "json", example]);
+    assert.equal(r.code, 0, r.stderr);
+    const found = (JSON.parse(r.stdout).results as { name: string; warnings: { rule: string; path: string; line: number }[] }[]).flatMap((x) => x.warnings.filter((w) => w.rule === "ref.kd.template-container").map((w) => `${x.name} ${w.path} ${w.line}`));
+    assert.deepEqual(found, ["overrides-misnamed spec.parties[0].template.spec.containers[0].name 67"]);
+  });
 });

@@ -217,7 +217,7 @@ describe("review --format github", () => {
     const first = r.stdout.split("\n")[0];
     assert.ok(first.startsWith(`::error file=${f.replace(/,/g, "%2C").replace(/:/g, "%3A")},line=4,title=kuscia-iac domain.name::Domain/Bad_Name: metadata.name: `), first);
     assert.doesNotMatch(first.slice(2), /::.*\n/);
-    assert.match(r.stdout, /^kuscia-iac: 1 files, 1 objects: 1 refused/m);
+    assert.match(r.stdout, /^kuscia-iac: 1 file, 1 object: 1 refused/m);
   });
 });
 

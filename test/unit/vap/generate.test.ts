@@ -186,7 +186,7 @@ describe("kuscia-iac vap: policies and bindings from the rule book", function ()
       writeFileSync(path.join(dir, "p.yaml"), "rules:\n  domain.cert: off\n  interop.host: off\n");
       const r = cli(["--config", path.join(dir, "p.yaml")]);
       assert.equal(r.code, 0, r.stderr);
-      const m = /(\d+) policies with their bindings; 1 rules with a CEL form are off; (\d+) rules that are on have no policy and need the webhook: (.*) \(kuscia-iac vap --list says why\)/.exec(r.stderr);
+      const m = /(\d+) policies with their bindings; 1 rule with a CEL form is off; (\d+) rules that are on have no policy and need the webhook: (.*) \(kuscia-iac vap --list says why\)/.exec(r.stderr);
       assert.ok(m, r.stderr);
       const named = m[3].split(", ");
       assert.equal(Number(m[2]), named.length);

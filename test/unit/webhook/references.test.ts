@@ -57,6 +57,19 @@ describe("webhook --references", () => {
     assert.deepEqual(refWarnings(body).map((w) => w.replace(/:.*\[/, " [")), ["spec.tasks[0].parties[1].role [ref.kj.deploy-template]", "spec.tasks[0].parties[1].domainID [ref.kj.route]"]);
   });
 
+  it("warns about a party override naming no container of the deploy template, from the AppImage's facts as posted to the workers (ref.kd.template-container)", () => {
+    const img = { apiVersion: K, kind: "AppImage", metadata: { name: "img" }, spec: { deployTemplates: [{ name: "t", spec: { containers: [{ name: "app" }] } }] } };
+    const alice = { apiVersion: K, kind: "Domain", metadata: { name: "alice" }, spec: {} };
+    const key = (o: { apiVersion: string; kind: string; metadata: { name: string } }) => refKey({ apiVersion: o.apiVersion, kind: o.kind, namespace: "", name: o.metadata.name });
+    // The facts cross a worker boundary as JSON: what the check reads must survive it.
+    const snap = new ReferenceSnapshot(JSON.parse(JSON.stringify({ keys: [key(img), key(alice)], complete: ["Domain", "AppImage"].map((k) => `${K}/${k}`), facts: [[key(img), factsOf(img)], [key(alice), factsOf(alice)]] })));
+    const withOverride = (name: string) => ({ ...kd, spec: { ...kd.spec, parties: [{ ...kd.spec.parties[0], template: { spec: { containers: [{ name, workingDir: "", resources: { limits: { cpu: "1" } } }] } } }] } });
+    const warned = refWarnings(answer(req(withOverride("server")), "validate", withReferences(review, snap), undefined, config).body);
+    assert.equal(warned.length, 1, warned.join("\n"));
+    assert.match(warned[0], /^spec\.parties\[0\]\.template\.spec\.containers\[0\]\.name: "server" is not a container of AppImage "img"'s deploy template "t" \(its containers: "app"\);.*\[ref\.kd\.template-container\]$/);
+    assert.deepEqual(refWarnings(answer(req(withOverride("app")), "validate", withReferences(review, snap), undefined, config).body), []);
+  });
+
   it("denies when the policy configuration says so", () => {
     const r = loadPolicyConfiguration("rules:\n  ref.kd.appimage: deny\n", "policy.yaml");
     if ("errors" in r) throw new Error(r.errors.join("\n"));

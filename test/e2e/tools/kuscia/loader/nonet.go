@@ -55,10 +55,25 @@ func dialOffline(ctx context.Context, network, address string) (net.Conn, error)
 	if c != nil {
 		c.Close()
 	}
-	if d.Load() {
+	if d.Load() || resolvedByMachine(address, err) {
 		return offlineConn{}, nil
 	}
 	return nil, err
+}
+
+// resolvedByMachine: a host name that resolved, from this machine's hosts file or Go's
+// built-in answer for "localhost", to no address of the dial's family ("tcp6" to a name
+// with only IPv4 addresses here). What such a name resolves to is the machine's, not the
+// configuration's (a container whose /etc/hosts lists "::1 localhost" dials it), so the
+// dial counts as reaching the network. An IP literal of the wrong family is the
+// configuration's own error and stays one.
+func resolvedByMachine(address string, err error) bool {
+	var ae *net.AddrError
+	if !errors.As(err, &ae) || ae.Err != "no suitable address found" {
+		return false
+	}
+	host, _, splitErr := net.SplitHostPort(address)
+	return splitErr == nil && net.ParseIP(host) == nil
 }
 
 // offlineConn is the connection of a dial that would have reached the network.
