@@ -372,7 +372,9 @@ function readOne(text: string, start: number, end: number, limits: YamlLimits): 
   if (fast) return { start, end, offset, value: fast.value, empty: false, fast: true };
   for (const d of parseYamlDocuments(slice, limits)) {
     if (d.problem) return { start, end, offset, problem: { ...d.problem, offset: d.problem.offset + start }, empty: false };
-    if (!d.empty) return { start, end, offset, value: d.value, empty: false };
+    // Where the exact parse puts the content: past properties (`!!map`, `&a`) and comments
+    // after them, which contentStart does not skip (the fast path reads no properties).
+    if (!d.empty) return { start, end, offset: start + d.offset, value: d.value, empty: false };
   }
   return { start, end, offset, empty: true };
 }
