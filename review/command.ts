@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { readSource, LoadError, NotAManifest } from "./load";
 import { countByReason, IGNORE_FILE, selectFiles, type SelectedFile, type SkippedInput } from "./select";
 import { streamDocs } from "./stream";
-import { ReportBuilder } from "./run";
+import { ReportBuilder, type Report } from "./run";
 import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
@@ -138,12 +138,7 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   for (const e of errors) if (e instanceof NotAManifest) skipped.push({ path: e.file, reason: e.reason, detail: e.detail });
   errors = errors.filter((e) => !(e instanceof NotAManifest));
   const report = builder.report(files.length - skipped.filter((s) => s.reason === "not-a-manifest" || s.reason === "template").length);
-  report.skippedFiles = skipped;
-  report.summary.skippedFiles = skipped.length;
-  report.summary.skippedFilesByReason = countByReason(skipped);
-  // Input errors are part of the report, so every format carries them (and SARIF says the run failed).
-  report.errors = errors.map((e) => ({ file: e.file, ...(e.line ? { line: e.line } : {}), ...(e.document !== undefined ? { document: e.document } : {}), message: e.detail }));
-  report.summary.inputErrors = errors.length;
+  completeReport(report, skipped, errors);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
   if (stream && out) {
     out.write(stream.tail(report));
@@ -160,6 +155,22 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   if (report.summary.refused > 0) return 1;
   if (opts.failOnWarning && report.summary.warnings > 0) return 1;
   return 0;
+}
+
+/**
+ * Adds to `report` (ReportBuilder.report's) what review did not read (`skipped`) and what it
+ * could not read or parse (`errors`), as every format prints them. Returns `report`. The
+ * slow path the benchmarks and test/unit/review/fast-path.test.ts hold review's output equal
+ * to builds its report with this too.
+ */
+export function completeReport(report: Report, skipped: SkippedInput[], errors: readonly LoadError[]): Report {
+  report.skippedFiles = skipped;
+  report.summary.skippedFiles = skipped.length;
+  report.summary.skippedFilesByReason = countByReason(skipped);
+  // Input errors are part of the report, so every format carries them (and SARIF says the run failed).
+  report.errors = errors.map((e) => ({ file: e.file, ...(e.line ? { line: e.line } : {}), ...(e.document !== undefined ? { document: e.document } : {}), message: e.detail }));
+  report.summary.inputErrors = errors.length;
+  return report;
 }
 
 /** Bytes of output gathered before one write: few system calls, little held. */
