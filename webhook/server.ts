@@ -107,6 +107,8 @@ export interface WebhookOptions {
   defaultMetrics?: boolean;
   /** Time allowed to receive the request headers (default 10 s) and the whole request (default 15 s). */
   headersTimeoutMs?: number;
+  /** Time allowed for a TLS handshake (default 10 s). */
+  handshakeTimeoutMs?: number;
   requestTimeoutMs?: number;
   /**
    * Largest request body accepted, in bytes (default MAX_BODY_BYTES, 7 MiB: an UPDATE
@@ -436,7 +438,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       // Verification happens in TLS; rejection happens in HTTP so the caller gets a 401 that says why.
       requestCert: !!opts.clientCa,
       rejectUnauthorized: false,
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      handshakeTimeout: opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       // A slow or stalled sender holds a connection only this long (answered 408, then closed).
       headersTimeout: opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
       requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,

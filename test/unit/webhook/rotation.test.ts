@@ -8,6 +8,9 @@ import { tempDir, admissionReview, call, captureLogger, testPki, waitFor, type P
 
 const domain = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "alice" }, spec: {} };
 const serialOf = (c: CertifiedKey) => c.cert.serialNumber.toUpperCase().replace(/^0+/, "");
+/** The server's own deadlines pushed past the test: on a busy machine a request must wait, not fail a deadline the test did not set. */
+const DAY_MS = 86_400_000;
+const UNHURRIED = { handshakeTimeoutMs: DAY_MS, headersTimeoutMs: DAY_MS, requestTimeoutMs: DAY_MS, reviewTimeoutMs: DAY_MS };
 const norm = (s?: string) => (s ?? "").toUpperCase().replace(/^0+/, "");
 
 /** Requests without pause from several clients, new TLS connections and kept-alive ones, until stopped. */
@@ -46,7 +49,9 @@ describe("webhook certificate rotation under continuous requests", () => {
   let pki: Pki;
   let next: CertifiedKey;
   let third: CertifiedKey;
-  before(async () => {
+  before(async function () {
+    // Certificates: CPU work a busy machine slows down, with no time limit of mocha's.
+    this.timeout(0);
     pki = await testPki();
     next = await issueCert({ ca: pki.ca, cn: "localhost", sans: ["localhost", "127.0.0.1"], days: 1 });
     third = await issueCert({ ca: pki.ca, cn: "localhost", sans: ["localhost", "127.0.0.1"], days: 1 });
@@ -59,7 +64,7 @@ describe("webhook certificate rotation under continuous requests", () => {
     writeFileSync(certFile, pki.server.certPem);
     writeFileSync(keyFile, pki.server.keyPem);
     const logs = captureLogger();
-    const wh = await startWebhook({ port: 0, tlsCert: certFile, tlsKey: keyFile, logger: logs.logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
+    const wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: certFile, tlsKey: keyFile, logger: logs.logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
     const traffic = load(wh, pki.ca.certPem);
     try {
       await waitFor(() => traffic.ok() > 20, undefined, "traffic");
@@ -101,7 +106,7 @@ describe("webhook certificate rotation under continuous requests", () => {
     symlinkSync("..v1", join(dir, "..data"));
     symlinkSync(join("..data", "tls.crt"), join(dir, "tls.crt"));
     symlinkSync(join("..data", "tls.key"), join(dir, "tls.key"));
-    const wh = await startWebhook({ port: 0, tlsCert: join(dir, "tls.crt"), tlsKey: join(dir, "tls.key"), logger: captureLogger().logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
+    const wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: join(dir, "tls.crt"), tlsKey: join(dir, "tls.key"), logger: captureLogger().logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
     const traffic = load(wh, pki.ca.certPem);
     try {
       await waitFor(() => traffic.ok() > 10, undefined, "traffic");
@@ -122,12 +127,12 @@ describe("webhook certificate rotation under continuous requests", () => {
     const dir = tempDir("kuscia-iac-expired-");
     writeFileSync(join(dir, "old.crt"), expired.certPem);
     writeFileSync(join(dir, "old.key"), expired.keyPem);
-    await assert.rejects(startWebhook({ port: 0, tlsCert: join(dir, "old.crt"), tlsKey: join(dir, "old.key"), logger: captureLogger().logger, defaultMetrics: false }), /expired at/);
+    await assert.rejects(startWebhook({ ...UNHURRIED, port: 0, tlsCert: join(dir, "old.crt"), tlsKey: join(dir, "old.key"), logger: captureLogger().logger, defaultMetrics: false }), /expired at/);
 
     writeFileSync(join(dir, "tls.crt"), pki.server.certPem);
     writeFileSync(join(dir, "tls.key"), pki.server.keyPem);
     const logs = captureLogger();
-    const wh = await startWebhook({ port: 0, tlsCert: join(dir, "tls.crt"), tlsKey: join(dir, "tls.key"), logger: logs.logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
+    const wh = await startWebhook({ ...UNHURRIED, port: 0, tlsCert: join(dir, "tls.crt"), tlsKey: join(dir, "tls.key"), logger: logs.logger, defaultMetrics: false, watch: { pollMs: 100, debounceMs: 50 } });
     try {
       writeFileSync(join(dir, "tls.key"), expired.keyPem);
       writeFileSync(join(dir, "tls.crt"), expired.certPem);
