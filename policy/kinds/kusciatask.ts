@@ -118,7 +118,7 @@ export const kusciaTask: KindPolicy = {
       vap: { cel: [
         {
           expression: `!(has(${O}.spec) && has(${O}.spec.scheduleConfig) && has(${minMembers}) && ${hasSpec("parties")} && size(${partiesList}) > 0 && ${minMembers} > size(${partiesList}))`,
-          message: `'spec.scheduleConfig.minReservedMembers: is ' + string(${minMembers}) + ' but the task has ' + string(size(${partiesList})) + ' parties; Kuscia uses ' + string(size(${partiesList}))`,
+          message: `'spec.scheduleConfig.minReservedMembers: is ' + string(${minMembers}) + ' but the task has ' + string(size(${partiesList})) + (size(${partiesList}) == 1 ? ' party' : ' parties') + '; Kuscia uses ' + string(size(${partiesList}))`,
         },
       ] },
       check(o, ctx) {
