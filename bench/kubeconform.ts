@@ -2,7 +2,8 @@
  * bench/kubeconform: `kuscia-iac review` against kubeconform (schema validation only, in
  * Go) on the same 10,000-document stream bench/review builds. Reports wall time and peak
  * RSS of each, measured with /usr/bin/time on the child process, and the ratios.
- * Targets: review's wall time <= kubeconform's; review's peak RSS < 100 MiB.
+ * Targets: review's wall time <= kubeconform's; review's peak RSS < 100 MiB. Also review's
+ * start-up: one small file, against kubeconform and `node -e 0` (Node.js's own start-up).
  *
  * kubeconform is built once from the Go module proxy into the tool cache outside the repo:
  * ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/kubeconform-<version>/.
@@ -13,10 +14,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { benchStream, bigStream } from "./stream";
+import { EXAMPLES, benchStream, bigStream } from "./stream";
 import { readDocs, readSource } from "../review/load";
 import { ReportBuilder } from "../review/run";
 import { formatReport } from "../review/format";
+import { completeReport } from "../review/command";
 import { usePrecompiled } from "../policy/schema";
 
 const VERSION = process.env.KUBECONFORM_VERSION ?? "v0.7.0";
@@ -28,6 +30,8 @@ const JOBS = process.env.BENCH_JOBS;
 const BIG_DOCS = Number(process.env.BENCH_BIG_DOCS ?? 1_000);
 const BIG_BYTES = Number(process.env.BENCH_BIG_BYTES ?? 100_000);
 const ROOT = path.resolve(__dirname, "..", "..");
+/** Runs of the start-up measurement (one small file). */
+const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 9);
 
 function cacheDir(): string {
   return process.env.KUSCIA_IAC_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "kuscia-iac");
@@ -89,7 +93,8 @@ async function slowPathJson(input: string): Promise<string> {
   usePrecompiled(false);
   const b = new ReportBuilder();
   for (const d of readDocs(input, await readSource(input), { exact: true })) b.add(d);
-  return formatReport(b.report(1), "json", false);
+  // What the command adds to every report (skipped files, input errors: none here).
+  return formatReport(completeReport(b.report(1), [], []), "json", false);
 }
 
 interface Side {
@@ -146,6 +151,26 @@ async function main(): Promise<void> {
         verdicts: verdicts[name],
       };
     }
+    // Start-up: one small file (an example), review against kubeconform, and `node -e 0`
+    // (what any Node.js command pays before its first line) for scale.
+    const small = path.join(EXAMPLES, "domains.yaml");
+    const startup = { review: [] as Run[], kubeconform: [] as Run[], node: [] as Run[] };
+    for (let i = 0; i < STARTUP_ROUNDS; i++) {
+      startup.review.push(measure(process.execPath, reviewArgs(small), timeFile));
+      startup.kubeconform.push(measure(exe, ["-schema-location", template, "-ignore-missing-schemas", "-summary", small], timeFile));
+      startup.node.push(measure(process.execPath, ["-e", "0"], timeFile));
+    }
+    const med = (rs: Run[]) => median(rs.map((r) => r.seconds));
+    out.startup = {
+      file: "examples/manifests/accepted/domains.yaml",
+      rounds: STARTUP_ROUNDS,
+      reviewSeconds: med(startup.review),
+      kubeconformSeconds: med(startup.kubeconform),
+      nodeSeconds: med(startup.node),
+      wallTimeRatio: +(med(startup.review) / med(startup.kubeconform)).toFixed(2),
+      overNodeSeconds: +(med(startup.review) - med(startup.node)).toFixed(3),
+      reviewMaxRssMiB: Math.max(...startup.review.map((r) => r.maxRssMiB)),
+    };
     out.target = "stream: wallTimeRatio <= 1.0 and review.maxRssMiB < 100; big: review.maxRssMiB near the stream's";
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } finally {

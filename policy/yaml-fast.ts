@@ -31,21 +31,31 @@ interface JsYaml {
  */
 const NULL = Object.freeze({});
 
+// The `yaml` package's YAML 1.2 core schema (yaml/dist/schema/core), expression for expression.
+const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const CORE_INT = /^0o[0-7]+$|^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$/;
+const CORE_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** Whether a plain scalar reads as a string under the core schema (not null, a boolean or a number). */
+export function plainIsString(s: string): boolean {
+  return !(CORE_NULL.test(s) || CORE_BOOL.test(s) || CORE_INT.test(s) || CORE_FLOAT.test(s));
+}
+
 let schema: unknown;
 function jsyaml(): { lib: JsYaml; schema: unknown } {
   const lib = require("js-yaml") as JsYaml;
   if (!schema) {
-    // The `yaml` package's YAML 1.2 core schema (yaml/dist/schema/core), expression for expression.
     const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
       new lib.Type(tag, { kind: "scalar", resolve: (s) => s !== null && test.test(s), construct: (s) => construct(s ?? "") });
     schema = lib.FAILSAFE_SCHEMA.extend({
       implicit: [
-        scalar("tag:yaml.org,2002:null", /^(?:~|[Nn]ull|NULL)?$/, () => NULL),
-        scalar("tag:yaml.org,2002:bool", /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === "t" || s[0] === "T"),
-        scalar("tag:yaml.org,2002:int", /^0o[0-7]+$|^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$/, (s) => (s.startsWith("0o") ? parseInt(s.substring(2), 8) : s.startsWith("0x") ? parseInt(s.substring(2), 16) : parseInt(s, 10))),
+        scalar("tag:yaml.org,2002:null", CORE_NULL, () => NULL),
+        scalar("tag:yaml.org,2002:bool", CORE_BOOL, (s) => s[0] === "t" || s[0] === "T"),
+        scalar("tag:yaml.org,2002:int", CORE_INT, (s) => (s.startsWith("0o") ? parseInt(s.substring(2), 8) : s.startsWith("0x") ? parseInt(s.substring(2), 16) : parseInt(s, 10))),
         scalar(
           "tag:yaml.org,2002:float",
-          /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+          CORE_FLOAT,
           (s) => (s.slice(-3).toLowerCase() === "nan" ? NaN : /inf$/i.test(s) ? (s[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY) : parseFloat(s)),
         ),
       ],
@@ -110,30 +120,160 @@ function depthBound(text: string): number {
 }
 
 /** A block entry's key and what follows it: a plain key that cannot be mistaken for anything else, or a one-line quoted one. */
-const KEY = /^(?:[A-Za-z0-9_./$][^:#'"]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ ]*:(?: +|$)/;
-const BLOCK_HEADER = /^[|>][1-9]?[+-]?[1-9]?[ ]*(?:#.*)?$/;
+export const KEY = /^(?:[A-Za-z0-9_./$][^:#'"]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ ]*:(?: +|$)/;
+export const BLOCK_HEADER = /^[|>][1-9]?[+-]?[1-9]?[ ]*(?:#.*)?$/;
+
+/** After a value: nothing, spaces, or a comment separated from it by a space (`'x'#c` is an error). */
+const LINE_TAIL = /^(?:[ ]+#.*|[ ]*)$/;
+
+/**
+ * Escapes of a double-quoted scalar both libraries read alike (YAML 1.2's JSON escapes, `\0`,
+ * `\e`, `\xHH`, `\uHHHH`); a document with any other escape, even a valid one, is left to
+ * the exact path.
+ */
+const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\(?:["\\/bfnrt0e]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}))*"/y;
+const SINGLE_QUOTED = /'(?:[^'\n]|'')*'/y;
+
+/** Length of the quoted scalar at `v[at]` (sticky: no copy of the line), or -1 when it is not one of the forms above. */
+function quotedLength(v: string, at: number): number {
+  const re = v.charCodeAt(at) === 34 ? DOUBLE_QUOTED : SINGLE_QUOTED;
+  re.lastIndex = at;
+  return re.test(v) ? re.lastIndex - at : -1;
+}
 
 /** True when a value that starts a line's remainder ends on that line (quotes closed, brackets balanced). */
 function oneLineValue(v: string): boolean {
   if (v === "" || v[0] === "#") return true;
   const q = v[0];
   if (q === "'" || q === '"') {
-    // A comment after it must be separated by a space (`'x'#c` is an error).
-    const m = q === "'" ? /^'(?:[^']|'')*'(?:[ ]+#.*|[ ]*)$/.exec(v) : /^"(?:[^"\\]|\\.)*"(?:[ ]+#.*|[ ]*)$/.exec(v);
-    return m !== null;
+    const len = quotedLength(v, 0);
+    return len > 0 && LINE_TAIL.test(v.slice(len));
   }
   if (q === "[" || q === "{") {
-    let depth = 0;
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c === 91 || c === 123) depth++;
-      else if (c === 93 || c === 125) {
-        if (--depth === 0) return /^(?:[ ]+#.*|[ ]*)$/.test(v.slice(i + 1));
-      } else if (c === 39 || c === 34 || c === 35) return false; // quotes or `#` inside flow: the exact path
-    }
-    return false;
+    const end = flowEnd(v);
+    return end > 0 && LINE_TAIL.test(v.slice(end));
   }
   return true;
+}
+
+const enum Flow {
+  /** After `[` or `,` in a sequence: an entry. */
+  Entry,
+  /** After an entry in a sequence: `,` or `]`. */
+  AfterEntry,
+  /** After `{` or `,` in a mapping: a key or `}` (only right after `{`). */
+  Key,
+  /** After a key and its `: `: the value. */
+  Value,
+  /** After a value in a mapping: `,` or `}`. */
+  AfterValue,
+}
+
+/** Characters that end a plain scalar inside a flow collection, or that it may not hold. */
+function flowStop(c: number): boolean {
+  return c === 44 /* , */ || c === 91 || c === 93 || c === 123 || c === 125 || c === 35 /* # */ || c === 34 || c === 39;
+}
+
+/**
+ * Length of the one-line flow collection `v` opens (`v[0]` is `[` or `{`), or -1 when it
+ * does not close on the line or holds anything outside the narrow form both libraries read
+ * alike: entries and values that are plain scalars, quoted scalars (the escapes above) or
+ * flow collections; keys that are plain or quoted scalars followed at once by `: `; no empty
+ * entries, no trailing comma, no `key: value` pair inside a sequence, no comments, no
+ * explicit keys (`?`), no plain scalar starting with an indicator or holding `: `, ` #`,
+ * brackets or quotes. One pass over `v`: linear.
+ */
+function flowEnd(v: string): number {
+  const stack: Flow[] = [];
+  let state: Flow = Flow.Entry;
+  let i = 0;
+  const n = v.length;
+  const skipSpaces = () => {
+    while (i < n && v.charCodeAt(i) === 32) i++;
+  };
+  while (i < n) {
+    skipSpaces();
+    if (i >= n) return -1;
+    const c = v.charCodeAt(i);
+    if (state === Flow.AfterEntry || state === Flow.AfterValue) {
+      const close = state === Flow.AfterEntry ? 93 : 125;
+      if (c === 44) {
+        i++;
+        state = state === Flow.AfterEntry ? Flow.Entry : Flow.Key;
+        skipSpaces();
+        // No empty entry and no trailing comma.
+        if (i >= n || v.charCodeAt(i) === 44 || v.charCodeAt(i) === 93 || v.charCodeAt(i) === 125) return -1;
+        continue;
+      }
+      if (c !== close) return -1;
+      i++;
+      if (stack.length === 0) return i;
+      state = stack.pop()!;
+      continue;
+    }
+    // An entry, a key or a value.
+    if (i === 0 || c === 91 || c === 123) {
+      if (state === Flow.Key) return -1; // a collection as a key
+      if (i === 0 && c !== 91 && c !== 123) return -1;
+      if (i > 0) stack.push(state === Flow.Entry ? Flow.AfterEntry : Flow.AfterValue);
+      i++;
+      skipSpaces();
+      const empty = c === 91 ? 93 : 125;
+      if (v.charCodeAt(i) === empty) {
+        i++;
+        if (stack.length === 0) return i;
+        state = stack.pop()!;
+        continue;
+      }
+      state = c === 91 ? Flow.Entry : Flow.Key;
+      continue;
+    }
+    if (c === 93 || c === 125 || c === 44 || c === 35) return -1;
+    let isKey = false;
+    if (c === 34 || c === 39) {
+      const len = quotedLength(v, i);
+      if (len < 0) return -1;
+      i += len;
+      if (state === Flow.Key) {
+        // `"k": v`, the colon right after the quote and a space after it.
+        if (v.charCodeAt(i) !== 58 || v.charCodeAt(i + 1) !== 32) return -1;
+        i += 2;
+        isKey = true;
+      }
+    } else {
+      // A plain scalar: not starting with an indicator, and no `-`, `?` or `:` followed by a space.
+      if (c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96 || c === 63 || c === 58) return -1;
+      if (c === 45 && (i + 1 >= n || v.charCodeAt(i + 1) === 32 || flowStop(v.charCodeAt(i + 1)))) return -1;
+      for (; i < n; i++) {
+        const d = v.charCodeAt(i);
+        if (d === 58) {
+          const e = v.charCodeAt(i + 1);
+          if (e === 32) {
+            if (state !== Flow.Key) return -1; // `[a: b]`, `{a: b: c}`: the exact path
+            i += 2;
+            isKey = true;
+            break;
+          }
+          // `a:b` is one scalar; `a:`, `a:,` and `a:]` are left to the exact path.
+          if (i + 1 >= n || flowStop(e) || e === 58) return -1;
+          continue;
+        }
+        if (d === 32 && v.charCodeAt(i + 1) === 35) return -1; // ` #`: a comment
+        if (d === 44 || d === 93 || d === 125) break;
+        if (flowStop(d)) return -1;
+      }
+      if (state === Flow.Key && !isKey) return -1; // `{a}`, `{a, b}`: a key without a value
+    }
+    if (isKey) {
+      skipSpaces();
+      // The value must be there: `{a: }` is left to the exact path.
+      if (i >= n || v.charCodeAt(i) === 44 || v.charCodeAt(i) === 125 || v.charCodeAt(i) === 93) return -1;
+      state = Flow.Value;
+      continue;
+    }
+    state = state === Flow.Entry ? Flow.AfterEntry : Flow.AfterValue;
+  }
+  return -1;
 }
 
 /**

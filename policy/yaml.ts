@@ -11,7 +11,8 @@
  * and alias expansion is measured before the value is built. Time and memory are linear
  * in the input size; an exceeded limit is an ordinary error naming the limit.
  */
-import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from "yaml";
+import type { CST, Document, LineCounter, Node } from "yaml";
+import { yamlLib as Y } from "./yaml-lib";
 import { fastYamlValue } from "./yaml-fast";
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from "./yaml-limits";
 
@@ -107,8 +108,8 @@ function checkDoc(doc: Document.Parsed, limits: YamlLimits): YamlProblem | undef
   const stack: [Node, boolean][] = [[root, false]];
   while (stack.length > 0) {
     const [n, done] = stack.pop()!;
-    if (!done && !isAlias(n) && (n as { anchor?: string }).anchor) anchors.set((n as { anchor?: string }).anchor!, n);
-    if (isAlias(n)) {
+    if (!done && !Y().isAlias(n) && (n as { anchor?: string }).anchor) anchors.set((n as { anchor?: string }).anchor!, n);
+    if (Y().isAlias(n)) {
       const target = anchors.get(n.source);
       if (!target) return { offset: n.range?.[0] ?? 0, message: `alias *${n.source} names no anchor before it` };
       const s = size.get(target);
@@ -117,26 +118,26 @@ function checkDoc(doc: Document.Parsed, limits: YamlLimits): YamlProblem | undef
       size.set(n, s);
       continue;
     }
-    if (isScalar(n)) {
+    if (Y().isScalar(n)) {
       size.set(n, 1);
       continue;
     }
-    if (!isMap(n) && !isSeq(n)) {
+    if (!Y().isMap(n) && !Y().isSeq(n)) {
       size.set(n, 1);
       continue;
     }
     const children: Node[] = [];
     for (const it of n.items as unknown[]) {
-      if (isPair(it)) {
+      if (Y().isPair(it)) {
         if (it.key && typeof it.key === "object") children.push(it.key as Node);
         if (it.value && typeof it.value === "object") children.push(it.value as Node);
       } else if (it && typeof it === "object") children.push(it as Node);
     }
     if (!done) {
-      if (isMap(n)) {
+      if (Y().isMap(n)) {
         const seen = new Set<string>();
         for (const it of n.items) {
-          const k = isScalar(it.key) ? it.key.value : it.key;
+          const k = Y().isScalar(it.key) ? it.key.value : it.key;
           if (k === null || typeof k !== "object") {
             const key = String(k);
             if (seen.has(key)) {
@@ -174,7 +175,7 @@ function problemOf(doc: Document.Parsed): YamlProblem | undefined {
  */
 function isEmptyContents(c: unknown): boolean {
   if (c === null || c === undefined) return true;
-  if (!isScalar(c)) return false;
+  if (!Y().isScalar(c)) return false;
   const s = c as { source?: string; value: unknown; tag?: string; anchor?: string };
   return s.value === null && s.source === "" && !s.tag && !s.anchor;
 }
@@ -217,8 +218,8 @@ export function* parseYamlDocuments(text: string, limits?: Partial<YamlLimits>, 
 }
 
 function* parseDocuments(text: string, l: YamlLimits, lineCounter: LineCounter | undefined, emit: (d: ParsedYamlDoc) => Generator<ParsedYamlDoc>): Generator<ParsedYamlDoc> {
-  const parser = new Parser(lineCounter?.addNewLine);
-  const composer = new Composer(COMPOSE_OPTIONS);
+  const parser = new (Y().Parser)(lineCounter?.addNewLine);
+  const composer = new (Y().Composer)(COMPOSE_OPTIONS);
   for (const token of parser.parse(text)) {
     if (token.type === "document") {
       const problem = checkCst(token, l);
@@ -255,7 +256,7 @@ function flowDepthProblem(text: string, limits: YamlLimits): YamlProblem | undef
   if (max <= limits.maxDepth) return undefined;
   depth = 0;
   let offset = 0;
-  for (const tok of new Lexer().lex(text)) {
+  for (const tok of new (Y().Lexer)().lex(text)) {
     if (tok === "[" || tok === "{") {
       if (++depth > limits.maxDepth) return { offset, limit: "maxDepth", message: `nesting is deeper than maxDepth (${limits.maxDepth} levels)` };
     } else if (tok === "]" || tok === "}") depth = Math.max(0, depth - 1);
@@ -303,6 +304,8 @@ export interface StreamDoc {
   value?: unknown;
   problem?: YamlProblem;
   empty: boolean;
+  /** True when the fast path read it (policy/yaml-fast.ts): policy/yaml-lines.ts can place its paths. */
+  fast?: boolean;
 }
 
 /** Directives and document end markers change how later documents read: such streams are parsed whole. */
@@ -366,10 +369,12 @@ function readOne(text: string, start: number, end: number, limits: YamlLimits): 
   if (offset >= end) return { start, end, offset: start, empty: true };
   const slice = text.slice(start, end);
   const fast = fastYamlValue(slice, limits);
-  if (fast) return { start, end, offset, value: fast.value, empty: false };
+  if (fast) return { start, end, offset, value: fast.value, empty: false, fast: true };
   for (const d of parseYamlDocuments(slice, limits)) {
     if (d.problem) return { start, end, offset, problem: { ...d.problem, offset: d.problem.offset + start }, empty: false };
-    if (!d.empty) return { start, end, offset, value: d.value, empty: false };
+    // Where the exact parse puts the content: past properties (`!!map`, `&a`) and comments
+    // after them, which contentStart does not skip (the fast path reads no properties).
+    if (!d.empty) return { start, end, offset: start + d.offset, value: d.value, empty: false };
   }
   return { start, end, offset, empty: true };
 }
@@ -386,7 +391,7 @@ export function parseYamlValue(text: string, limits?: Partial<YamlLimits>): { va
     const fast = fastYamlValue(text, l);
     if (fast) return fast;
   }
-  const lc = new LineCounter();
+  const lc = new (Y().LineCounter)();
   let value: unknown;
   let count = 0;
   for (const d of parseYamlDocuments(text, l, lc)) {

@@ -3,12 +3,12 @@
  * contract: 0 nothing refused, 1 something refused (or warned, with
  * --fail-on-warning), 2 usage error or a file that cannot be read or parsed.
  */
-import { formatReport, REPORT_FORMATS, type ReportFormat } from "./format";
+import { formatReport, streamFormat, REPORT_FORMATS, type ReportFormat } from "./format";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readSource, LoadError, NotAManifest } from "./load";
 import { countByReason, IGNORE_FILE, selectFiles, type SelectedFile, type SkippedInput } from "./select";
 import { streamDocs } from "./stream";
-import { ReportBuilder } from "./run";
+import { ReportBuilder, type Report } from "./run";
 import { DEFAULT_YAML_LIMITS, LIMIT_NAMES, type YamlLimits } from "../policy/yaml";
 import { defaultPolicyConfiguration, rules, type PolicyConfig } from "../policy";
 import { readPolicyConfigFile, PolicyConfigError } from "../policyfile/read";
@@ -103,12 +103,17 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   }
   let errors: LoadError[] = [];
   const progress = makeProgress(files.length, io);
-  // One file and one document at a time, each file read in chunks (review/stream.ts): each
-  // document is reviewed and dropped, so memory follows the largest document, not the tree
-  // or the file.
-  const builder = new ReportBuilder(undefined, config);
   const refs = opts.references ? new ReviewReferences() : undefined;
   const jobs = opts.references || opts.jobs === undefined ? 1 : opts.jobs === "auto" ? (usableCpus() > 1 && (await inputBytes(files)) > AUTO_JOBS_BYTES ? Math.min(2, usableCpus()) : 1) : opts.jobs;
+  const color = io.stdoutIsTTY && !process.env.NO_COLOR;
+  // One file and one document at a time, each file read in chunks (review/stream.ts): each
+  // document is reviewed and dropped, so memory follows the largest document, not the tree
+  // or the file. Its result is written out at once too (text, json, github), unless
+  // --references adds findings to results after the last document, or workers review.
+  const stream = refs || jobs > 1 ? undefined : streamFormat(opts.format, color);
+  const out = stream ? bufferedOutput(io) : undefined;
+  if (stream && out) out.write(stream.head());
+  const builder = new ReportBuilder(undefined, config, stream && out ? (r) => out.write(stream.result(r)) : undefined);
   if (jobs > 1) {
     try {
       errors = await reviewInWorkers(files, builder, { jobs, limits: opts.limit, config, read: readSource, progress });
@@ -133,14 +138,12 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   for (const e of errors) if (e instanceof NotAManifest) skipped.push({ path: e.file, reason: e.reason, detail: e.detail });
   errors = errors.filter((e) => !(e instanceof NotAManifest));
   const report = builder.report(files.length - skipped.filter((s) => s.reason === "not-a-manifest" || s.reason === "template").length);
-  report.skippedFiles = skipped;
-  report.summary.skippedFiles = skipped.length;
-  report.summary.skippedFilesByReason = countByReason(skipped);
-  // Input errors are part of the report, so every format carries them (and SARIF says the run failed).
-  report.errors = errors.map((e) => ({ file: e.file, ...(e.line ? { line: e.line } : {}), ...(e.document !== undefined ? { document: e.document } : {}), message: e.detail }));
-  report.summary.inputErrors = errors.length;
+  completeReport(report, skipped, errors);
   refs?.apply(report, config ?? defaultPolicyConfiguration());
-  io.stdout(formatReport(report, opts.format, io.stdoutIsTTY && !process.env.NO_COLOR, config));
+  if (stream && out) {
+    out.write(stream.tail(report));
+    out.flush();
+  } else io.stdout(formatReport(report, opts.format, color, config));
   // On standard error too, for people, whatever the format (the report usually goes to a file).
   for (const e of errors) io.stderr(`kuscia-iac review: ${e.message}\n`);
   if (errors.length > 0) return 2;
@@ -152,6 +155,41 @@ export async function runReview(paths: string[], opts: ReviewCommandOptions, io:
   if (report.summary.refused > 0) return 1;
   if (opts.failOnWarning && report.summary.warnings > 0) return 1;
   return 0;
+}
+
+/**
+ * Adds to `report` (ReportBuilder.report's) what review did not read (`skipped`) and what it
+ * could not read or parse (`errors`), as every format prints them. Returns `report`. The
+ * slow path the benchmarks and test/unit/review/fast-path.test.ts hold review's output equal
+ * to builds its report with this too.
+ */
+export function completeReport(report: Report, skipped: SkippedInput[], errors: readonly LoadError[]): Report {
+  report.skippedFiles = skipped;
+  report.summary.skippedFiles = skipped.length;
+  report.summary.skippedFilesByReason = countByReason(skipped);
+  // Input errors are part of the report, so every format carries them (and SARIF says the run failed).
+  report.errors = errors.map((e) => ({ file: e.file, ...(e.line ? { line: e.line } : {}), ...(e.document !== undefined ? { document: e.document } : {}), message: e.detail }));
+  report.summary.inputErrors = errors.length;
+  return report;
+}
+
+/** Bytes of output gathered before one write: few system calls, little held. */
+const OUTPUT_CHUNK = 64 * 1024;
+
+/** Output gathered into writes of about OUTPUT_CHUNK characters; `flush` writes the rest. */
+function bufferedOutput(io: Io): { write(s: string): void; flush(): void } {
+  let pending = "";
+  const flush = () => {
+    if (pending) io.stdout(pending);
+    pending = "";
+  };
+  return {
+    write: (s) => {
+      pending += s;
+      if (pending.length >= OUTPUT_CHUNK) flush();
+    },
+    flush,
+  };
 }
 
 /** Progress on standard error, only where it helps: a terminal, or a tree large enough to take a while. */

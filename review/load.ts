@@ -6,9 +6,11 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { LineCounter, isMap, isNode, isScalar, Scalar, type Document, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
+import { yamlLib as Y } from "../policy/yaml-lib";
 import { dotted, parseDotted, type Segment } from "../policy/paths";
 import { DEFAULT_YAML_LIMITS, canSplitYamlStream, depthExceeds, parseYamlDocuments, splitYamlStream, type StreamDoc, type YamlLimits } from "../policy/yaml";
+import { lineOfPath, lineTree, type LineNode } from "../policy/yaml-lines";
 
 export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -148,14 +150,14 @@ function lineIn(doc: Document.Parsed, lc: { linePos(offset: number): { line: num
   let node: unknown = doc.contents;
   let i = 0;
   for (; i < segs.length; i++) {
-    if (!isNode(node) || isScalar(node)) break;
+    if (!Y().isNode(node) || Y().isScalar(node)) break;
     const next = (node as unknown as { get(k: unknown, keepScalar: boolean): unknown }).get(segs[i], true);
-    if (!isNode(next)) break;
+    if (!Y().isNode(next)) break;
     node = next;
   }
-  if (!isNode(node) || !node.range) return fallback;
+  if (!Y().isNode(node) || !node.range) return fallback;
   const here = lc.linePos(node.range[0]).line;
-  if (i < segs.length && isScalar(node) && typeof node.value === "string" && node.type === Scalar.BLOCK_LITERAL) {
+  if (i < segs.length && Y().isScalar(node) && typeof node.value === "string" && node.type === Y().Scalar.BLOCK_LITERAL) {
     // Content starts on the line after the `|` header, line for line.
     const inner = embeddedLine(node.value, segs.slice(i), limits);
     if (inner !== undefined) return here + inner;
@@ -165,20 +167,20 @@ function lineIn(doc: Document.Parsed, lc: { linePos(offset: number): { line: num
 
 /** 1-based line of `segs` inside a YAML text, or undefined when it cannot be parsed or the path is absent. */
 function embeddedLine(text: string, segs: Segment[], limits: Partial<YamlLimits> | undefined): number | undefined {
-  const lc = new LineCounter();
+  const lc = new (Y().LineCounter)();
   for (const d of parseYamlDocuments(text, limits, lc)) {
     if (!d.doc || d.empty) return undefined;
     let node: unknown = d.doc.contents;
     let found: Node | undefined;
     for (const s of segs) {
-      if (!isMap(node) && !(isNode(node) && !isScalar(node))) break;
+      if (!Y().isMap(node) && !(Y().isNode(node) && !Y().isScalar(node))) break;
       const next = (node as unknown as { get(k: unknown, keepScalar: boolean): unknown }).get(s, true);
-      if (!isNode(next)) break;
+      if (!Y().isNode(next)) break;
       node = next;
       found = next;
     }
     // Point at the key when the value is found: where people look for it.
-    return found?.range ? lc.linePos(found.range[0]).line : isNode(d.doc.contents) && d.doc.contents.range ? lc.linePos(d.doc.contents.range[0]).line : undefined;
+    return found?.range ? lc.linePos(found.range[0]).line : Y().isNode(d.doc.contents) && d.doc.contents.range ? lc.linePos(d.doc.contents.range[0]).line : undefined;
   }
   return undefined;
 }
@@ -214,7 +216,7 @@ function* readDocsStrict(file: string, text: string, opts: LoadOptions): Generat
     yield* readSplitDocs(file, text, limits);
     return;
   }
-  const lc = new LineCounter();
+  const lc = new (Y().LineCounter)();
   let index = 0;
   let prevEnd = 0;
   const stream = jsonDoc ? [jsonDoc] : parseYamlDocuments(text, limits, lc);
@@ -303,14 +305,25 @@ export function* splitDocs(file: string, text: string, d: StreamDoc, lineAt: (of
   let cached: { doc: Document.Parsed; lc: { linePos(o: number): { line: number } } } | undefined | null = null;
   const getDoc = () => {
     if (cached === null) {
-      const lc = new LineCounter();
+      const lc = new (Y().LineCounter)();
       const first = parseYamlDocuments(text.slice(d.start, d.end), limits, lc).next();
       cached = !first.done && first.value.doc ? { doc: first.value.doc, lc: { linePos: (o: number) => ({ line: lc.linePos(o).line + firstLine - 1 }) } } : undefined;
     }
     return cached;
   };
+  // A document the fast path read is placed without the `yaml` package when its shape allows
+  // (policy/yaml-lines.ts); the exact parse above answers the rest.
+  let tree: LineNode | undefined | null = null;
+  const fastLine = (segs: Segment[]): number | undefined => {
+    if (!d.fast) return undefined;
+    if (tree === null) tree = lineTree(text.slice(d.start, d.end));
+    const l = tree && lineOfPath(tree, d.value, segs, { ...DEFAULT_YAML_LIMITS, ...(limits ?? {}) });
+    return l === undefined ? undefined : l + firstLine - 1;
+  };
   const value = d.value as Record<string, unknown>;
   const at = (segs: Segment[], fallback: number): number => {
+    const fl = fastLine(segs);
+    if (fl !== undefined) return fl;
     const g = getDoc();
     return g ? lineIn(g.doc, g.lc, segs, fallback, limits) : fallback;
   };
@@ -365,7 +378,7 @@ function lazyDoc(text: string, limits: Partial<YamlLimits> | undefined): () => {
   let cached: { doc: Document.Parsed; lc: LineCounter } | undefined | null = null;
   return () => {
     if (cached === null) {
-      const lc = new LineCounter();
+      const lc = new (Y().LineCounter)();
       const first = parseYamlDocuments(text, limits, lc).next();
       cached = !first.done && first.value.doc ? { doc: first.value.doc, lc } : undefined;
     }
@@ -416,7 +429,7 @@ export function notAManifest(file: string, text: string, limits?: Partial<YamlLi
   }
   let n = 0;
   let first: NotAManifest | undefined;
-  const lc = new LineCounter();
+  const lc = new (Y().LineCounter)();
   for (const d of parseYamlDocuments(text, limits, lc)) {
     if (d.problem) {
       if (d.problem.limit || !text.includes("{{")) return undefined;

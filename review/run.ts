@@ -133,16 +133,33 @@ function detached(r: ObjectResult): ObjectResult {
   return JSON.parse(JSON.stringify(r)) as ObjectResult;
 }
 
-/** Accumulates results one document at a time, keeping only the (capped) findings. */
+/**
+ * Accumulates results one document at a time, keeping only the (capped) findings; or, given
+ * a `sink`, hands each result to it and keeps none (review's streamed output: memory then
+ * does not grow with the number of objects).
+ */
 export class ReportBuilder {
+  /** The results so far; always empty with a sink. */
   readonly results: ObjectResult[] = [];
   private objects = 0;
   private skipped = 0;
+  private refused = 0;
+  private warnings = 0;
+  private audits = 0;
   /** `config`: the policy configuration (default: every rule at its severity's action). */
   constructor(
     private readonly now?: Date,
     private readonly config?: PolicyConfig,
+    private readonly sink?: (r: ObjectResult) => void,
   ) {}
+
+  private keep(r: ObjectResult): void {
+    if (!r.allowed) this.refused++;
+    this.warnings += r.warnings.length;
+    this.audits += r.audits.length;
+    if (this.sink) this.sink(r);
+    else this.results.push(r);
+  }
 
   add(d: SourceDoc): void {
     this.objects++;
@@ -152,7 +169,7 @@ export class ReportBuilder {
       return;
     }
     const ns = at(d.object, "metadata", "namespace");
-    this.results.push(detached({
+    const result: ObjectResult = {
       file: d.file,
       index: d.index,
       line: d.line,
@@ -165,25 +182,20 @@ export class ReportBuilder {
       warnings: capped(d, r.warnings, "warnings", r.omitted?.warnings),
       audits: r.audits.slice(0, MAX_FINDINGS_PER_OBJECT).map((a) => ({ ...a, message: redactSecrets(a.message), line: d.lineOf(a.path) })),
       patch: r.patch,
-    }));
+    };
+    // A sink formats the result at once and drops it: nothing to detach from the document.
+    this.keep(this.sink ? result : detached(result));
   }
 
   /** Results reviewed elsewhere (review --jobs: a worker's chunk), in input order, with that chunk's counts. */
   merge(results: readonly ObjectResult[], objects: number, skipped: number): void {
-    for (const r of results) this.results.push(r);
+    for (const r of results) this.keep(r);
     this.objects += objects;
     this.skipped += skipped;
   }
 
+  /** The report so far (with a sink: its summary, and no results). */
   report(files: number): Report {
-    let refused = 0;
-    let warnings = 0;
-    let audits = 0;
-    for (const r of this.results) {
-      if (!r.allowed) refused++;
-      warnings += r.warnings.length;
-      audits += r.audits.length;
-    }
-    return { results: this.results, summary: { files, objects: this.objects, refused, warnings, audits, skipped: this.skipped } };
+    return { results: this.results, summary: { files, objects: this.objects, refused: this.refused, warnings: this.warnings, audits: this.audits, skipped: this.skipped } };
   }
 }

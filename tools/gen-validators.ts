@@ -14,16 +14,20 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { _ } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
-import { POLICIES } from "../policy";
+import { POLICIES, POLICY_CONFIGURATION_SCHEMA } from "../policy";
 import { COMPILED_DIR, newAjv, schemaKey } from "../policy/schema";
 
 /**
- * Every validator the rule book compiles, by key: each schema twice, reporting every error
- * and stopping at the first (policy/schema.ts compileCheck).
+ * Every validator the rule book compiles, by key: each kind's schema twice, reporting every
+ * error and stopping at the first (policy/schema.ts compileCheck), and the policy
+ * configuration's schema (policy/config/compile.ts: every review compiles the default
+ * configuration; compiled at run time, it loaded all of ajv into `review`'s start-up).
  */
 export function ruleBookSchemas(): Map<string, { schema: Record<string, unknown>; allErrors: boolean }> {
   const out = new Map<string, { schema: Record<string, unknown>; allErrors: boolean }>();
   for (const p of POLICIES) for (const s of [p.schema, p.tighten]) if (s) for (const allErrors of [true, false]) out.set(schemaKey(s, allErrors), { schema: s, allErrors });
+  const config = POLICY_CONFIGURATION_SCHEMA as unknown as Record<string, unknown>;
+  out.set(schemaKey(config, true), { schema: config, allErrors: true });
   return out;
 }
 

@@ -14,7 +14,8 @@
  * prepare: custom unmarshalers are not called for null). Not followed: merge keys (`<<`,
  * which yaml.v3 merges and the `yaml` package reads as a key) and `!!binary`. Pure.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from "yaml";
+import type { Document, Node, Scalar } from "yaml";
+import { yamlLib as Y } from "../yaml-lib";
 import type { Segment } from "../paths";
 
 /** A Go type as yaml.v3 decodes into it; the loader's `--schema` prints these (test/e2e/tools/kuscia/loader/schema.go). */
@@ -182,8 +183,8 @@ function shortText(s: string): string {
 
 /** What a node is, in yaml.v3's words (`!!seq`, `!!str "x"`), for messages. */
 function describeNode(n: Node, r?: Resolved): string {
-  if (isSeq(n)) return "a list (!!seq)";
-  if (isMap(n)) return "a mapping (!!map)";
+  if (Y().isSeq(n)) return "a list (!!seq)";
+  if (Y().isMap(n)) return "a mapping (!!map)";
   if (!r) return "a value";
   const what = { null: "null", bool: "a boolean", int: "an integer", float: "a number", timestamp: "a timestamp", str: "a string", other: "a tagged value" }[r.tag];
   return `${what} (!!${r.tag === "other" ? r.name : r.tag} ${JSON.stringify(shortText(typeof r.value === "bigint" ? String(r.value) : String(r.value)))})`;
@@ -253,7 +254,7 @@ export function goDecode(n: Node | null | undefined, shape: GoShape, path: Segme
 
 function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYamlProblem[], opts: DecodeOptions, depth: number): unknown {
   if (depth > 200) throw new GoYamlError("nesting too deep");
-  if (n !== null && isAlias(n)) {
+  if (n !== null && Y().isAlias(n)) {
     const target = opts.doc ? n.resolve(opts.doc) : undefined;
     return decode((target as Node | undefined) ?? null, shape, path, problems, opts, depth + 1);
   }
@@ -279,27 +280,27 @@ function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYam
     problems.push({ path, message: `found ${describeNode(n, r)}, expected ${expected(shape)}: yaml.v3 cannot decode it into Kuscia's ${goTypeName(shape)} field` });
     return undefined;
   };
-  if (isScalar(n)) {
+  if (Y().isScalar(n)) {
     // encoding.TextUnmarshaler (yaml.v3 decoder.scalar hands it the text): math/big.Int,
     // net.IP, x509.OID, deep inside agent fields nobody sets in kuscia.yaml. Their own
     // parsers are not followed: any scalar is taken.
     if (shape.via === "encoding.TextUnmarshaler") return textOf(n);
     return scalar(n, shape, path, problems, bad);
   }
-  if (isSeq(n)) {
+  if (Y().isSeq(n)) {
     if (shape.kind === "slice" || shape.kind === "array") {
       if (shape.kind === "array" && n.items.length !== shape.bits) throw new GoYamlError(`invalid array: want ${shape.bits} elements but got ${n.items.length}`);
       return n.items.map((item, i) => decode(item as Node | null, shape.elem ?? { kind: "any" }, [...path, i], problems, opts, depth + 1));
     }
     return bad();
   }
-  if (isMap(n)) {
+  if (Y().isMap(n)) {
     if (shape.kind === "struct") {
       const out: Record<string, unknown> = {};
       const fields = shape.fields ?? {};
       const seen = new Set<string>();
       for (const pair of n.items) {
-        if (!isPair(pair)) continue;
+        if (!Y().isPair(pair)) continue;
         const key = keyText(pair.key as Node | null, [...path], problems, opts);
         if (key === undefined) continue;
         if (seen.has(key)) throw new GoYamlError(`mapping key ${JSON.stringify(key)} already defined`);
@@ -314,7 +315,7 @@ function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYam
     if (shape.kind === "map") {
       const out: Record<string, unknown> = {};
       for (const pair of n.items) {
-        if (!isPair(pair)) continue;
+        if (!Y().isPair(pair)) continue;
         const key = decode(pair.key as Node | null, shape.key ?? { kind: "string" }, path, problems, opts, depth + 1);
         const k = key === undefined ? "" : String(key);
         const v = decode(pair.value as Node | null, shape.elem ?? { kind: "any" }, [...path, k], problems, opts, depth + 1);
@@ -330,8 +331,8 @@ function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYam
 /** A mapping key as yaml.v3 reads it for a struct: decoded into a string (a scalar's text). */
 function keyText(k: Node | null, path: Segment[], problems: GoYamlProblem[], opts: DecodeOptions): string | undefined {
   if (k === null) return "";
-  if (isAlias(k)) return keyText((opts.doc ? (k.resolve(opts.doc) as Node | undefined) : undefined) ?? null, path, problems, opts);
-  if (isScalar(k)) return isNullNode(k) ? "" : textOf(k);
+  if (Y().isAlias(k)) return keyText((opts.doc ? (k.resolve(opts.doc) as Node | undefined) : undefined) ?? null, path, problems, opts);
+  if (Y().isScalar(k)) return isNullNode(k) ? "" : textOf(k);
   problems.push({ path, message: "a key is a list or mapping: yaml.v3 cannot decode it into a field name" });
   return undefined;
 }
@@ -361,7 +362,7 @@ function goTypeName(s: GoShape): string {
 }
 
 function isNullNode(n: Node): boolean {
-  if (!isScalar(n)) return false;
+  if (!Y().isScalar(n)) return false;
   if (!isPlainStyle(n)) return n.tag !== undefined && SHORT_TAGS[n.tag] === "null";
   if (n.tag !== undefined && SHORT_TAGS[n.tag] !== "null") return false;
   return RESOLVE_MAP[textOf(n)]?.tag === "null";
@@ -492,17 +493,17 @@ export function libyamlRefuses(doc: Document.Parsed): string | undefined {
   let found: string | undefined;
   const walk = (n: unknown, depth: number): void => {
     if (found || depth > 200 || n === null || typeof n !== "object") return;
-    if (isMap(n)) {
+    if (Y().isMap(n)) {
       for (const pair of n.items) {
         const k = pair.key as Node | null;
-        if (!n.flow && (k === null || (isScalar(k) && k.value === null && textOf(k) === "" && k.range?.[0] === k.range?.[1]))) {
+        if (!n.flow && (k === null || (Y().isScalar(k) && k.value === null && textOf(k) === "" && k.range?.[0] === k.range?.[1]))) {
           found = "a mapping entry has no key (`: value`), which yaml.v3 refuses (did not find expected key)";
           return;
         }
         walk(pair.key, depth + 1);
         walk(pair.value, depth + 1);
       }
-    } else if (isSeq(n)) for (const item of n.items) walk(item, depth + 1);
+    } else if (Y().isSeq(n)) for (const item of n.items) walk(item, depth + 1);
   };
   walk(doc.contents, 0);
   return found;
@@ -510,5 +511,5 @@ export function libyamlRefuses(doc: Document.Parsed): string | undefined {
 
 /** Scalar text of a node for custom decoders that unmarshal into a string; undefined when it is a list or mapping. */
 export function scalarText(n: Node): string | undefined {
-  return isScalar(n) ? textOf(n) : undefined;
+  return Y().isScalar(n) ? textOf(n) : undefined;
 }

@@ -8,7 +8,8 @@
  * so a string field holds the scalar's text, `yes` in a bool field is true, and a value
  * yaml.v3 cannot decode is reported (nodeconfig.types) where Kuscia would exit.
  */
-import { parseAllDocuments, parseDocument, type Document, type Node } from "yaml";
+import type { Document, Node } from "yaml";
+import { yamlLib } from "../yaml-lib";
 import { parseYamlDocuments, parseYamlValue, type YamlLimits } from "../yaml";
 import type { KindPolicy, RuleContext } from "../engine";
 import type { KusciaVersion } from "../config/version";
@@ -67,12 +68,12 @@ function parseConfig(text: unknown): ParsedConfig {
     if (problem) return { error: problem.limit ? problem.message : `is not valid YAML (${problem.message.replace(/^not valid YAML: /, "")})` };
     value = docs[0].value;
     extraDocuments = docs.length - 1;
-    doc = parseAllDocuments(text, { logLevel: "error" })[0] as Document.Parsed;
+    doc = yamlLib().parseAllDocuments(text, { logLevel: "error" })[0] as Document.Parsed;
   } else if ("error" in r) {
     return { error: r.limit ? r.error : `is not valid YAML (${r.error.replace(/^not valid YAML: /, "")})` };
   } else {
     value = r.value;
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: "error" });
+    doc = yamlLib().parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: "error" });
   }
   const libyaml = libyamlRefuses(doc);
   if (libyaml) return { error: `is not valid YAML for Kuscia: ${libyaml}` };

@@ -1,11 +1,14 @@
 /** A review report in the format asked for: what `review` and `audit` print on standard output. */
 import type { PolicyConfig } from "../../policy/config/types";
 import type { Report } from "../run";
-import { formatGithub } from "./github";
-import { formatJson } from "./json";
+import { formatGithub, githubStream } from "./github";
+import { formatJson, jsonStream } from "./json";
 import { formatJunit } from "./junit";
 import { formatSarif } from "./sarif";
-import { formatText } from "./text";
+import type { ReportStream } from "./stream";
+import { formatText, textStream } from "./text";
+
+export type { ReportStream } from "./stream";
 
 export const REPORT_FORMATS = ["text", "json", "junit", "sarif", "github"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -20,6 +23,24 @@ export function docsBaseUrl(): string {
   if (given) return given;
   const pkg = require("../../../package.json") as { name: string; version: string };
   return `https://unpkg.com/${pkg.name}@${pkg.version}/`;
+}
+
+/**
+ * The format as a stream written result by result (text, json, github), or undefined for the
+ * formats that need the whole report before their first byte (junit counts tests in its
+ * header; sarif lists the rules of all results first). See review/format/stream.ts.
+ */
+export function streamFormat(format: ReportFormat, color: boolean): ReportStream | undefined {
+  switch (format) {
+    case "json":
+      return jsonStream();
+    case "github":
+      return githubStream();
+    case "text":
+      return textStream(color);
+    default:
+      return undefined;
+  }
 }
 
 /** `color` applies to text only (a terminal, and NO_COLOR unset); `config` sets SARIF's per-rule default levels. */
