@@ -19,7 +19,7 @@ import { completeReport, runReview, type ReviewCommandOptions } from "../../../r
 import { LoadError, readDocs, readSource } from "../../../review/load";
 import { ReportBuilder, type Report } from "../../../review/run";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "../../../review/format";
-import { benchStream } from "../../../bench/stream";
+import { benchStream } from "../../helpers/stream";
 import { generate, makeKeys } from "../../helpers/kuscia-yaml/gen";
 import { kusciaYamlShapes } from "../../../policy/upstream/kuscia-yaml";
 import { parseKusciaVersion } from "../../../policy/config/version";
