@@ -1,16 +1,7 @@
 import { strict as assert } from "node:assert";
 import { review, POLICIES } from "../../../policy";
 import { loadExamples } from "../../helpers/examples";
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../helpers/rng";
 
 const WEIRD: unknown[] = [null, undefined, 0, -1, 1.5, NaN, Infinity, 2 ** 53, "", " ", "x".repeat(100_000), "{{.X}}", "ü\u0000\u202e", true, false, [], {}, [[[]]], { "": { "": {} } }, "-----BEGIN CERTIFICATE-----", "Zm9v", Object.create(null)];
 

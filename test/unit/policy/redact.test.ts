@@ -8,16 +8,7 @@ import { show } from "../../../policy/checks/values";
 import { loadExamples } from "../../helpers/examples";
 import { redactDsn } from "../../../policy/checks/dsn";
 import { runReview } from "../../../review/command";
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../helpers/rng";
 
 // What makes DSN masking hard: the separators themselves. No quote or backslash (they would
 // need YAML escaping) and no space (the Go driver's DSN has none).

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_YAML_LIMITS, parseYamlDocuments, splitYamlStream, canSplitYamlStream } from "../../../policy/yaml";
 import { fastYamlValue } from "../../../policy/yaml-fast";
+import { rng } from "../../helpers/rng";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const corpus = ["accepted", "refused"].flatMap((d) => {
@@ -29,16 +30,6 @@ function split(text: string): unknown[] | string {
     if (!d.empty) out.push(d.value);
   }
   return out;
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = [" ", "\n", "- ", ": ", "#", "'", '"', "\\", "|", ">", "|-", "[", "]", "{", "}", ",", "?", "&a ", "*a", "!!str ", "~", "null", "0o17", "0x1F", "1e3", ".5", "+1", "-0", ".inf", ".NaN", "True", "yes", "1_000", "0b11", "2024-01-01", "---", "...", "\t", "\r\n", "  ", "<<: ", "%YAML 1.1\n", "\uFEFF", "a:b", "key: ", "k: v\n", "__proto__: 1\n", ": x", "- - x"];

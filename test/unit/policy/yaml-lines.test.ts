@@ -13,6 +13,7 @@ import { DEFAULT_YAML_LIMITS, splitYamlStream } from "../../../policy/yaml";
 import { fastYamlValue } from "../../../policy/yaml-fast";
 import { lineOfPath, lineTree } from "../../../policy/yaml-lines";
 import { dotted, type Segment } from "../../../policy/paths";
+import { rng } from "../../helpers/rng";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const corpus = ["accepted", "refused"].flatMap((d) => {
@@ -38,16 +39,6 @@ function pathsOf(v: unknown, prefix: Segment[] = [], out: Segment[][] = [], dept
     out.push([...prefix, "no-such-key"]);
   }
   return out;
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

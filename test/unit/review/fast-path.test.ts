@@ -23,6 +23,7 @@ import { benchStream } from "../../helpers/stream";
 import { generate, makeKeys } from "../../helpers/kuscia-yaml/gen";
 import { kusciaYamlShapes } from "../../../policy/upstream/kuscia-yaml";
 import { parseKusciaVersion } from "../../../policy/config/version";
+import { rng } from "../../helpers/rng";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-fast-path-"));
@@ -128,15 +129,6 @@ const HOSTILE: [string, string][] = [
 
 /** Pieces the mutations insert: where the readers' shapes differ. */
 const PIECES = ["\n", "  ", "- ", ": ", "#", "# c\n", "'", '"', "|", "|-\n", ">", "[", "]", "{a: 1}", "[1, 2]", ",", "~", "null", "&a ", "*a", "<<: ", "!!str ", "\t", "---\n", "...\n", "\r\n", "\ufeff", "k: v\n", "  k: v\n", "- k: v\n", "name: x\n", "\n  name: Y_\n"];
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("review's fast paths: the slow path's output, byte for byte", function () {
   it("on every example file, in every format", async () => {
