@@ -13,7 +13,7 @@ import { DEFAULT_YAML_LIMITS, splitYamlStream } from "../../../policy/yaml";
 import { fastYamlValue } from "../../../policy/yaml-fast";
 import { lineOfPath, lineTree } from "../../../policy/yaml-lines";
 import { dotted, type Segment } from "../../../policy/paths";
-import { rng } from "../../helpers/rng";
+import { mutate, rng } from "../../helpers/rng";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const corpus = ["accepted", "refused"].flatMap((d) => {
@@ -122,16 +122,7 @@ describe("YAML lines without the yaml package: the lines of the exact path", fun
     const docs = corpus.flatMap((t) => t.split(/^---$/m)).filter((d) => d.trim());
     let placed = 0;
     for (let i = 0; i < 5_000; i++) {
-      let t = docs[Math.floor(r() * docs.length)];
-      const edits = 1 + Math.floor(r() * 3);
-      for (let e = 0; e < edits; e++) {
-        // At the start of a line half of the time: where structure changes.
-        let at = Math.floor(r() * t.length);
-        if (r() < 0.5) at = t.lastIndexOf("\n", at) + 1;
-        const piece = PIECES[Math.floor(r() * PIECES.length)];
-        const drop = r() < 0.5 ? Math.floor(r() * 4) : 0;
-        t = t.slice(0, at) + piece + t.slice(at + drop);
-      }
+      const t = mutate(docs[Math.floor(r() * docs.length)], r, PIECES);
       placed += compare(t).placed;
     }
     assert.ok(placed > 10_000, `placed only ${placed}`);

@@ -23,7 +23,7 @@ import { benchStream } from "../../helpers/stream";
 import { generate, makeKeys } from "../../helpers/kuscia-yaml/gen";
 import { kusciaYamlShapes } from "../../../policy/upstream/kuscia-yaml";
 import { parseKusciaVersion } from "../../../policy/config/version";
-import { rng } from "../../helpers/rng";
+import { mutate, rng } from "../../helpers/rng";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "kuscia-iac-fast-path-"));
@@ -188,14 +188,7 @@ describe("review's fast paths: the slow path's output, byte for byte", function 
     for (let i = 0; i < 300; i++) {
       let t = docs[Math.floor(r() * docs.length)];
       if (r() < 0.5) t += "---" + docs[Math.floor(r() * docs.length)];
-      const edits = 1 + Math.floor(r() * 3);
-      for (let e = 0; e < edits; e++) {
-        let at = Math.floor(r() * t.length);
-        if (r() < 0.5) at = t.lastIndexOf("\n", at) + 1;
-        const piece = PIECES[Math.floor(r() * PIECES.length)];
-        const drop = r() < 0.5 ? Math.floor(r() * 4) : 0;
-        t = t.slice(0, at) + piece + t.slice(at + drop);
-      }
+      t = mutate(t, r, PIECES);
       codes.add(slowCode(await same(file(t), i % 3 === 0 ? ["json", "text", "github"] : ["json"])));
     }
     assert.deepEqual([...codes].sort(), [0, 1, 2]);
