@@ -21,6 +21,11 @@ import type { KusciaResource, NativeObject } from "../policy/expand";
 import { defaultWaitFor, READINESS, readinessFailure } from "./ready";
 import { secretType } from "./secrets/host";
 import type { SecretKind } from "./secrets/generate";
+import { isolateEngineChannels } from "./engine-channels";
+
+// Every component reaches this module: from here on, no engine client of this process can pick up
+// a dead engine's connection and end a program silently (engine-channels.ts says how).
+isolateEngineChannels();
 
 /** `Kind/namespace/name` (or `Kind/name` when cluster-scoped): how components list what they manage. */
 export function objectRef(o: { kind: string; metadata: { name: string; namespace?: string } }): string {

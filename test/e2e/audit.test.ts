@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { startCluster, type Cluster } from "./harness/cluster";
-import { run, type RunResult } from "./harness/procs";
+import { BACKSTOP_MS, run, type RunResult } from "./harness/procs";
 import { REPO, toolsDir } from "./harness/tools";
 import { DAY, makeCert } from "../helpers/certs";
 import { KubeClient, loadKubeConfig } from "../../audit/kube";
@@ -19,12 +19,12 @@ const K = "kuscia.secretflow/v1alpha1";
 const CLI = path.join(REPO, "dist", "cli", "main.js");
 
 describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   let dir: string;
   let certNotAfter: Date;
   const audit = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
-    run(process.execPath, [CLI, "audit", "--kubeconfig", cluster.kubeconfig, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, timeoutMs: 60_000 });
+    run(process.execPath, [CLI, "audit", "--kubeconfig", cluster.kubeconfig, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, timeoutMs: BACKSTOP_MS });
   const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
   const create = (objs: unknown[]) => cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: "v1", kind: "List", items: objs }));
 
@@ -87,7 +87,7 @@ describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
     const kc = JSON.parse(readFileSync(cluster.kubeconfig, "utf8"));
     kc.clusters[0].cluster.server = "https://127.0.0.1:1";
     writeFileSync(bad, JSON.stringify(kc));
-    const down = await run(process.execPath, [CLI, "audit"], { env: { ...process.env, KUBECONFIG: bad }, timeoutMs: 60_000 });
+    const down = await run(process.execPath, [CLI, "audit"], { env: { ...process.env, KUBECONFIG: bad }, timeoutMs: BACKSTOP_MS });
     assert.equal(down.code, 2, down.stderr);
     assert.match(down.stderr, /cannot audit the cluster: .*ECONNREFUSED/);
   });
@@ -125,7 +125,7 @@ describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
     kc["current-context"] = "auditor";
     const file = path.join(dir, "auditor.json");
     writeFileSync(file, JSON.stringify(kc));
-    const r = await run(process.execPath, [CLI, "audit", "--format", "json"], { env: { ...process.env, KUBECONFIG: file }, timeoutMs: 60_000 });
+    const r = await run(process.execPath, [CLI, "audit", "--format", "json"], { env: { ...process.env, KUBECONFIG: file }, timeoutMs: BACKSTOP_MS });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /v1\/ConfigMap: forbidden \(403\) in \d+ of \d+ namespaces/);
     assert.match(r.stderr, /kuscia\.secretflow\/v1alpha1\/DomainRoute: forbidden \(403\)/);
@@ -265,7 +265,7 @@ describe("e2e: kuscia-iac audit against a real kube-apiserver", function () {
 
   describe("report volume with thousands of objects", function () {
     // Objects are created straight through the API (16 requests at a time), not through kubectl.
-    this.timeout(300_000);
+    this.timeout(600_000);
     // KusciaDeployments outside cross-domain are refused (kd.namespace), and both parties' AppImage
     // is missing (two ref.kd.appimage warnings): three results each.
     const BIG = 2000; // in bulk-00: 6000 results for one report

@@ -19,7 +19,7 @@ import { deployManifests } from "../../webhook/manifests";
 const K = "kuscia.secretflow/v1alpha1";
 
 describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   const hooks: RunningWebhook[] = [];
   const getJson = async (args: string[]) => JSON.parse(await cluster.kubectlOk(["get", ...args, "-o", "json"]));
@@ -52,8 +52,8 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
 
   it("exactly one replica holds the Lease and writes correct reports in both APIs; rescans write nothing; a clean namespace loses its reports", async () => {
     hooks.push(await start("replica-a_1"), await start("replica-b_2"));
-    await waitFor("a Lease holder", async () => hooks.some((h) => h.audit!.isLeader()), 20_000);
-    await waitFor("the PolicyReports", async () => hooks.some((h) => h.audit!.scans.length > 0), 30_000);
+    await waitFor("a Lease holder", async () => hooks.some((h) => h.audit!.isLeader()));
+    await waitFor("the PolicyReports", async () => hooks.some((h) => h.audit!.scans.length > 0));
     const leaders = hooks.filter((h) => h.audit!.isLeader());
     assert.equal(leaders.length, 1);
     const [leader, follower] = hooks[0].audit!.isLeader() ? hooks : [hooks[1], hooks[0]];
@@ -78,7 +78,7 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     const before = await versions();
     assert.equal(before.length, 4);
     const n = leader.audit!.scans.length;
-    await waitFor("two more scans", async () => leader.audit!.scans.length >= n + 2, 30_000);
+    await waitFor("two more scans", async () => leader.audit!.scans.length >= n + 2);
     for (const x of leader.audit!.scans.slice(n)) assert.deepEqual([x.created, x.updated, x.deleted, x.unchanged], [0, 0, 0, 4]);
     assert.deepEqual(await versions(), before);
 
@@ -89,7 +89,7 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
 
     // A fix shows up at the next scan: the reports of a namespace without findings are deleted.
     await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving"]);
-    await waitFor("the fixed namespace's reports deleted", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "", 20_000);
+    await waitFor("the fixed namespace's reports deleted", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "");
     assert.equal((await versions()).length, 2, "the two cluster reports stay");
   });
 
@@ -97,13 +97,13 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     const [leader, follower] = hooks[0].audit!.isLeader() ? hooks : [hooks[1], hooks[0]];
     await leader.close();
     hooks.splice(hooks.indexOf(leader), 1);
-    await waitFor("the other replica to lead", async () => follower.audit!.isLeader(), 20_000);
+    await waitFor("the other replica to lead", async () => follower.audit!.isLeader());
     assert.equal(await holder(), follower.audit!.lease.opts.identity);
     await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving-2", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "other-image" }] } }));
     await waitFor("the new finding reported by the new leader", async () => {
       const r = await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac", "-o", "json"]);
       return r.code === 0 && JSON.parse(r.stdout).results.some((x: any) => x.resources[0].name === "serving-2");
-    }, 20_000);
+    });
     assert.ok(follower.audit!.scans.length > 0);
   });
 
@@ -121,10 +121,10 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     await cluster.kubectlOk(["delete", "kusciadeployment", "-n", "cross-domain", "serving-2"]);
     const h = await start("pod-sa_3", file);
     hooks.push(h);
-    await waitFor("a scan with the service account", async () => h.audit!.scans.length > 0, 30_000);
+    await waitFor("a scan with the service account", async () => h.audit!.scans.length > 0);
     assert.equal(h.audit!.isLeader(), true);
     assert.equal(h.audit!.scans[0].incomplete, false, "every reviewed kind readable cluster-wide");
-    await waitFor("the fixed namespace's reports deleted by the service account", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "", 20_000);
+    await waitFor("the fixed namespace's reports deleted by the service account", async () => (await cluster.kubectlOk(["get", "policyreports,reports.openreports.io", "-n", "cross-domain", "-o", "name"])).trim() === "");
     assert.equal(await holder(), "pod-sa_3");
   });
   it("--report-api auto follows the CRDs the API server serves: installing the OpenReports CRDs while it runs moves the reports there", async () => {
@@ -133,13 +133,13 @@ describe("e2e: webhook --audit-interval, two replicas, one Lease", function () {
     await cluster.kubectlOk(["create", "-f", "-"], stringify({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "serving-3", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "missing" }] } }));
     const h = await start("auto_4", cluster.kubeconfig, "auto");
     hooks.push(h);
-    await waitFor("a PolicyReport in cross-domain", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code === 0, 30_000);
+    await waitFor("a PolicyReport in cross-domain", async () => (await cluster.kubectl(["get", "policyreport", "-n", "cross-domain", "kuscia-iac"])).code === 0);
     assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["wgpolicyk8s.io/v1alpha2"]);
     await cluster.kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "openreports")]);
     await waitFor("the reports moved to OpenReports", async () => {
       const r = await cluster.kubectl(["get", "reports.openreports.io", "-n", "cross-domain", "kuscia-iac"]);
       return r.code === 0 && (await cluster.kubectlOk(["get", "policyreports,clusterpolicyreports", "-A", "-o", "name"])).trim() === "";
-    }, 30_000);
+    });
     assert.deepEqual(h.audit!.scans.at(-1)!.apis, ["openreports.io/v1alpha1"]);
   });
 });

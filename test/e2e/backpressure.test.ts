@@ -23,7 +23,7 @@ interface Hit {
 }
 
 describe("e2e: the API server's client under 503 and 429 from a webhook", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   let server: Server;
   const hits: Hit[] = [];
@@ -86,7 +86,7 @@ describe("e2e: the API server's client under 503 and 429 from a webhook", functi
     await waitFor("the fake webhook's registration", async () => {
       await cluster.kubectl(["create", "configmap", `probe-${probe++}`, "-n", "bp", "--dry-run=server"]);
       return hits.length > 0;
-    }, 60_000);
+    });
   });
   after(async () => {
     server?.close();
@@ -122,7 +122,7 @@ describe("e2e: the API server's client under 503 and 429 from a webhook", functi
 });
 
 describe("e2e: the webhook under a burst from the API server", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   before(async function () {
     this.timeout(0);

@@ -37,7 +37,7 @@ function plaintextIn(state: { checkpoint: { latest: { resources?: { urn: string 
 const changes = (summary: { resourceChanges?: Record<string, number> }) => Object.entries(summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
 
 describe("centralized mode through a real Pulumi engine", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   let env: PulumiEnv;
 

@@ -79,7 +79,7 @@ function leaks(text: string, secrets: string[]): string[] {
 const storedState = (env: PulumiEnv, project: string) => JSON.stringify(env.state(project, "e2e"));
 
 describe("e2e: components never delete a live object nor hang the engine", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   let env: PulumiEnv;
   let kubeconfig: string;

@@ -70,7 +70,7 @@ function plaintextKeys(state: { checkpoint: { latest: { resources?: { urn: strin
 const noChanges = (summary: { resourceChanges?: Record<string, number> }) => Object.entries(summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
 
 describe("whole nodes as code through a real Pulumi engine", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   let bobKuscia: Cluster;
   let env: PulumiEnv;

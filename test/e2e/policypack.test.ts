@@ -21,7 +21,7 @@ const PACK = path.join(REPO, "policypack");
 const RULE = /\[domain\.partner-cert\] spec\.cert: is required when spec\.role is partner/;
 
 describe("the policy pack and readiness through a real Pulumi engine", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   let env: PulumiEnv;
   let dir: string;

@@ -62,7 +62,7 @@ describe("e2e: the defaults as MutatingAdmissionPolicies, and kuscia-iac test --
         const r = await dryRun({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "map-probe" }, spec: {} });
         const ic = await dryRun({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "vap-probe" }, spec: { host: "bob", members: ["bob"] } });
         return r.code === 0 && JSON.parse(r.stdout).spec.interConnProtocols === undefined && ic.code === 0;
-      }, 60_000);
+      });
     }
   });
 
@@ -71,7 +71,7 @@ describe("e2e: the defaults as MutatingAdmissionPolicies, and kuscia-iac test --
     await waitFor("the MutatingAdmissionPolicies to take effect", async () => {
       const r = await dryRun({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "Domain", metadata: { name: "map-probe" }, spec: {} });
       return r.code === 0 && JSON.stringify(JSON.parse(r.stdout).spec.interConnProtocols) === '["kuscia"]';
-    }, 60_000);
+    });
     const mismatches: string[] = [];
     let compared = 0;
     let defaulted = 0;

@@ -24,7 +24,7 @@ interface StateResource {
 }
 
 describe("a YAML program through the pulumi CLI and the component provider", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   let cli: PulumiCli;
   let adminToken: string;

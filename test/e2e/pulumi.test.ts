@@ -25,7 +25,7 @@ interface InteropProgram {
 const KD = "kuscia.secretflow/v1alpha1";
 
 describe("pulumi up of the examples through a real Pulumi engine", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   let env: PulumiEnv;
 

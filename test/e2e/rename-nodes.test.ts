@@ -11,7 +11,7 @@ import { toolsDir } from "./harness/tools";
 import { AdmissionWebhook, IflearnerJob } from "../../components";
 
 describe("e2e: renaming IflearnerJob and AdmissionWebhook keeps their objects", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let cluster: Cluster;
   let env: PulumiEnv;
 

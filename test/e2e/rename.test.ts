@@ -13,7 +13,7 @@ import { makeCert } from "../helpers/certs";
 import { AppImage, ClusterDomainRoute, Domain, DomainData, DomainDataGrant, DomainDataSource, InteropConfig, KusciaDeployment, KusciaJob } from "../../components";
 
 describe("e2e: renaming AppImage, KusciaDeployment, ClusterDomainRoute, InteropConfig, KusciaJob and the data components keeps their objects", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let g: Gated;
   let env: PulumiEnv;
   let bobCert: string;

@@ -86,7 +86,7 @@ interface Counts {
 }
 
 describe("Kuscia's own controllers as the oracle of render and the components", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let gated: Gated;
   let bare: Cluster;
   let prod: Cluster;
@@ -120,7 +120,7 @@ describe("Kuscia's own controllers as the oracle of render and the components", 
   });
 
   after(async function () {
-    this.timeout(120_000);
+    this.timeout(600_000);
     for (const p of procs.reverse()) await p.stop();
     await gated?.stop();
     await bare?.stop();

@@ -18,7 +18,7 @@ import { describeDoc, loadExamples } from "../helpers/examples";
 const NAMESPACES = ["cross-domain", "autonomy-alice", "alice", "bob", "lite-alice", "kuscia-master"];
 
 describe("upstream's CRDs as they are: what the rule book accepts, the API server accepts (no webhook)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   let cluster: Cluster;
 
   before(async function () {

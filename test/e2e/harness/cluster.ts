@@ -10,7 +10,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { freePort, run, startProcess, waitFor, type Proc, type RunResult } from "./procs";
+import { BACKSTOP_MS, freePort, run, startProcess, waitFor, type Proc, type RunResult } from "./procs";
 import { REPO } from "./tools";
 
 export interface WebhookClientAuth {
@@ -133,7 +133,7 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
     ], path.join(workDir, "kube-controller-manager.log"));
     procs.push(kcm);
 
-    const kubectl = (a: string[], input?: string) => run(bin("kubectl"), ["--kubeconfig", kubeconfig, ...a], { input, timeoutMs: 60_000 });
+    const kubectl = (a: string[], input?: string) => run(bin("kubectl"), ["--kubeconfig", kubeconfig, ...a], { input, timeoutMs: BACKSTOP_MS });
     const kubectlOk = async (a: string[], input?: string) => {
       const r = await kubectl(a, input);
       if (r.code !== 0) throw new Error(`kubectl ${a.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
@@ -143,9 +143,9 @@ export async function startCluster(binDir: string, opts: { webhookAuth?: Webhook
     const version = (JSON.parse(await kubectlOk(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
 
     await kubectlOk(["apply", "--server-side", "-f", path.join(REPO, "crds", "kuscia"), "-f", path.join(REPO, "crds", "iflearner")]);
-    await kubectlOk(["wait", "--for", "condition=established", "--timeout=60s", "crd", "--all"]);
+    await kubectlOk(["wait", "--for", "condition=established", `--timeout=${BACKSTOP_MS / 1000}s`, "crd", "--all"]);
     // Wait until discovery serves the new kinds, or the first apply races it.
-    await waitFor("CRD discovery", async () => (await kubectl(["get", "domains.kuscia.secretflow,iflearnerjobs.git.iflytek.com"])).code === 0, 60_000);
+    await waitFor("CRD discovery", async () => (await kubectl(["get", "domains.kuscia.secretflow,iflearnerjobs.git.iflytek.com"])).code === 0);
 
     return {
       server,

@@ -85,7 +85,7 @@ export async function startGatedCluster(namespaces: string[] = [], o: GatedOptio
     const apply = (obj: unknown, extra: string[] = []) => cluster.kubectl(["apply", ...extra, "-f", "-"], stringify(obj));
     // The API server loads webhook configurations asynchronously: wait until a refusal is real.
     const probe = { apiVersion: "kuscia.secretflow/v1alpha1", kind: "InteropConfig", metadata: { name: "registration-probe" }, spec: { host: "bob", members: ["bob"] } };
-    await waitFor("webhook registration", async () => (await apply(probe, ["--dry-run=server"])).code !== 0, 30_000);
+    await waitFor("webhook registration", async () => (await apply(probe, ["--dry-run=server"])).code !== 0);
 
     const metrics = () => fetchMetrics(webhook!.url, clientCa);
     const gated: Gated = {

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 
 const running = new Set<ChildProcess>();
 
@@ -62,7 +63,15 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion, with optional standard input. */
+/**
+ * How long the harness lets one wait or one command run before calling it stuck: a backstop, not
+ * a wait. A test waits for its event (a probe that answers, a command that ends); on a loaded CI
+ * machine a kubectl of a 16-way burst has taken over 60 s, and CRD discovery as long. The
+ * suites' mocha timeouts (600 s) stay above it, so a stuck wait fails with its own message.
+ */
+export const BACKSTOP_MS = 300_000;
+
+/** Runs a command to completion, with optional standard input; killed after `timeoutMs`, saying so in its stderr. */
 export function run(bin: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
@@ -70,17 +79,25 @@ export function run(bin: string, args: string[], opts: { input?: string; env?: N
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : undefined;
+    let killed = false;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          killed = true;
+          child.kill("SIGKILL");
+        }, opts.timeoutMs)
+      : undefined;
     child.on("error", reject);
     child.on("close", (code) => {
       if (timer) clearTimeout(timer);
+      if (killed) stderr += `\n${path.basename(bin)} ${args.join(" ")}: killed after ${opts.timeoutMs} ms (the harness's backstop)`;
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(opts.input ?? "");
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 250): Promise<void> {
+/** Polls `check` until it returns true; throws after `timeoutMs`, a backstop (the last error it threw in the message). */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = BACKSTOP_MS, intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {

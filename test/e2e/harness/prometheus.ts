@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { run } from "./procs";
+import { BACKSTOP_MS, run } from "./procs";
 
 export interface Family {
   name: string;
@@ -107,7 +107,7 @@ export function promrules(bin: string, dir: string): Promrules {
     return f;
   };
   const ok = async (args: string[], input?: string) => {
-    const r = await run(exe, args, { input, timeoutMs: 60_000 });
+    const r = await run(exe, args, { input, timeoutMs: BACKSTOP_MS });
     if (r.code !== 0) throw new Error(`promrules ${args[0]} exited ${r.code}: ${r.stderr}`);
     return r.stdout;
   };

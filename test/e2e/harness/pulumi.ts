@@ -12,6 +12,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { REPO } from "./tools";
+import { isolateEngineChannels } from "../../../components/engine-channels";
 
 export interface PulumiEnv {
   workDir: string;
@@ -62,16 +63,36 @@ export async function pulumiEnv(pulumiBin: string, kubeconfig: string): Promise<
     NODE_PATH: [modules, path.join(REPO, "node_modules")].join(path.delimiter),
   };
   Object.assign(process.env, env);
+  // Many programs run in this one process, each with engine clients the SDK never closes: without
+  // this, a new engine on a dead one's port could end a program silently (components/engine-channels.ts).
+  isolateEngineChannels();
   const cmd = await PulumiCommand.get({ root, skipVersionCheck: true });
   return {
     workDir,
     async stack(project, name, program) {
       const dir = path.join(workDir, "projects", project);
       mkdirSync(dir, { recursive: true });
-      return LocalWorkspace.createOrSelectStack(
-        { stackName: name, projectName: project, program },
+      let runs = 0;
+      const counted: pulumi.automation.PulumiFn = () => {
+        runs++;
+        return program();
+      };
+      const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: name, projectName: project, program: counted },
         { workDir: dir, pulumiCommand: cmd, envVars: env, projectSettings: { name: project, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } } },
       );
+      // An engine that reports success for a run in which the program never started would plan to
+      // delete the whole stack: fail the test there, saying so, not later on a missing object.
+      for (const op of ["up", "preview"] as const) {
+        const run = stack[op].bind(stack) as (...a: unknown[]) => Promise<unknown>;
+        (stack as unknown as Record<string, unknown>)[op] = async (...a: unknown[]) => {
+          const before = runs;
+          const result = await run(...a);
+          if (runs === before) throw new Error(`${op} of ${project}/${name} succeeded but the program never ran: the engine would delete every resource of the stack`);
+          return result;
+        };
+      }
+      return stack;
     },
     state(project, name) {
       return JSON.parse(readFileSync(path.join(workDir, "state", ".pulumi", "stacks", project, `${name}.json`), "utf8"));
