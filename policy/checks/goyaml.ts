@@ -485,27 +485,40 @@ function plainValue(n: Node): unknown {
 }
 
 /**
- * YAML that the `yaml` package reads but libyaml (which yaml.v3 ports) refuses: a mapping
- * entry with no key in block style (`: value` on a line of its own; yaml.v3: "did not find
- * expected key"). Returns the problem, or undefined.
+ * YAML that the `yaml` package reads but libyaml (which yaml.v3 ports) refuses. Returns the
+ * problem, or undefined:
+ * - a mapping entry with no key in block style (`: value` on a line of its own; yaml.v3: "did
+ *   not find expected key");
+ * - a plain scalar holding `?` inside a flow collection (`{endpoint: https://h:1080?x=1}`):
+ *   yaml.v3's scanner (scannerc.go, yaml_parser_scan_plain_scalar) ends a plain scalar at any
+ *   of `,?[]{}` in flow context, YAML 1.1's indicators, where YAML 1.2 ends it at `,[]{}` only;
+ *   the rest of the text then fails to parse ("did not find expected ',' or '}'"). Found by
+ *   the differential test against Kuscia's loader (seed 1084571029). The other four end a
+ *   plain scalar in both, so `?` is the whole difference.
  */
 export function libyamlRefuses(doc: Document.Parsed): string | undefined {
   let found: string | undefined;
-  const walk = (n: unknown, depth: number): void => {
+  const walk = (n: unknown, depth: number, inFlow: boolean): void => {
     if (found || depth > 200 || n === null || typeof n !== "object") return;
     if (Y().isMap(n)) {
+      const flow = inFlow || n.flow === true;
       for (const pair of n.items) {
         const k = pair.key as Node | null;
         if (!n.flow && (k === null || (Y().isScalar(k) && k.value === null && textOf(k) === "" && k.range?.[0] === k.range?.[1]))) {
           found = "a mapping entry has no key (`: value`), which yaml.v3 refuses (did not find expected key)";
           return;
         }
-        walk(pair.key, depth + 1);
-        walk(pair.value, depth + 1);
+        walk(pair.key, depth + 1, flow);
+        walk(pair.value, depth + 1, flow);
       }
-    } else if (Y().isSeq(n)) for (const item of n.items) walk(item, depth + 1);
+    } else if (Y().isSeq(n)) {
+      const flow = inFlow || n.flow === true;
+      for (const item of n.items) walk(item, depth + 1, flow);
+    } else if (inFlow && Y().isScalar(n) && isPlainStyle(n) && textOf(n).includes("?")) {
+      found = "a plain (unquoted) value inside `{}` or `[]` holds `?`, where yaml.v3 ends it (did not find expected ',' or '}'): quote the value, or write the mapping in block style";
+    }
   };
-  walk(doc.contents, 0);
+  walk(doc.contents, 0, false);
   return found;
 }
 

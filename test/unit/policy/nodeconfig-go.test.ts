@@ -79,6 +79,16 @@ describe("node configuration as Kuscia reads it (yaml.v3, Go's base64, PEM and R
     it("refuses an entry without a key, which libyaml refuses", () => {
       assert.deepEqual(verdict(`${node([])}\n: orphan`).rules, ["nodeconfig.yaml"]);
     });
+    it("refuses a plain value with `?` inside a flow mapping or sequence, where yaml.v3 ends the scalar; takes it quoted or in block style", () => {
+      // The oracle's input (seed 1084571029): a master's endpoint with a query, in a flow-style document.
+      const flow = `{mode: master, domainID: bob, domainKeyData: ${keyData()}, masterEndpoint: https://kuscia-master:1080?x=1}`;
+      const refused = verdict(flow);
+      assert.deepEqual(refused.rules, ["nodeconfig.yaml"]);
+      assert.match(refused.messages[0], /holds `\?`/);
+      assert.deepEqual(verdict(flow.replace("https://kuscia-master:1080?x=1", '"https://kuscia-master:1080?x=1"')).rules, []);
+      assert.deepEqual(verdict(node(["masterEndpoint: https://kuscia-master:1080?x=1"])).rules, [], "block style: `?` is part of the value");
+      assert.deepEqual(verdict(node(["protocol: NOTLS", "datastoreEndpoint: x", "agent:", "  allowPrivileged: false", "  plugins: [a?b]"])).rules.includes("nodeconfig.yaml"), true, "in a flow sequence too");
+    });
   });
 
   describe("base64 as Go's StdEncoding reads it", () => {
