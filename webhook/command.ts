@@ -277,18 +277,31 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
     ...(o.references ? { references: { kubeconfig: o.kubeconfig, context: o.context } } : {}),
     ...(o.auditInterval ? { audit: { intervalMs: o.auditInterval, kubeconfig: o.kubeconfig, context: o.context, leaseNamespace: o.leaseNamespace, reportName: o.reportName, reportApi: o.reportApi, maxReportResults: o.maxReportResults } } : {}),
   };
+  // The handlers are in place before anything starts: the "listening" line is logged inside
+  // startWebhook, and a SIGTERM sent on seeing it (a supervisor, a test, a rolling update)
+  // must not meet the default action, which kills the process without draining.
+  let running: Awaited<ReturnType<typeof startWebhook>> | undefined;
+  let stopping: string | undefined;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = signal;
+    if (running) close(running, signal);
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
   if (o.references || o.auditInterval) await checkApiServer(o, logger);
-  const running = await startWebhook(options);
+  running = await startWebhook(options);
   if (running.caBundleFile) {
     // Humans read stderr; stdout stays one JSON log line per event.
     process.stderr.write(`kuscia-iac webhook: serving ${running.url}\n  CA bundle file: ${running.caBundleFile}\n  caBundle: ${running.caBundle}\n`);
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  // A signal that came while starting: stop now that there is something to stop.
+  if (stopping) close(running, stopping);
+  return running;
+
+  function close(r: NonNullable<typeof running>, signal: string): void {
     logger.info({ signal }, "stopping: no new connections, finishing reviews in flight");
-    running.close().then(
+    r.close().then(
       () => {
         logger.info({}, "stopped");
         logger.flush();
@@ -300,8 +313,5 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
         process.exit(1);
       },
     );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
-  return running;
+  }
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { request, Agent } from "node:https";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -162,6 +162,24 @@ describe("webhook process", function () {
       c.proc.kill("SIGTERM");
       assert.equal(await c.exit, 0);
       assert.ok(c.lines.some((l) => l.msg === "stopped"));
+    } finally {
+      c.proc.kill("SIGKILL");
+    }
+  });
+
+  it("a SIGTERM that comes while it starts stops it once it is up: exit 0, never the signal's default action", async () => {
+    // The policy file's warning is logged while the webhook starts, before it listens: the
+    // signal sent on seeing it arrives before startWebhook returns. Without handlers in place
+    // by then the process dies of the signal (exit code null) and drains nothing.
+    const config = join(tempDir("kuscia-iac-sigterm-"), "policy.yaml");
+    writeFileSync(config, "apiVersion: kuscia-iac.secretflow/v1alpha1\nkind: PolicyConfiguration\nkusciaVersion: v9.9\n");
+    const c = start(["--port", "0", "--tls-cert", pki.certFile, "--tls-key", pki.keyFile, "--config", config]);
+    try {
+      await line(c, (l) => typeof l.msg === "string" && l.msg.includes("is not a release the rule book was checked against"), "the policy file's warning");
+      c.proc.kill("SIGTERM");
+      assert.equal(await c.exit, 0, c.stderr());
+      const msgs = c.lines.map((l) => l.msg);
+      assert.ok(msgs.indexOf("stopped") > msgs.indexOf("kuscia-iac webhook listening"), `stopped after it was up: ${msgs.join(" | ")}`);
     } finally {
       c.proc.kill("SIGKILL");
     }
