@@ -84,9 +84,16 @@ function attempt(url: string, ca: string, body: Buffer, mode: Mode): Promise<Att
           if (!err) written += c.length;
         });
         if (!ok) await new Promise<void>((r) => {
-          req.once("drain", r);
-          req.once("response", () => r());
-          req.once("close", r);
+          // Whichever comes first; the others are removed, or every wait would leave two behind.
+          const done = (): void => {
+            req.off("drain", done);
+            req.off("response", done);
+            req.off("close", done);
+            r();
+          };
+          req.once("drain", done);
+          req.once("response", done);
+          req.once("close", done);
         });
       }
       if (outcome === undefined && !finished) req.end();

@@ -8,6 +8,7 @@
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import type { PolicySource } from "../policy/config/compile";
+import { LOADER_NICE_DELTA } from "../platform/priority";
 
 export type LoaderRequest = { id: number; file: string; type: "read" } | { id: number; file: string; type: "compile"; expect: string; now?: number };
 
@@ -60,7 +61,12 @@ export class PolicyFileLoader {
 
   private spawned(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB } });
+    const w = new Worker(WORKER_FILE, {
+      // Background work: a configuration takes effect a moment later on a busy CPU, and the
+      // event loop that serves requests goes first (platform/priority.ts).
+      workerData: { niceDelta: LOADER_NICE_DELTA },
+      resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB },
+    });
     // An idle loader must not keep the process alive.
     w.unref();
     w.on("message", (r: LoaderReply) => {

@@ -3,18 +3,16 @@
  * the file, hashes its bytes, and parses and validates it, so a 1 MiB configuration costs
  * the webhook's event loop nothing but a message. Answers one request at a time, in order.
  */
+// First: the rest loads at the loader's lower priority (workerData.niceDelta, set by loader.ts).
+import "../platform/worker-priority";
 import { createHash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import { readPolicyBytes } from "./read";
 import { checkPolicyConfigurationSource } from "../policy";
 import type { LoaderReply, LoaderRequest } from "./loader";
-import { LOADER_NICE_DELTA, lowerThreadPriority } from "../platform/priority";
 
 const port = parentPort;
 if (!port) throw new Error("policyfile/loadworker.js runs as a worker thread");
-// Background work: a configuration takes effect a moment later on a busy CPU, and the event
-// loop that serves requests goes first (platform/priority.ts).
-lowerThreadPriority(LOADER_NICE_DELTA);
 
 port.on("message", (m: LoaderRequest) => {
   let reply: LoaderReply;

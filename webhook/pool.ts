@@ -19,6 +19,7 @@ import type { Logger } from "pino";
 import type { PolicySource } from "../policy/config/compile";
 import type { ReferenceSnapshotData } from "./referencecheck";
 import { errorWhere, type Endpoint, type ReviewSummary } from "./admission";
+import { REVIEW_NICE_DELTA } from "../platform/priority";
 import type { WebhookMetrics } from "./metrics";
 
 /** Test-only behaviour of the workers, to exercise the crash and deadline paths. */
@@ -200,7 +201,11 @@ export class ReviewPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_FILE, { workerData: { hooks: this.o.hooks }, resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } });
+    const worker = new Worker(WORKER_FILE, {
+      // Below the main thread, which serves TLS and /healthz: a long review (or a configuration
+      // compile) competing for a CPU delays other reviews, not the event loop (platform/priority.ts).
+      workerData: { hooks: this.o.hooks, niceDelta: REVIEW_NICE_DELTA },
+      resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } });
     let onReady!: () => void;
     const slot: Slot = { worker, ready: new Promise<void>((r) => (onReady = r)) };
     // Posted before any review: the worker compiles it first.

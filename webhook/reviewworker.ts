@@ -6,6 +6,8 @@
  * Messages are handled in order: the main thread posts a configuration before any review
  * that must use it, and each review names the digest it expects; a mismatch fails closed.
  */
+// First: the rest loads at the worker's lower priority (workerData.niceDelta, set by pool.ts).
+import "../platform/worker-priority";
 import { parentPort, workerData } from "node:worker_threads";
 import { review, type PolicyConfig, type ReviewOptions } from "../policy";
 import { configOfSource } from "../policy/config/compile";
@@ -14,14 +16,9 @@ import { HttpError, checkJsonDepth } from "./body";
 import { reviewBody } from "./reviewbody";
 import { ReferenceSnapshot, withReferences } from "./referencecheck";
 import type { ToWorker, FromWorker, WorkerHooks } from "./pool";
-import { lowerThreadPriority, REVIEW_NICE_DELTA } from "../platform/priority";
 
 const port = parentPort;
 if (!port) throw new Error("webhook/reviewworker.js runs as a worker thread of the webhook");
-
-// Below the main thread, which serves TLS and /healthz: a long review (or a configuration
-// compile) competing for a CPU delays other reviews, not the event loop (platform/priority.ts).
-lowerThreadPriority(REVIEW_NICE_DELTA);
 
 const hooks: WorkerHooks = (workerData as { hooks?: WorkerHooks } | undefined)?.hooks ?? {};
 let config: { digest: string; compiled?: PolicyConfig } | undefined;
