@@ -44,34 +44,40 @@ function escapePointer(k: string): string {
   return k.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-/** Every object `parent` reaches in `obj`, with its JSON pointer. */
-function* parentsOf(obj: Obj, parent: string): Generator<{ node: Obj; pointer: string }> {
-  // Depth first, the pointer built only for a parent found: the largest object the API server
-  // sends holds a million list items, and a level-by-level walk that kept an entry and a
-  // pointer for each took a review worker past its heap.
-  const segs = segments(parent);
-  const keys: string[] = [];
-  function* walk(node: unknown, i: number): Generator<{ node: Obj; pointer: string }> {
+/**
+ * Calls `visit` for every object `parent` reaches in `obj`, in document order, with a function
+ * that builds its JSON pointer. Plain recursion over the path's segments (a few levels, not the
+ * document's depth), item indices kept as numbers and the pointer joined only for a parent that
+ * gets a default: the largest object the API server sends holds a million list items, and a
+ * walk that made a generator or a string per item spent seconds and most of a review worker's
+ * heap on a list of `{}`.
+ */
+function forEachParent(obj: Obj, parent: string, visit: (node: Obj, pointer: () => string) => void): void {
+  const segs = segments(parent).map((s) => ({ ...s, escaped: `/${escapePointer(s.key)}` }));
+  const trail: (string | number)[] = [];
+  const pointer = (): string => trail.map((t) => (typeof t === "number" ? `/${t}` : t)).join("");
+  const walk = (node: unknown, i: number): void => {
     if (!isObj(node)) return;
     if (i === segs.length) {
-      yield { node, pointer: keys.join("") };
+      visit(node, pointer);
       return;
     }
     const s = segs[i];
     const v = node[s.key];
-    keys.push(`/${escapePointer(s.key)}`);
-    if (!s.each) yield* walk(v, i + 1);
+    trail.push(s.escaped);
+    if (!s.each) walk(v, i + 1);
     else if (Array.isArray(v)) {
       for (let j = 0; j < v.length; j++) {
-        if (!isObj(v[j])) continue;
-        keys.push(`/${j}`);
-        yield* walk(v[j], i + 1);
-        keys.pop();
+        const item: unknown = v[j];
+        if (!isObj(item)) continue;
+        trail.push(j);
+        walk(item, i + 1);
+        trail.pop();
       }
     }
-    keys.pop();
-  }
-  yield* walk(obj, 0);
+    trail.pop();
+  };
+  walk(obj, 0);
 }
 
 function holds(c: DefaultCondition, node: Obj): boolean {
@@ -86,10 +92,11 @@ function holds(c: DefaultCondition, node: Obj): boolean {
 export function defaultsPatch(defaults: readonly FieldDefault[], obj: Obj): PatchOperation[] {
   const ops: PatchOperation[] = [];
   for (const d of defaults) {
-    for (const { node, pointer } of parentsOf(obj, d.parent)) {
-      if (node[d.field] !== undefined || !(d.when ?? []).every((c) => holds(c, node))) continue;
-      ops.push({ op: "add", path: `${pointer}/${escapePointer(d.field)}`, value: jsonClone(d.value) });
-    }
+    const field = `/${escapePointer(d.field)}`;
+    forEachParent(obj, d.parent, (node, pointer) => {
+      if (node[d.field] !== undefined || !(d.when ?? []).every((c) => holds(c, node))) return;
+      ops.push({ op: "add", path: `${pointer()}${field}`, value: jsonClone(d.value) });
+    });
   }
   return ops;
 }
