@@ -16,7 +16,7 @@
  * Reported per way: the webhook process's peak RSS (VmHWM, every thread) against the 768Mi
  * memory limit of deploy/ and the chart; the bytes the callers wrote (handed to TLS, counted
  * per write) and the bytes the webhook read (kuscia_iac_webhook_request_body_bytes_total:
- * buffered for a review, or discarded after a 503) and the most it held at once; the answers
+ * buffered for a review, or discarded after a 503) and the most it held at once; the longest event-loop delay; the answers
  * by status; /healthz of the webhook and of a bare Node.js HTTPS server (bench/bare.ts),
  * probed in turn from a thread of their own, before, during and after the flood; the machine's
  * load average. Exit 1 when the peak RSS reaches the limit or /healthz took 1 s or more during
@@ -138,11 +138,17 @@ async function runMode(mode: Mode, bare: BareServer): Promise<Record<string, unk
   const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(wh.pid).rssMiB)), 50);
   // The most body bytes held at once, as the webhook's own gauge says (scraped every second).
   let heldMax = 0;
+  // The event loop's longest delay (prom-client's monitorEventLoopDelay, reset at each scrape):
+  // tells a stalled event loop from a probe delayed elsewhere (accept, the TLS handshake's CPU).
+  let loopMaxMs = 0;
   let scraping = true;
   const scraper = (async () => {
     while (scraping) {
       const m = await send(wh, "/metrics");
-      if (m.status === 200) heldMax = Math.max(heldMax, metricValue(m.text, "kuscia_iac_webhook_buffered_bytes"));
+      if (m.status === 200) {
+        heldMax = Math.max(heldMax, metricValue(m.text, "kuscia_iac_webhook_buffered_bytes"));
+        loopMaxMs = Math.max(loopMaxMs, metricValue(m.text, "kuscia_iac_webhook_nodejs_eventloop_lag_max_seconds") * 1000);
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
@@ -172,6 +178,7 @@ async function runMode(mode: Mode, bare: BareServer): Promise<Record<string, unk
       bodyBytesBufferedMiB: mib(metricValue(metrics, "kuscia_iac_webhook_request_body_bytes_total", 'disposition="buffered"')),
       bodyBytesDiscardedMiB: mib(metricValue(metrics, "kuscia_iac_webhook_request_body_bytes_total", 'disposition="discarded"')),
       mostHeldAtOnceMiB: mib(heldMax),
+      eventLoopDelayMaxMs: Math.round(loopMaxMs),
       reviewed: metricValue(metrics, "kuscia_iac_webhook_requests_total", 'verdict="denied"') + metricValue(metrics, "kuscia_iac_webhook_requests_total", 'verdict="allowed"'),
       overloaded503: metricValue(metrics, "kuscia_iac_webhook_reviews_rejected_total"),
       workerRestarts: metricValue(metrics, "kuscia_iac_webhook_review_worker_restarts_total"),

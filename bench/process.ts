@@ -1,7 +1,8 @@
 /**
  * The webhook as a process of its own, started as users start it (`kuscia-iac webhook`),
  * for the benches that measure it from outside: its memory (RSS from /proc), /healthz
- * latency, and answers to HTTPS requests. Linux only (/proc).
+ * latency, and answers to HTTPS requests. Linux only (/proc). BENCH_NODE_ARGS holds options
+ * for its node, e.g. `--cpu-prof --cpu-prof-dir DIR` (profiles of its main thread and workers).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,7 +29,9 @@ export async function startBenchWebhook(args: string[] = []): Promise<BenchWebho
   const leaf = await issueCert({ ca, cn: "127.0.0.1", sans: ["127.0.0.1", "localhost"], days: 1 });
   writeFileSync(path.join(dir, "tls.crt"), leaf.certPem);
   writeFileSync(path.join(dir, "tls.key"), leaf.keyPem, { mode: 0o600 });
-  const proc = spawn(process.execPath, [MAIN, "webhook", "--port", "0", "--tls-cert", path.join(dir, "tls.crt"), "--tls-key", path.join(dir, "tls.key"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_NODE_ARGS: options for the webhook's node (`--cpu-prof --cpu-prof-dir DIR` for its profiles; NODE_OPTIONS refuses that one).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN, "webhook", "--port", "0", "--tls-cert", path.join(dir, "tls.crt"), "--tls-key", path.join(dir, "tls.key"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
   let buf = "";
   let err = "";
