@@ -14,21 +14,25 @@
 #           propagation, which leaves a foregroundDeletion finalizer that
 #           only the garbage collector removes (namespaces likewise need its
 #           namespace controller).
-#   kube-1.33, kube-1.29
-#           the same four binaries from the older Kubernetes lines the
-#           kubectl suite also runs against (the API servers Kuscia embeds),
-#           modules test/e2e/tools/kube-1.33 and kube-1.29; not part of `all`.
+#   kube-1.33, kube-1.28
+#           kube-apiserver of the older Kubernetes lines the kubectl suite also
+#           runs against (the API servers Kuscia embeds), modules
+#           test/e2e/tools/kube-1.33 and kube-1.28, each at the module versions of
+#           the Kuscia module it is aligned with (kuscia, kuscia-1.0: see
+#           tools/gen-go-mod.sh), so that they share that target's compiled
+#           packages; the other three binaries are the kube target's. Not part of `all`.
 #   pulumi  pulumi (github.com/pulumi/pulumi/pkg/v3), module
 #           test/e2e/tools/pulumi, and pulumi-resource-kubernetes
 #           (github.com/pulumi/pulumi-kubernetes/provider/v4), module
 #           test/e2e/tools/pulumi-kubernetes (two modules: the provider pins
-#           an older pulumi/pkg/v3 than the CLI, so they must not share a
-#           module graph). pulumi-language-nodejs is not built: the proxy
-#           serves no version of its module (see test/e2e/tools/README.md).
-#   yaml    pulumi-language-yaml (github.com/pulumi/pulumi-yaml), module
-#           test/e2e/tools/pulumi-yaml: the language host that lets the CLI
-#           run a `runtime: yaml` project directory. Its own module: it pins
-#           an older pulumi/pkg/v3 than the CLI.
+#           an older pulumi/pkg/v3 than the CLI and does not build against the
+#           CLI's). pulumi-language-nodejs is not built: the proxy serves no
+#           version of its module (see test/e2e/tools/README.md).
+#   yaml    pulumi-language-yaml (github.com/pulumi/pulumi-yaml), from module
+#           test/e2e/tools/pulumi-kubernetes (it pins a pulumi/pkg/v3 as old as
+#           the provider's; one module graph, so the packages they share are
+#           compiled once): the language host that lets the CLI run a
+#           `runtime: yaml` project directory.
 #   sdkgen  pulumi-sdkgen (our test/e2e/tools/pulumi-sdkgen/main.go over the
 #           Python and Go code generators of pulumi/pkg/v3, the CLI's
 #           version): what `pulumi package gen-sdk` runs through language
@@ -54,10 +58,11 @@
 #           scratch copy of the module; the committed go.mod is untouched).
 #           Without it the module is fetched like any other (-mod=mod, so
 #           go.sum gains its line in the scratch copy). Not part of `all`.
-#   helm    helm (helm.sh/helm/v3 cmd/helm), module test/e2e/tools/helm,
-#           stamped with the ldflags of helm's own Makefile (version, and the
-#           default Kubernetes version of `helm template`/`helm lint` from
-#           its k8s.io/client-go version).
+#   helm    helm (helm.sh/helm/v3 cmd/helm, the version the provider links),
+#           from module test/e2e/tools/pulumi-kubernetes, stamped with the
+#           ldflags of helm's own Makefile (version, and the default Kubernetes
+#           version of `helm template`/`helm lint` from its k8s.io/client-go
+#           version).
 #
 # Each target's bin directory is
 #   ${KUSCIA_IAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuscia-iac}/e2e-bin/<target>-<key>
@@ -206,7 +211,14 @@ build_kube() {
   # collection and namespaces only) and kubectl are the current line's, linked from the
   # `kube` target: a third of the packages and three links fewer per line on a cold machine.
   log "${KUBE_MOD}: k8s.io/kubernetes $kver kube-apiserver; etcd, kube-controller-manager and kubectl of the kube target"
-  "${GOBUILD[@]}" -ldflags "$ld" -o "$out/" k8s.io/kubernetes/cmd/kube-apiserver
+  # The Kuscia target this line's module is aligned with compiles most of its packages: if it
+  # is being built now, wait, so that they are compiled once rather than twice at a time.
+  if [ -n "${KUBE_PEER:-}" ] && command -v flock >/dev/null; then
+    flock "$BIN_ROOT/.$KUBE_PEER.lock" true
+  fi
+  # providerless: without the in-tree cloud providers (gone from 1.31 on; 1.28 links them, and
+  # google.golang.org/api with them: half its compile), which the suites never configure.
+  "${GOBUILD[@]}" -tags providerless -ldflags "$ld" -o "$out/" k8s.io/kubernetes/cmd/kube-apiserver
   local current b
   current=$(bash "$E2E/build-tools.sh" kube | tail -n1)
   for b in etcd kube-controller-manager kubectl; do
@@ -295,7 +307,7 @@ check_provider_serves() {
 
 build_yaml() {
   local out=$1 ver
-  cd "$TOOLS/pulumi-yaml"
+  cd "$TOOLS/pulumi-kubernetes"
   ver=$(modver github.com/pulumi/pulumi-yaml)
   log "yaml: github.com/pulumi/pulumi-yaml $ver (github.com/pulumi/pulumi/pkg/v3 $(modver github.com/pulumi/pulumi/pkg/v3))"
   "${GOBUILD[@]}" \
@@ -325,7 +337,7 @@ check_sdkgen() {
 
 build_helm() {
   local out=$1 hver kv kmaj kmin ld
-  cd "$TOOLS/helm"
+  cd "$TOOLS/pulumi-kubernetes"
   hver=$(modver helm.sh/helm/v3)
   # helm's Makefile: client-go v0.X.Y -> default capabilities Kubernetes 1.X.
   kv=$(modver k8s.io/client-go)
@@ -344,7 +356,7 @@ build_helm() {
 
 check_helm() {
   local out=$1
-  cd "$TOOLS/helm"
+  cd "$TOOLS/pulumi-kubernetes"
   runs "$(modver helm.sh/helm/v3)" "$out/helm" version --short
 }
 
@@ -431,16 +443,16 @@ check_kuscia() {
   log "${KUSCIA_MOD:-kuscia}: kuscia-${KUSCIA_BINS:-controllers loader} answer --help"
 }
 
-usage="usage: $0 [TARGET...] (kube|kube-1.33|kube-1.29|pulumi|yaml|sdkgen|helm|promrules|kuscia|kuscia-1.0|all|ci; default all)"
+usage="usage: $0 [TARGET...] (kube|kube-1.33|kube-1.28|pulumi|yaml|sdkgen|helm|promrules|kuscia|kuscia-1.0|all|ci; default all)"
 targets=()
 [ $# -gt 0 ] || set -- all
 for a in "$@"; do
   case $a in
-    kube | kube-1.33 | kube-1.29 | pulumi | yaml | sdkgen | helm | promrules | kuscia | kuscia-1.0) targets+=("$a") ;;
-    all) targets+=(kube pulumi yaml sdkgen helm promrules kube-1.33 kube-1.29) ;;
+    kube | kube-1.33 | kube-1.28 | pulumi | yaml | sdkgen | helm | promrules | kuscia | kuscia-1.0) targets+=("$a") ;;
+    all) targets+=(kube pulumi yaml sdkgen helm promrules kube-1.33 kube-1.28) ;;
     # Everything .ci/run's suites use, in the order the e2e suites first need it (the order
     # .mocharc.e2e.json lists them; the older kube lines run last).
-    ci) targets+=(kube pulumi helm promrules yaml sdkgen kuscia kuscia-1.0 kube-1.33 kube-1.29) ;;
+    ci) targets+=(kube pulumi helm promrules yaml sdkgen kuscia kuscia-1.0 kube-1.33 kube-1.28) ;;
     -h | --help) echo "$usage"; exit 0 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
@@ -459,11 +471,12 @@ fi
 
 case ${targets[0]} in
   kube) build_target kube kube ;;
-  kube-1.*) KUBE_MOD=${targets[0]} BUILD_AS=kube build_target "${targets[0]}" "${targets[0]}" kube ;;
+  kube-1.33) KUBE_MOD=kube-1.33 KUBE_PEER=kuscia BUILD_AS=kube build_target kube-1.33 kube-1.33 kube ;;
+  kube-1.28) KUBE_MOD=kube-1.28 KUBE_PEER=kuscia-1.0 BUILD_AS=kube build_target kube-1.28 kube-1.28 kube ;;
   pulumi) build_target pulumi pulumi pulumi-kubernetes ;;
-  yaml) build_target yaml pulumi-yaml ;;
+  yaml) build_target yaml pulumi-kubernetes ;;
   sdkgen) build_target sdkgen pulumi-sdkgen ;;
-  helm) build_target helm helm ;;
+  helm) build_target helm pulumi-kubernetes ;;
   promrules) build_target promrules promrules ;;
   kuscia) build_target kuscia kuscia ;;
   kuscia-1.0) KUSCIA_MOD=kuscia-1.0 KUSCIA_BINS=loader BUILD_AS=kuscia build_target kuscia-1.0 kuscia-1.0 kuscia/loader ;;

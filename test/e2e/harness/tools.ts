@@ -49,10 +49,11 @@ export function builtTool(target: "yaml" | "sdkgen" | "promrules", binary: strin
 
 /**
  * Kubernetes lines the kube tools are built for, each a build-tools.sh target: the
- * current one, and the API servers Kuscia embeds (1.33 in Kuscia v1.1; v1.0's 1.26 is
- * older than any line the Go module proxy serves whole, so its oldest served, 1.29).
+ * current one, and the API servers Kuscia embeds: v1.33.5 in Kuscia v1.1; for v0.8 to v1.0,
+ * which embed 1.26.11, v1.28.12, the k8s.io/kubernetes Kuscia v1.0.0b0's go.mod pins (1.26
+ * does not build with the Go here). See test/e2e/tools/gen-go-mod.sh, KUBE_LINE_OF.
  */
-export const KUBE_LINES: Readonly<Record<string, string>> = { "1.36": "kube", "1.33": "kube-1.33", "1.29": "kube-1.29" };
+export const KUBE_LINES: Readonly<Record<string, string>> = { "1.36": "kube", "1.33": "kube-1.33", "1.28": "kube-1.28" };
 export const DEFAULT_KUBE_LINE = "1.36";
 
 /**
