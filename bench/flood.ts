@@ -17,10 +17,11 @@
  * memory limit of deploy/ and the chart; the bytes the callers wrote (handed to TLS, counted
  * per write) and the bytes the webhook read (kuscia_iac_webhook_request_body_bytes_total:
  * buffered for a review, or discarded after a 503) and the most it held at once; the longest event-loop delay; the answers
- * by status; /healthz of the webhook and of a bare Node.js HTTPS server (bench/bare.ts),
- * probed in turn from a thread of their own, before, during and after the flood; the machine's
- * load average. Exit 1 when the peak RSS reaches the limit or /healthz took 1 s or more during
- * the flood. Run: `npm run bench:flood` (extra arguments go to `kuscia-iac webhook`). Linux only.
+ * by status; /healthz of the webhook's probe port (--probe-port, where deploy/ and the chart
+ * send the kubelet's probes), of its webhook port and of a bare Node.js HTTPS server
+ * (bench/bare.ts), probed in turn from a thread of their own, before, during and after the
+ * flood; the machine's load average. Exit 1 when the peak RSS reaches the limit or the probe
+ * port's /healthz took 1 s or more during the flood. Run: `npm run bench:flood` (extra arguments go to `kuscia-iac webhook`). Linux only.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { request } from "node:https";
@@ -126,8 +127,10 @@ async function flood(): Promise<void> {
 const mib = (b: number): number => Math.round((b / 1024 / 1024) * 10) / 10;
 
 async function runMode(mode: Mode, bare: BareServer): Promise<Record<string, unknown>> {
-  const wh = await startBenchWebhook(process.argv.slice(2));
+  // As shipped: deploy/ and the chart point the kubelet's probes at --probe-port.
+  const wh = await startBenchWebhook(["--probe-port", "0", ...process.argv.slice(2)]);
   const prober = startProber([
+    { name: "probes", url: wh.probeUrl!, ca: wh.ca },
     { name: "webhook", url: wh.url, ca: wh.ca },
     { name: "bare", url: bare.url, ca: bare.ca },
   ]);
@@ -196,7 +199,8 @@ async function main(): Promise<void> {
   await bare.stop();
   const out = { machine: { cpus: start.cpus, loadavgAtStart: start.loadavg, loadavgAtEnd: machine().loadavg }, connections: CONNECTIONS, bodyMiB: BODY_MIB, seconds: SECONDS, runs };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  const bad = runs.some((r) => (r.rss as { peakMiB: number }).peakMiB >= LIMIT_MIB || ((r.healthzMs as Record<string, Record<string, { max: number }>>).flood?.webhook?.max ?? 0) >= 1000);
+  // The kubelet's probes go to the probe port (deploy/, the chart): that one must answer within 1 s.
+  const bad = runs.some((r) => (r.rss as { peakMiB: number }).peakMiB >= LIMIT_MIB || ((r.healthzMs as Record<string, Record<string, { max: number }>>).flood?.probes?.max ?? Infinity) >= 1000);
   if (bad) process.exitCode = 1;
 }
 

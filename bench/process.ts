@@ -13,6 +13,8 @@ import { issueCert, selfSignedCert } from "../pki";
 
 export interface BenchWebhook {
   url: string;
+  /** With --probe-port among the arguments: where /healthz and /readyz are also served. */
+  probeUrl?: string;
   pid: number;
   ca: string;
   proc: ChildProcess;
@@ -36,6 +38,7 @@ export async function startBenchWebhook(args: string[] = []): Promise<BenchWebho
   let buf = "";
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d));
+  let probeUrl: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on("data", (d: Buffer) => {
       buf += d;
@@ -45,13 +48,17 @@ export async function startBenchWebhook(args: string[] = []): Promise<BenchWebho
         if (!p.trim()) continue;
         const l = JSON.parse(p) as Record<string, unknown>;
         lines.push(l);
-        if (l.msg === "kuscia-iac webhook listening") resolve(String(l.url));
+        if (l.msg === "kuscia-iac webhook listening") {
+          if (typeof l.probeUrl === "string") probeUrl = l.probeUrl;
+          resolve(String(l.url));
+        }
       }
     });
     proc.on("exit", (code) => reject(new Error(`webhook exited (${code}): ${err}`)));
   });
   return {
     url,
+    ...(probeUrl ? { probeUrl } : {}),
     pid: proc.pid!,
     ca: ca.certPem,
     proc,

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_RESULTS, REPORT_API_CHOICES, REPORT_NAME, type ReportApiCho
 export interface WebhookCommandOptions {
   host: string;
   port: number;
+  probePort?: number;
   tlsCert?: string;
   tlsKey?: string;
   clientCa?: string;
@@ -98,6 +99,8 @@ Endpoints (HTTPS only, TLS 1.2 or later):
   POST /validate   AdmissionReview v1 -> allowed, or 403 with each finding and its rule id
   POST /mutate     AdmissionReview v1 -> JSONPatch filling documented defaults; refuses what /validate refuses
   GET  /healthz    liveness        GET /readyz   ready while a valid certificate is loaded
+                   (both also on --probe-port: there /healthz fails once the event loop has
+                   not run for 5 s, and neither waits behind the requests on --port)
   GET  /metrics    Prometheus
 
 Certificates:
@@ -162,6 +165,7 @@ export function register(program: Command): Command {
     .description("serve the Kubernetes admission webhook that reviews Kuscia, SecretFlow and Iflearner objects on kubectl apply")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", port, 8443)
+    .option("--probe-port <port>", "also serve GET /healthz and /readyz on this port, from a thread of their own, so that probes are answered while --port is flooded (the manifests' probes use it)", port)
     .option("--tls-cert <file>", "serving certificate (PEM); reloaded when it changes")
     .option("--tls-key <file>", "serving private key (PEM); reloaded when it changes")
     .option("--client-ca <file>", "require client certificates signed by this CA (PEM)")
@@ -256,6 +260,7 @@ async function serve(o: WebhookCommandOptions): Promise<RunningWebhook> {
   const options: WebhookOptions = {
     host: o.host,
     port: o.port,
+    probePort: o.probePort,
     tlsCert: o.tlsCert,
     tlsKey: o.tlsKey,
     clientCa: o.clientCa,

@@ -61,7 +61,7 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
   const name = DEFAULT_SERVICE.name;
   const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "kuscia-iac" };
   const selector = { "app.kubernetes.io/name": name };
-  const probe = (path: string, period: number) => ({ httpGet: { path, port: "https", scheme: "HTTPS" }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
+  const probe = (path: string, period: number) => ({ httpGet: { path, port: "probes", scheme: "HTTPS" }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } },
     // The token is mounted only into the webhook's own pods (below), never by default into others using the account.
@@ -128,13 +128,14 @@ export function deployManifests(o: DeployOptions = {}): Obj[] {
                 name: "webhook",
                 image: o.image ?? "kuscia-iac:0.1.0",
                 imagePullPolicy: "IfNotPresent",
-                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`, "--references", "--audit-interval", "10m"],
+                args: ["webhook", "--host", "0.0.0.0", "--port", "8443", "--probe-port", "8444", "--tls-cert", "/etc/kuscia-iac/tls/tls.crt", "--tls-key", "/etc/kuscia-iac/tls/tls.key", "--drain-timeout", "20", "--config", `/etc/kuscia-iac/policy/${POLICY_FILE}`, "--references", "--audit-interval", "10m"],
                 // The Lease's holder identity and namespace (--audit-interval).
                 env: [
                   { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
                   { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
                 ],
-                ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }],
+                // The probes have a port and a thread of their own (--probe-port), so that a flood on 8443 does not delay them.
+                ports: [{ name: "https", containerPort: 8443, protocol: "TCP" }, { name: "probes", containerPort: 8444, protocol: "TCP" }],
                 readinessProbe: probe("/readyz", 5),
                 livenessProbe: probe("/healthz", 10),
                 // Two review workers with a 256 MiB heap each can both hold a worst-case review at once.

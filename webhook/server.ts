@@ -23,6 +23,7 @@ import { CallerGone, QueueFull, ReviewFailed, ReviewPool, type WorkerHooks } fro
 import { reviewBody } from "./reviewbody";
 import { ReferenceCache, withReferences } from "./references";
 import { BackgroundAudit, type BackgroundAuditOptions } from "./backgroundaudit";
+import { startProbeListener, type ProbeListener } from "./probes";
 import { ensureEmbeddedCerts } from "./state";
 import { checkMaterial, materialHash, readMaterial, secureContextOptions, watchFiles, type LoadedCertificate, type TlsFiles } from "./tls";
 
@@ -120,6 +121,14 @@ export interface WebhookOptions {
   /** Time allowed to fetch a --jwks URL (default 3 s). */
   jwksTimeoutMs?: number;
   /**
+   * --probe-port: also serve GET /healthz and GET /readyz on this port (0: a free one), from a
+   * thread of their own, so that the kubelet's probes are answered while the webhook port is
+   * flooded (webhook/probes.ts). Same certificate; no caller authentication, as on the webhook port.
+   */
+  probePort?: number;
+  /** Test-only: the probe port's /healthz fails once the event loop has not run for this long (ms; default 5 s). */
+  probeStaleMs?: number;
+  /**
    * Largest request body accepted, in bytes (default MAX_BODY_BYTES, 7 MiB: an UPDATE
    * carries object and oldObject, each up to the API server's 3 MiB). Larger bodies get
    * 413, checked while streaming. Throws at start when not a positive integer.
@@ -143,6 +152,8 @@ export interface RunningWebhook {
   url: string;
   host: string;
   port: number;
+  /** https://host:probePort, with --probe-port. */
+  probeUrl?: string;
   /** The embedded CA, when no certificate was given: trust it, or paste `caBundle` into a webhook configuration. */
   caBundlePem?: string;
   caBundle?: string;
@@ -533,10 +544,27 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     await pool?.close();
     throw e;
   }
+  let probes: ProbeListener | undefined;
+  if (opts.probePort !== undefined) {
+    try {
+      probes = await startProbeListener({
+        host, port: opts.probePort, material, staleMs: opts.probeStaleMs, handshakeTimeoutMs: opts.handshakeTimeoutMs,
+        ready: () => ready(), draining: () => draining,
+        onError: (e) => log.error({ error: errorWhere(e) }, "the probe listener failed: the probe port no longer answers"),
+      });
+    } catch (e) {
+      server.close();
+      auth.close();
+      closeConfig();
+      await pool?.close();
+      throw e;
+    }
+  }
   refCache?.start();
   backgroundAudit?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `https://${hostForUrl(host)}:${port}`;
+  const probeUrl = probes ? `https://${hostForUrl(host)}:${probes.port}` : undefined;
 
   function reloadCertificates(): boolean {
     let next;
@@ -553,6 +581,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     try {
       info = checkMaterial(next);
       server.setSecureContext(secureContextOptions(next));
+      probes?.setTls(next);
     } catch (e) {
       metrics.reload("rejected");
       log.error({ reason: (e as Error).message, files: { cert: files.cert, key: files.key } }, "kept the current certificate: the new pair is not usable");
@@ -570,6 +599,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   log.info(
     {
       url,
+      ...(probeUrl ? { probeUrl } : {}),
       endpoints: endpoints.map(([p]) => p),
       certificate: { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), files: { cert: files.cert, key: files.key } },
       authentication: auth.methods.length ? auth.methods : "none",
@@ -589,6 +619,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
   function close(): Promise<void> {
     if (closing) return closing;
     draining = true;
+    probes?.publish();
     watcher.close();
     closeConfig();
     auth.close();
@@ -603,7 +634,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
       server.close(() => {
         clearTimeout(cut);
         // Every request has been answered by now (or cut): the workers have nothing left to do.
-        void Promise.all([pool ? pool.close() : Promise.resolve(), auditStopped]).then(() => resolve());
+        void Promise.all([pool ? pool.close() : Promise.resolve(), auditStopped, probes?.close()]).then(() => resolve());
       });
       server.closeIdleConnections();
     });
@@ -614,6 +645,7 @@ export async function startWebhook(opts: WebhookOptions = {}): Promise<RunningWe
     url,
     host,
     port,
+    ...(probeUrl ? { probeUrl } : {}),
     ...(embedded ? { caBundlePem: embedded.caPem, caBundle: embedded.caBundle, caBundleFile: embedded.caFile, stateDir: embedded.dir } : {}),
     certificate: () => certificate,
     ready,
