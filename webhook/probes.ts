@@ -91,6 +91,8 @@ export async function startProbeListener(o: ProbeListenerOptions): Promise<Probe
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (timer) clearInterval(timer);
+        // A thread that already ended (it failed: onError) sends nothing more: nothing to wait for.
+        if (worker.threadId === -1) return resolve();
         worker.on("message", (m: FromProbeWorker) => {
           if (m.type === "closed") void worker.terminate().then(() => resolve());
         });
