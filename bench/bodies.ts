@@ -23,6 +23,16 @@ export function largestCreate(): string {
   return review({ apiVersion: K, kind: "KusciaDeployment", metadata: { name: "wide", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties } });
 }
 
+/**
+ * The largest UPDATE the API server sends: the 3 MiB KusciaDeployment of `{}` parties as both
+ * the object and the stored object (about 6 MiB, under the webhook's 7 MiB --max-request-bytes).
+ */
+export function largestUpdate(): string {
+  const parties = Array.from({ length: 1_050_000 }, () => ({}));
+  const kd = { apiVersion: K, kind: "KusciaDeployment", metadata: { name: "wide", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties } };
+  return review(kd, kd);
+}
+
 /** An UPDATE of a 1.4 MB KusciaDeployment (17,000 parties, each wrong four ways), stored object the same. */
 export function kdUpdate(): string {
   const parties = Array.from({ length: 17_000 }, (_, i) => ({ domainID: `B_${i}`, appImageRef: `B_${i}`, role: 5, template: { replicas: "x" } }));

@@ -19,6 +19,7 @@
 import type { KusciaVersion } from "../config/version";
 import { embeddedIn, type EmbeddedComponents } from "../upstream/embedded";
 import { goDialCheck, goUrlParse, mysqlParseDsn, pqConnectCheck, pqParseUrl } from "./godsn";
+import { detailWithoutPassword } from "./dsn";
 
 export interface Datastore {
   driver: "mysql" | "postgres";
@@ -48,9 +49,9 @@ export function parseDatastoreEndpoint(value: string, version: KusciaVersion): D
   const rest = value.slice(sep + 3);
   if (driver === "mysql") {
     const cfg = mysqlParseDsn(rest);
-    if ("error" in cfg) return { error: `is not a DSN go-sql-driver/mysql accepts (${cfg.error}): expected ${MYSQL_EXAMPLE}` };
+    if ("error" in cfg) return { error: `is not a DSN go-sql-driver/mysql accepts (${detailWithoutPassword(cfg.error, value)}): expected ${MYSQL_EXAMPLE}` };
     const dial = goDialCheck(cfg.net, cfg.addr);
-    if (dial) return { error: `names an address Kuscia cannot dial (${dial}): expected ${MYSQL_EXAMPLE}` };
+    if (dial) return { error: `names an address Kuscia cannot dial (${detailWithoutPassword(dial, value)}): expected ${MYSQL_EXAMPLE}` };
     return { datastore: { driver: "mysql", scheme: driver, database: cfg.dbName || embedded.kineFacts.defaultDatabase } };
   }
   if (driver === "postgres" || driver === "postgresql") {
@@ -60,9 +61,9 @@ export function parseDatastoreEndpoint(value: string, version: KusciaVersion): D
       };
     }
     const kvs = pqParseUrl(value);
-    if ("error" in kvs) return { error: `is not a URL lib/pq accepts (${kvs.error}): expected ${PG_EXAMPLE}` };
+    if ("error" in kvs) return { error: `is not a URL lib/pq accepts (${detailWithoutPassword(kvs.error, value)}): expected ${PG_EXAMPLE}` };
     const conn = pqConnectCheck(kvs);
-    if (conn) return { error: `is refused by lib/pq before it connects (${conn}): expected ${PG_EXAMPLE}` };
+    if (conn) return { error: `is refused by lib/pq before it connects (${detailWithoutPassword(conn, value)}): expected ${PG_EXAMPLE}` };
     return { datastore: { driver: "postgres", scheme: driver, database: kinePostgresDatabase(rest, embedded) } };
   }
   return { error: `uses driver "${driver}", which Kuscia ${version.name} does not support (the driver name is case-sensitive); expected ${examples}` };

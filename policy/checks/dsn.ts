@@ -38,3 +38,27 @@ export function parseMysqlDsn(value: string): DsnResult {
 export function redactDsn(value: string): string {
   return redactValue(value);
 }
+
+/**
+ * A parser's error detail about `value` (a URL or DSN), or a placeholder where the detail holds
+ * four or more consecutive characters of its password: a password holding '/', '?', '#' or '@'
+ * makes a Go parser cut the value elsewhere and quote the pieces (a port, a network name, an
+ * address), and no pattern can tell such a piece from the part it was taken for. The password
+ * is what follows the first ':' of everything before the last '@' (after any `scheme://`).
+ * Linear in the lengths of both.
+ */
+export function detailWithoutPassword(detail: string, value: string): string {
+  const start = value.indexOf("://") >= 0 ? value.indexOf("://") + 3 : 0;
+  const at = value.lastIndexOf("@");
+  if (at <= start) return detail;
+  const userinfo = value.slice(start, at);
+  const colon = userinfo.indexOf(":");
+  const password = colon >= 0 ? userinfo.slice(colon + 1) : userinfo;
+  const N = 4;
+  if (password.length < N) return detail;
+  const grams = new Set<string>();
+  for (let i = 0; i + N <= password.length; i++) grams.add(password.slice(i, i + N));
+  for (let i = 0; i + N <= detail.length; i++) if (grams.has(detail.slice(i, i + N))) return "details withheld: they quote part of the password";
+  return detail;
+}
+

@@ -293,6 +293,8 @@ export function mysqlParseDsn(dsn: string): MysqlConfig | { error: string } {
   if (cfg.addr === "") {
     if (cfg.net === "tcp") cfg.addr = "127.0.0.1:3306";
     else if (cfg.net === "unix") cfg.addr = "/tmp/mysql.sock";
+    // Quotes the network, as go-sql-driver does: where a password holding '/' makes it part of the
+    // password, datastore.ts withholds the detail (detailWithoutPassword).
     else return { error: `default addr for network '${cfg.net}' unknown` };
   } else if (cfg.net === "tcp") {
     if ("error" in goSplitHostPort(cfg.addr)) cfg.addr = goJoinHostPort(cfg.addr, "3306");
@@ -425,6 +427,13 @@ function validOptionalPort(p: string): boolean {
   return p === "" || /^:[0-9]*$/.test(p);
 }
 
+/**
+ * net/url's "invalid port %q after host", without the quote: where a password holds '/', '?'
+ * or '#', the authority ends there, the password's head is read as a port, and Go's message
+ * quotes it (a secret no redaction can tell from a port). Named instead, with the fix.
+ */
+const INVALID_PORT = "invalid port after host: what follows the host's ':' is not a number (a password holding '/', '?' or '#' ends the host there: percent-encode them)";
+
 function parseHost(scheme: string, host: string): string | { error: string } {
   const open = host.lastIndexOf("[");
   if (open > 0) return { error: "invalid IP-literal" };
@@ -432,7 +441,7 @@ function parseHost(scheme: string, host: string): string | { error: string } {
     const close = host.lastIndexOf("]");
     if (close < 0) return { error: "missing ']' in host" };
     const colonPort = host.slice(close + 1);
-    if (!validOptionalPort(colonPort)) return { error: `invalid port ${JSON.stringify(colonPort)} after host` };
+    if (!validOptionalPort(colonPort)) return { error: INVALID_PORT };
     const hostname = host.slice(1, close);
     const zone = hostname.indexOf("%25");
     const unescaped = zone >= 0 ? [goUnescape(hostname.slice(0, zone), "host"), goUnescape(hostname.slice(zone), "zone")] : [goUnescape(hostname, "host")];
@@ -447,7 +456,7 @@ function parseHost(scheme: string, host: string): string | { error: string } {
     let at = i;
     if (host.lastIndexOf(":") !== i && scheme !== "http" && scheme !== "https") at = host.lastIndexOf(":");
     const colonPort = host.slice(at);
-    if (!validOptionalPort(colonPort)) return { error: `invalid port ${JSON.stringify(colonPort)} after host` };
+    if (!validOptionalPort(colonPort)) return { error: INVALID_PORT };
   }
   const unescaped = goUnescape(host, "host");
   return unescaped === undefined ? { error: "invalid character in host name" } : unescaped;

@@ -11,12 +11,14 @@
  *
  * Followed from yaml.v3: resolve.go (resolve: plain scalars to null, bool, int, float,
  * timestamp or string) and decode.go (decoder.scalar, sequence, mapping, mappingStruct,
- * prepare: custom unmarshalers are not called for null). Not followed: merge keys (`<<`,
- * which yaml.v3 merges and the `yaml` package reads as a key) and `!!binary`. Pure.
+ * prepare: custom unmarshalers are not called for null; merge and mappingStruct: merge keys
+ * `<<`, which the `yaml` package reads as an ordinary key; scalar: `!!binary`, base64 that
+ * yaml.v3 decodes before a string field gets it). Pure.
  */
-import type { Document, Node, Scalar } from "yaml";
+import type { Document, Node, Scalar, YAMLMap } from "yaml";
 import { yamlLib as Y } from "../yaml-lib";
 import type { Segment } from "../paths";
+import { goStdBase64Decode } from "./gopem";
 
 /** A Go type as yaml.v3 decodes into it; the loader's `--schema` prints these (test/e2e/tools/kuscia/loader/schema.go). */
 export interface GoShape {
@@ -55,7 +57,7 @@ type Resolved =
   | { tag: "int"; value: bigint; unsigned: boolean }
   | { tag: "float"; value: number }
   | { tag: "timestamp"; value: string }
-  | { tag: "str"; value: string }
+  | { tag: "str"; value: string; binary?: true }
   | { tag: "other"; value: string; name: string };
 
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -125,6 +127,7 @@ const SHORT_TAGS: Record<string, string> = {
   "tag:yaml.org,2002:null": "null",
   "tag:yaml.org,2002:timestamp": "timestamp",
   "tag:yaml.org,2002:binary": "binary",
+  "tag:yaml.org,2002:merge": "merge",
   "tag:yaml.org,2002:map": "map",
   "tag:yaml.org,2002:seq": "seq",
 };
@@ -134,7 +137,14 @@ function resolve(tag: string | undefined, text: string): Resolved {
   const short = tag === undefined ? "" : (SHORT_TAGS[tag] ?? tag);
   const resolvable = short === "" || ["str", "int", "float", "bool", "null", "timestamp", "binary"].includes(short);
   if (!resolvable) return { tag: "other", value: text, name: short };
-  if (short === "str" || short === "binary") return { tag: "str", value: text };
+  if (short === "str") return { tag: "str", value: text };
+  // decoder.scalar: a !!binary scalar is base64.StdEncoding-decoded before any field gets it,
+  // and invalid base64 stops the whole document.
+  if (short === "binary") {
+    const d = goStdBase64Decode(text);
+    if ("error" in d) throw new GoYamlError("!!binary value contains invalid base64 data");
+    return { tag: "str", value: goString(d.bytes), binary: true };
+  }
   const r = resolvePlain(text, short);
   if (short === "" || short === r.tag) return r;
   if (short === "float" && r.tag === "int") return { tag: "float", value: Number(r.value) };
@@ -172,6 +182,15 @@ function resolvePlain(text: string, short: string): Resolved {
 function goParseFloat(s: string): number | undefined {
   if (!/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) return undefined;
   return Number(s);
+}
+
+/** A Go string of these bytes, as text: UTF-8 where it is valid, else one character per byte. */
+function goString(b: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(b);
+  } catch {
+    return b.toString("latin1");
+  }
 }
 
 /** yaml.v3's failf: a decode error that stops the whole document. */
@@ -295,37 +314,87 @@ function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYam
     return bad();
   }
   if (Y().isMap(n)) {
-    if (shape.kind === "struct") {
+    if (shape.kind === "struct" || shape.kind === "map") {
       const out: Record<string, unknown> = {};
-      const fields = shape.fields ?? {};
-      const seen = new Set<string>();
-      for (const pair of n.items) {
-        if (!Y().isPair(pair)) continue;
-        const key = keyText(pair.key as Node | null, [...path], problems, opts);
-        if (key === undefined) continue;
-        if (seen.has(key)) throw new GoYamlError(`mapping key ${JSON.stringify(key)} already defined`);
-        seen.add(key);
-        const f = fields[key] ?? fields["*"];
-        if (!f) continue; // yaml.v3 ignores keys the struct does not have
-        const v = decode(pair.value as Node | null, fields[key] ? f : (f.elem ?? { kind: "any" }), [...path, key], problems, opts, depth + 1);
-        if (v !== undefined) out[key] = v;
-      }
-      return out;
-    }
-    if (shape.kind === "map") {
-      const out: Record<string, unknown> = {};
-      for (const pair of n.items) {
-        if (!Y().isPair(pair)) continue;
-        const key = decode(pair.key as Node | null, shape.key ?? { kind: "string" }, path, problems, opts, depth + 1);
-        const k = key === undefined ? "" : String(key);
-        const v = decode(pair.value as Node | null, shape.elem ?? { kind: "any" }, [...path, k], problems, opts, depth + 1);
-        out[k] = v;
-      }
+      mappingInto(n, shape, out, undefined, path, problems, opts, depth);
       return out;
     }
     return bad();
   }
   return bad();
+}
+
+/**
+ * yaml.v3 mappingStruct and mapping, with merge: the mapping's own keys first, then the value
+ * of its last `<<` key (a mapping, or a list of mappings, aliases included), whose keys only
+ * fill what is not set yet: the mapping's own keys win, then the first merged mapping, and
+ * merges inside merged mappings come last. `merged` holds the keys set so far while merging.
+ */
+function mappingInto(n: YAMLMap, shape: GoShape, out: Record<string, unknown>, merged: Set<string> | undefined, path: Segment[], problems: GoYamlProblem[], opts: DecodeOptions, depth: number): void {
+  if (depth > 200) throw new GoYamlError("nesting too deep");
+  const fields = shape.fields ?? {};
+  const seen = new Set<string>();
+  let mergeNode: Node | null | undefined;
+  for (const pair of n.items) {
+    if (!Y().isPair(pair)) continue;
+    if (isMergeKey(pair.key as Node | null)) {
+      mergeNode = pair.value as Node | null;
+      continue;
+    }
+    let key: string;
+    if (shape.kind === "struct") {
+      const k = keyText(pair.key as Node | null, [...path], problems, opts);
+      if (k === undefined) continue;
+      if (seen.has(k)) throw new GoYamlError(`mapping key ${JSON.stringify(k)} already defined`);
+      seen.add(k);
+      key = k;
+    } else {
+      const k = decode(pair.key as Node | null, shape.key ?? { kind: "string" }, path, problems, opts, depth + 1);
+      key = k === undefined ? "" : String(k);
+    }
+    if (merged) {
+      if (merged.has(key)) continue;
+      merged.add(key);
+    }
+    if (shape.kind === "map") {
+      out[key] = decode(pair.value as Node | null, shape.elem ?? { kind: "any" }, [...path, key], problems, opts, depth + 1);
+      continue;
+    }
+    const f = fields[key] ?? fields["*"];
+    if (!f) continue; // yaml.v3 ignores keys the struct does not have
+    const v = decode(pair.value as Node | null, fields[key] ? f : (f.elem ?? { kind: "any" }), [...path, key], problems, opts, depth + 1);
+    if (v !== undefined) out[key] = v;
+  }
+  if (mergeNode === undefined) return;
+  // decoder.merge: the keys already set are the parent mapping's own (every one, as text).
+  const set = merged ?? new Set(n.items.flatMap((p) => (Y().isPair(p) && !isMergeKey(p.key as Node | null) ? [mergeKeyText(p.key as Node | null, opts)] : [])));
+  for (const m of mergeSources(mergeNode, opts)) mappingInto(m, shape, out, set, path, problems, opts, depth + 1);
+}
+
+/** yaml.v3 isMerge: a plain `<<` without a tag, or one tagged !!merge. */
+function isMergeKey(k: Node | null): boolean {
+  if (k === null || !Y().isScalar(k) || textOf(k) !== "<<") return false;
+  if (k.tag !== undefined && k.tag !== "!") return SHORT_TAGS[k.tag] === "merge";
+  return isPlainStyle(k);
+}
+
+function mergeKeyText(k: Node | null, opts: DecodeOptions): string {
+  const t = k !== null && Y().isAlias(k) ? ((opts.doc ? k.resolve(opts.doc) : undefined) as Node | undefined) : k;
+  return t && Y().isScalar(t) && !isNullNode(t) ? textOf(t) : "";
+}
+
+/** The mappings a `<<` value merges, in order; yaml.v3 failWantMap for anything else. */
+function mergeSources(v: Node | null, opts: DecodeOptions): YAMLMap[] {
+  const deref = (x: Node | null): Node | null => (x !== null && Y().isAlias(x) ? (((opts.doc ? x.resolve(opts.doc) : undefined) as Node | undefined) ?? null) : x);
+  const want = "map merge requires map or sequence of maps as the value";
+  const m = deref(v);
+  if (m !== null && Y().isMap(m)) return [m];
+  if (m === null || !Y().isSeq(m) || (v !== null && Y().isAlias(v))) throw new GoYamlError(want);
+  return m.items.map((item) => {
+    const x = deref(item as Node | null);
+    if (x === null || !Y().isMap(x)) throw new GoYamlError(want);
+    return x;
+  });
 }
 
 /** A mapping key as yaml.v3 reads it for a struct: decoded into a string (a scalar's text). */
@@ -417,7 +486,7 @@ function scalar(n: Scalar, shape: GoShape, path: Segment[], problems: GoYamlProb
   if (r.tag === "null") return undefined;
   switch (shape.kind) {
     case "string":
-      return textOf(n);
+      return r.tag === "str" && r.binary ? r.value : textOf(n);
     case "bool":
       if (r.tag === "bool") return r.value;
       if (r.tag === "str" && YES.has(r.value)) return true;
@@ -524,5 +593,8 @@ export function libyamlRefuses(doc: Document.Parsed): string | undefined {
 
 /** Scalar text of a node for custom decoders that unmarshal into a string; undefined when it is a list or mapping. */
 export function scalarText(n: Node): string | undefined {
-  return Y().isScalar(n) ? textOf(n) : undefined;
+  if (!Y().isScalar(n)) return undefined;
+  // Unmarshalled into a Go string: a !!binary scalar is decoded first (and may stop the document).
+  const r = resolvedOf(n);
+  return r.tag === "str" && r.binary ? r.value : textOf(n);
 }

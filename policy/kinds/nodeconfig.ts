@@ -17,6 +17,7 @@ import type { Segment } from "../paths";
 import { TO_PKCS1, inspectPrivateKey } from "../checks/pem";
 import { k3sDatastoreProblem, parseDatastoreEndpoint } from "../checks/datastore";
 import { masterEndpointProblem } from "../checks/goendpoint";
+import { detailWithoutPassword } from "../checks/dsn";
 import { goDecode, libyamlRefuses, scalarText, type CustomDecoder, type GoYamlProblem } from "../checks/goyaml";
 import { NAME_MESSAGES, dnsLabel, dnsSubdomain, domainId, placeholder } from "../checks/names";
 import { at, isObj, show, type Obj } from "../checks/values";
@@ -448,7 +449,8 @@ export const nodeConfig: KindPolicy = {
           if (ep === undefined || ep === "") return ctx.fail(field("masterEndpoint"), "is required on a lite node: the URL of its master's gateway, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080");
           if (typeof ep !== "string") return;
           if (placeholder(ep)) return ctx.fail(field("masterEndpoint"), NAME_MESSAGES.placeholder);
-          const why = masterEndpointProblem(ep);
+          const problem = masterEndpointProblem(ep);
+          const why = problem && detailWithoutPassword(problem, ep);
           if (why) return ctx.fail(field("masterEndpoint"), `${show(redactSecrets(ep))} ${why}; expected the http:// or https:// URL of the master, e.g. https://kuscia-master.kuscia-master.svc.cluster.local:1080`);
           const token = c.liteDeployToken;
           if (token === undefined || token === "") {

@@ -332,6 +332,23 @@ function oddEndpoint(rng: Rng): [string, string] {
   ]);
 }
 
+/** [what, keys removed from the base, lines appended (given the base64 key)]. */
+const FIXED_YAML: readonly [string, string[], (key: string) => string[]][] = [
+  ["merged logLevel VERBOSE", ["logLevel"], () => ["<<: {logLevel: VERBOSE}"]],
+  ["own logLevel wins over a merged one", ["logLevel"], () => ["<<: {logLevel: VERBOSE}", "logLevel: INFO"]],
+  ["first merged mapping wins", ["logLevel"], () => ["<<: [{logLevel: INFO}, {logLevel: VERBOSE}]"]],
+  ["later merged mapping loses", ["logLevel"], () => ["<<: [{logLevel: VERBOSE}, {logLevel: INFO}]"]],
+  ["mode and domainID from an anchor", ["mode", "domainID"], () => ["base: &b {mode: autonomy, domainID: alice}", "<<: *b"]],
+  ["merge of a scalar", [], () => ["<<: 1"]],
+  ["merge of a list of scalars", [], () => ["<<: [1]"]],
+  ["quoted << is a key", ["logLevel"], () => ['"<<": {logLevel: VERBOSE}']],
+  ["domainKeyData !!binary of the base64 key", ["domainKeyData"], (key) => [`domainKeyData: !!binary ${Buffer.from(key).toString("base64")}`]],
+  ["domainKeyData !!binary of the PEM", ["domainKeyData"], (key) => [`domainKeyData: !!binary ${key}`]],
+  ["logLevel !!binary INFO", ["logLevel"], () => ["logLevel: !!binary SU5GTw=="]],
+  ["logLevel !!binary VERBOSE", ["logLevel"], () => ["logLevel: !!binary VkVSQk9TRQ=="]],
+  ["logLevel !!binary not base64", ["logLevel"], () => ["logLevel: !!binary '%%%'"]],
+];
+
 const FIXED_DATASTORES: readonly [string, string][] = [
   ["tcp6 to localhost", "mysql://root:secret@tcp6(localhost:3306)/kine"],
   ["tcp4 to localhost", "mysql://root:secret@tcp4(localhost:3306)/kine"],
@@ -509,6 +526,15 @@ export function generate(o: GenOptions): GenCase[] {
     const base = baseConfig("master", o.keys, rng.fork(cases.length));
     setPath(base, ["datastoreEndpoint"], S(q(dsn)));
     emit(`fixed/master/datastoreEndpoint/${what}`, "master", base, ["master node", `datastoreEndpoint: ${what}`]);
+  }
+
+  // Merge keys and !!binary, which yaml.v3 follows and the `yaml` package does not (found by a
+  // new user's inputs): each a small change to an autonomy node, its verdict the loader's.
+  for (const [what, drop, extra] of FIXED_YAML) {
+    const base = baseConfig("autonomy", o.keys, rng.fork(cases.length));
+    for (const k of drop) removeKey(base, k);
+    const key = keyData(o.keys.main);
+    emit(`fixed/autonomy/yaml/${what}`, "autonomy", base, ["autonomy node", what], (lines) => `${[...lines, ...extra(key)].join("\n")}\n`);
   }
 
   // Random cases.

@@ -91,6 +91,44 @@ describe("node configuration as Kuscia reads it (yaml.v3, Go's base64, PEM and R
     });
   });
 
+  describe("merge keys and !!binary, which yaml.v3 follows (found by a new user against Kuscia's loader)", () => {
+    it("merges `<<` into the mapping: a merged value is checked like one written out", () => {
+      const r = verdict(node(["<<: {logLevel: VERBOSE}"]));
+      assert.deepEqual(r.rules, ["nodeconfig.enums"]);
+      assert.match(r.messages.join("\n"), /VERBOSE/);
+    });
+    it("lets the mapping's own keys win over merged ones, wherever the `<<` is, and the first merged mapping over later ones", () => {
+      assert.deepEqual(verdict(node(["logLevel: INFO", "<<: {logLevel: VERBOSE}"])).rules, []);
+      assert.deepEqual(verdict(node(["<<: {logLevel: VERBOSE}", "logLevel: INFO"])).rules, []);
+      assert.deepEqual(verdict(node(["<<: [{logLevel: INFO}, {logLevel: VERBOSE}]"])).rules, []);
+      assert.deepEqual(verdict(node(["<<: [{logLevel: VERBOSE}, {logLevel: INFO}]"])).rules, ["nodeconfig.enums"]);
+    });
+    it("takes required keys from an anchored mapping merged in", () => {
+      const text = ["base: &b {mode: autonomy, domainID: alice}", "<<: *b", `domainKeyData: ${keyData()}`, "runtime: runk", "runk:", "  namespace: autonomy-alice"].join("\n");
+      assert.deepEqual(verdict(text).rules, []);
+      assert.deepEqual(verdict(text.replace("<<: *b", "other: *b")).rules.includes("nodeconfig.domain-id"), true, "without the merge, domainID is missing");
+    });
+    it("refuses a `<<` whose value is not a mapping or a list of mappings, as yaml.v3 does", () => {
+      for (const v of ["1", "[1]", "[{logLevel: INFO}, x]", ""]) {
+        const r = verdict(node([`<<: ${v}`]));
+        assert.equal(r.ok, false, v);
+        assert.match(r.messages.join("\n"), /map merge requires map or sequence of maps/, v);
+      }
+    });
+    it("reads a quoted `<<` as an ordinary key, which Kuscia's struct ignores", () => {
+      assert.deepEqual(verdict(node(['"<<": {logLevel: VERBOSE}'])).rules, []);
+    });
+    it("decodes a !!binary value before the field gets it", () => {
+      assert.deepEqual(verdict(node([], `!!binary ${b64(keyData())}`)).rules, [], "base64 of the base64 key: Kuscia decodes it twice");
+      assert.deepEqual(verdict(node([], `!!binary ${keyData()}`)).rules, ["nodeconfig.domain-key"], "the key base64-encoded once is PEM text after yaml.v3");
+      assert.deepEqual(verdict(node(["logLevel: !!binary SU5GTw=="])).rules, [], "INFO");
+      assert.deepEqual(verdict(node(["logLevel: !!binary VkVSQk9TRQ=="])).rules, ["nodeconfig.enums"], "VERBOSE");
+      const bad = verdict(node(["logLevel: !!binary '%%%'"]));
+      assert.equal(bad.ok, false);
+      assert.match(bad.messages.join("\n"), /!!binary value contains invalid base64 data/);
+    });
+  });
+
   describe("base64 as Go's StdEncoding reads it", () => {
     it("skips only line breaks", () => {
       const data = keyData();

@@ -65,8 +65,13 @@ describe("redaction of secrets in messages", () => {
     for (let i = 0; i < 40; i++) {
       const pw = password(r);
       secrets.push(pw);
-      const forms = [`root:${pw}@tcp(mysql:3306)/kine`, `mysql://root:${pw}@tcp(mysql:3306)/kine-db`, `postgres://root:${pw}@db/kine`, `mysql://root:${pw}@tcp(mysql:3306)`];
-      const cfg = `domainID: alice\nmode: autonomy\ndatastoreEndpoint: ${JSON.stringify(forms[i % forms.length])}\n`;
+      const forms = [`root:${pw}@tcp(mysql:3306)/kine`, `mysql://root:${pw}@tcp(mysql:3306)/kine-db`, `postgres://root:${pw}@db/kine`, `mysql://root:${pw}@tcp(mysql:3306)`, `postgres://root:${pw}@db:5432/kine?sslmode=disable`];
+      // A lite node's masterEndpoint is a URL too: a password holding '/' ends its host early,
+      // and the parser's error (an invalid port) is about the password's head.
+      const cfg =
+        i % 6 === 5
+          ? `domainID: alice\nmode: lite\nmasterEndpoint: ${JSON.stringify(`https://root:${pw}@master:1080`)}\n`
+          : `domainID: alice\nmode: autonomy\ndatastoreEndpoint: ${JSON.stringify(forms[i % forms.length])}\n`;
       docs.push(["apiVersion: v1", "kind: ConfigMap", "metadata:", `  name: cm${i}`, "  labels:", '    kuscia.secretflow/config: "true"', "data:", `  kuscia.yaml: ${JSON.stringify(cfg)}`].join("\n"));
     }
     writeFileSync(path.join(dir, "cms.yaml"), docs.join("\n---\n") + "\n");
@@ -75,7 +80,9 @@ describe("redaction of secrets in messages", () => {
       const code = await runReview([dir], { format }, { stdout: (s) => void (out += s), stderr: (s) => void (out += s), stdoutIsTTY: false, stderrIsTTY: false });
       assert.equal(code, 1);
       assert.match(out, /datastore/);
-      for (const pw of secrets) assert.ok(!out.includes(pw), `${format} output carries a password`);
+      // Not even its head: "Zq" starts every password and nothing else, so three characters of it
+      // in the output are a piece of a password (a parser's error quoting the text before a '/').
+      for (const pw of secrets) assert.ok(!out.includes(pw.slice(0, 3)), `${format} output carries a piece of the password ${pw}:\n${out.split("\n").filter((l) => l.includes(pw.slice(0, 3))).join("\n")}`);
     }
   });
 });
