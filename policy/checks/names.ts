@@ -23,7 +23,25 @@ export const NAME_MESSAGES = {
   taskServiceBefore: "contains '.': the KusciaTask controller names a Service ",
   taskServiceAfter: " for each port of scope Cluster or Domain of the task's AppImage, and a Service name is a DNS-1035 label, without '.'; use '-' instead",
   taskServicePattern: "-<role>-<index>-<port>",
+  /** A party role that cannot be part of the names Kuscia derives from it (partyRole). */
+  role: "cannot be part of the names Kuscia derives from it: the party's pods or Deployment (<task>-<role>-<index>, <deployment>-<role>) and their Services (...-<port>, DNS-1035 labels); use lowercase letters, digits and '-', starting and ending with a letter or digit",
 } as const;
+
+/**
+ * Why a party's role cannot be used, or null. Kuscia puts a role verbatim into the names of
+ * the objects it creates for the party: the KusciaTask controller's pods `<task>-<role>-<index>`
+ * and their Services `<pod>-<port>` (pkg/controllers/kusciatask/handler/pending_handler.go:
+ * generatePodName, generatePortServices), the KusciaDeployment controller's Deployment
+ * `<kd>-<role>`, ConfigMap `<kd>-<role>-configtemplate` and Services `<kd>-<role>-<port>`
+ * (pkg/controllers/kusciadeployment/util.go: generateDeploymentName, generateConfigMapName,
+ * generateServiceName). A Service name is a DNS-1035 label, so an upper-case letter, '.' or '_'
+ * in a role fails at the first of those creates. An empty role adds nothing. Neither the CRD
+ * nor KusciaAPI checks it; every role upstream's scripts and docs use is lower-case.
+ */
+export function partyRole(v: string): string | null {
+  if (v === "" || LABEL.test(v)) return null;
+  return NAME_MESSAGES.role;
+}
 
 /**
  * Why a KusciaTask name (a taskID, or one the job controller generates) cannot be used, or null.

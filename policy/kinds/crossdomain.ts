@@ -1,7 +1,7 @@
 /** Rule pieces of the kinds whose controllers look objects up in namespace cross-domain only. */
 import type { Rule } from "../engine";
 import { checkDomainId } from "./common";
-import { dnsSubdomain, placeholder, taskName } from "../checks/names";
+import { dnsSubdomain, partyRole, placeholder, taskName } from "../checks/names";
 import { arr, at, keyOf, show } from "../checks/values";
 import type { RuleContext } from "../engine";
 import type { Segment } from "../paths";
@@ -100,6 +100,7 @@ export function checkParties(ctx: RuleContext, base: readonly Segment[], parties
     const d = at(p, "domainID");
     if (checkDomainId(ctx, [...base, i, "domainID"], d)) ids.push(d as string);
     const role = at(p, "role") ?? "";
+    if (typeof role === "string" && partyRole(role)) ctx.fail([...base, i, "role"], `${show(role)} ${partyRole(role)}`);
     const key = `${keyOf(d)}\u0000${keyOf(role)}`;
     if (seen.has(key)) ctx.fail([...base, i], `domain ${show(d)}${role ? ` with role ${show(role)}` : ""} is already party ${seen.get(key)} of ${what}; each (domainID, role) appears once`);
     else seen.set(key, i);

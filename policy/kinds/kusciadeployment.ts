@@ -3,7 +3,7 @@ import { schema as upstreamSchema } from "../schemas/upstream/kuscia.secretflow_
 import { KUSCIA, checkDomainId } from "./common";
 import { interopMirrorCel, isInteropMirror } from "./crossdomain";
 import { checkContainerNames, checkResources, checkStrategy, containersOf } from "./workload";
-import { dnsSubdomain, placeholder } from "../checks/names";
+import { dnsSubdomain, partyRole, placeholder } from "../checks/names";
 import { arr, at, isObj, keyOf, obj, show } from "../checks/values";
 import { appImageRefWhy, domainIdOk, firstBad, lit, matches, show as celShow, subdomainOk } from "../vap/cel";
 import { domainIdField, hasSpec, o as O, parties as celParties } from "../vap/forms";
@@ -92,9 +92,9 @@ export const kusciaDeployment: KindPolicy = {
     },
     {
       id: "kd.parties",
-      source: "pkg/controllers/kusciadeployment/controller.go: validate (parties not empty); the party domain ID names the namespace the Deployment is created in (reconcile.go: generateDeployment); kuscia-iac policy: a (domain, role) pair listed twice",
+      source: "pkg/controllers/kusciadeployment/controller.go: validate (parties not empty); the party domain ID names the namespace the Deployment is created in (reconcile.go: generateDeployment); util.go: generateDeploymentName, generateConfigMapName, generateServiceName (the role is part of the Deployment's, ConfigMap's and Services' names); kuscia-iac policy: a (domain, role) pair listed twice",
       severity: "error",
-      summary: "parties have valid domain IDs and AppImage references and are unique (by domain and role)",
+      summary: "parties have valid domain IDs, AppImage references and roles, and are unique (by domain and role)",
       vap: {
         cel: (() => {
           const l = `${O}.spec.parties`;
@@ -108,6 +108,7 @@ export const kusciaDeployment: KindPolicy = {
               expression: `${guard}!${l}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,
               message: `'spec.parties[' + ${ref.index} + '].appImageRef: ' + ${celShow(`${ref.item}.appImageRef`)} + ' ' + ${appImageRefWhy(`${ref.item}.appImageRef`)}`,
             },
+            { expression: guard + `(${ps.rolesOk})`, message: ps.rolesMessage("'spec.parties'") },
             { expression: guard + `(${ps.unique})`, message: ps.uniqueMessage("'spec.parties'", null) },
           ];
         })(),
@@ -123,7 +124,9 @@ export const kusciaDeployment: KindPolicy = {
             const why = placeholder(ref) ?? dnsSubdomain(ref);
             if (why) ctx.fail(["spec", "parties", i, "appImageRef"], `${show(ref)} ${why.startsWith("is not") ? "is not a valid AppImage name (DNS-1123 subdomain)" : why}`);
           }
-          const key = `${keyOf(d)}\u0000${keyOf(at(p, "role") ?? "")}`;
+          const role = at(p, "role");
+          if (typeof role === "string" && partyRole(role)) ctx.fail(["spec", "parties", i, "role"], `${show(role)} ${partyRole(role)}`);
+          const key = `${keyOf(d)}\u0000${keyOf(role ?? "")}`;
           if (seen.has(key)) ctx.fail(["spec", "parties", i], `domain ${show(d)}${at(p, "role") ? ` with role ${show(at(p, "role"))}` : ""} is already party ${seen.get(key)}; each party appears once`);
           else seen.set(key, i);
         });

@@ -59,6 +59,7 @@ const dep = firstBad2(tasks, "t", "dependencies", "d", `!(d in ${known})`);
 const emptyParties = firstBad(tasks, "t", "has(t.parties) && size(t.parties) == 0");
 const idsTask = `${tasks}.filter(t, has(t.parties) && !(${celParties("t.parties").idsOk}))[0]`;
 const dupTask = `${tasks}.filter(t, has(t.parties) && !(${celParties("t.parties").unique}))[0]`;
+const roleTask = `${tasks}.filter(t, has(t.parties) && !(${celParties("t.parties").rolesOk}))[0]`;
 const path = (t: string) => `'spec.tasks[' + ${idx(t)} + '].parties'`;
 // Bandwidth limits: tasks[i].parties[j].bandwidthLimits[k].
 const bw = (bad: string) => {
@@ -222,12 +223,13 @@ export const kusciaJob: KindPolicy = {
     },
     {
       id: "kj.parties",
-      source: "pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (parties can not be empty, party domain id can not be empty), CreateJob (bandwidth limit kbps can not be zero or negative, destination id can not be empty); pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName (<task>-<role>-<index> in the party's namespace: a (domain, role) pair twice collides)",
+      source: "pkg/kusciaapi/service/job_service.go: validateCreateJobRequest (parties can not be empty, party domain id can not be empty), CreateJob (bandwidth limit kbps can not be zero or negative, destination id can not be empty); pkg/controllers/kusciatask/handler/pending_handler.go: generatePodName (<task>-<role>-<index> in the party's namespace: a (domain, role) pair twice collides), generatePortServices (<pod>-<port> Services: the role must fit a DNS-1035 label)",
       severity: "error",
-      summary: "every task has parties with valid, unique (domainID, role), and bandwidth limits with a destination and a positive rate",
+      summary: "every task has parties with valid, unique (domainID, role), roles that fit the pod and Service names, and bandwidth limits with a destination and a positive rate",
       vap: { cel: [
         { expression: `${guard}!${tasks}.exists(t, has(t.parties) && size(t.parties) == 0)`, message: `'spec.tasks[' + ${emptyParties.index} + '].parties: is empty; a task runs on at least one party'` },
         { expression: `${guard}${tasks}.all(t, !has(t.parties) || (${celParties("t.parties").idsOk}))`, message: celParties(`${idsTask}.parties`).idsMessage(path(idsTask)) },
+        { expression: `${guard}${tasks}.all(t, !has(t.parties) || (${celParties("t.parties").rolesOk}))`, message: celParties(`${roleTask}.parties`).rolesMessage(path(roleTask)) },
         { expression: `${guard}${tasks}.all(t, !has(t.parties) || (${celParties("t.parties").unique}))`, message: celParties(`${dupTask}.parties`).uniqueMessage(path(dupTask), `'tasks[' + ${idx(dupTask)} + ']'`) },
         { expression: destEmpty.ok, message: `${destEmpty.path} + '.destinationID: is empty; name the domain the limit applies to'` },
         { expression: destBad.ok, message: `${destBad.path} + '.destinationID: ' + ${celShow(`${destBad.item}.destinationID`)} + ' ' + ${domainIdWhy(`${destBad.item}.destinationID`)}` },

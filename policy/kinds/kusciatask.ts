@@ -50,10 +50,11 @@ export const kusciaTask: KindPolicy = {
       id: "kt.parties",
       source: `${PENDING}: buildPartyKitInfo (appImagesLister.Get(appImageRef); party namespace is its domain ID), generatePodName and setPartyTaskStatus (keyed by domain and role); pkg/crd/apis/kuscia/v1alpha1/kusciatask_types.go: PartyInfo`,
       severity: "error",
-      summary: "spec.parties is not empty, with valid domain IDs, unique (domainID, role), valid appImageRef, minReservedPods >= 0",
+      summary: "spec.parties is not empty, with valid domain IDs, unique (domainID, role), roles that fit pod and Service names, valid appImageRef, minReservedPods >= 0",
       vap: { cel: [
         { expression: `${partiesGuard}size(${partiesList}) > 0`, message: lit("spec.parties: is empty; a task runs on at least one party") },
         { expression: `${partiesGuard}(${partyChecks.idsOk})`, message: partyChecks.idsMessage("'spec.parties'") },
+        { expression: `${partiesGuard}(${partyChecks.rolesOk})`, message: partyChecks.rolesMessage("'spec.parties'") },
         { expression: `${partiesGuard}(${partyChecks.unique})`, message: partyChecks.uniqueMessage("'spec.parties'", "'the task'") },
         {
           expression: `${partiesGuard}!${partiesList}.exists(p, has(p.appImageRef) && !${subdomainOk("p.appImageRef")})`,

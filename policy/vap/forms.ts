@@ -86,6 +86,8 @@ export function immutableCel(f: Omit<ImmutableField, "vap">): ImmutableField {
  */
 export function parties(list: string) {
   const badId = firstBad(list, "p", `has(p.domainID) && !${domainIdOk("p.domainID")}`);
+  const roleBad = (p: string) => `has(${p}.role) && ${p}.role != '' && !${matches(`${p}.role`, RE.label)}`;
+  const badRole = firstBad(list, "p", roleBad("p"));
   const role = (p: string) => `(has(${p}.role) ? ${p}.role : '')`;
   const key = (p: string) => `(has(${p}.domainID) ? ${p}.domainID : '') + '\\u0000' + ${role(p)}`;
   // A party whose (domainID, role) an earlier party has: the first such, found as the
@@ -95,6 +97,9 @@ export function parties(list: string) {
   return {
     idsOk: `!${list}.exists(p, has(p.domainID) && !${domainIdOk("p.domainID")})`,
     idsMessage: (path: string) => `${path} + '[' + ${badId.index} + '].domainID: ' + ${show(`${badId.item}.domainID`)} + ' ' + ${domainIdWhy(`${badId.item}.domainID`)}`,
+    /** checks/names.ts partyRole: every role is empty or a DNS-1123 label. */
+    rolesOk: `!${list}.exists(p, ${roleBad("p")})`,
+    rolesMessage: (path: string) => `${path} + '[' + ${badRole.index} + '].role: ' + ${show(`${badRole.item}.role`)} + ' ' + ${lit(NAME_MESSAGES.role)}`,
     unique: `${keys}.all(k, ${keys}.filter(j, j == k).size() == 1)`,
     uniqueMessage: (path: string, owner: string | null) =>
       `${path} + '[' + string(${keys}.lastIndexOf(${key(d)})) + ']: domain ' + (has(${d}.domainID) ? ${show(`${d}.domainID`)} : 'undefined') + ` +

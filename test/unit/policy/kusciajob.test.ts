@@ -59,6 +59,21 @@ describe("KusciaJob rules", () => {
     assert.match(review(kt).violations.find((v) => v.rule === "kt.name")!.message, /^metadata\.name: "t\.1" contains '\.': the KusciaTask controller names a Service "t\.1-<role>-<index>-<port>"/);
   });
 
+  it("refuse a party role Kuscia cannot put into the names of pods, Deployments and Services, in jobs, tasks and deployments alike (found by a new user)", () => {
+    const roles = (role: string) => [{ ...task("a"), parties: [{ domainID: "alice", role }] }];
+    for (const bad of ["Server", "ser.ver", "ser_ver", "-server", "server-"]) {
+      const r = review(job(roles(bad)));
+      assert.deepEqual(r.violations.map((v) => [v.rule, v.path]), [["kj.parties", "spec.tasks[0].parties[0].role"]], bad);
+      assert.match(r.violations[0].message, /DNS-1035/);
+      const kt = review({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaTask", metadata: { name: "t", namespace: "cross-domain" }, spec: { initiator: "alice", taskInputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "img", role: bad }] } });
+      assert.ok(kt.violations.some((v) => v.path === "spec.parties[0].role"), `KusciaTask ${bad}`);
+      const kd = review({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaDeployment", metadata: { name: "kd", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: "{}", parties: [{ domainID: "alice", appImageRef: "img", role: bad }] } });
+      assert.deepEqual(kd.violations.map((v) => [v.rule, v.path]), [["kd.parties", "spec.parties[0].role"]], `KusciaDeployment ${bad}`);
+    }
+    // What upstream's scripts and docs use, and no role at all.
+    for (const good of ["", "server", "client", "guest", "host", "arbiter", "role-2"]) assert.deepEqual(review(job(roles(good))).violations, [], good);
+  });
+
   it("default scheduleMode, maxParallelism and tolerable as the CRD does", () => {
     const r = review(job([task("a")]));
     assert.deepEqual(r.violations, []);
