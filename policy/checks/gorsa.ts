@@ -224,6 +224,15 @@ function modPow(b: bigint, e: bigint, m: bigint): bigint {
   return r;
 }
 
+/**
+ * The largest modulus checked, in bits. Go sets no limit, so Kuscia loads a larger key; the
+ * rule book refuses it (a product decision, stricter than Kuscia): validating a key as Go does
+ * costs a modular exponentiation in BigInt arithmetic, cubic in the key's size (a crafted
+ * 32,768-bit key held a review worker for over 15 s), and whoever may create a ConfigMap or
+ * Domain chooses the key. Kuscia generates 2,048-bit keys; 8,192 bits is four times that.
+ */
+export const MAX_CHECKED_RSA_BITS = 8192;
+
 /** ParsePKCS1PrivateKey after the ASN.1: value checks, then rsa.PrivateKey.Precompute + Validate. */
 function validate(k: RsaNumbers, o: GoRsaOptions): ParsedKey {
   if (k.version > 1n) return { ok: false, error: "x509: unsupported private key version" };
@@ -232,6 +241,7 @@ function validate(k: RsaNumbers, o: GoRsaOptions): ParsedKey {
   }
   if (k.extraPrimes.some((p) => p <= 0n)) return { ok: false, error: "x509: private key contains zero or negative prime" };
   const bits = bitLen(k.n);
+  if (bits > MAX_CHECKED_RSA_BITS) return { ok: false, error: `is a ${bits}-bit RSA key; kuscia-iac checks keys of at most ${MAX_CHECKED_RSA_BITS} bits (checking a larger one as Go does costs seconds; Kuscia itself would load it): use a 2048- to 4096-bit key` };
   if (k.extraPrimes.length > 0) {
     // Multi-prime keys (precomputeLegacy): only the public part and the primes are checked.
     const err = checkPublicKey(k.n, k.e) ?? ([k.p, k.q, ...k.extraPrimes].some((p) => p <= 1n) ? "crypto/rsa: prime factor is <= 1" : undefined);
@@ -274,6 +284,10 @@ function withoutCrt(k: RsaNumbers): string | undefined {
   const dp = k.d % (k.p - 1n);
   const dq = k.d % (k.q - 1n);
   if (k.p % 2n === 0n) return "crypto/rsa: p is even";
+  // checkPrivateKey's first checks do not need qInv: made first, they give the same error
+  // without the exponentiation below, whose cost follows p's size, which they bound by n's.
+  const early = checkPublicKey(k.n, k.e) ?? (k.p >= k.n || k.q >= k.n ? "crypto/rsa: invalid prime" : (k.p * k.q) % k.n !== 0n ? "crypto/rsa: p * q != n" : undefined);
+  if (early) return early;
   // qInv = q^(p-2) mod p (Fermat), as Go computes it: right only when p is prime.
   const qinv = modPow(k.q % k.p, k.p - 2n, k.p);
   return checkPrivateKey(k, dp, dq, qinv);

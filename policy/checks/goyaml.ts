@@ -200,10 +200,20 @@ function shortText(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
-/** What a node is, in yaml.v3's words (`!!seq`, `!!str "x"`), for messages. */
+/**
+ * Whether a value at this path may be a secret (a token, key, password, credential, or a DSN or
+ * endpoint that can carry one): its messages then say what the value is, not what it holds. A
+ * token has no pattern redaction could find (the new user's `kusciaAPI.token: "sk-..."`).
+ */
+function secretPath(path: Segment[]): boolean {
+  return path.some((s) => typeof s === "string" && /token|key|secret|passw|pwd|credential|cert|dsn|datastore|endpoint|auth/i.test(s));
+}
+
+/** What a node is, in yaml.v3's words (`!!seq`, `!!str "x"`), for messages; without `r`, what kind of value only. */
 function describeNode(n: Node, r?: Resolved): string {
   if (Y().isSeq(n)) return "a list (!!seq)";
   if (Y().isMap(n)) return "a mapping (!!map)";
+  if (!r && Y().isScalar(n)) return "a scalar (not shown: the key may hold a secret)";
   if (!r) return "a value";
   const what = { null: "null", bool: "a boolean", int: "an integer", float: "a number", timestamp: "a timestamp", str: "a string", other: "a tagged value" }[r.tag];
   return `${what} (!!${r.tag === "other" ? r.name : r.tag} ${JSON.stringify(shortText(typeof r.value === "bigint" ? String(r.value) : String(r.value)))})`;
@@ -296,7 +306,7 @@ function decode(n: Node | null, shape: GoShape, path: Segment[], problems: GoYam
     return undefined;
   }
   const bad = (r?: Resolved) => {
-    problems.push({ path, message: `found ${describeNode(n, r)}, expected ${expected(shape)}: yaml.v3 cannot decode it into Kuscia's ${goTypeName(shape)} field` });
+    problems.push({ path, message: `found ${describeNode(n, secretPath(path) ? undefined : r)}, expected ${expected(shape)}: yaml.v3 cannot decode it into Kuscia's ${goTypeName(shape)} field` });
     return undefined;
   };
   if (Y().isScalar(n)) {

@@ -168,7 +168,10 @@ export const kusciaDeployment: KindPolicy = {
         try {
           JSON.parse(ic);
         } catch (e) {
-          ctx.fail(["spec", "inputConfig"], `is not valid JSON (${(e as Error).message}); it must be a JSON document serialised as a string`);
+          // V8 quotes the start of a short input (`Unexpected token 's', "sk-..." is not valid
+          // JSON`), and an inputConfig may hold credentials: the position and token only.
+          const why = (e as Error).message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, "");
+          ctx.fail(["spec", "inputConfig"], `is not valid JSON (${why}); it must be a JSON document serialised as a string`);
         }
       },
     },

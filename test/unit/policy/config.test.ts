@@ -1,4 +1,9 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { MAX_CONFIG_BYTES } from "../../../policy/config/compile";
+import { readPolicyBytes, readPolicyText } from "../../../policyfile/read";
 import { loadPolicyConfiguration, policyConfigurationOf, review, rules, type PolicyConfig } from "../../../policy";
 import { EXISTING_NOTE } from "../../../policy/config/apply";
 import { DAY, makeCert } from "../../helpers/certs";
@@ -259,5 +264,41 @@ describe("policy configuration", () => {
       const r = review(d({}), { operation: "UPDATE", oldObject: d({}) });
       assert.equal(typeof r.allowed, "boolean");
     });
+  });
+});
+
+describe("reading the policy configuration file (found by a new user: a FIFO blocked the webhook's loader for good, /dev/zero grew it to 5.8 GB)", () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(`${tmpdir()}/kuscia-iac-read-`);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses what is not a regular file, without blocking or reading without end", () => {
+    const fifo = `${dir}/fifo.yaml`;
+    execFileSync("mkfifo", [fifo]);
+    const link = `${dir}/zero.yaml`;
+    fs.symlinkSync("/dev/zero", link);
+    for (const f of [fifo, link, dir]) {
+      for (const r of [readPolicyText(f), readPolicyBytes(f)]) {
+        assert.ok("errors" in r, f);
+        assert.match(r.errors[0], /is not a regular file/, f);
+      }
+    }
+  });
+
+  it("reads a regular file, through a symbolic link too, and refuses one over the limit", () => {
+    const f = `${dir}/ok.yaml`;
+    fs.writeFileSync(f, "rules: {}\n");
+    fs.symlinkSync(f, `${dir}/link.yaml`);
+    assert.deepEqual(readPolicyText(`${dir}/link.yaml`), { text: "rules: {}\n" });
+    const big = `${dir}/big.yaml`;
+    fs.writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
+    const r = readPolicyBytes(big);
+    assert.ok("errors" in r);
+    assert.match(r.errors[0], /is larger than/);
+    fs.writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES, 0x20));
+    const exact = readPolicyBytes(big);
+    assert.ok("bytes" in exact && exact.bytes.length === MAX_CONFIG_BYTES);
   });
 });

@@ -129,6 +129,21 @@ describe("node configuration as Kuscia reads it (yaml.v3, Go's base64, PEM and R
     });
   });
 
+  describe("what a key costs to check (found by a new user: a crafted key held a review worker for 15 s)", () => {
+    it("refuses a key over 8,192 bits before any arithmetic, saying Kuscia would load it", () => {
+      const big: RsaKey = { ...key, n: (1n << 8200n) + 1n };
+      const r = verdict(node([], b64(pem("RSA PRIVATE KEY", pkcs1Der(big, { omitCrt: true })))));
+      assert.deepEqual(r.rules, ["nodeconfig.domain-key"]);
+      assert.match(r.messages.join("\n"), /8201-bit RSA key; kuscia-iac checks keys of at most 8192 bits/);
+    });
+    it("refuses a prime larger than the modulus without the exponentiation its size would cost, with Go's error", () => {
+      // 40,000 bits: Fermat's qInv over it would take minutes; p >= n is found first.
+      const r = verdict(node([], b64(pem("RSA PRIVATE KEY", pkcs1Der({ ...key, p: (1n << 40000n) + 1n }, { omitCrt: true })))));
+      assert.deepEqual(r.rules, ["nodeconfig.domain-key"]);
+      assert.match(r.messages.join("\n"), /invalid prime/);
+    });
+  });
+
   describe("base64 as Go's StdEncoding reads it", () => {
     it("skips only line breaks", () => {
       const data = keyData();

@@ -87,6 +87,24 @@ describe("redaction of secrets in messages", () => {
   });
 });
 
+describe("secrets no pattern finds (found by a new user)", () => {
+  it("a kuscia.yaml value of the wrong YAML type under a secret's key is described, not quoted", () => {
+    const yaml = ["mode: autonomy", "domainID: alice", "kusciaAPI:", '  token: "sk-CANARY0035"', "clusterToken: 12", "liteDeployToken: [CANARYx]"].join("\n");
+    const r = review({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "n", labels: { "kuscia.secretflow/config": "true" } }, data: { "kuscia.yaml": yaml } });
+    const text = JSON.stringify(r);
+    assert.match(text, /kusciaAPI\.token: found a scalar \(not shown: the key may hold a secret\)/);
+    assert.ok(!text.includes("CANARY"), text);
+  });
+  it("an inputConfig that is not JSON: V8's quote of its start is dropped", () => {
+    for (const ic of ["sk-CANARY-token", 'ab"CANARY', `${"x".repeat(40)}CANARY`]) {
+      const r = review({ apiVersion: "kuscia.secretflow/v1alpha1", kind: "KusciaDeployment", metadata: { name: "k", namespace: "cross-domain" }, spec: { initiator: "alice", inputConfig: ic, parties: [{ domainID: "alice", appImageRef: "img" }] } });
+      const m = r.violations.find((v) => v.rule === "kd.input-config")?.message ?? "";
+      assert.match(m, /is not valid JSON \(Unexpected token/, ic);
+      assert.ok(!m.includes("CANARY") && !m.includes("sk-"), m);
+    }
+  });
+});
+
 describe("redaction is precise: the secret, and nothing else", () => {
   it("leaves every message of the rule book on the examples untouched (none holds a secret)", () => {
     let n = 0;
