@@ -169,7 +169,11 @@ export function review(obj: unknown, opts: ReviewOptions = {}): ReviewResult {
     name: typeof meta.name === "string" ? meta.name : undefined,
     namespace: CLUSTER_SCOPED_KINDS.has(key) ? "" : typeof meta.namespace === "string" ? meta.namespace : (opts.namespace ?? ""),
   };
-  const old = oldSubject && { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject, notExisting: new Set(raw.incomplete) };
+  // Existing-violation relief only where the stored object was itself under this policy: a
+  // ConfigMap stored without the node-configuration label was never a node configuration, so
+  // nothing broken in it is an existing violation (unlabel, break, relabel: a new user's sidestep).
+  const oldUnderPolicy = oldSubject !== undefined && policyFor(opts.oldObject) === p;
+  const old = oldSubject && oldUnderPolicy ? { findings: () => runKind(p, oldSubject, { ...run, operation: "CREATE", oldObject: undefined }, false), object: subject, oldObject: oldSubject, notExisting: new Set(raw.incomplete) } : undefined;
   const sorted = applyConfiguration(raw, config, target, now, old);
   // One redaction for every message, here, so every front end shows the same text and none a secret.
   for (const list of [sorted.violations, sorted.warnings, sorted.audits]) for (const f of list.slice(0, MAX_FINDINGS)) f.message = redactSecrets(f.message);

@@ -69,6 +69,19 @@ describe("verdicts that cannot be sidestepped", () => {
       });
     }
 
+    it("relabelling a ConfigMap broken while unlabelled gets no existing-violation relief (unlabel, break, relabel: found by a new user on a real API server)", () => {
+      const relaxed = config("rules:\n  nodeconfig.domain-id: {allowExistingViolations: true}\n  nodeconfig.enums: {allowExistingViolations: true}\n");
+      const brokenUnlabelled = cm({}, broken);
+      const relabelled = cm({ "kuscia.secretflow/config": "true" }, broken);
+      const r = review(relabelled, { operation: "UPDATE", oldObject: brokenUnlabelled, config: relaxed });
+      assert.equal(r.allowed, false, JSON.stringify(r.warnings));
+      assert.ok(r.violations.some((v) => v.rule === "nodeconfig.domain-id"), JSON.stringify(r.violations));
+      // A node configuration stored broken keeps its relief for an update that leaves the file alone.
+      const storedBroken = cm({ "kuscia.secretflow/config": "true" }, broken);
+      const touched = { ...storedBroken, metadata: { ...storedBroken.metadata, annotations: { a: "b" } } };
+      assert.equal(review(touched, { operation: "UPDATE", oldObject: storedBroken, config: relaxed }).allowed, true);
+    });
+
     it("a CREATE without the label, or an UPDATE of a ConfigMap that never had it, is still not ours", () => {
       assert.equal(review(cm({}, broken)).known, false);
       assert.equal(review(cm({}, broken), { operation: "UPDATE", oldObject: cm({}, good) }).known, false);
